@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * kabiguard: runtime kABI guard for kernel module loads.
+ *
+ * This header is the whole ABI between kabiguard.ko and userspace. Both the
+ * module and the tools build against it.
+ *
+ * Generic netlink family KABIGUARD_GENL_NAME ("kabiguard"), version
+ * KABIGUARD_GENL_VERSION, multicast group KABIGUARD_MCGRP_EVENTS ("events").
+ * The family exists only in the initial network namespace. Every command
+ * that changes state needs CAP_SYS_MODULE in the initial user namespace
+ * (-EPERM otherwise); KABIGUARD_CMD_GET_STATUS and KABIGUARD_CMD_POLICY_GET
+ * are open to every local user. Attributes are validated strictly: an
+ * unknown attribute, a string longer than its limit or without its NUL, or a
+ * value out of range fails the whole request with -EINVAL and an extended
+ * ACK message naming the attribute. Failed requests change nothing.
+ *
+ * The ABI grows append-only: new attributes and commands are added at the
+ * end of their enums. Userspace probes KABIGUARD_A_FEATURES in the status
+ * reply instead of relying on the genl version.
+ *
+ * Commands
+ * --------
+ *
+ * KABIGUARD_CMD_GET_STATUS (doit, open)
+ *   Request: no attributes.
+ *   Reply (same command): KABIGUARD_A_MODE, KABIGUARD_A_GENERATION,
+ *   KABIGUARD_A_LOCKED, KABIGUARD_A_FEATURES, KABIGUARD_A_MAX_RULES,
+ *   KABIGUARD_A_NR_RULES, KABIGUARD_A_NR_SYMBOL_RULES,
+ *   KABIGUARD_A_NR_NAMESPACE_RULES, KABIGUARD_A_NR_ANY_RULES,
+ *   KABIGUARD_A_TXN_OWNER (only while a transaction is open), and the
+ *   verdict counters KABIGUARD_A_CNT_*.
+ *
+ * KABIGUARD_CMD_SET_MODE (doit, admin)
+ *   Request: KABIGUARD_A_MODE (u32, enum kabiguard_mode), required.
+ *   Errors: -EPERM when locked; -ENOENT when switching to enforce before any
+ *   policy was committed (an empty policy would deny every load).
+ *
+ * KABIGUARD_CMD_POLICY_BEGIN (doit, admin)
+ *   Opens a policy transaction owned by the requesting socket. Only one
+ *   transaction exists at a time; it is aborted when its owner socket
+ *   closes, so a crashed client never leaves a half-built policy.
+ *   Errors: -EBUSY when another socket owns a transaction; -EPERM when
+ *   locked.
+ *
+ * KABIGUARD_CMD_POLICY_ADD (doit, admin)
+ *   Request: one or more KABIGUARD_A_RULE (nested, attributes
+ *   KABIGUARD_RULE_A_*), as many as fit in one message. A batch is added
+ *   whole or not at all. Only the transaction owner may add.
+ *   Errors: -ENOENT without a transaction owned by this socket; -EINVAL for
+ *   a malformed rule (extack points at it); -E2BIG when the transaction
+ *   would exceed the max_rules module parameter.
+ *
+ * KABIGUARD_CMD_POLICY_COMMIT (doit, admin)
+ *   Replaces the active policy with the transaction's rules in one step and
+ *   bumps the generation. Every module load is checked against exactly one
+ *   whole policy. Reply (same command): KABIGUARD_A_GENERATION,
+ *   KABIGUARD_A_NR_RULES.
+ *
+ * KABIGUARD_CMD_POLICY_ABORT (doit, admin)
+ *   Drops the transaction owned by this socket.
+ *
+ * KABIGUARD_CMD_POLICY_GET (dump, open)
+ *   Dumps the active policy: one message per rule carrying
+ *   KABIGUARD_A_GENERATION and one KABIGUARD_A_RULE. A commit during the
+ *   dump sets NLM_F_DUMP_INTR on the following messages; restart then.
+ *
+ * KABIGUARD_CMD_LOCK (doit, admin)
+ *   Seals policy and mode until reboot and takes a reference on the module
+ *   so it cannot be unloaded. Afterwards SET_MODE, POLICY_BEGIN and LOCK
+ *   fail with -EPERM. Locking with no committed policy in enforce mode is
+ *   allowed (it then denies every load, which is what was asked for).
+ *
+ * KABIGUARD_CMD_VERDICT (multicast on "events", kernel to user only)
+ *   Sent for every module load checked in audit or enforce mode.
+ *   Attributes: KABIGUARD_A_VERDICT, KABIGUARD_A_MODE,
+ *   KABIGUARD_A_GENERATION, KABIGUARD_A_MODULE, KABIGUARD_A_SIG_OK,
+ *   KABIGUARD_A_TAINTS, KABIGUARD_A_NR_IMPORTS, KABIGUARD_A_PID,
+ *   KABIGUARD_A_UID, KABIGUARD_A_COMM, KABIGUARD_A_MODULE_VERSION and
+ *   KABIGUARD_A_SRCVERSION when the module has them, and one
+ *   KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that no
+ *   rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
+ *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
+ *   count.
+ *
+ * Rules
+ * -----
+ *
+ * A module load is allowed when every import is matched by some rule. A
+ * rule (nested in KABIGUARD_A_RULE) has:
+ *   KABIGUARD_RULE_A_KIND      u32, enum kabiguard_rule_kind, required.
+ *   KABIGUARD_RULE_A_NAME      string: symbol name (SYMBOL) or namespace
+ *                              (NAMESPACE); required for those, absent for
+ *                              ANY. At most KABIGUARD_SYMBOL_MAX bytes with
+ *                              the NUL.
+ *   KABIGUARD_RULE_A_NAMESPACE string, SYMBOL only: the namespace the
+ *                              symbol must be exported in. Absent: the
+ *                              symbol must not be in any namespace.
+ *   KABIGUARD_RULE_A_EXPORTER  string: the symbol must be exported by this
+ *                              module ("vmlinux" for the kernel image).
+ *   KABIGUARD_RULE_A_CRC       u32, SYMBOL only: the running kernel's CRC
+ *                              for the symbol must equal this value.
+ *   KABIGUARD_RULE_A_MODULE    string: the rule applies only to the module
+ *                              of this name (a per-module exception).
+ *   KABIGUARD_RULE_A_FLAGS     u32, KABIGUARD_RULE_F_*; unknown bits are
+ *                              rejected with -EOPNOTSUPP.
+ *
+ * SYMBOL rules match one symbol by name, NAMESPACE rules every symbol of a
+ * namespace, ANY rules every symbol (narrow them with EXPORTER, MODULE or
+ * KABIGUARD_RULE_F_SIGNED_ONLY). A rule with KABIGUARD_RULE_F_SIGNED_ONLY
+ * allows only modules whose signature the kernel verified: for unsigned
+ * modules the rule does not exist, as with Android GKI's protected exports.
+ */
+#ifndef _UAPI_LINUX_KABIGUARD_H
+#define _UAPI_LINUX_KABIGUARD_H
+
+#define KABIGUARD_GENL_NAME	"kabiguard"
+#define KABIGUARD_GENL_VERSION	1
+#define KABIGUARD_MCGRP_EVENTS	"events"
+
+/* Longest strings accepted, NUL included. */
+#define KABIGUARD_SYMBOL_MAX	512	/* KSYM_NAME_LEN since v6.1 */
+#define KABIGUARD_NAMESPACE_MAX	128
+#define KABIGUARD_MODNAME_MAX	64	/* at least MODULE_NAME_LEN */
+
+/* Violations listed in one verdict event. */
+#define KABIGUARD_MAX_VIOLATIONS	256
+
+/**
+ * enum kabiguard_mode - what the guard does with a module load
+ * @KABIGUARD_MODE_OFF: nothing is checked, no events.
+ * @KABIGUARD_MODE_AUDIT: every load is checked and reported, none denied.
+ * @KABIGUARD_MODE_ENFORCE: loads with violations fail with -EPERM.
+ */
+enum kabiguard_mode {
+	KABIGUARD_MODE_OFF,
+	KABIGUARD_MODE_AUDIT,
+	KABIGUARD_MODE_ENFORCE,
+	__KABIGUARD_MODE_MAX
+};
+#define KABIGUARD_MODE_MAX (__KABIGUARD_MODE_MAX - 1)
+
+/**
+ * enum kabiguard_verdict - outcome of one module load check
+ * @KABIGUARD_VERDICT_ALLOWED: every import is allowed.
+ * @KABIGUARD_VERDICT_AUDITED: violations found, load allowed (audit mode).
+ * @KABIGUARD_VERDICT_DENIED: violations found, load failed with -EPERM.
+ */
+enum kabiguard_verdict {
+	KABIGUARD_VERDICT_ALLOWED,
+	KABIGUARD_VERDICT_AUDITED,
+	KABIGUARD_VERDICT_DENIED,
+	__KABIGUARD_VERDICT_MAX
+};
+
+/**
+ * enum kabiguard_rule_kind - what a rule matches
+ * @KABIGUARD_RULE_SYMBOL: one symbol, by name.
+ * @KABIGUARD_RULE_NAMESPACE: every symbol exported in one namespace.
+ * @KABIGUARD_RULE_ANY: every symbol.
+ */
+enum kabiguard_rule_kind {
+	KABIGUARD_RULE_SYMBOL,
+	KABIGUARD_RULE_NAMESPACE,
+	KABIGUARD_RULE_ANY,
+	__KABIGUARD_RULE_KIND_MAX
+};
+#define KABIGUARD_RULE_KIND_MAX (__KABIGUARD_RULE_KIND_MAX - 1)
+
+/**
+ * enum kabiguard_rule_flags - rule modifiers
+ * @KABIGUARD_RULE_F_SIGNED_ONLY: the rule allows only modules with a
+ *	signature the kernel verified (struct module sig_ok).
+ */
+enum kabiguard_rule_flags {
+	KABIGUARD_RULE_F_SIGNED_ONLY = 1U << 0,
+	__KABIGUARD_RULE_F_ALL = KABIGUARD_RULE_F_SIGNED_ONLY,
+};
+
+/**
+ * enum kabiguard_reason - why an import is a violation
+ * @KABIGUARD_REASON_NOT_ALLOWED: no rule names the symbol.
+ * @KABIGUARD_REASON_NAMESPACE: the symbol is exported in a namespace that
+ *	no rule allows (or a symbol rule names another namespace).
+ * @KABIGUARD_REASON_CRC_MISMATCH: a symbol rule pins a CRC and the running
+ *	kernel's CRC differs; both are reported.
+ * @KABIGUARD_REASON_EXPORTER: rules name the symbol but another exporter.
+ * @KABIGUARD_REASON_UNSIGNED: only signed-only rules allow the symbol and
+ *	the module is not signed.
+ */
+enum kabiguard_reason {
+	KABIGUARD_REASON_NOT_ALLOWED,
+	KABIGUARD_REASON_NAMESPACE,
+	KABIGUARD_REASON_CRC_MISMATCH,
+	KABIGUARD_REASON_EXPORTER,
+	KABIGUARD_REASON_UNSIGNED,
+	__KABIGUARD_REASON_MAX
+};
+
+/**
+ * enum kabiguard_features - KABIGUARD_A_FEATURES bits
+ * @KABIGUARD_FEAT_ENFORCE: the running kernel honours a denial.
+ * @KABIGUARD_FEAT_MODVERSIONS: the kernel has CRCs for its exports.
+ * @KABIGUARD_FEAT_SIG: the kernel verifies module signatures.
+ */
+enum kabiguard_features {
+	KABIGUARD_FEAT_ENFORCE = 1U << 0,
+	KABIGUARD_FEAT_MODVERSIONS = 1U << 1,
+	KABIGUARD_FEAT_SIG = 1U << 2,
+};
+
+enum kabiguard_cmd {
+	KABIGUARD_CMD_UNSPEC,
+	KABIGUARD_CMD_GET_STATUS,
+	KABIGUARD_CMD_SET_MODE,
+	KABIGUARD_CMD_POLICY_BEGIN,
+	KABIGUARD_CMD_POLICY_ADD,
+	KABIGUARD_CMD_POLICY_COMMIT,
+	KABIGUARD_CMD_POLICY_ABORT,
+	KABIGUARD_CMD_POLICY_GET,
+	KABIGUARD_CMD_LOCK,
+	KABIGUARD_CMD_VERDICT,
+	__KABIGUARD_CMD_MAX
+};
+#define KABIGUARD_CMD_MAX (__KABIGUARD_CMD_MAX - 1)
+
+/**
+ * enum kabiguard_attr - top-level attributes
+ * @KABIGUARD_A_MODE: u32, enum kabiguard_mode.
+ * @KABIGUARD_A_GENERATION: u64, active policy generation (0: none yet).
+ * @KABIGUARD_A_LOCKED: u8, 1 once KABIGUARD_CMD_LOCK succeeded.
+ * @KABIGUARD_A_FEATURES: u32, enum kabiguard_features bits.
+ * @KABIGUARD_A_MAX_RULES: u32, the max_rules module parameter.
+ * @KABIGUARD_A_NR_RULES: u32, rules in the active policy.
+ * @KABIGUARD_A_NR_SYMBOL_RULES: u32, of which SYMBOL rules.
+ * @KABIGUARD_A_NR_NAMESPACE_RULES: u32, of which NAMESPACE rules.
+ * @KABIGUARD_A_NR_ANY_RULES: u32, of which ANY rules.
+ * @KABIGUARD_A_TXN_OWNER: u32, netlink port id owning the open transaction.
+ * @KABIGUARD_A_CNT_CHECKED: u64, module loads checked.
+ * @KABIGUARD_A_CNT_ALLOWED: u64, loads with no violation.
+ * @KABIGUARD_A_CNT_AUDITED: u64, loads allowed with violations.
+ * @KABIGUARD_A_CNT_DENIED: u64, loads denied.
+ * @KABIGUARD_A_CNT_VIOLATIONS: u64, violating imports seen in all loads.
+ * @KABIGUARD_A_RULE: nested, KABIGUARD_RULE_A_*; repeated in POLICY_ADD.
+ * @KABIGUARD_A_VERDICT: u32, enum kabiguard_verdict.
+ * @KABIGUARD_A_MODULE: string, name of the module being loaded.
+ * @KABIGUARD_A_MODULE_VERSION: string, MODULE_VERSION of it.
+ * @KABIGUARD_A_SRCVERSION: string, its srcversion.
+ * @KABIGUARD_A_SIG_OK: u8, 1 when the kernel verified its signature.
+ * @KABIGUARD_A_TAINTS: u64, the module's taint bits (TAINT_* numbers).
+ * @KABIGUARD_A_NR_IMPORTS: u32, symbols the module imports.
+ * @KABIGUARD_A_NR_VIOLATIONS: u32, imports no rule allows.
+ * @KABIGUARD_A_VIOLATION: nested, KABIGUARD_VIOL_A_*; repeated.
+ * @KABIGUARD_A_PID: u32, pid (thread group id) of the loading process.
+ * @KABIGUARD_A_UID: u32, its real uid in the initial user namespace.
+ * @KABIGUARD_A_COMM: string, its comm.
+ * @KABIGUARD_A_CHECK_NS: u64, time the check took, in nanoseconds.
+ */
+enum kabiguard_attr {
+	KABIGUARD_A_UNSPEC,
+	KABIGUARD_A_PAD,
+	KABIGUARD_A_MODE,
+	KABIGUARD_A_GENERATION,
+	KABIGUARD_A_LOCKED,
+	KABIGUARD_A_FEATURES,
+	KABIGUARD_A_MAX_RULES,
+	KABIGUARD_A_NR_RULES,
+	KABIGUARD_A_NR_SYMBOL_RULES,
+	KABIGUARD_A_NR_NAMESPACE_RULES,
+	KABIGUARD_A_NR_ANY_RULES,
+	KABIGUARD_A_TXN_OWNER,
+	KABIGUARD_A_CNT_CHECKED,
+	KABIGUARD_A_CNT_ALLOWED,
+	KABIGUARD_A_CNT_AUDITED,
+	KABIGUARD_A_CNT_DENIED,
+	KABIGUARD_A_CNT_VIOLATIONS,
+	KABIGUARD_A_RULE,
+	KABIGUARD_A_VERDICT,
+	KABIGUARD_A_MODULE,
+	KABIGUARD_A_MODULE_VERSION,
+	KABIGUARD_A_SRCVERSION,
+	KABIGUARD_A_SIG_OK,
+	KABIGUARD_A_TAINTS,
+	KABIGUARD_A_NR_IMPORTS,
+	KABIGUARD_A_NR_VIOLATIONS,
+	KABIGUARD_A_VIOLATION,
+	KABIGUARD_A_PID,
+	KABIGUARD_A_UID,
+	KABIGUARD_A_COMM,
+	KABIGUARD_A_CHECK_NS,
+	__KABIGUARD_A_MAX
+};
+#define KABIGUARD_A_MAX (__KABIGUARD_A_MAX - 1)
+
+/* Attributes nested in KABIGUARD_A_RULE; see "Rules" above. */
+enum kabiguard_rule_attr {
+	KABIGUARD_RULE_A_UNSPEC,
+	KABIGUARD_RULE_A_KIND,
+	KABIGUARD_RULE_A_NAME,
+	KABIGUARD_RULE_A_NAMESPACE,
+	KABIGUARD_RULE_A_EXPORTER,
+	KABIGUARD_RULE_A_CRC,
+	KABIGUARD_RULE_A_MODULE,
+	KABIGUARD_RULE_A_FLAGS,
+	__KABIGUARD_RULE_A_MAX
+};
+#define KABIGUARD_RULE_A_MAX (__KABIGUARD_RULE_A_MAX - 1)
+
+/**
+ * enum kabiguard_viol_attr - attributes nested in KABIGUARD_A_VIOLATION
+ * @KABIGUARD_VIOL_A_SYMBOL: string, the imported symbol.
+ * @KABIGUARD_VIOL_A_NAMESPACE: string, its namespace; absent when none.
+ * @KABIGUARD_VIOL_A_EXPORTER: string, "vmlinux" or the exporting module;
+ *	absent when the exporter could not be found (weak, unresolved).
+ * @KABIGUARD_VIOL_A_REASON: u32, enum kabiguard_reason.
+ * @KABIGUARD_VIOL_A_KERNEL_CRC: u32, the running kernel's CRC, when known.
+ * @KABIGUARD_VIOL_A_RULE_CRC: u32, the CRC a rule pinned (CRC_MISMATCH).
+ */
+enum kabiguard_viol_attr {
+	KABIGUARD_VIOL_A_UNSPEC,
+	KABIGUARD_VIOL_A_SYMBOL,
+	KABIGUARD_VIOL_A_NAMESPACE,
+	KABIGUARD_VIOL_A_EXPORTER,
+	KABIGUARD_VIOL_A_REASON,
+	KABIGUARD_VIOL_A_KERNEL_CRC,
+	KABIGUARD_VIOL_A_RULE_CRC,
+	__KABIGUARD_VIOL_A_MAX
+};
+#define KABIGUARD_VIOL_A_MAX (__KABIGUARD_VIOL_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_KABIGUARD_H */
