@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything the build and the tests need on a Debian bookworm
+# machine (run as root), then extract the few kernel-tree files the tests
+# use from linux-source-6.1 into build/.  Idempotent: apt is only called
+# when a package is missing, tar only when a file is missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SRC_TAR=/usr/src/linux-source-6.1.tar.xz
+SRC_TOP=linux-source-6.1
+
+PKGS=(
+	# kernels: 6.1 through the default meta-packages, 6.12 through its own
+	linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	# toolchain, static checkers
+	build-essential bc pkg-config sparse perl
+	# userspace libraries
+	libnl-3-dev libnl-genl-3-dev libkmod-dev
+	# VM runner: qemu, initramfs contents and compression
+	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
+	# kselftest harness and checkpatch come from the kernel source
+	linux-source-6.1
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	case $p in \#*) continue ;; esac
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+	echo "install-deps: all packages present" >&2
+fi
+
+# Extract files from the kernel source tarball in one pass (it is a
+# ~140 MB xz; this takes a while, so skip when everything is there).
+# Files: "<member path below linux-source-6.1/> <destination dir>".
+FILES=(
+	"tools/testing/selftests/kselftest_harness.h build/kselftest"
+	"tools/testing/selftests/kselftest.h build/kselftest"
+	"scripts/checkpatch.pl build/checkpatch"
+	"scripts/spelling.txt build/checkpatch"
+	"scripts/const_structs.checkpatch build/checkpatch"
+)
+members=()
+for f in "${FILES[@]}"; do
+	read -r m d <<<"$f"
+	[ -s "$ROOT/$d/$(basename "$m")" ] || members+=("$SRC_TOP/$m")
+done
+if [ ${#members[@]} -gt 0 ]; then
+	[ -r "$SRC_TAR" ] || { echo "install-deps: $SRC_TAR not found" >&2; exit 1; }
+	echo "install-deps: extracting ${#members[@]} file(s) from $SRC_TAR" >&2
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	tar -xJf "$SRC_TAR" -C "$tmp" "${members[@]}"
+	for f in "${FILES[@]}"; do
+		read -r m d <<<"$f"
+		if [ -e "$tmp/$SRC_TOP/$m" ]; then
+			mkdir -p "$ROOT/$d"
+			mv "$tmp/$SRC_TOP/$m" "$ROOT/$d/"
+		fi
+	done
+	chmod +x "$ROOT/build/checkpatch/checkpatch.pl"
+fi
+
+# Fail early if no usable kernel pair is installed.
+"$ROOT/scripts/kernels.sh" >/dev/null

@@ -1,0 +1,236 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [-k KVER] [-m MEM_MB] [-c CPUS] [-t TIMEOUT_S] [-a SRC[:DEST]]... [--] COMMAND...
+#
+# Boot a Debian kernel in QEMU (TCG) with a throw-away busybox initramfs,
+# run COMMAND with `sh -c` in /kabiguard, print exactly its output (stdout
+# and stderr, both on the serial console) and exit with its exit status.
+#
+#   -k KVER    kernel release (/boot/vmlinuz-KVER) or series ("6.1", "6.12");
+#              default: the newest 6.12, else the newest installed kernel
+#   -m MEM     guest memory in MiB (default 1024)
+#   -c CPUS    guest CPUs (default 1)
+#   -t SECS    timeout for boot + run (default 600): exit 124 on expiry
+#   -a SRC[:DEST]  also copy SRC (file or directory, recursively) into the
+#              guest at DEST (default: SRC's absolute path); may repeat
+#
+# Exit status: COMMAND's, 124 on timeout, 125 if the guest died without
+# reporting one (panic, crash: the console's last 50 lines are printed).
+#
+# The guest gets: busybox applets; kmod's insmod/rmmod/lsmod/modprobe/
+# modinfo/depmod (busybox insmod falls back to init_module after a failed
+# finit_module, so a denied module would hit the notifier twice); dash as
+# /bin/sh (busybox sh would run its own insmod whatever PATH says);
+# build/KVER/src/kmod/kabiguard.ko as /kabiguard/kabiguard.ko and the test
+# modules as /kabiguard/test_modules/*.ko (scripts/build-kernel-objs.sh
+# KVER builds them); the ELF executables of userspace/ in /usr/bin and
+# selftests/kabiguard/*_test and *.sh in /kabiguard/; every shared library
+# any executable in the image needs; /lib/modules/KVER/modules.* indices.
+# Kernel messages stay off the console (loglevel=1): read them with dmesg.
+# Environment: KG_VM_CMDLINE is appended to the kernel command line
+# (e.g. "loglevel=7" to see kernel messages), KG_VM_QEMU_ARGS to qemu's;
+# KG_VM_KEEP=1 keeps the temporary directory (initramfs tree, console log).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER=
+MEM=1024
+CPUS=1
+TIMEOUT=600
+ADDS=()
+
+die() { echo "run.sh: $*" >&2; exit 125; }
+usage() { sed -n '4,22s/^# \{0,1\}//p' "$0" >&2; exit 125; }
+
+while getopts 'k:m:c:t:a:h' opt; do
+	case $opt in
+	k) KVER=$OPTARG ;;
+	m) MEM=$OPTARG ;;
+	c) CPUS=$OPTARG ;;
+	t) TIMEOUT=$OPTARG ;;
+	a) ADDS+=("$OPTARG") ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || usage
+CMD="$*"
+
+# Resolve the kernel: an exact release, or a series through kernels.sh.
+if [ -z "$KVER" ]; then
+	KVER=$("$ROOT/scripts/kernels.sh" 6.12 2>/dev/null) ||
+		KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-*' | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
+elif [ ! -e "/boot/vmlinuz-$KVER" ]; then
+	if k=$("$ROOT/scripts/kernels.sh" "$KVER" 2>/dev/null); then KVER=$k; fi
+fi
+KERNEL=/boot/vmlinuz-$KVER
+[ -n "$KVER" ] && [ -r "$KERNEL" ] || die "no readable kernel /boot/vmlinuz-$KVER"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/install-deps.sh)"
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing (busybox-static)"
+KMOD=$(command -v kmod) || die "kmod missing"
+
+t_start=$(date +%s.%N)
+TMP=$(mktemp -d /tmp/kg-vm.XXXXXX)
+QPID=
+cleanup() {
+	if [ -n "$QPID" ]; then kill "$QPID" 2>/dev/null || true; fi
+	if [ -n "${KG_VM_KEEP:-}" ]; then echo "run.sh: kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+R=$TMP/root
+
+# --- initramfs tree (merged /usr, like the host, so library paths match)
+mkdir -p "$R"/usr/bin "$R"/usr/sbin "$R"/usr/lib "$R"/usr/lib64 "$R"/etc \
+	"$R"/proc "$R"/sys "$R"/dev "$R"/tmp "$R"/run "$R"/root "$R"/kabiguard
+for d in bin sbin lib lib64; do ln -s "usr/$d" "$R/$d"; done
+# Debian's busybox-static prefers its own applets to anything in PATH: in
+# its sh, env, timeout, xargs... "insmod" would always be busybox's.  So
+# /bin/sh is the host's dash and the host's tools that run other commands
+# are copied too; busybox provides everything else: /init makes the applet
+# links (busybox --install -s keeps existing files, such as these).
+cp "$BUSYBOX" "$R/usr/bin/busybox"
+for t in dash timeout env xargs nice nohup setsid chroot setpriv; do
+	p=$(command -v "$t") || continue
+	cp "$p" "$R/usr/${p#/usr/}"
+done
+ln -s dash "$R/usr/bin/sh"
+cp "$KMOD" "$R/usr/bin/kmod"
+for t in insmod rmmod lsmod modprobe modinfo depmod; do
+	ln -s ../bin/kmod "$R/usr/sbin/$t" # relative: never write through to the host
+done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$R/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
+# The kernel's built-in initramfs has /dev/console; add it when we can.
+mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null || true
+
+# Kernel-side objects built by scripts/build-kernel-objs.sh.
+OBJ=$ROOT/build/$KVER/src
+if [ -e "$OBJ/kmod/kabiguard.ko" ]; then
+	cp "$OBJ/kmod/kabiguard.ko" "$R/kabiguard/"
+fi
+if compgen -G "$OBJ/selftests/kabiguard/test_modules/*.ko" >/dev/null; then
+	mkdir -p "$R/kabiguard/test_modules"
+	cp "$OBJ"/selftests/kabiguard/test_modules/*.ko "$R/kabiguard/test_modules/"
+fi
+for f in /lib/modules/"$KVER"/modules.{dep,dep.bin,alias.bin,symbols.bin,softdep,builtin,builtin.bin,builtin.alias.bin,builtin.modinfo,order}; do
+	[ -e "$f" ] || continue
+	mkdir -p "$R/usr/lib/modules/$KVER"
+	cp "$f" "$R/usr/lib/modules/$KVER/"
+done
+
+is_elf() { [ -f "$1" ] && [ "$(head -c4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ]; }
+# Userspace programs and selftest executables.
+for f in "$ROOT"/userspace/* "$ROOT"/userspace/*/*; do
+	if [ -x "$f" ] && is_elf "$f"; then cp "$f" "$R/usr/bin/"; fi
+done
+for f in "$ROOT"/selftests/kabiguard/*_test "$ROOT"/selftests/kabiguard/*.sh; do
+	if [ -f "$f" ]; then cp -p "$f" "$R/kabiguard/"; fi
+done
+
+# -a SRC[:DEST]
+for a in "${ADDS[@]}"; do
+	src=${a%%:*}
+	dest=${a#*:}
+	[ "$dest" != "$a" ] || dest=$(realpath -s "$src")
+	[ -e "$src" ] || die "-a $a: $src does not exist"
+	case $dest in /*) ;; *) die "-a $a: DEST must be an absolute path" ;; esac
+	mkdir -p "$R$(dirname "$dest")"
+	if [ -d "$src" ]; then
+		mkdir -p "$R$dest"
+		cp -a --remove-destination "$src/." "$R$dest/"
+	else
+		cp -a --remove-destination "$src" "$R$dest"
+	fi
+done
+
+# Shared libraries and the dynamic loader of every executable ELF file in
+# the image (ldd lists the whole transitive closure).
+find "$R" -type f -perm -u+x | while read -r f; do
+	is_elf "$f" || continue
+	ldd "$f" 2>/dev/null || true
+done | sed -n 's/.*=> \(\/[^ ]*\) (0x.*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
+	sort -u | while read -r lib; do
+	dst=$R/usr${lib#/usr}
+	case $lib in /usr/*) dst=$R$lib ;; esac
+	[ -e "$dst" ] && continue
+	mkdir -p "$(dirname "$dst")"
+	cp -L "$lib" "$dst"
+done
+
+# /init: set up, run the command, report its status, power off.
+NONCE=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+BEGIN=KGVM-BEGIN-$NONCE
+END=KGVM-EXIT-$NONCE
+printf '%s\n' "$CMD" >"$R/etc/kg-command"
+cat >"$R/init" <<EOF
+#!/bin/sh
+/usr/bin/busybox --install -s
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+hostname kabiguard-vm
+ip link set lo up 2>/dev/null
+cd /kabiguard
+read -r up _ </proc/uptime
+echo "$BEGIN \$up"
+/bin/sh -c "\$(cat /etc/kg-command)" </dev/null 2>&1
+echo "$END \$?"
+poweroff -f
+echo o >/proc/sysrq-trigger
+EOF
+chmod 755 "$R/init"
+
+# cpio newc + zstd (Debian's 6.1 and 6.12 have CONFIG_RD_ZSTD=y).
+(cd "$R" && find . | cpio -o -H newc -R 0:0 --quiet) | zstd -q -3 -T0 >"$TMP/initrd.img"
+t_initrd=$(date +%s.%N)
+
+# --- boot. The serial console goes to a file; a reader shows the
+# command's part of it live: from after BEGIN to before END, \r removed.
+LOG=$TMP/console.log
+: >"$LOG"
+APPEND="console=ttyS0 quiet loglevel=1 panic=-1 ${KG_VM_CMDLINE:-}"
+# shellcheck disable=SC2086 # KG_VM_QEMU_ARGS is a list of words
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -nodefaults -display none \
+	-no-reboot -m "$MEM" -smp "$CPUS" -monitor none \
+	-serial "file:$LOG" -kernel "$KERNEL" -initrd "$TMP/initrd.img" \
+	-append "$APPEND" ${KG_VM_QEMU_ARGS:-} </dev/null >"$TMP/qemu.out" 2>&1 &
+QPID=$!
+tail -n +1 -s 0.2 -f --pid="$QPID" "$LOG" | awk -v b="$BEGIN" -v e="$END" '
+	{ sub(/\r+$/, ""); gsub(/\r/, "") }
+	!on { if (index($0, b)) on = 1; next }
+	{ i = index($0, e); if (i) { printf "%s", substr($0, 1, i - 1); exit }
+	  print; fflush() }' || true
+qrc=0
+wait "$QPID" || qrc=$?
+QPID=
+t_end=$(date +%s.%N)
+
+tr -d '\r' <"$LOG" >"$TMP/console.txt"
+boot=$(sed -n "s/^$BEGIN \\([0-9.]*\\).*/\\1/p" "$TMP/console.txt" | head -n1)
+rc=$(sed -n "s/.*$END \\([0-9]*\\)\$/\\1/p" "$TMP/console.txt" | head -n1)
+awk -v a="$t_start" -v b="$t_initrd" -v c="$t_end" -v k="$KVER" -v u="${boot:-?}" 'BEGIN {
+	printf "run.sh: %s: initramfs %.1fs, boot+run %.1fs (guest uptime at command start %ss)\n",
+		k, b - a, c - b, u }' >&2
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "run.sh: timeout after ${TIMEOUT}s, qemu killed; console tail:" >&2
+	tail -n 50 "$TMP/console.txt" >&2
+	exit 124
+fi
+if [ -z "$rc" ]; then
+	echo "run.sh: the guest stopped without an exit status (qemu status $qrc); last 50 console lines:" >&2
+	tail -n 50 "$TMP/console.txt" >&2
+	cat "$TMP/qemu.out" >&2
+	exit 125
+fi
+exit "$rc"
