@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Everything that differs between the kernels kabiguard supports lives here,
+ * and the build stops here with a message on a kernel it cannot guard.
+ */
+#ifndef KG_COMPAT_H
+#define KG_COMPAT_H
+
+#include <linux/kconfig.h>
+#include <linux/version.h>
+
+/*
+ * A module notifier's error aborts the load only since v5.10 (commit
+ * 59cc8e0a906e, "module: Properly propagate MODULE_STATE_COMING failure").
+ * An older kernel would load a module the guard reported as denied.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#error "kabiguard needs Linux 5.10 or later: older kernels ignore a module notifier's veto"
+#endif
+
+#if !IS_ENABLED(CONFIG_MODULE_UNLOAD)
+#error "kabiguard needs CONFIG_MODULE_UNLOAD (struct module target_list names an import's exporter)"
+#endif
+
+#if !IS_ENABLED(CONFIG_KALLSYMS)
+#error "kabiguard needs CONFIG_KALLSYMS (struct module kallsyms lists the imports)"
+#endif
+
+#if !IS_ENABLED(CONFIG_KPROBES)
+#error "kabiguard needs CONFIG_KPROBES to find the kernel image's export tables"
+#endif
+
+#if !IS_ENABLED(CONFIG_HAVE_ARCH_PREL32_RELOCATIONS)
+#error "kabiguard reads export tables in their PREL32 layout (x86_64, arm64, ...)"
+#endif
+
+/*
+ * Layout of an export table entry (struct kernel_symbol). v6.1 declares it
+ * in <linux/export.h>; later kernels keep it private to kernel/module/, so
+ * kabiguard carries this copy and checks its size against the tables it
+ * reads. A zero namespace_offset means "no namespace" up to v6.4; later
+ * kernels point it at "" instead: kg_ksym_namespace() accepts both.
+ */
+struct kg_kernel_symbol {
+	int value_offset;
+	int name_offset;
+	int namespace_offset;
+};
+
+#endif /* KG_COMPAT_H */

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KG_KABIGUARD_H
+#define KG_KABIGUARD_H
+
+#include <linux/elf.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/netlink.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/kabiguard.h>
+
+/* One imported symbol of a module being loaded, as the running kernel sees it. */
+struct kg_import {
+	const char *name;
+	unsigned long value;	/* address the loader resolved it to */
+	const char *ns;		/* NULL: not in a namespace */
+	const char *exporter;	/* "vmlinux", a module name, or NULL: unknown */
+	u32 crc;
+	bool has_crc;
+};
+
+/* ksyms.c: the kernel's export tables */
+int kg_ksyms_init(void);
+bool kg_ksyms_have_crcs(void);
+void kg_ksyms_resolve(const struct module *mod, struct kg_import *imp);
+
+/* imports.c: walking an incoming module's imports */
+struct kg_import_iter {
+	const struct mod_kallsyms *ks;
+	unsigned int idx;
+};
+
+unsigned int kg_imports_count(struct module *mod);
+void kg_imports_start(struct module *mod, struct kg_import_iter *it);
+bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
+		     struct kg_import *imp);
+
+/* policy.c: rules and the immutable, hashed policy built from them */
+struct kg_rule {
+	struct hlist_node hnode;	/* in kg_policy table or any list */
+	struct list_head txn_node;	/* in a transaction, before commit */
+	u32 hash;
+	u8 kind;			/* enum kabiguard_rule_kind */
+	bool has_crc;
+	u32 crc;
+	u32 flags;			/* KABIGUARD_RULE_F_* */
+	const char *name;		/* NULL for ANY */
+	const char *ns;
+	const char *exporter;
+	const char *module;
+	char strings[];
+};
+
+struct kg_rule_spec {
+	u32 kind;
+	const char *name, *ns, *exporter, *module;
+	u32 crc;
+	bool has_crc;
+	u32 flags;
+};
+
+struct kg_policy {
+	u64 generation;
+	u32 nr_rules;
+	u32 nr_kind[__KABIGUARD_RULE_KIND_MAX];
+	unsigned int hash_bits;
+	struct hlist_head *table;	/* SYMBOL and NAMESPACE rules */
+	struct hlist_head any;		/* ANY rules */
+	struct kg_rule **rules;		/* in the order they were added */
+	struct rcu_work free_work;
+};
+
+struct kg_match {
+	enum kabiguard_reason reason;
+	bool has_rule_crc;
+	u32 rule_crc;
+};
+
+struct kg_rule *kg_rule_alloc(const struct kg_rule_spec *spec);
+void kg_rules_free(struct list_head *rules);
+struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
+				  u64 generation);
+void kg_policy_free(struct kg_policy *p);
+void kg_policy_free_deferred(struct kg_policy *p);
+bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
+		      const char *modname, bool sig_ok, struct kg_match *m);
+int kg_policy_init(void);
+void kg_policy_exit(void);
+
+/* state.c: mode, active policy, transaction, lock and counters */
+struct kg_status {
+	enum kabiguard_mode mode;
+	u64 generation;
+	bool locked;
+	bool txn_open;
+	u32 txn_owner;
+	u32 nr_rules;
+	u32 nr_kind[__KABIGUARD_RULE_KIND_MAX];
+	u64 checked, allowed, audited, denied, violations;
+};
+
+extern unsigned int kg_max_rules;
+
+int kg_state_init(enum kabiguard_mode mode);
+void kg_state_exit(void);
+enum kabiguard_mode kg_state_mode(void);
+const struct kg_policy *kg_state_policy(void);
+void kg_state_count(enum kabiguard_verdict verdict, unsigned int violations);
+void kg_state_status(struct kg_status *st);
+int kg_state_set_mode(enum kabiguard_mode mode, struct netlink_ext_ack *extack);
+int kg_state_begin(u32 portid, struct netlink_ext_ack *extack);
+int kg_state_add(u32 portid, struct list_head *rules, u32 nr,
+		 struct netlink_ext_ack *extack);
+int kg_state_commit(u32 portid, u64 *generation, u32 *nr_rules,
+		    struct netlink_ext_ack *extack);
+int kg_state_abort(u32 portid, struct netlink_ext_ack *extack);
+void kg_state_release(u32 portid);
+int kg_state_lock(struct netlink_ext_ack *extack);
+
+/* verdict.c: the module notifier */
+struct kg_violation {
+	const char *symbol;
+	const char *ns;
+	const char *exporter;
+	enum kabiguard_reason reason;
+	bool has_kernel_crc, has_rule_crc;
+	u32 kernel_crc, rule_crc;
+};
+
+struct kg_verdict {
+	struct module *mod;
+	enum kabiguard_verdict verdict;
+	enum kabiguard_mode mode;
+	u64 generation;
+	unsigned int nr_imports;
+	unsigned int nr_violations;
+	unsigned int nr_listed;
+	struct kg_violation *viol;
+	bool sig_ok;
+	pid_t pid;
+	uid_t uid;
+	char comm[TASK_COMM_LEN];
+	u64 check_ns;
+};
+
+int kg_verdict_init(void);
+void kg_verdict_exit(void);
+
+/* main.c */
+const char *kg_mode_name(enum kabiguard_mode mode);
+
+/* netlink.c: the generic netlink family */
+int kg_netlink_init(void);
+void kg_netlink_exit(void);
+void kg_netlink_notify_verdict(const struct kg_verdict *v);
+
+#endif /* KG_KABIGUARD_H */

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's export tables: finding the kernel image's, and resolving an
+ * import to its exporter, namespace and CRC.
+ *
+ * The kernel image's tables (__start___ksymtab and friends) are not
+ * exported, and neither is kallsyms_lookup_name() since v5.7.
+ * register_kprobe() looks its symbol_name up through kallsyms and stores the
+ * address in kp.addr before it checks whether the address may be probed; on
+ * these data symbols it then fails, leaving the address behind. That order
+ * is an implementation detail, so every address found is verified against
+ * sprint_symbol(), the entry sizes and the sort order, and the module refuses
+ * to load on any mismatch rather than read garbage. Nothing found this way is
+ * ever called: on CPUs with IBT an indirect call into a function that is not
+ * address-taken faults, so this file only reads data.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bsearch.h>
+#include <linux/compiler.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include "kabiguard.h"
+
+struct kg_symtab {
+	const struct kg_kernel_symbol *syms;
+	const u32 *crcs;	/* NULL without modversions */
+	unsigned int nr;
+};
+
+/* The kernel image's EXPORT_SYMBOL and EXPORT_SYMBOL_GPL tables; set once at init. */
+static struct kg_symtab kg_vmlinux[2];
+static bool kg_have_crcs;
+
+static const char *kg_ksym_name(const struct kg_kernel_symbol *s)
+{
+	return offset_to_ptr(&s->name_offset);
+}
+
+static unsigned long kg_ksym_value(const struct kg_kernel_symbol *s)
+{
+	return (unsigned long)offset_to_ptr(&s->value_offset);
+}
+
+static const char *kg_ksym_namespace(const struct kg_kernel_symbol *s)
+{
+	const char *ns;
+
+	if (!s->namespace_offset)
+		return NULL;
+	ns = offset_to_ptr(&s->namespace_offset);
+	return *ns ? ns : NULL;
+}
+
+static unsigned long kg_lookup(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	unsigned long addr;
+
+	if (!register_kprobe(&kp))
+		unregister_kprobe(&kp);
+	addr = (unsigned long)kp.addr;
+	return addr;
+}
+
+/* sprint_symbol() must name addr "<prefix><name>+0x0/..." */
+static bool kg_names(unsigned long addr, const char *prefix, const char *name)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	size_t plen = strlen(prefix), nlen = strlen(name);
+
+	sprint_symbol(buf, addr);
+	return !strncmp(buf, prefix, plen) &&
+	       !strncmp(buf + plen, name, nlen) &&
+	       !strncmp(buf + plen + nlen, "+0x0/", 5);
+}
+
+static int kg_symtab_find_image(struct kg_symtab *t, const char *suffix)
+{
+	char start[40], stop[40];
+	unsigned long a, b;
+	unsigned int i;
+
+	snprintf(start, sizeof(start), "__start___ksymtab%s", suffix);
+	snprintf(stop, sizeof(stop), "__stop___ksymtab%s", suffix);
+	a = kg_lookup(start);
+	b = kg_lookup(stop);
+	if (!a || !b || b <= a || (b - a) % sizeof(struct kg_kernel_symbol)) {
+		pr_err("cannot locate %s/%s (0x%lx-0x%lx)\n", start, stop, a, b);
+		return -ENOENT;
+	}
+	t->syms = (const struct kg_kernel_symbol *)a;
+	t->nr = (b - a) / sizeof(struct kg_kernel_symbol);
+
+	if (!kg_names(a, "__ksymtab_", kg_ksym_name(&t->syms[0]))) {
+		pr_err("%s does not look like an export table\n", start);
+		return -EINVAL;
+	}
+	/* find_symbol() relies on this order too; check it rather than trust it. */
+	for (i = 1; i < t->nr; i++) {
+		if (strcmp(kg_ksym_name(&t->syms[i - 1]),
+			   kg_ksym_name(&t->syms[i])) >= 0) {
+			pr_err("%s is not sorted at entry %u\n", start, i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int kg_crctab_find_image(struct kg_symtab *t, const char *suffix)
+{
+	char start[40], stop[40];
+	unsigned long a, b;
+
+	snprintf(start, sizeof(start), "__start___kcrctab%s", suffix);
+	snprintf(stop, sizeof(stop), "__stop___kcrctab%s", suffix);
+	a = kg_lookup(start);
+	b = kg_lookup(stop);
+	if (!a || !b || b < a || (b - a) != t->nr * sizeof(u32)) {
+		pr_err("cannot locate %s/%s for %u exports\n", start, stop, t->nr);
+		return -ENOENT;
+	}
+	if (t->nr && !kg_names(a, "__crc_", kg_ksym_name(&t->syms[0]))) {
+		pr_err("%s does not look like a CRC table\n", start);
+		return -EINVAL;
+	}
+	t->crcs = (const u32 *)a;
+	return 0;
+}
+
+/**
+ * kg_ksyms_init() - find and verify the kernel image's export tables
+ *
+ * Return: 0, or a negative errno after logging what could not be verified.
+ */
+int kg_ksyms_init(void)
+{
+	static const char * const suffix[] = { "", "_gpl" };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(kg_vmlinux); i++) {
+		ret = kg_symtab_find_image(&kg_vmlinux[i], suffix[i]);
+		if (ret)
+			return ret;
+		if (!IS_ENABLED(CONFIG_MODVERSIONS))
+			continue;
+		ret = kg_crctab_find_image(&kg_vmlinux[i], suffix[i]);
+		if (ret)
+			return ret;
+	}
+	kg_have_crcs = IS_ENABLED(CONFIG_MODVERSIONS);
+	pr_debug("kernel image exports %u + %u GPL symbols\n",
+		 kg_vmlinux[0].nr, kg_vmlinux[1].nr);
+	return 0;
+}
+
+bool kg_ksyms_have_crcs(void)
+{
+	return kg_have_crcs;
+}
+
+static int kg_cmp_name(const void *key, const void *elt)
+{
+	return strcmp(key, kg_ksym_name(elt));
+}
+
+/* Fill imp from table t if t exports imp->name at the address the loader used. */
+static bool kg_symtab_resolve(const struct kg_symtab *t, struct kg_import *imp)
+{
+	const struct kg_kernel_symbol *s;
+
+	if (!t->nr)
+		return false;
+	s = bsearch(imp->name, t->syms, t->nr, sizeof(*s), kg_cmp_name);
+	if (!s || kg_ksym_value(s) != imp->value)
+		return false;
+	imp->ns = kg_ksym_namespace(s);
+	imp->has_crc = t->crcs;
+	if (t->crcs)
+		imp->crc = t->crcs[s - t->syms];
+	return true;
+}
+
+/**
+ * kg_ksyms_resolve() - find who exports an import of @mod
+ * @mod: the module being loaded
+ * @imp: the import; name and value set, the rest filled in
+ *
+ * Looks in the kernel image, then in the modules @mod was linked against
+ * (its target_list, which the loader filled and pinned while resolving, and
+ * which only the loading task changes). An import found nowhere, such as an
+ * unresolved weak symbol, keeps a NULL exporter.
+ */
+void kg_ksyms_resolve(const struct module *mod, struct kg_import *imp)
+{
+	struct module_use *use;
+	unsigned int i;
+
+	imp->ns = NULL;
+	imp->exporter = NULL;
+	imp->has_crc = false;
+	imp->crc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(kg_vmlinux); i++) {
+		if (kg_symtab_resolve(&kg_vmlinux[i], imp)) {
+			imp->exporter = "vmlinux";
+			return;
+		}
+	}
+
+	list_for_each_entry(use, &mod->target_list, target_list) {
+		const struct module *owner = use->target;
+		const struct kg_symtab tabs[] = {
+			{ (const void *)owner->syms, (const void *)owner->crcs,
+			  owner->num_syms },
+			{ (const void *)owner->gpl_syms,
+			  (const void *)owner->gpl_crcs, owner->num_gpl_syms },
+		};
+
+		for (i = 0; i < ARRAY_SIZE(tabs); i++) {
+			if (kg_symtab_resolve(&tabs[i], imp)) {
+				imp->exporter = owner->name;
+				return;
+			}
+		}
+	}
+}

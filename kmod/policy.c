@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rules and the policy built from them.
+ *
+ * A policy is immutable once built: the notifier reads it under
+ * rcu_read_lock() while a commit swaps in a new one, and the old one is
+ * freed from a workqueue after a grace period (freeing tens of thousands of
+ * rules does not belong in softirq context). SYMBOL and NAMESPACE rules sit
+ * in one hash table keyed by kind and name, so matching an import costs one
+ * or two bucket walks whatever the policy's size; ANY rules are few and sit
+ * in a list of their own.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+#include "kabiguard.h"
+
+static struct workqueue_struct *kg_free_wq;
+
+static u32 kg_hash(u32 kind, const char *name)
+{
+	return jhash(name, strlen(name), kind);
+}
+
+static char *kg_copy(char **pos, const char *s)
+{
+	char *d = *pos;
+	size_t len;
+
+	if (!s)
+		return NULL;
+	len = strlen(s) + 1;
+	memcpy(d, s, len);
+	*pos += len;
+	return d;
+}
+
+static size_t kg_len(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/**
+ * kg_rule_alloc() - a rule with its own copy of the spec's strings
+ * @spec: validated rule description
+ *
+ * Return: the rule, or NULL when out of memory.
+ */
+struct kg_rule *kg_rule_alloc(const struct kg_rule_spec *spec)
+{
+	size_t len = kg_len(spec->name) + kg_len(spec->ns) +
+		     kg_len(spec->exporter) + kg_len(spec->module);
+	struct kg_rule *r;
+	char *pos;
+
+	r = kzalloc(struct_size(r, strings, len), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	pos = r->strings;
+	r->kind = spec->kind;
+	r->has_crc = spec->has_crc;
+	r->crc = spec->crc;
+	r->flags = spec->flags;
+	r->name = kg_copy(&pos, spec->name);
+	r->ns = kg_copy(&pos, spec->ns);
+	r->exporter = kg_copy(&pos, spec->exporter);
+	r->module = kg_copy(&pos, spec->module);
+	if (r->name)
+		r->hash = kg_hash(r->kind, r->name);
+	INIT_LIST_HEAD(&r->txn_node);
+	return r;
+}
+
+void kg_rules_free(struct list_head *rules)
+{
+	struct kg_rule *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, rules, txn_node)
+		kfree(r);
+	INIT_LIST_HEAD(rules);
+}
+
+/**
+ * kg_policy_build() - turn a committed transaction into a policy
+ * @rules: the transaction's rules; on success they belong to the policy
+ * @nr: how many there are
+ * @generation: the generation the policy will carry
+ *
+ * Return: the policy, or NULL when out of memory (@rules untouched).
+ */
+struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
+				  u64 generation)
+{
+	struct kg_policy *p;
+	struct kg_rule *r;
+	u32 i = 0;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return NULL;
+	p->hash_bits = ilog2(roundup_pow_of_two(max(nr, 16U)));
+	p->table = kvcalloc(1U << p->hash_bits, sizeof(*p->table),
+			    GFP_KERNEL_ACCOUNT);
+	p->rules = kvcalloc(max(nr, 1U), sizeof(*p->rules), GFP_KERNEL_ACCOUNT);
+	if (!p->table || !p->rules)
+		goto free_arrays;
+
+	p->generation = generation;
+	INIT_HLIST_HEAD(&p->any);
+	list_for_each_entry(r, rules, txn_node) {
+		if (r->kind == KABIGUARD_RULE_ANY)
+			hlist_add_head(&r->hnode, &p->any);
+		else
+			hlist_add_head(&r->hnode,
+				       &p->table[hash_32(r->hash, p->hash_bits)]);
+		p->nr_kind[r->kind]++;
+		p->rules[i++] = r;
+	}
+	p->nr_rules = i;
+	INIT_LIST_HEAD(rules);
+	return p;
+
+free_arrays:
+	kvfree(p->rules);
+	kvfree(p->table);
+	kfree(p);
+	return NULL;
+}
+
+void kg_policy_free(struct kg_policy *p)
+{
+	u32 i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nr_rules; i++)
+		kfree(p->rules[i]);
+	kvfree(p->rules);
+	kvfree(p->table);
+	kfree(p);
+}
+
+static void kg_policy_free_work(struct work_struct *work)
+{
+	kg_policy_free(container_of(to_rcu_work(work), struct kg_policy,
+				    free_work));
+}
+
+/* Free @p once no reader can still hold it. */
+void kg_policy_free_deferred(struct kg_policy *p)
+{
+	if (!p)
+		return;
+	INIT_RCU_WORK(&p->free_work, kg_policy_free_work);
+	queue_rcu_work(kg_free_wq, &p->free_work);
+}
+
+static bool kg_streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+/* Reasons in increasing order of how much they tell the user. */
+static const u8 kg_reason_rank[__KABIGUARD_REASON_MAX] = {
+	[KABIGUARD_REASON_NOT_ALLOWED] = 0,
+	[KABIGUARD_REASON_NAMESPACE] = 1,
+	[KABIGUARD_REASON_UNSIGNED] = 2,
+	[KABIGUARD_REASON_EXPORTER] = 3,
+	[KABIGUARD_REASON_CRC_MISMATCH] = 4,
+};
+
+static void kg_note(struct kg_match *m, enum kabiguard_reason reason,
+		    const struct kg_rule *r)
+{
+	if (kg_reason_rank[reason] < kg_reason_rank[m->reason])
+		return;
+	m->reason = reason;
+	if (reason == KABIGUARD_REASON_CRC_MISMATCH) {
+		m->has_rule_crc = true;
+		m->rule_crc = r->crc;
+	}
+}
+
+/*
+ * Does rule @r allow @imp for module @modname? When it names the import but
+ * refuses it, the reason is noted in @m.
+ */
+static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
+			   const char *modname, bool sig_ok, struct kg_match *m)
+{
+	if (r->module && strcmp(r->module, modname))
+		return false;
+	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns)) {
+		kg_note(m, KABIGUARD_REASON_NAMESPACE, r);
+		return false;
+	}
+	if (r->exporter && !kg_streq(r->exporter, imp->exporter)) {
+		kg_note(m, KABIGUARD_REASON_EXPORTER, r);
+		return false;
+	}
+	if (r->has_crc && (!imp->has_crc || r->crc != imp->crc)) {
+		kg_note(m, KABIGUARD_REASON_CRC_MISMATCH, r);
+		return false;
+	}
+	if ((r->flags & KABIGUARD_RULE_F_SIGNED_ONLY) && !sig_ok) {
+		kg_note(m, KABIGUARD_REASON_UNSIGNED, r);
+		return false;
+	}
+	return true;
+}
+
+static bool kg_bucket_allows(const struct kg_policy *p, u32 kind,
+			     const char *name, const struct kg_import *imp,
+			     const char *modname, bool sig_ok,
+			     struct kg_match *m)
+{
+	u32 hash = kg_hash(kind, name);
+	struct kg_rule *r;
+
+	hlist_for_each_entry(r, &p->table[hash_32(hash, p->hash_bits)], hnode) {
+		if (r->hash != hash || r->kind != kind || strcmp(r->name, name))
+			continue;
+		if (kg_rule_allows(r, imp, modname, sig_ok, m))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * kg_policy_allows() - check one import against a policy
+ * @p: the policy, or NULL when none was ever committed (allows nothing)
+ * @imp: the resolved import
+ * @modname: the importing module
+ * @sig_ok: whether the kernel verified the importing module's signature
+ * @m: on refusal, why
+ *
+ * Context: RCU read-side critical section holding @p.
+ * Return: true when some rule allows @imp.
+ */
+bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
+		      const char *modname, bool sig_ok, struct kg_match *m)
+{
+	struct kg_rule *r;
+
+	m->reason = imp->ns ? KABIGUARD_REASON_NAMESPACE :
+			      KABIGUARD_REASON_NOT_ALLOWED;
+	m->has_rule_crc = false;
+	m->rule_crc = 0;
+	if (!p)
+		return false;
+
+	if (kg_bucket_allows(p, KABIGUARD_RULE_SYMBOL, imp->name, imp, modname,
+			     sig_ok, m))
+		return true;
+	if (imp->ns && kg_bucket_allows(p, KABIGUARD_RULE_NAMESPACE, imp->ns,
+					imp, modname, sig_ok, m))
+		return true;
+	hlist_for_each_entry(r, &p->any, hnode)
+		if (kg_rule_allows(r, imp, modname, sig_ok, m))
+			return true;
+	return false;
+}
+
+int kg_policy_init(void)
+{
+	kg_free_wq = alloc_workqueue("kabiguard_free", WQ_UNBOUND, 0);
+	return kg_free_wq ? 0 : -ENOMEM;
+}
+
+/* Wait for every deferred free; no policy may be queued afterwards. */
+void kg_policy_exit(void)
+{
+	rcu_barrier();
+	destroy_workqueue(kg_free_wq);
+}

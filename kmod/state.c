@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guard's state: mode, active policy, the one open policy transaction,
+ * the lock, and the verdict counters.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include "kabiguard.h"
+
+unsigned int kg_max_rules = 100000;
+module_param_named(max_rules, kg_max_rules, uint, 0644);
+MODULE_PARM_DESC(max_rules, "most rules one policy may hold (default 100000)");
+
+struct kg_txn {
+	bool open;
+	u32 portid;		/* netlink socket that owns it */
+	u32 nr;
+	struct list_head rules;
+};
+
+/*
+ * kg_state_mutex serialises every writer: mode changes, the transaction,
+ * commits (kg_active, kg_generation) and the lock. Readers of the mode use
+ * READ_ONCE(); the notifier reads kg_active under rcu_read_lock().
+ */
+static DEFINE_MUTEX(kg_state_mutex);
+static enum kabiguard_mode kg_mode;
+static struct kg_policy __rcu *kg_active;
+static u64 kg_generation;
+static bool kg_locked;
+static struct kg_txn kg_txn = { .rules = LIST_HEAD_INIT(kg_txn.rules) };
+
+static atomic64_t kg_cnt_checked, kg_cnt_allowed, kg_cnt_audited,
+		  kg_cnt_denied, kg_cnt_violations;
+
+int kg_state_init(enum kabiguard_mode mode)
+{
+	kg_mode = mode;
+	return kg_policy_init();
+}
+
+void kg_state_exit(void)
+{
+	mutex_lock(&kg_state_mutex);
+	kg_rules_free(&kg_txn.rules);
+	kg_txn.open = false;
+	kg_policy_free_deferred(rcu_replace_pointer(kg_active, NULL,
+				lockdep_is_held(&kg_state_mutex)));
+	mutex_unlock(&kg_state_mutex);
+	kg_policy_exit();
+}
+
+enum kabiguard_mode kg_state_mode(void)
+{
+	return READ_ONCE(kg_mode);
+}
+
+/* Context: rcu_read_lock() held for as long as the result is used. */
+const struct kg_policy *kg_state_policy(void)
+{
+	return rcu_dereference(kg_active);
+}
+
+void kg_state_count(enum kabiguard_verdict verdict, unsigned int violations)
+{
+	atomic64_inc(&kg_cnt_checked);
+	atomic64_add(violations, &kg_cnt_violations);
+	if (verdict == KABIGUARD_VERDICT_ALLOWED)
+		atomic64_inc(&kg_cnt_allowed);
+	else if (verdict == KABIGUARD_VERDICT_AUDITED)
+		atomic64_inc(&kg_cnt_audited);
+	else
+		atomic64_inc(&kg_cnt_denied);
+}
+
+void kg_state_status(struct kg_status *st)
+{
+	const struct kg_policy *p;
+
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&kg_state_mutex);
+	st->mode = kg_mode;
+	st->generation = kg_generation;
+	st->locked = kg_locked;
+	st->txn_open = kg_txn.open;
+	st->txn_owner = kg_txn.portid;
+	p = rcu_dereference_protected(kg_active,
+				      lockdep_is_held(&kg_state_mutex));
+	if (p) {
+		st->nr_rules = p->nr_rules;
+		memcpy(st->nr_kind, p->nr_kind, sizeof(st->nr_kind));
+	}
+	mutex_unlock(&kg_state_mutex);
+	st->checked = atomic64_read(&kg_cnt_checked);
+	st->allowed = atomic64_read(&kg_cnt_allowed);
+	st->audited = atomic64_read(&kg_cnt_audited);
+	st->denied = atomic64_read(&kg_cnt_denied);
+	st->violations = atomic64_read(&kg_cnt_violations);
+}
+
+static int kg_check_unlocked(struct netlink_ext_ack *extack)
+{
+	if (!kg_locked)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "policy and mode are locked until reboot");
+	return -EPERM;
+}
+
+int kg_state_set_mode(enum kabiguard_mode mode, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&kg_state_mutex);
+	ret = kg_check_unlocked(extack);
+	if (ret)
+		goto unlock;
+	if (mode == KABIGUARD_MODE_ENFORCE && !kg_generation) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "no policy committed yet: enforce would deny every module load");
+		ret = -ENOENT;
+		goto unlock;
+	}
+	if (kg_mode != mode)
+		pr_info("mode %s -> %s\n", kg_mode_name(kg_mode),
+			kg_mode_name(mode));
+	WRITE_ONCE(kg_mode, mode);
+unlock:
+	mutex_unlock(&kg_state_mutex);
+	return ret;
+}
+
+int kg_state_begin(u32 portid, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&kg_state_mutex);
+	ret = kg_check_unlocked(extack);
+	if (ret)
+		goto unlock;
+	if (kg_txn.open) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "another socket has a policy transaction open");
+		ret = -EBUSY;
+		goto unlock;
+	}
+	kg_txn.open = true;
+	kg_txn.portid = portid;
+	kg_txn.nr = 0;
+unlock:
+	mutex_unlock(&kg_state_mutex);
+	return ret;
+}
+
+static int kg_check_owner(u32 portid, struct netlink_ext_ack *extack)
+{
+	if (kg_txn.open && kg_txn.portid == portid)
+		return 0;
+	NL_SET_ERR_MSG_MOD(extack, "no policy transaction open on this socket");
+	return -ENOENT;
+}
+
+/**
+ * kg_state_add() - add a batch of rules to the caller's transaction
+ * @portid: the caller's socket
+ * @rules: the batch; taken over on success, left to the caller on error
+ * @nr: rules in the batch
+ * @extack: for the error message
+ *
+ * Return: 0, -ENOENT (no transaction of this socket) or -E2BIG (max_rules).
+ */
+int kg_state_add(u32 portid, struct list_head *rules, u32 nr,
+		 struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&kg_state_mutex);
+	ret = kg_check_owner(portid, extack);
+	if (ret)
+		goto unlock;
+	if (nr > READ_ONCE(kg_max_rules) - min(kg_txn.nr, READ_ONCE(kg_max_rules))) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "policy would exceed the max_rules module parameter");
+		ret = -E2BIG;
+		goto unlock;
+	}
+	list_splice_tail_init(rules, &kg_txn.rules);
+	kg_txn.nr += nr;
+unlock:
+	mutex_unlock(&kg_state_mutex);
+	return ret;
+}
+
+int kg_state_commit(u32 portid, u64 *generation, u32 *nr_rules,
+		    struct netlink_ext_ack *extack)
+{
+	struct kg_policy *p, *old;
+	int ret;
+
+	mutex_lock(&kg_state_mutex);
+	ret = kg_check_owner(portid, extack);
+	if (ret)
+		goto unlock;
+	/* The lock may have come between begin and commit. */
+	ret = kg_check_unlocked(extack);
+	if (ret)
+		goto unlock;
+	p = kg_policy_build(&kg_txn.rules, kg_txn.nr, kg_generation + 1);
+	if (!p) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	old = rcu_replace_pointer(kg_active, p,
+				  lockdep_is_held(&kg_state_mutex));
+	kg_generation = p->generation;
+	kg_txn.open = false;
+	kg_txn.nr = 0;
+	*generation = p->generation;
+	*nr_rules = p->nr_rules;
+	pr_info("policy generation %llu committed: %u rules\n",
+		p->generation, p->nr_rules);
+	kg_policy_free_deferred(old);
+unlock:
+	mutex_unlock(&kg_state_mutex);
+	return ret;
+}
+
+static void kg_txn_drop(void)
+{
+	kg_rules_free(&kg_txn.rules);
+	kg_txn.open = false;
+	kg_txn.nr = 0;
+}
+
+int kg_state_abort(u32 portid, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&kg_state_mutex);
+	ret = kg_check_owner(portid, extack);
+	if (!ret)
+		kg_txn_drop();
+	mutex_unlock(&kg_state_mutex);
+	return ret;
+}
+
+/* The netlink socket @portid closed: drop its transaction, if any. */
+void kg_state_release(u32 portid)
+{
+	mutex_lock(&kg_state_mutex);
+	if (kg_txn.open && kg_txn.portid == portid) {
+		pr_info("policy transaction of closed socket %u aborted\n",
+			portid);
+		kg_txn_drop();
+	}
+	mutex_unlock(&kg_state_mutex);
+}
+
+/**
+ * kg_state_lock() - seal policy and mode until reboot
+ * @extack: for the error message
+ *
+ * Takes a module reference that is never dropped, so the guard cannot be
+ * unloaded either.
+ *
+ * Return: 0, or -EPERM when already locked.
+ */
+int kg_state_lock(struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	mutex_lock(&kg_state_mutex);
+	ret = kg_check_unlocked(extack);
+	if (ret)
+		goto unlock;
+	__module_get(THIS_MODULE);
+	kg_locked = true;
+	if (kg_txn.open)
+		kg_txn_drop();
+	pr_info("locked: policy generation %llu, mode %s, until reboot\n",
+		kg_generation, kg_mode_name(kg_mode));
+unlock:
+	mutex_unlock(&kg_state_mutex);
+	return ret;
+}
