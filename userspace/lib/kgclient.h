@@ -34,6 +34,9 @@ struct kg_rule {
 struct kg_policy {
 	struct kg_rule *rules;
 	size_t nr, cap;
+	/* Owned copies of the file names rules point at (kg_rule.file). */
+	char **files;
+	size_t nr_files;
 };
 
 struct kg_status {
@@ -74,15 +77,20 @@ struct kg_event {
 	struct kg_violation *viol;		/* malloc'ed, kg_event_free() */
 };
 
-/* Connection. */
+/* Connection. kg_open() returns -ENOENT when the "kabiguard" family does not
+ * exist, i.e. kabiguard.ko is not loaded. */
 int kg_open(struct kg_client **out);
 void kg_close(struct kg_client *c);
 const char *kg_extack(const struct kg_client *c);
 struct nl_sock *kg_sock(struct kg_client *c);
 int kg_family(const struct kg_client *c);
 /* Send a prepared message (already carrying the genl header), wait for the
- * ACK; returns the kernel's errno as a negative value. */
+ * ACK; returns the kernel's errno as a negative value. The caller keeps
+ * ownership of msg (nlmsg_free() it). */
 int kg_send_msg(struct kg_client *c, struct nl_msg *msg);
+/* After kg_policy_add()/kg_policy_push() failed: the rule the kernel's
+ * extended ACK pointed at (an element of the caller's array), else NULL. */
+const struct kg_rule *kg_bad_rule(const struct kg_client *c);
 
 /* Commands. */
 int kg_get_status(struct kg_client *c, struct kg_status *st);
@@ -95,6 +103,10 @@ int kg_policy_abort(struct kg_client *c);
 int kg_policy_push(struct kg_client *c, const struct kg_policy *p,
 		   uint64_t *generation);
 int kg_lock(struct kg_client *c);
+/* The rule's strings live in the received message: copy what you keep
+ * (kg_policy_add_rule() does). A negative return from cb ends the dump with
+ * that error. Returns -EAGAIN when a commit interrupted the dump: cb may
+ * have seen part of it; start again. */
 typedef int (*kg_rule_cb)(const struct kg_rule *rule, uint64_t generation,
 			  void *arg);
 int kg_policy_dump(struct kg_client *c, kg_rule_cb cb, void *arg);
@@ -102,7 +114,11 @@ int kg_policy_dump(struct kg_client *c, kg_rule_cb cb, void *arg);
 /* Events: a separate socket subscribed to the "events" group. */
 int kg_events_open(struct kg_client **out);
 /* Waits up to timeout_ms (-1: forever). Returns 1 with *ev filled, 0 on
- * timeout, negative errno on error (-ENOBUFS: events were lost). */
+ * timeout, negative errno on error (-ENOBUFS: events were lost; -EINTR: a
+ * signal came; -EBADMSG: a malformed event was skipped). Call
+ * kg_event_free() on each event it filled. To wait on other fds too, poll
+ * nl_socket_get_fd(kg_sock(c)) and call this with timeout 0 until it
+ * returns 0. */
 int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms);
 void kg_event_free(struct kg_event *ev);
 
@@ -121,11 +137,24 @@ enum kg_format {
 	KG_FORMAT_RH_KABI,
 };
 int kg_format_parse(const char *s, enum kg_format *fmt);
-/* Appends the rules of path to p. On a parse error returns -EINVAL and
- * writes "file:line: what was expected" to err. */
+/* Appends the rules of path ("-": standard input; gzip and xz input is
+ * decompressed) to p. On a parse error returns -EINVAL and writes
+ * "file:line: what was expected" to err; when the file cannot be read,
+ * returns the negative errno and writes "file: reason". Nothing is appended
+ * on error. */
 int kg_policy_load_file(struct kg_policy *p, const char *path,
 			enum kg_format fmt, char *err, size_t errlen);
+/* Same on a buffer already in memory (not decompressed); name is used for
+ * messages and kg_rule.file. */
+int kg_policy_load_buf(struct kg_policy *p, const char *name, const char *buf,
+		       size_t len, enum kg_format fmt, char *err, size_t errlen);
+/* Deep-copies r (strings and file name) into p. */
 int kg_policy_add_rule(struct kg_policy *p, const struct kg_rule *r);
+/* Frees everything p owns and leaves it empty, ready for reuse. */
 void kg_policy_free(struct kg_policy *p);
+const char *kg_format_name(enum kg_format fmt);
+/* Writes r as one line of the native policy format (no newline), so that a
+ * dump can be loaded again. Returns what snprintf() returns. */
+int kg_rule_format(const struct kg_rule *r, char *buf, size_t len);
 
 #endif /* KGCLIENT_H */

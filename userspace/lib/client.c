@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The request socket: connect, resolve the family, send one request and
+ * collect its replies and ACK, and turn the kernel's extended ACK into
+ * kg_extack().
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "internal.h"
+
+/*
+ * Large enough for one POLICY_ADD batch (48 KiB, see commands.c) in both
+ * directions; the kernel caps it at wmem_max/rmem_max and doubles it.
+ */
+#define KG_SOCK_BUF	(256 * 1024)
+
+int kg_nlerr(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case 0:			return 0;
+	case NLE_INTR:		return -EINTR;
+	case NLE_BAD_SOCK:	return -EBADF;
+	case NLE_AGAIN:		return -EAGAIN;
+	case NLE_NOMEM:		return -ENOMEM;
+	case NLE_EXIST:		return -EEXIST;
+	case NLE_INVAL:		return -EINVAL;
+	case NLE_RANGE:		return -ERANGE;
+	case NLE_MSGSIZE:	return -EMSGSIZE;
+	case NLE_OPNOTSUPP:	return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:	return -EAFNOSUPPORT;
+	case NLE_OBJ_NOTFOUND:	return -ENOENT;
+	case NLE_NOATTR:	return -ENOENT;
+	case NLE_MISSING_ATTR:	return -EINVAL;
+	case NLE_AF_MISMATCH:	return -EAFNOSUPPORT;
+	case NLE_SEQ_MISMATCH:	return -EILSEQ;
+	case NLE_MSG_OVERFLOW:	return -EOVERFLOW;
+	case NLE_MSG_TRUNC:	return -EMSGSIZE;
+	case NLE_NOADDR:	return -EADDRNOTAVAIL;
+	case NLE_SRCRT_NOSUPPORT: return -EOPNOTSUPP;
+	case NLE_MSG_TOOSHORT:	return -EBADMSG;
+	case NLE_MSGTYPE_NOSUPPORT: return -EOPNOTSUPP;
+	case NLE_OBJ_MISMATCH:	return -EINVAL;
+	case NLE_NOCACHE:	return -ENOENT;
+	case NLE_BUSY:		return -EBUSY;
+	case NLE_PROTO_MISMATCH: return -EPROTONOSUPPORT;
+	case NLE_NOACCESS:	return -EACCES;
+	case NLE_PERM:		return -EPERM;
+	case NLE_PKTLOC_FILE:	return -ENOENT;
+	case NLE_PARSE_ERR:	return -EBADMSG;
+	case NLE_NODEV:		return -ENODEV;
+	case NLE_IMMUTABLE:	return -EROFS;
+	case NLE_DUMP_INTR:	return -EAGAIN;
+	case NLE_ATTRSIZE:	return -ERANGE;
+	default:		return -EIO;
+	}
+}
+
+int kg_connect(struct kg_client **out)
+{
+	struct kg_client *c;
+	int one = 1, fd, ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->sk = nl_socket_alloc();
+	if (!c->sk) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = genl_connect(c->sk);
+	if (ret < 0) {
+		ret = kg_nlerr(ret);
+		goto err_sock;
+	}
+	fd = nl_socket_get_fd(c->sk);
+	/*
+	 * EXT_ACK makes the kernel explain each rejection. CAP_ACK keeps it
+	 * from echoing our whole request (up to a 48 KiB batch) back in the
+	 * error; the attribute offset in the extack still refers to it. Both
+	 * are best effort: kernels before 4.12 lack them.
+	 */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	ret = nl_socket_set_buffer_size(c->sk, KG_SOCK_BUF, KG_SOCK_BUF);
+	if (ret < 0) {
+		ret = kg_nlerr(ret);
+		goto err_sock;
+	}
+	/* Let libnl size its receive buffer to each message. */
+	nl_socket_enable_msg_peek(c->sk);
+
+	ret = genl_ctrl_resolve(c->sk, KABIGUARD_GENL_NAME);
+	if (ret < 0) {
+		ret = kg_nlerr(ret);
+		goto err_sock;
+	}
+	c->family = ret;
+	*out = c;
+	return 0;
+
+err_sock:
+	nl_socket_free(c->sk);
+err_free:
+	free(c);
+	return ret;
+}
+
+int kg_open(struct kg_client **out)
+{
+	return kg_connect(out);
+}
+
+void kg_close(struct kg_client *c)
+{
+	if (!c)
+		return;
+	nl_socket_free(c->sk);
+	free(c->buf);
+	free(c);
+}
+
+const char *kg_extack(const struct kg_client *c)
+{
+	return c->extack;
+}
+
+struct nl_sock *kg_sock(struct kg_client *c)
+{
+	return c->sk;
+}
+
+int kg_family(const struct kg_client *c)
+{
+	return c->family;
+}
+
+const struct kg_rule *kg_bad_rule(const struct kg_client *c)
+{
+	return c->bad_rule;
+}
+
+struct nl_msg *kg_msg_new(const struct kg_client *c, uint8_t cmd, int flags,
+			  size_t size)
+{
+	struct nl_msg *msg;
+
+	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, flags,
+			 cmd, KABIGUARD_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* State of one request while its replies come in. */
+struct kg_req {
+	struct kg_client *c;
+	kg_reply_fn reply;
+	void *arg;
+	int error;
+	bool done;
+	bool intr;
+};
+
+/*
+ * Reads the extended ACK TLVs that follow a struct nlmsgerr (or the error
+ * code of an NLMSG_DONE): NLMSGERR_ATTR_MSG, _OFFS and _MISS_TYPE.
+ */
+static void kg_parse_ack_tlvs(struct kg_client *c, const struct nlmsghdr *h,
+			      size_t payload)
+{
+	const unsigned char *start = (const unsigned char *)h;
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(payload);
+	size_t len;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS) || off >= h->nlmsg_len)
+		return;
+	len = h->nlmsg_len - off;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)(start + off),
+		      len, NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
+		size_t n = nla_len(tb[NLMSGERR_ATTR_MSG]);
+
+		if (n >= sizeof(c->extack))
+			n = sizeof(c->extack) - 1;
+		memcpy(c->extack, nla_data(tb[NLMSGERR_ATTR_MSG]), n);
+		c->extack[n] = '\0';
+		/* The string may or may not carry its NUL. */
+		c->extack[strnlen(c->extack, n)] = '\0';
+	}
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) >= 4) {
+		c->bad_offs = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+		c->has_bad_offs = true;
+	}
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4) {
+		size_t used = strlen(c->extack);
+
+		snprintf(c->extack + used, sizeof(c->extack) - used,
+			 "%smissing attribute %u", used ? ", " : "",
+			 nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+	}
+}
+
+static int kg_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	/* libnl hands us nlmsg_data() of the NLMSG_ERROR message. */
+	const struct nlmsghdr *h = (const struct nlmsghdr *)
+		((const unsigned char *)e - NLMSG_HDRLEN);
+	struct kg_req *r = arg;
+	size_t payload = sizeof(*e);
+
+	(void)nla;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+		payload += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	kg_parse_ack_tlvs(r->c, h, payload);
+	if (!r->error)
+		r->error = e->error < 0 ? e->error : -EIO;
+	r->done = true;
+	return NL_STOP;
+}
+
+static int kg_ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct kg_req *r = arg;
+
+	(void)msg;
+	r->done = true;
+	return NL_STOP;
+}
+
+static int kg_finish_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct kg_req *r = arg;
+	int err;
+
+	/* A dump that failed midway puts its errno in NLMSG_DONE. */
+	if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&err, nlmsg_data(h), sizeof(err));
+		if (err < 0) {
+			kg_parse_ack_tlvs(r->c, h, sizeof(int));
+			if (!r->error)
+				r->error = err;
+		}
+	}
+	r->done = true;
+	return NL_STOP;
+}
+
+static int kg_intr_cb(struct nl_msg *msg, void *arg)
+{
+	struct kg_req *r = arg;
+
+	(void)msg;
+	/*
+	 * Keep reading to NLMSG_DONE so the socket stays in sync: NL_OK lets
+	 * libnl go on with this message (DONE carries the flag too), and
+	 * kg_valid_cb() stops delivering rules.
+	 */
+	r->intr = true;
+	return NL_OK;
+}
+
+static int kg_valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct kg_req *r = arg;
+	int ret;
+
+	/* After an error or an interruption, drain without delivering. */
+	if (!r->reply || r->error || r->intr)
+		return NL_SKIP;
+	ret = r->reply(msg, r->arg);
+	if (ret < 0)
+		r->error = ret;
+	return NL_OK;
+}
+
+int kg_request(struct kg_client *c, struct nl_msg *msg, kg_reply_fn reply,
+	       void *arg)
+{
+	struct kg_req r = { .c = c, .reply = reply, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	c->extack[0] = '\0';
+	c->has_bad_offs = false;
+	c->bad_rule = NULL;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kg_valid_cb, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kg_ack_cb, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kg_finish_cb, &r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, kg_intr_cb, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, kg_err_cb, &r);
+
+	nl_complete_msg(c->sk, msg);
+	/* A dump ends with NLMSG_DONE; an ACK request there only risks a
+	 * stray ACK left on the socket. */
+	if ((nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_ACK;
+	ret = nl_send(c->sk, msg);
+	if (ret < 0) {
+		ret = kg_nlerr(ret);
+		goto out;
+	}
+	while (!r.done) {
+		ret = nl_recvmsgs(c->sk, cb);
+		if (ret < 0 && !r.done) {
+			ret = kg_nlerr(ret);
+			goto out;
+		}
+	}
+	ret = r.error;
+	if (!ret && r.intr)
+		ret = -EAGAIN;
+out:
+	nl_cb_put(cb);
+	return ret;
+}
+
+int kg_send_msg(struct kg_client *c, struct nl_msg *msg)
+{
+	return kg_request(c, msg, NULL, NULL);
+}

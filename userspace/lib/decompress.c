@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Compressed policy files: Red Hat ships symvers as /boot/symvers-*.gz and,
+ * on newer releases, .xz. Decompressing in-process with zlib and liblzma
+ * (chosen by magic, not by file name, so pipes work too) avoids depending
+ * on gzip/xz binaries and on their exit status.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lzma.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+/* Same cap as for plain files (parse.c). */
+#define KG_OUT_MAX	(256UL * 1024 * 1024)
+
+static const unsigned char kg_gz_magic[] = { 0x1f, 0x8b };
+static const unsigned char kg_xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+
+/* Doubles *out (keeping one spare byte for the final NUL). */
+static int kg_grow(unsigned char **out, size_t *size)
+{
+	unsigned char *n;
+
+	if (*size >= KG_OUT_MAX)
+		return -EFBIG;
+	n = realloc(*out, *size * 2 + 1);
+	if (!n)
+		return -ENOMEM;
+	*out = n;
+	*size *= 2;
+	return 0;
+}
+
+static int kg_gunzip(const unsigned char *in, size_t inlen,
+		     unsigned char **out, size_t *outlen, const char **why)
+{
+	size_t size = inlen * 4 + 4096;
+	unsigned char *buf;
+	z_stream zs = { 0 };
+	int zret, ret = 0;
+	size_t pos = 0;
+
+	buf = malloc(size + 1);
+	if (!buf)
+		return -ENOMEM;
+	/* 15 + 16: gzip framing only, maximal window. */
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+		free(buf);
+		return -ENOMEM;
+	}
+	zs.next_in = (unsigned char *)in;
+	zs.avail_in = inlen;
+	for (;;) {
+		/* Track the output ourselves: inflateReset() clears
+		 * total_out between gzip members. */
+		if (pos == size) {
+			ret = kg_grow(&buf, &size);
+			if (ret)
+				goto err;
+		}
+		zs.next_out = buf + pos;
+		zs.avail_out = size - pos;
+		zret = inflate(&zs, Z_NO_FLUSH);
+		pos = zs.next_out - buf;
+		if (zret == Z_STREAM_END) {
+			/* gzip allows several members back to back. */
+			if (!zs.avail_in)
+				break;
+			if (inflateReset(&zs) != Z_OK) {
+				*why = "bad gzip data";
+				ret = -EINVAL;
+				goto err;
+			}
+			continue;
+		}
+		if (zret == Z_BUF_ERROR && zs.avail_out)
+			zret = Z_DATA_ERROR;	/* input ended early */
+		if (zret != Z_OK && zret != Z_BUF_ERROR) {
+			*why = zret == Z_MEM_ERROR ? NULL :
+			       zs.msg ? zs.msg : "bad gzip data";
+			ret = zret == Z_MEM_ERROR ? -ENOMEM : -EINVAL;
+			goto err;
+		}
+	}
+	*outlen = pos;
+	*out = buf;
+	inflateEnd(&zs);
+	return 0;
+err:
+	inflateEnd(&zs);
+	free(buf);
+	return ret;
+}
+
+static int kg_unxz(const unsigned char *in, size_t inlen,
+		   unsigned char **out, size_t *outlen, const char **why)
+{
+	lzma_stream xs = LZMA_STREAM_INIT;
+	size_t size = inlen * 6 + 4096;
+	unsigned char *buf;
+	lzma_ret xret;
+	size_t pos = 0;
+	int ret = 0;
+
+	buf = malloc(size + 1);
+	if (!buf)
+		return -ENOMEM;
+	if (lzma_stream_decoder(&xs, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
+		free(buf);
+		return -ENOMEM;
+	}
+	xs.next_in = in;
+	xs.avail_in = inlen;
+	for (;;) {
+		if (pos == size) {
+			ret = kg_grow(&buf, &size);
+			if (ret)
+				goto err;
+		}
+		xs.next_out = buf + pos;
+		xs.avail_out = size - pos;
+		/* All input is there: LZMA_FINISH lets it report the end. */
+		xret = lzma_code(&xs, LZMA_FINISH);
+		pos = xs.next_out - buf;
+		if (xret == LZMA_STREAM_END)
+			break;
+		if (xret == LZMA_OK)
+			continue;
+		if (xret == LZMA_BUF_ERROR && !xs.avail_out)
+			continue;
+		ret = xret == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL;
+		*why = xret == LZMA_MEM_ERROR ? NULL :
+		       xret == LZMA_BUF_ERROR ? "truncated xz data" :
+						"bad xz data";
+		goto err;
+	}
+	*outlen = pos;
+	*out = buf;
+	lzma_end(&xs);
+	return 0;
+err:
+	lzma_end(&xs);
+	free(buf);
+	return ret;
+}
+
+int kg_decompress(const char *name, char **buf, size_t *len, char *err,
+		  size_t errlen)
+{
+	const unsigned char *in = (const unsigned char *)*buf;
+	const char *why = NULL;
+	unsigned char *out;
+	size_t outlen;
+	int ret;
+
+	if (*len >= sizeof(kg_gz_magic) &&
+	    !memcmp(in, kg_gz_magic, sizeof(kg_gz_magic)))
+		ret = kg_gunzip(in, *len, &out, &outlen, &why);
+	else if (*len >= sizeof(kg_xz_magic) &&
+		 !memcmp(in, kg_xz_magic, sizeof(kg_xz_magic)))
+		ret = kg_unxz(in, *len, &out, &outlen, &why);
+	else
+		return 0;
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", name,
+			 why ? why : strerror(-ret));
+		return ret;
+	}
+	free(*buf);
+	*buf = (char *)out;
+	*len = outlen;
+	return 0;
+}

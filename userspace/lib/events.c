@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Verdict events: a socket of its own subscribed to the "events" group, so
+ * that a burst of events never mixes with request replies. Datagrams are
+ * read with plain recvfrom() rather than libnl's nl_recv(), because libnl
+ * folds ENOBUFS (events lost) into NLE_NOMEM and the caller must be able to
+ * tell a lost event from a failure.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "internal.h"
+
+/* Bursts of module loads (boot, udev coldplug) queue many events. */
+#define KG_EVENTS_RCVBUF	(4 * 1024 * 1024)
+
+static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
+	[KABIGUARD_A_MODE]		= { .type = NLA_U32 },
+	[KABIGUARD_A_GENERATION]	= { .type = NLA_U64 },
+	[KABIGUARD_A_VERDICT]		= { .type = NLA_U32 },
+	[KABIGUARD_A_MODULE]		= { .type = NLA_STRING },
+	[KABIGUARD_A_MODULE_VERSION]	= { .type = NLA_STRING },
+	[KABIGUARD_A_SRCVERSION]	= { .type = NLA_STRING },
+	[KABIGUARD_A_SIG_OK]		= { .type = NLA_U8 },
+	[KABIGUARD_A_TAINTS]		= { .type = NLA_U64 },
+	[KABIGUARD_A_NR_IMPORTS]	= { .type = NLA_U32 },
+	[KABIGUARD_A_NR_VIOLATIONS]	= { .type = NLA_U32 },
+	[KABIGUARD_A_VIOLATION]		= { .type = NLA_NESTED },
+	[KABIGUARD_A_PID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_UID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_COMM]		= { .type = NLA_STRING },
+	[KABIGUARD_A_CHECK_NS]		= { .type = NLA_U64 },
+};
+
+static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
+	[KABIGUARD_VIOL_A_SYMBOL]	= { .type = NLA_STRING },
+	[KABIGUARD_VIOL_A_NAMESPACE]	= { .type = NLA_STRING },
+	[KABIGUARD_VIOL_A_EXPORTER]	= { .type = NLA_STRING },
+	[KABIGUARD_VIOL_A_REASON]	= { .type = NLA_U32 },
+	[KABIGUARD_VIOL_A_KERNEL_CRC]	= { .type = NLA_U32 },
+	[KABIGUARD_VIOL_A_RULE_CRC]	= { .type = NLA_U32 },
+};
+
+int kg_events_open(struct kg_client **out)
+{
+	struct kg_client *c;
+	int ret, grp, fd, size = KG_EVENTS_RCVBUF;
+
+	ret = kg_connect(&c);
+	if (ret)
+		return ret;
+	grp = genl_ctrl_resolve_grp(c->sk, KABIGUARD_GENL_NAME,
+				    KABIGUARD_MCGRP_EVENTS);
+	if (grp < 0) {
+		ret = kg_nlerr(grp);
+		goto err_close;
+	}
+	/* Events are not replies: they carry no sequence number of ours. */
+	nl_socket_disable_seq_check(c->sk);
+	ret = nl_socket_add_membership(c->sk, grp);
+	if (ret < 0) {
+		ret = kg_nlerr(ret);
+		goto err_close;
+	}
+	/* FORCE works as root past rmem_max; otherwise take what we get. */
+	fd = nl_socket_get_fd(c->sk);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	*out = c;
+	return 0;
+
+err_close:
+	kg_close(c);
+	return ret;
+}
+
+void kg_event_free(struct kg_event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->viol);
+	ev->viol = NULL;
+	ev->nr_listed = 0;
+}
+
+static void kg_strcpy_attr(char *dst, size_t size, const struct nlattr *a)
+{
+	size_t n;
+
+	dst[0] = '\0';
+	if (!a)
+		return;
+	n = strnlen(nla_data(a), nla_len(a));
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, nla_data(a), n);
+	dst[n] = '\0';
+}
+
+static int kg_parse_violation(struct nlattr *nest, struct kg_violation *v)
+{
+	struct nlattr *tb[KABIGUARD_VIOL_A_MAX + 1];
+
+	if (nla_parse_nested(tb, KABIGUARD_VIOL_A_MAX, nest,
+			     kg_viol_policy) < 0)
+		return -EBADMSG;
+	kg_strcpy_attr(v->symbol, sizeof(v->symbol),
+		       tb[KABIGUARD_VIOL_A_SYMBOL]);
+	kg_strcpy_attr(v->ns, sizeof(v->ns), tb[KABIGUARD_VIOL_A_NAMESPACE]);
+	kg_strcpy_attr(v->exporter, sizeof(v->exporter),
+		       tb[KABIGUARD_VIOL_A_EXPORTER]);
+	if (tb[KABIGUARD_VIOL_A_REASON])
+		v->reason = nla_get_u32(tb[KABIGUARD_VIOL_A_REASON]);
+	if (tb[KABIGUARD_VIOL_A_KERNEL_CRC]) {
+		v->has_kernel_crc = true;
+		v->kernel_crc = nla_get_u32(tb[KABIGUARD_VIOL_A_KERNEL_CRC]);
+	}
+	if (tb[KABIGUARD_VIOL_A_RULE_CRC]) {
+		v->has_rule_crc = true;
+		v->rule_crc = nla_get_u32(tb[KABIGUARD_VIOL_A_RULE_CRC]);
+	}
+	return 0;
+}
+
+/* Returns 1 with ev filled, 0 when h is not a verdict, -EBADMSG. */
+static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
+			  struct kg_event *ev)
+{
+	struct nlattr *tb[KABIGUARD_A_MAX + 1];
+	struct genlmsghdr *gh;
+	struct nlattr *a;
+	size_t nr = 0;
+	int rem;
+
+	if (h->nlmsg_type != c->family || !genlmsg_valid_hdr(h, 0))
+		return 0;
+	gh = nlmsg_data(h);
+	if (gh->cmd != KABIGUARD_CMD_VERDICT)
+		return 0;
+	if (genlmsg_parse(h, 0, tb, KABIGUARD_A_MAX, kg_event_policy) < 0)
+		return -EBADMSG;
+
+	memset(ev, 0, sizeof(*ev));
+	if (tb[KABIGUARD_A_VERDICT])
+		ev->verdict = nla_get_u32(tb[KABIGUARD_A_VERDICT]);
+	if (tb[KABIGUARD_A_MODE])
+		ev->mode = nla_get_u32(tb[KABIGUARD_A_MODE]);
+	if (tb[KABIGUARD_A_GENERATION])
+		ev->generation = nla_get_u64(tb[KABIGUARD_A_GENERATION]);
+	kg_strcpy_attr(ev->module, sizeof(ev->module), tb[KABIGUARD_A_MODULE]);
+	kg_strcpy_attr(ev->version, sizeof(ev->version),
+		       tb[KABIGUARD_A_MODULE_VERSION]);
+	kg_strcpy_attr(ev->srcversion, sizeof(ev->srcversion),
+		       tb[KABIGUARD_A_SRCVERSION]);
+	ev->sig_ok = tb[KABIGUARD_A_SIG_OK] &&
+		     nla_get_u8(tb[KABIGUARD_A_SIG_OK]);
+	if (tb[KABIGUARD_A_TAINTS])
+		ev->taints = nla_get_u64(tb[KABIGUARD_A_TAINTS]);
+	if (tb[KABIGUARD_A_NR_IMPORTS])
+		ev->nr_imports = nla_get_u32(tb[KABIGUARD_A_NR_IMPORTS]);
+	if (tb[KABIGUARD_A_NR_VIOLATIONS])
+		ev->nr_violations = nla_get_u32(tb[KABIGUARD_A_NR_VIOLATIONS]);
+	if (tb[KABIGUARD_A_PID])
+		ev->pid = nla_get_u32(tb[KABIGUARD_A_PID]);
+	if (tb[KABIGUARD_A_UID])
+		ev->uid = nla_get_u32(tb[KABIGUARD_A_UID]);
+	kg_strcpy_attr(ev->comm, sizeof(ev->comm), tb[KABIGUARD_A_COMM]);
+	if (tb[KABIGUARD_A_CHECK_NS])
+		ev->check_ns = nla_get_u64(tb[KABIGUARD_A_CHECK_NS]);
+
+	/* The violations repeat the same attribute: walk the message. */
+	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+			  rem)
+		if (nla_type(a) == KABIGUARD_A_VIOLATION)
+			nr++;
+	if (!nr)
+		return 1;
+	ev->viol = calloc(nr, sizeof(*ev->viol));
+	if (!ev->viol)
+		return -ENOMEM;
+	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+			  rem) {
+		if (nla_type(a) != KABIGUARD_A_VIOLATION)
+			continue;
+		if (kg_parse_violation(a, &ev->viol[ev->nr_listed]) < 0) {
+			kg_event_free(ev);
+			return -EBADMSG;
+		}
+		ev->nr_listed++;
+	}
+	return 1;
+}
+
+/* Reads one datagram into c->buf. 1: got one, 0: none waiting. */
+static int kg_events_recv(struct kg_client *c)
+{
+	int fd = nl_socket_get_fd(c->sk);
+	struct sockaddr_nl from;
+	socklen_t fromlen;
+	ssize_t n;
+
+	for (;;) {
+		/* Size the buffer to the datagram: verdicts with hundreds of
+		 * violations are far larger than a page. */
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if ((size_t)n > c->bufsize) {
+			unsigned char *nb = realloc(c->buf, n);
+
+			if (!nb)
+				return -ENOMEM;
+			c->buf = nb;
+			c->bufsize = n;
+		}
+		fromlen = sizeof(from);
+		n = recvfrom(fd, c->buf, c->bufsize, MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &fromlen);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		/* Only the kernel may speak for kabiguard. */
+		if (fromlen != sizeof(from) || from.nl_pid != 0)
+			continue;
+		c->buflen = n;
+		c->bufpos = 0;
+		return 1;
+	}
+}
+
+static int64_t kg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms)
+{
+	int64_t deadline = timeout_ms > 0 ? kg_now_ms() + timeout_ms : 0;
+	struct pollfd pfd = { .fd = nl_socket_get_fd(c->sk), .events = POLLIN };
+	int ret, wait;
+
+	for (;;) {
+		/* First whatever the last datagram still holds. */
+		while (c->bufpos < c->buflen) {
+			struct nlmsghdr *h = (void *)(c->buf + c->bufpos);
+			int left = c->buflen - c->bufpos;
+
+			if (!nlmsg_ok(h, left)) {
+				c->bufpos = c->buflen;
+				return -EBADMSG;
+			}
+			c->bufpos += NLMSG_ALIGN(h->nlmsg_len);
+			ret = kg_parse_event(c, h, ev);
+			if (ret)
+				return ret;
+		}
+
+		ret = kg_events_recv(c);
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			continue;
+
+		if (timeout_ms < 0) {
+			wait = -1;
+		} else if (timeout_ms == 0) {
+			return 0;
+		} else {
+			int64_t left = deadline - kg_now_ms();
+
+			if (left <= 0)
+				return 0;
+			wait = left > 1000000 ? 1000000 : (int)left;
+		}
+		ret = poll(&pfd, 1, wait);
+		if (ret < 0)
+			return -errno;
+		if (ret > 0 && (pfd.revents & (POLLERR | POLLNVAL)) &&
+		    !(pfd.revents & POLLIN))
+			return pfd.revents & POLLNVAL ? -EBADF : -EIO;
+	}
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libkgclient internals shared between its files. Nothing here is part of
+ * the library's API (kgclient.h is).
+ */
+#ifndef KG_INTERNAL_H
+#define KG_INTERNAL_H
+
+#include <stdarg.h>
+#include <netlink/msg.h>
+#include "kgclient.h"
+
+#define KG_EXTACK_MAX	512
+
+struct kg_client {
+	struct nl_sock *sk;
+	int family;
+	char extack[KG_EXTACK_MAX];
+
+	/* Offset of the attribute the kernel's extack pointed at, in the
+	 * last request, from its nlmsghdr. */
+	bool has_bad_offs;
+	uint32_t bad_offs;
+	const struct kg_rule *bad_rule;
+
+	/* Events socket only: one received datagram, consumed message by
+	 * message by kg_events_next(). */
+	unsigned char *buf;
+	size_t bufsize, buflen, bufpos;
+};
+
+/* client.c */
+typedef int (*kg_reply_fn)(struct nl_msg *msg, void *arg);
+int kg_request(struct kg_client *c, struct nl_msg *msg, kg_reply_fn reply,
+	       void *arg);
+int kg_nlerr(int nlerr);
+struct nl_msg *kg_msg_new(const struct kg_client *c, uint8_t cmd, int flags,
+			  size_t size);
+int kg_connect(struct kg_client **out);
+
+/* policy.c */
+int kg_policy_move(struct kg_policy *dst, struct kg_policy *src);
+
+/* parse.c: the per-format parsers work on a NUL-terminated copy of the
+ * file they may modify in place, and append to an empty temporary policy. */
+struct kg_lines {
+	char *pos, *end;
+	const char *file;
+	unsigned int lineno;
+	char *err;
+	size_t errlen;
+};
+/* 1 with *line set (NUL-terminated, '\r\n' stripped), 0 at the end,
+ * -EINVAL (err written) on a NUL byte inside a line. */
+int kg_next_line(struct kg_lines *l, char **line);
+int kg_parse_error(struct kg_lines *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Checks a name against a uapi limit (which counts the NUL). */
+int kg_check_len(struct kg_lines *l, const char *what, const char *s,
+		 size_t max);
+/* Module names as the kernel spells them: '-' becomes '_'. */
+void kg_modname_normalise(char *s);
+
+int kg_parse_native(struct kg_policy *p, struct kg_lines *l);
+int kg_parse_symvers(struct kg_policy *p, struct kg_lines *l);
+int kg_parse_rhkabi(struct kg_policy *p, struct kg_lines *l);
+
+/* decompress.c: replaces *buf (malloc'ed, *len bytes, one spare byte
+ * after them) by its decompressed contents when it starts with a gzip or
+ * xz magic. Returns 0, or a negative errno with err written. */
+int kg_decompress(const char *name, char **buf, size_t *len, char *err,
+		  size_t errlen);
+
+#endif /* KG_INTERNAL_H */

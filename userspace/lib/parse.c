@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy files: read (and decompress) a file, detect its format, and hand
+ * it to the parser of that format. Every parser fills a temporary policy
+ * that is appended to the caller's only when the whole file parsed, so a
+ * bad file adds nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* Far above any real policy (Module.symvers is ~2 MiB), far below harm. */
+#define KG_FILE_MAX	(256UL * 1024 * 1024)
+
+int kg_parse_error(struct kg_lines *l, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = snprintf(l->err, l->errlen, "%s:%u: ", l->file, l->lineno);
+	if (n < l->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(l->err + n, l->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int kg_next_line(struct kg_lines *l, char **line)
+{
+	char *start = l->pos, *nl;
+	size_t len;
+
+	if (l->pos >= l->end)
+		return 0;
+	nl = memchr(start, '\n', l->end - start);
+	if (!nl)
+		nl = l->end;	/* last line without newline; *end is NUL */
+	l->pos = nl < l->end ? nl + 1 : l->end;
+	l->lineno++;
+	*nl = '\0';
+	len = nl - start;
+	if (len && start[len - 1] == '\r')
+		start[--len] = '\0';
+	if (strlen(start) != len)
+		return kg_parse_error(l, "unexpected NUL byte (binary file?)");
+	*line = start;
+	return 1;
+}
+
+int kg_check_len(struct kg_lines *l, const char *what, const char *s,
+		 size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len >= max)
+		return kg_parse_error(l, "%s too long (%zu bytes, at most %zu)",
+				      what, len, max - 1);
+	return 0;
+}
+
+void kg_modname_normalise(char *s)
+{
+	for (; *s; s++)
+		if (*s == '-')
+			*s = '_';
+}
+
+static bool kg_is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* By the first non-blank line; see kabiguard-policy(5). */
+static enum kg_format kg_detect(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			   *p == '\r'))
+		p++;
+	if (p == end)
+		return KG_FORMAT_NATIVE;
+	if (*p == '[')
+		return KG_FORMAT_RH_KABI;
+	/* Back to the start of that line: symvers lines are not indented. */
+	while (p > buf && p[-1] != '\n')
+		p--;
+	if (end - p > 3 && p[0] == '0' && p[1] == 'x' && kg_is_hex(p[2])) {
+		p += 2;
+		while (p < end && kg_is_hex(*p))
+			p++;
+		if (p < end && *p == '\t')
+			return KG_FORMAT_SYMVERS;
+	}
+	return KG_FORMAT_NATIVE;
+}
+
+/* Parses buf (NUL at buf[len], modified in place) and appends to p. */
+static int kg_parse_buf(struct kg_policy *p, const char *name, char *buf,
+			size_t len, enum kg_format fmt, char *err,
+			size_t errlen)
+{
+	struct kg_lines l = {
+		.pos = buf, .end = buf + len, .file = name,
+		.err = err, .errlen = errlen,
+	};
+	struct kg_policy tmp = { 0 };
+	int ret;
+
+	if (fmt == KG_FORMAT_AUTO)
+		fmt = kg_detect(buf, len);
+	switch (fmt) {
+	case KG_FORMAT_NATIVE:
+		ret = kg_parse_native(&tmp, &l);
+		break;
+	case KG_FORMAT_SYMVERS:
+		ret = kg_parse_symvers(&tmp, &l);
+		break;
+	case KG_FORMAT_RH_KABI:
+		ret = kg_parse_rhkabi(&tmp, &l);
+		break;
+	default:
+		snprintf(err, errlen, "%s: unknown format", name);
+		ret = -EINVAL;
+		break;
+	}
+	if (!ret) {
+		ret = kg_policy_move(p, &tmp);
+		if (ret)
+			snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+	} else if (ret != -EINVAL) {
+		snprintf(err, errlen, "%s:%u: %s", name, l.lineno,
+			 strerror(-ret));
+	}
+	kg_policy_free(&tmp);
+	return ret;
+}
+
+int kg_policy_load_buf(struct kg_policy *p, const char *name, const char *buf,
+		       size_t len, enum kg_format fmt, char *err, size_t errlen)
+{
+	char *copy;
+	int ret;
+
+	/* The parsers cut lines in place; the caller's buffer is const. */
+	copy = malloc(len + 1);
+	if (!copy) {
+		snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	ret = kg_parse_buf(p, name, copy, len, fmt, err, errlen);
+	free(copy);
+	return ret;
+}
+
+/* Reads all of fd into a malloc'ed buffer with one spare byte. */
+static int kg_read_all(int fd, char **out, size_t *outlen)
+{
+	size_t len = 0, size = 64 * 1024;
+	struct stat st;
+	char *buf, *n;
+	ssize_t r;
+
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((unsigned long)st.st_size > KG_FILE_MAX)
+			return -EFBIG;
+		size = st.st_size + 1;
+	}
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (len + 1 >= size) {
+			if (size > KG_FILE_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			n = realloc(buf, size * 2);
+			if (!n) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = n;
+			size *= 2;
+		}
+		r = read(fd, buf + len, size - len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			free(buf);
+			return r;
+		}
+		if (!r)
+			break;
+		len += r;
+	}
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+int kg_policy_load_file(struct kg_policy *p, const char *path,
+			enum kg_format fmt, char *err, size_t errlen)
+{
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	if (!strcmp(path, "-")) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+			return ret;
+		}
+	}
+	ret = kg_read_all(fd, &buf, &len);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
+		return ret;
+	}
+	ret = kg_decompress(name, &buf, &len, err, errlen);
+	if (ret)
+		goto out;
+	buf[len] = '\0';
+	ret = kg_parse_buf(p, name, buf, len, fmt, err, errlen);
+out:
+	free(buf);
+	return ret;
+}
