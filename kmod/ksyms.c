@@ -65,16 +65,29 @@ static unsigned long kg_lookup(const char *name)
 	return addr;
 }
 
-/* sprint_symbol() must name addr "<prefix><name>+0x0/..." */
-static bool kg_names(unsigned long addr, const char *prefix, const char *name)
+static bool kg_is_sym(const char *buf, const char *prefix, const char *name)
 {
-	char buf[KSYM_SYMBOL_LEN];
 	size_t plen = strlen(prefix), nlen = strlen(name);
 
-	sprint_symbol(buf, addr);
-	return !strncmp(buf, prefix, plen) &&
-	       !strncmp(buf + plen, name, nlen) &&
+	return !strncmp(buf, prefix, plen) && !strncmp(buf + plen, name, nlen) &&
 	       !strncmp(buf + plen + nlen, "+0x0/", 5);
+}
+
+/*
+ * kallsyms must name @addr either @start itself or the first entry's own
+ * symbol, "<prefix><first>" (which of the aliases it prints varies).
+ */
+static bool kg_names(unsigned long addr, const char *start, const char *prefix,
+		     const char *first)
+{
+	char buf[KSYM_SYMBOL_LEN];
+
+	sprint_symbol(buf, addr);
+	if (kg_is_sym(buf, start, "") || kg_is_sym(buf, prefix, first))
+		return true;
+	pr_err("expected %s or %s%s at 0x%lx, kallsyms says %s\n", start,
+	       prefix, first, addr, buf);
+	return false;
 }
 
 static int kg_symtab_find_image(struct kg_symtab *t, const char *suffix)
@@ -94,7 +107,7 @@ static int kg_symtab_find_image(struct kg_symtab *t, const char *suffix)
 	t->syms = (const struct kg_kernel_symbol *)a;
 	t->nr = (b - a) / sizeof(struct kg_kernel_symbol);
 
-	if (!kg_names(a, "__ksymtab_", kg_ksym_name(&t->syms[0]))) {
+	if (!kg_names(a, start, "__ksymtab_", kg_ksym_name(&t->syms[0]))) {
 		pr_err("%s does not look like an export table\n", start);
 		return -EINVAL;
 	}
@@ -122,7 +135,7 @@ static int kg_crctab_find_image(struct kg_symtab *t, const char *suffix)
 		pr_err("cannot locate %s/%s for %u exports\n", start, stop, t->nr);
 		return -ENOENT;
 	}
-	if (t->nr && !kg_names(a, "__crc_", kg_ksym_name(&t->syms[0]))) {
+	if (t->nr && !kg_names(a, start, "__crc_", kg_ksym_name(&t->syms[0]))) {
 		pr_err("%s does not look like a CRC table\n", start);
 		return -EINVAL;
 	}
