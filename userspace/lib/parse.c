@@ -117,6 +117,20 @@ static int kg_parse_buf(struct kg_policy *p, const char *name, char *buf,
 
 	if (fmt == KG_FORMAT_AUTO)
 		fmt = kg_detect(buf, len);
+	/* One rule per line at most: size the array once, not by doubling. */
+	if (len) {
+		size_t lines = 1;
+		const char *q = buf;
+
+		while ((q = memchr(q, '\n', buf + len - q))) {
+			lines++;
+			q++;
+		}
+		if (kg_policy_reserve(&tmp, lines)) {
+			snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+			return -ENOMEM;
+		}
+	}
 	switch (fmt) {
 	case KG_FORMAT_NATIVE:
 		ret = kg_parse_native(&tmp, &l);
@@ -179,6 +193,7 @@ static int kg_read_all(int fd, char **out, size_t *outlen)
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
+	kg_prefault(buf, size);
 	for (;;) {
 		if (len + 1 >= size) {
 			if (size > KG_FILE_MAX) {
