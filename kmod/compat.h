@@ -7,14 +7,14 @@
 #define KG_COMPAT_H
 
 #include <linux/kconfig.h>
-#include <linux/version.h>
 
 /*
  * A module notifier's error aborts the load only since v5.10 (commit
- * 59cc8e0a906e, "module: Properly propagate MODULE_STATE_COMING failure").
+ * 59cc8e0a906e, "module: Properly propagate MODULE_STATE_COMING failure"),
+ * which brought blocking_notifier_call_chain_robust(); Kbuild probes for it.
  * An older kernel would load a module the guard reported as denied.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 10, 0)
+#ifdef KG_COMPAT_CANNOT_DENY
 #error "kabiguard needs Linux 5.10 or later: older kernels ignore a module notifier's veto"
 #endif
 

@@ -19,14 +19,23 @@ static const struct mod_kallsyms *kg_kallsyms(struct module *mod)
 	return rcu_dereference_raw(mod->kallsyms);
 }
 
+/* The name of symbol @i if it is an import, else NULL. */
+static const char *kg_import_name(const struct mod_kallsyms *ks,
+				  unsigned int i)
+{
+	if (ks->symtab[i].st_shndx != SHN_UNDEF)
+		return NULL;
+	return ks->strtab[ks->symtab[i].st_name] ?
+	       &ks->strtab[ks->symtab[i].st_name] : NULL;
+}
+
 unsigned int kg_imports_count(struct module *mod)
 {
 	const struct mod_kallsyms *ks = kg_kallsyms(mod);
 	unsigned int i, nr = 0;
 
 	for (i = 1; i < ks->num_symtab; i++)
-		if (ks->symtab[i].st_shndx == SHN_UNDEF &&
-		    ks->strtab[ks->symtab[i].st_name])
+		if (kg_import_name(ks, i))
 			nr++;
 	return nr;
 }
@@ -51,12 +60,12 @@ bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
 	const struct mod_kallsyms *ks = it->ks;
 
 	while (it->idx < ks->num_symtab) {
-		const Elf_Sym *sym = &ks->symtab[it->idx++];
+		unsigned int i = it->idx++;
 
-		if (sym->st_shndx != SHN_UNDEF || !ks->strtab[sym->st_name])
+		imp->name = kg_import_name(ks, i);
+		if (!imp->name)
 			continue;
-		imp->name = &ks->strtab[sym->st_name];
-		imp->value = sym->st_value;
+		imp->value = ks->symtab[i].st_value;
 		kg_ksyms_resolve(mod, imp);
 		return true;
 	}

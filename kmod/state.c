@@ -45,11 +45,14 @@ int kg_state_init(enum kabiguard_mode mode)
 
 void kg_state_exit(void)
 {
+	struct kg_policy *old;
+
 	mutex_lock(&kg_state_mutex);
 	kg_rules_free(&kg_txn.rules);
 	kg_txn.open = false;
-	kg_policy_free_deferred(rcu_replace_pointer(kg_active, NULL,
-				lockdep_is_held(&kg_state_mutex)));
+	old = rcu_replace_pointer(kg_active, NULL,
+				  lockdep_is_held(&kg_state_mutex));
+	kg_policy_free_deferred(old);
 	mutex_unlock(&kg_state_mutex);
 	kg_policy_exit();
 }

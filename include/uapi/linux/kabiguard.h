@@ -138,6 +138,7 @@ enum kabiguard_mode {
 	KABIGUARD_MODE_ENFORCE,
 	__KABIGUARD_MODE_MAX
 };
+
 #define KABIGUARD_MODE_MAX (__KABIGUARD_MODE_MAX - 1)
 
 /**
@@ -165,6 +166,7 @@ enum kabiguard_rule_kind {
 	KABIGUARD_RULE_ANY,
 	__KABIGUARD_RULE_KIND_MAX
 };
+
 #define KABIGUARD_RULE_KIND_MAX (__KABIGUARD_RULE_KIND_MAX - 1)
 
 /**
@@ -222,6 +224,7 @@ enum kabiguard_cmd {
 	KABIGUARD_CMD_VERDICT,
 	__KABIGUARD_CMD_MAX
 };
+
 #define KABIGUARD_CMD_MAX (__KABIGUARD_CMD_MAX - 1)
 
 /**
@@ -290,6 +293,7 @@ enum kabiguard_attr {
 	KABIGUARD_A_CHECK_NS,
 	__KABIGUARD_A_MAX
 };
+
 #define KABIGUARD_A_MAX (__KABIGUARD_A_MAX - 1)
 
 /* Attributes nested in KABIGUARD_A_RULE; see "Rules" above. */
@@ -304,6 +308,7 @@ enum kabiguard_rule_attr {
 	KABIGUARD_RULE_A_FLAGS,
 	__KABIGUARD_RULE_A_MAX
 };
+
 #define KABIGUARD_RULE_A_MAX (__KABIGUARD_RULE_A_MAX - 1)
 
 /**
@@ -326,6 +331,7 @@ enum kabiguard_viol_attr {
 	KABIGUARD_VIOL_A_RULE_CRC,
 	__KABIGUARD_VIOL_A_MAX
 };
+
 #define KABIGUARD_VIOL_A_MAX (__KABIGUARD_VIOL_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KABIGUARD_H */
