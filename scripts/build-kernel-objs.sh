@@ -25,6 +25,14 @@ TM=selftests/kabiguard/test_modules
 [ -e "$KDIR/Makefile" ] || { echo "build-kernel-objs: no kernel build dir $KDIR" >&2; exit 1; }
 mkdir -p "$LOGS"
 
+# One build per kernel at a time: a second one would delete the first's
+# objects.  The lock is released when this script exits.
+exec 9>"$ROOT/build/.lock-$KVER"
+if ! flock -n 9; then
+	echo "build-kernel-objs: $KVER: waiting for another build of this kernel" >&2
+	flock 9
+fi
+
 # Fresh copy of the sources: stale files from a previous copy (e.g. a
 # removed .c) must not survive, but keep nothing else either.
 rm -rf "$OUT"

@@ -13,7 +13,7 @@ for series in "$@"; do
 	best=
 	for d in /lib/modules/"$series".*; do
 		k=${d#/lib/modules/}
-		[ -e "/boot/vmlinuz-$k" ] && [ -e "$d/build/Makefile" ] || continue
+		if [ ! -e "/boot/vmlinuz-$k" ] || [ ! -e "$d/build/Makefile" ]; then continue; fi
 		best=$(printf '%s\n%s\n' "$best" "$k" | sed '/^$/d' | sort -V | tail -n1)
 	done
 	if [ -n "$best" ]; then

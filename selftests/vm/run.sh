@@ -65,7 +65,7 @@ elif [ ! -e "/boot/vmlinuz-$KVER" ]; then
 	if k=$("$ROOT/scripts/kernels.sh" "$KVER" 2>/dev/null); then KVER=$k; fi
 fi
 KERNEL=/boot/vmlinuz-$KVER
-[ -n "$KVER" ] && [ -r "$KERNEL" ] || die "no readable kernel /boot/vmlinuz-$KVER"
+if [ -z "$KVER" ] || [ ! -r "$KERNEL" ]; then die "no readable kernel /boot/vmlinuz-$KVER"; fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/install-deps.sh)"
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (busybox-static)"
@@ -74,6 +74,7 @@ KMOD=$(command -v kmod) || die "kmod missing"
 t_start=$(date +%s.%N)
 TMP=$(mktemp -d /tmp/kg-vm.XXXXXX)
 QPID=
+# shellcheck disable=SC2317 # called through trap
 cleanup() {
 	if [ -n "$QPID" ]; then kill "$QPID" 2>/dev/null || true; fi
 	if [ -n "${KG_VM_KEEP:-}" ]; then echo "run.sh: kept $TMP" >&2; else rm -rf "$TMP"; fi
@@ -106,8 +107,13 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$R/etc/group"
 # The kernel's built-in initramfs has /dev/console; add it when we can.
 mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null || true
 
-# Kernel-side objects built by scripts/build-kernel-objs.sh.
+# Kernel-side objects built by scripts/build-kernel-objs.sh (its lock
+# keeps a concurrent rebuild from swapping them under us).
 OBJ=$ROOT/build/$KVER/src
+if [ -d "$ROOT/build" ]; then
+	exec 8>"$ROOT/build/.lock-$KVER"
+	flock 8
+fi
 if [ -e "$OBJ/kmod/kabiguard.ko" ]; then
 	cp "$OBJ/kmod/kabiguard.ko" "$R/kabiguard/"
 fi
@@ -115,6 +121,7 @@ if compgen -G "$OBJ/selftests/kabiguard/test_modules/*.ko" >/dev/null; then
 	mkdir -p "$R/kabiguard/test_modules"
 	cp "$OBJ"/selftests/kabiguard/test_modules/*.ko "$R/kabiguard/test_modules/"
 fi
+exec 8>&-
 for f in /lib/modules/"$KVER"/modules.{dep,dep.bin,alias.bin,symbols.bin,softdep,builtin,builtin.bin,builtin.alias.bin,builtin.modinfo,order}; do
 	[ -e "$f" ] || continue
 	mkdir -p "$R/usr/lib/modules/$KVER"

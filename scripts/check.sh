@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: the one test command (`make check`, CI).  Installs what is
+# missing, builds everything, runs every test part and counts their TAP
+# results.  The last line is always "N passed, N failed, N skipped".
+#
+# Parts (each skipped with a message while it does not exist):
+#   userspace      make -C userspace SANITIZE=1; make -C userspace check
+#   style          scripts/style.sh (checkpatch)
+#   per kernel     scripts/build-kernel-objs.sh KVER,
+#                  make -C selftests/kabiguard KVER=KVER,
+#                  selftests/kabiguard/run_vm_tests.sh KVER (in QEMU)
+#
+# Counting: every line that starts with "ok " or "not ok " (column 0: a
+# runner's nested, "# "-prefixed copies are not counted twice); an "ok"
+# carrying "# SKIP" counts as skipped.  A build step that fails, or a part
+# that fails without printing any "not ok", counts as one failure.
+# Logs: build/logs/<part>.log, summary in build/logs/summary.txt.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+LOGS=$ROOT/build/logs
+mkdir -p "$LOGS"
+SUMMARY=$LOGS/summary.txt
+: >"$SUMMARY"
+PASS=0 FAIL=0 SKIP=0
+
+say() { echo "check: $*" >&2; }
+
+# record NAME PASSED FAILED SKIPPED
+record() {
+	PASS=$((PASS + $2)) FAIL=$((FAIL + $3)) SKIP=$((SKIP + $4))
+	printf '%-40s %4d passed %4d failed %4d skipped\n' "$1" "$2" "$3" "$4" >>"$SUMMARY"
+}
+
+# part NAME CMD...: run CMD (output to the terminal and build/logs/NAME.log)
+# and count its TAP lines.
+part() {
+	local name=$1 log=$LOGS/$1.log rc=0 p f s
+	shift
+	say "== $name: $*"
+	"$@" 2>&1 | tee "$log" || rc=$?
+	p=$(grep -E '^ok ' "$log" | grep -cvE '#[[:space:]]*SKIP' || true)
+	s=$(grep -E '^ok ' "$log" | grep -cE '#[[:space:]]*SKIP' || true)
+	f=$(grep -cE '^not ok ' "$log" || true)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		say "$name: exited with status $rc without a failed test: counted as one failure (log: $log)"
+		f=1
+	fi
+	record "$name" "$p" "$f" "$s"
+	return "$rc"
+}
+
+# step NAME CMD...: a build step; counts only if it fails.
+step() {
+	local name=$1 log=$LOGS/$1.log
+	shift
+	say "== $name: $*"
+	if "$@" >"$log" 2>&1; then
+		return 0
+	fi
+	tail -n 40 "$log" >&2
+	say "$name: FAILED (log: $log)"
+	record "$name" 0 1 0
+	return 1
+}
+
+# has_target DIR TARGET: DIR/Makefile has a rule for TARGET
+has_target() {
+	[ -e "$1/Makefile" ] && make -C "$1" -n "$2" >/dev/null 2>&1
+}
+
+say "== install-deps"
+scripts/install-deps.sh
+mapfile -t KVERS < <(scripts/kernels.sh)
+say "kernels: ${KVERS[*]}"
+
+# --- userspace
+if [ -e userspace/Makefile ]; then
+	if step userspace-build make -C userspace SANITIZE=1; then
+		if has_target userspace check; then
+			part userspace-check make -C userspace SANITIZE=1 check || true
+		else
+			say "SKIP userspace-check: userspace/Makefile has no check target yet"
+		fi
+	fi
+else
+	say "SKIP userspace: no userspace/Makefile yet"
+fi
+
+# --- style
+part style scripts/style.sh || true
+
+# --- per kernel
+for k in "${KVERS[@]}"; do
+	step "kbuild-$k" scripts/build-kernel-objs.sh "$k" || continue
+	if [ -e selftests/kabiguard/Makefile ]; then
+		step "selftests-build-$k" make -C selftests/kabiguard KVER="$k" || continue
+	else
+		say "SKIP selftests build: no selftests/kabiguard/Makefile yet"
+	fi
+	if [ -x selftests/kabiguard/run_vm_tests.sh ]; then
+		part "vm-tests-$k" selftests/kabiguard/run_vm_tests.sh "$k" || true
+	else
+		say "SKIP vm tests on $k: no selftests/kabiguard/run_vm_tests.sh yet"
+	fi
+done
+
+echo
+echo "Summary (logs in $LOGS):"
+cat "$SUMMARY"
+TOTAL=$((PASS + FAIL + SKIP))
+if [ "$TOTAL" -eq 0 ] || [ $((PASS + FAIL)) -eq 0 ]; then
+	echo "check: no test ran" >&2
+	RC=1
+elif [ "$FAIL" -ne 0 ]; then
+	RC=1
+else
+	RC=0
+fi
+echo "$PASS passed, $FAIL failed, $SKIP skipped" | tee -a "$SUMMARY"
+exit "$RC"
