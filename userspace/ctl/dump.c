@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kabiguardctl dump: the active policy, in the native format so that the
+ * output can be loaded again; --json: an array of rule objects. The rules
+ * are collected first and printed only once a dump ran through without a
+ * commit interrupting it.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+#define CTL_DUMP_TRIES	5
+
+struct dump_ctx {
+	struct kg_policy p;
+	uint64_t generation;
+};
+
+static int collect(const struct kg_rule *rule, uint64_t generation,
+		   void *arg)
+{
+	struct dump_ctx *d = arg;
+
+	d->generation = generation;
+	return kg_policy_add_rule(&d->p, rule);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
+	struct dump_ctx d = { .generation = 0 };
+	struct kg_client *c;
+	struct kg_status st;
+	int opt, ret, tries = 0;
+	size_t i;
+
+	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		ret = ctl_common_opt(opt);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return ctl_usage_error("dump takes no arguments");
+	ret = ctl_open(&c);
+	if (ret)
+		return ret;
+	do {
+		kg_policy_free(&d.p);
+		ret = kg_policy_dump(c, collect, &d);
+	} while (ret == -EAGAIN && ++tries < CTL_DUMP_TRIES);
+	if (ret) {
+		ret = ctl_kernel_error(c, ret, "dump");
+		goto out;
+	}
+	/* An empty dump carries no generation: ask for it. */
+	if (!d.p.nr && !kg_get_status(c, &st))
+		d.generation = st.generation;
+
+	out_text("# kabiguard policy, generation %llu, %zu rules\n",
+		 (unsigned long long)d.generation, d.p.nr);
+	out_arr_begin(NULL);
+	for (i = 0; i < d.p.nr; i++)
+		out_rule(&d.p.rules[i]);
+	out_arr_end();
+	out_flush();
+out:
+	kg_policy_free(&d.p);
+	kg_close(c);
+	return ret;
+}

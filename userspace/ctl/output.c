@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one output path of kabiguardctl: every value goes through out_*(),
+ * which prints it as text or as JSON. The JSON writer is deliberately tiny:
+ * compact output, one top-level value per line (so `monitor --json` is JSON
+ * lines), strings escaped per RFC 8259, invalid UTF-8 bytes escaped as
+ * \u00XX so the output stays valid whatever the kernel sends.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#define OUT_MAX_DEPTH	16
+
+static struct {
+	bool json;
+	int depth;
+	bool first[OUT_MAX_DEPTH];
+	bool is_obj[OUT_MAX_DEPTH];
+} o;
+
+void out_set_json(bool json)
+{
+	o.json = json;
+}
+
+bool out_json(void)
+{
+	return o.json;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static void json_string(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	putchar('"');
+	while (*s) {
+		size_t n;
+
+		switch (*s) {
+		case '"':  fputs("\\\"", stdout); break;
+		case '\\': fputs("\\\\", stdout); break;
+		case '\b': fputs("\\b", stdout); break;
+		case '\f': fputs("\\f", stdout); break;
+		case '\n': fputs("\\n", stdout); break;
+		case '\r': fputs("\\r", stdout); break;
+		case '\t': fputs("\\t", stdout); break;
+		default:
+			if (*s < 0x20 || *s == 0x7f) {
+				printf("\\u%04x", *s);
+			} else if (*s < 0x80) {
+				putchar(*s);
+			} else if ((n = utf8_len(s))) {
+				fwrite(s, 1, n, stdout);
+				s += n;
+				continue;
+			} else {
+				printf("\\u%04x", *s);
+			}
+		}
+		s++;
+	}
+	putchar('"');
+}
+
+/* Comma and key before a JSON value. */
+static void json_member(const char *key)
+{
+	if (o.depth > 0) {
+		if (!o.first[o.depth - 1])
+			putchar(',');
+		o.first[o.depth - 1] = false;
+		if (o.is_obj[o.depth - 1]) {
+			json_string(key ? key : "");
+			putchar(':');
+		}
+	}
+}
+
+static void json_open(const char *key, bool obj)
+{
+	json_member(key);
+	putchar(obj ? '{' : '[');
+	if (o.depth < OUT_MAX_DEPTH) {
+		o.first[o.depth] = true;
+		o.is_obj[o.depth] = obj;
+	}
+	o.depth++;
+}
+
+static void json_close(bool obj)
+{
+	putchar(obj ? '}' : ']');
+	if (o.depth > 0)
+		o.depth--;
+}
+
+void out_obj_begin(const char *key)
+{
+	if (o.json)
+		json_open(key, true);
+}
+
+void out_obj_end(void)
+{
+	if (o.json)
+		json_close(true);
+}
+
+void out_arr_begin(const char *key)
+{
+	if (o.json)
+		json_open(key, false);
+}
+
+void out_arr_end(void)
+{
+	if (o.json)
+		json_close(false);
+}
+
+/* Text output must not let a module name or comm drive the terminal. */
+static void text_sanitize(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+
+	for (; *src && n + 5 < size; src++) {
+		unsigned char ch = *src;
+
+		if (ch < 0x20 || ch == 0x7f)
+			n += snprintf(dst + n, size - n, "\\x%02x", ch);
+		else
+			dst[n++] = ch;
+	}
+	dst[n] = '\0';
+}
+
+void out_str(const char *key, const char *fmt, const char *val)
+{
+	char buf[2048];
+
+	if (o.json) {
+		json_member(key);
+		if (val)
+			json_string(val);
+		else
+			fputs("null", stdout);
+	} else if (fmt && val) {
+		text_sanitize(buf, sizeof(buf), val);
+		printf(fmt, buf);
+	}
+}
+
+void out_u64(const char *key, const char *fmt, uint64_t val)
+{
+	if (o.json) {
+		json_member(key);
+		printf("%llu", (unsigned long long)val);
+	} else if (fmt) {
+		printf(fmt, (unsigned long long)val);
+	}
+}
+
+void out_hex32(const char *key, const char *fmt, uint32_t val)
+{
+	char buf[16];
+
+	/* As a string: CRCs are compared with Module.symvers by eye. */
+	snprintf(buf, sizeof(buf), "0x%08x", val);
+	if (o.json) {
+		json_member(key);
+		json_string(buf);
+	} else if (fmt) {
+		printf(fmt, buf);
+	}
+}
+
+void out_bool(const char *key, const char *fmt, bool val)
+{
+	if (o.json) {
+		json_member(key);
+		fputs(val ? "true" : "false", stdout);
+	} else if (fmt) {
+		printf(fmt, val ? "yes" : "no");
+	}
+}
+
+void out_null(const char *key)
+{
+	if (o.json) {
+		json_member(key);
+		fputs("null", stdout);
+	}
+}
+
+void out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void out_flush(void)
+{
+	if (o.json && o.depth == 0)
+		putchar('\n');
+	fflush(stdout);
+}
+
+void out_rule(const struct kg_rule *r)
+{
+	char line[KABIGUARD_SYMBOL_MAX + KABIGUARD_NAMESPACE_MAX +
+		  2 * KABIGUARD_MODNAME_MAX + 128];
+
+	if (!o.json) {
+		kg_rule_format(r, line, sizeof(line));
+		printf("%s\n", line);
+		return;
+	}
+	out_obj_begin(NULL);
+	out_str("kind", NULL, kg_kind_name(r->kind));
+	if (r->name)
+		out_str("name", NULL, r->name);
+	if (r->ns)
+		out_str("namespace", NULL, r->ns);
+	if (r->exporter)
+		out_str("exporter", NULL, r->exporter);
+	if (r->has_crc)
+		out_hex32("crc", NULL, r->crc);
+	if (r->module)
+		out_str("module", NULL, r->module);
+	out_bool("signed_only", NULL, r->flags & KABIGUARD_RULE_F_SIGNED_ONLY);
+	out_obj_end();
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kabiguardctl status: everything GET_STATUS says. */
+#include "ctl.h"
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} ctl_features[] = {
+	{ KABIGUARD_FEAT_ENFORCE, "enforce" },
+	{ KABIGUARD_FEAT_MODVERSIONS, "modversions" },
+	{ KABIGUARD_FEAT_SIG, "sig" },
+};
+
+static void print_features(uint32_t features)
+{
+	uint32_t known = 0;
+	size_t i;
+
+	out_text("features:");
+	out_arr_begin("features");
+	for (i = 0; i < sizeof(ctl_features) / sizeof(ctl_features[0]); i++) {
+		known |= ctl_features[i].bit;
+		if (features & ctl_features[i].bit)
+			out_str(NULL, " %s", ctl_features[i].name);
+	}
+	out_arr_end();
+	/* Bits from a newer module: show them rather than hide them. */
+	if (features & ~known)
+		out_text(" 0x%x", features & ~known);
+	if (!features)
+		out_text(" none");
+	out_text("\n");
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
+	struct kg_client *c;
+	struct kg_status st;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		ret = ctl_common_opt(opt);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return ctl_usage_error("status takes no arguments");
+	ret = ctl_open(&c);
+	if (ret)
+		return ret;
+	ret = kg_get_status(c, &st);
+	if (ret) {
+		ret = ctl_kernel_error(c, ret, "status");
+		goto out;
+	}
+
+	out_obj_begin(NULL);
+	out_str("mode", "mode: %s\n", kg_mode_name(st.mode));
+	out_u64("generation", "generation: %llu", st.generation);
+	out_text("%s\n", st.generation ? "" : " (no policy committed)");
+	out_bool("locked", "locked: %s\n", st.locked);
+	print_features(st.features);
+
+	out_obj_begin("rules");
+	out_u64("total", "rules: %llu", st.nr_rules);
+	out_u64("symbol", " (symbol %llu", st.nr_symbol);
+	out_u64("namespace", ", namespace %llu", st.nr_namespace);
+	out_u64("any", ", any %llu)", st.nr_any);
+	out_u64("max", ", max %llu\n", st.max_rules);
+	out_obj_end();
+
+	out_obj_begin("transaction");
+	out_bool("open", NULL, st.txn_open);
+	if (st.txn_open)
+		out_u64("owner", "transaction: open, owner port %llu\n",
+			st.txn_owner);
+	else
+		out_null("owner");
+	out_text("%s", st.txn_open ? "" : "transaction: none\n");
+	out_obj_end();
+
+	out_obj_begin("counters");
+	out_u64("checked", "loads checked: %llu", st.checked);
+	out_u64("allowed", " (allowed %llu", st.allowed);
+	out_u64("audited", ", audited %llu", st.audited);
+	out_u64("denied", ", denied %llu)\n", st.denied);
+	out_u64("violations", "violations: %llu\n", st.violations);
+	out_obj_end();
+	out_obj_end();
+	out_flush();
+out:
+	kg_close(c);
+	return ret;
+}
