@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lock_test: KABIGUARD_CMD_LOCK, which lasts until reboot.
+ *
+ * Needs a freshly loaded kabiguard.ko in a VM boot of its own: the tests
+ * run in order and build on each other (the harness runs them one after
+ * the other in declaration order), and after them the module can no longer
+ * be changed or unloaded. The dummy modules come from KG_TEST_MODULES.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kg_selftest.h"
+
+static void get_status(struct __test_metadata *_metadata,
+		       struct kg_client *c, struct kg_status *st)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = kg_get_status(c, st);
+	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
+}
+
+FIXTURE(lock) {
+	struct kg_client *c;
+	struct kg_status st;
+};
+
+FIXTURE_SETUP(lock)
+{
+	int err = kg_open(&self->c);
+
+	ASSERT_EQ(0, err) TH_LOG("kg_open: %s", strerror(-err));
+	get_status(_metadata, self->c, &self->st);
+}
+
+FIXTURE_TEARDOWN(lock)
+{
+	kg_close(self->c);
+}
+
+/* Enforce mode needs a committed policy (an empty one denies all). */
+TEST_F(lock, enforce_before_commit)
+{
+	struct kg_status st;
+
+	ASSERT_EQ(0, self->st.generation)
+		TH_LOG("not a fresh kabiguard: reload it first");
+	ASSERT_FALSE(self->st.locked);
+	EXPECT_EQ(-ENOENT, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	get_status(_metadata, self->c, &st);
+	EXPECT_EQ(self->st.mode, st.mode);
+	EXPECT_NE(KABIGUARD_MODE_ENFORCE, st.mode);
+	EXPECT_EQ(0, st.generation);
+}
+
+/* Allow kg_plain_a only, enforce, lock. */
+TEST_F(lock, push_enforce_lock)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kg_policy p = { .rules = rules, .nr = 2, .cap = 2 };
+	struct kg_status st;
+	uint64_t gen = 0;
+	int err;
+
+	ASSERT_FALSE(self->st.locked);
+	err = kg_policy_push(self->c, &p, &gen);
+	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err),
+				 kg_extack(self->c));
+	ASSERT_NE(0, gen);
+	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	err = kg_lock(self->c);
+	ASSERT_EQ(0, err) TH_LOG("lock: %s (%s)", strerror(-err),
+				 kg_extack(self->c));
+	get_status(_metadata, self->c, &st);
+	EXPECT_TRUE(st.locked);
+	EXPECT_EQ(KABIGUARD_MODE_ENFORCE, st.mode);
+	EXPECT_EQ(gen, st.generation);
+	EXPECT_EQ(2, st.nr_rules);
+}
+
+/* The tests below need the lock taken by push_enforce_lock. */
+#define ASSERT_LOCKED()							\
+	do {								\
+		ASSERT_TRUE(self->st.locked)				\
+			TH_LOG("kabiguard is not locked");		\
+		ASSERT_EQ(KABIGUARD_MODE_ENFORCE, self->st.mode);	\
+	} while (0)
+
+TEST_F(lock, set_mode_eperm)
+{
+	struct kg_status st;
+
+	ASSERT_LOCKED();
+	EXPECT_EQ(-EPERM, kg_set_mode(self->c, KABIGUARD_MODE_OFF));
+	EXPECT_EQ(-EPERM, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	EXPECT_EQ(-EPERM, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	get_status(_metadata, self->c, &st);
+	EXPECT_EQ(KABIGUARD_MODE_ENFORCE, st.mode);
+	EXPECT_TRUE(st.locked);
+}
+
+TEST_F(lock, policy_begin_eperm)
+{
+	struct kg_status st;
+
+	ASSERT_LOCKED();
+	EXPECT_EQ(-EPERM, kg_policy_begin(self->c));
+	get_status(_metadata, self->c, &st);
+	EXPECT_FALSE(st.txn_open);
+	EXPECT_EQ(self->st.generation, st.generation);
+	EXPECT_EQ(self->st.nr_rules, st.nr_rules);
+}
+
+TEST_F(lock, policy_push_eperm)
+{
+	struct kg_rule rules[] = { KG_R_ANY() };
+	struct kg_policy p = { .rules = rules, .nr = 1, .cap = 1 };
+	struct kg_status st;
+	uint64_t gen = 0;
+
+	ASSERT_LOCKED();
+	EXPECT_EQ(-EPERM, kg_policy_push(self->c, &p, &gen));
+	get_status(_metadata, self->c, &st);
+	EXPECT_EQ(self->st.generation, st.generation);
+	EXPECT_EQ(self->st.nr_rules, st.nr_rules);
+}
+
+TEST_F(lock, lock_again_eperm)
+{
+	ASSERT_LOCKED();
+	EXPECT_EQ(-EPERM, kg_lock(self->c));
+}
+
+/* The locked policy can still be read by anyone. */
+static int count_rule(const struct kg_rule *rule, uint64_t generation,
+		      void *arg)
+{
+	(void)rule;
+	(void)generation;
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+TEST_F(lock, policy_dump)
+{
+	unsigned int n = 0;
+
+	ASSERT_LOCKED();
+	EXPECT_EQ(0, kg_policy_dump(self->c, count_rule, &n));
+	EXPECT_EQ(self->st.nr_rules, n);
+}
+
+/*
+ * The lock pins the module: delete_module(2) finds its reference count
+ * raised and fails with EWOULDBLOCK (= EAGAIN), which rmmod reports as
+ * "Module kabiguard is in use".
+ */
+TEST_F(lock, delete_module_busy)
+{
+	ASSERT_LOCKED();
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "kabiguard", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_TRUE(kg_t_loaded("kabiguard"));
+}
+
+/* Locked, the guard still decides: kg_plain_a loads, kg_plain_b does not. */
+TEST_F(lock, still_enforces)
+{
+	struct kg_status before, after;
+	unsigned int allowed = 1;
+
+	ASSERT_LOCKED();
+	get_status(_metadata, self->c, &before);
+	if (!kg_t_loaded("kg_exporter")) {
+		ASSERT_EQ(0, kg_t_load("kg_exporter"));
+		allowed++;
+	}
+	EXPECT_EQ(EPERM, kg_t_load("kg_consumer_forbidden"));
+	EXPECT_FALSE(kg_t_loaded("kg_consumer_forbidden"));
+	EXPECT_EQ(0, kg_t_load("kg_consumer_ok"));
+	EXPECT_TRUE(kg_t_loaded("kg_consumer_ok"));
+	get_status(_metadata, self->c, &after);
+	EXPECT_EQ(before.denied + 1, after.denied);
+	EXPECT_EQ(before.allowed + allowed, after.allowed);
+	kg_t_unload("kg_consumer_ok");
+}
+
+int main(int argc, char **argv)
+{
+	struct kg_client *c;
+	int err;
+
+	if (geteuid())
+		ksft_exit_skip("must run as root\n");
+	err = kg_open(&c);
+	if (err)
+		ksft_exit_skip("kabiguard.ko is not loaded (%s)\n",
+			       strerror(-err));
+	kg_close(c);
+	return test_harness_run(argc, argv);
+}

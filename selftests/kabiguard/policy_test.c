@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * policy_test: what kabiguard decides for real module loads.
+ *
+ * Runs as root with kabiguard.ko loaded (freshly, for the first test) and
+ * the dummy modules of test_modules/ in KG_TEST_MODULES
+ * (/kabiguard/test_modules in the VM). Each test pushes its own policy,
+ * sets the mode and loads a dummy module with finit_module(2); it then
+ * checks what a user would see: the load's result (0 or EPERM), the
+ * verdict event on an events socket opened before the load, the kernel log
+ * lines and the status counters. The policy fixture runs every case in
+ * audit and in enforce mode.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kg_selftest.h"
+
+#define EXPORTER	"kg_exporter"
+#define CONSUMER_OK	"kg_consumer_ok"
+#define CONSUMER_FORB	"kg_consumer_forbidden"
+#define CONSUMER_NS	"kg_consumer_ns"
+#define CONSUMER_EXCEPT	"kg_consumer_except"
+#define TEST_NS		"KABIGUARD_TEST"
+
+static const char * const consumers[] = {
+	CONSUMER_OK, CONSUMER_FORB, CONSUMER_NS, CONSUMER_EXCEPT,
+};
+
+/* One expected violation. kernel_crc is taken from the .ko's __versions. */
+struct want {
+	const char *symbol;
+	const char *ns;		/* NULL: none */
+	const char *exporter;	/* NULL: unknown */
+	enum kabiguard_reason reason;
+	bool has_rule_crc;
+	uint32_t rule_crc;
+};
+
+#define WANT(sym, nsp, exp, why)					\
+	{ .symbol = sym, .ns = nsp, .exporter = exp, .reason = why }
+#define WANT_CRC(sym, exp, crc)						\
+	{ .symbol = sym, .exporter = exp,				\
+	  .reason = KABIGUARD_REASON_CRC_MISMATCH,			\
+	  .has_rule_crc = true, .rule_crc = crc }
+
+static const char *reason_text(enum kabiguard_reason r)
+{
+	switch (r) {
+	case KABIGUARD_REASON_NOT_ALLOWED:
+		return "not allowed";
+	case KABIGUARD_REASON_NAMESPACE:
+		return "namespace not allowed";
+	case KABIGUARD_REASON_CRC_MISMATCH:
+		return "CRC mismatch";
+	case KABIGUARD_REASON_EXPORTER:
+		return "exporter not allowed";
+	case KABIGUARD_REASON_UNSIGNED:
+		return "allowed for signed modules only";
+	default:
+		return "?";
+	}
+}
+
+static void unload_consumers(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(consumers) / sizeof(consumers[0]); i++)
+		kg_t_unload(consumers[i]);
+}
+
+static void get_status(struct __test_metadata *_metadata,
+		       struct kg_client *c, struct kg_status *st)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = kg_get_status(c, st);
+	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
+}
+
+static uint64_t push(struct __test_metadata *_metadata, struct kg_client *c,
+		     struct kg_rule *rules, size_t nr)
+{
+	struct kg_policy p = { .rules = rules, .nr = nr, .cap = nr };
+	struct kg_status st;
+	uint64_t gen = 0;
+	int err;
+
+	err = kg_policy_push(c, &p, &gen);
+	ASSERT_EQ(0, err) TH_LOG("policy push: %s (%s)", strerror(-err),
+				 kg_extack(c));
+	ASSERT_NE(0, gen);
+	get_status(_metadata, c, &st);
+	ASSERT_EQ(gen, st.generation);
+	ASSERT_EQ(nr, st.nr_rules);
+	return gen;
+}
+
+static void set_mode(struct __test_metadata *_metadata, struct kg_client *c,
+		     enum kabiguard_mode mode)
+{
+	struct kg_status st;
+	int err;
+
+	err = kg_set_mode(c, mode);
+	ASSERT_EQ(0, err) TH_LOG("set mode %s: %s (%s)", kg_t_mode_text(mode),
+				 strerror(-err), kg_extack(c));
+	get_status(_metadata, c, &st);
+	ASSERT_EQ(mode, st.mode);
+}
+
+/*
+ * Loads module name with the active policy (generation gen) in mode mode
+ * and checks everything a user can see against the expected violations:
+ * the load's errno, the verdict event, the kernel log and the counters.
+ * Unloads the module again if it was loaded.
+ */
+static void check_load(struct __test_metadata *_metadata,
+		       struct kg_client *c, struct kg_client *evc,
+		       enum kabiguard_mode mode, uint64_t gen,
+		       const char *name, const struct want *want, size_t nr_want)
+{
+	enum kabiguard_verdict verdict;
+	struct kg_status before, after;
+	struct kg_t_kmsg kmsg;
+	struct kg_event ev;
+	struct kg_t_ko ko;
+	char line[1024], *log;
+	size_t i, j;
+	int err, ret;
+
+	ASSERT_EQ(0, kg_t_read_ko(name, &ko));
+	ASSERT_FALSE(kg_t_loaded(name));
+	if (!nr_want)
+		verdict = KABIGUARD_VERDICT_ALLOWED;
+	else if (mode == KABIGUARD_MODE_AUDIT)
+		verdict = KABIGUARD_VERDICT_AUDITED;
+	else
+		verdict = KABIGUARD_VERDICT_DENIED;
+
+	get_status(_metadata, c, &before);
+	ASSERT_EQ(mode, before.mode);
+	ASSERT_EQ(gen, before.generation);
+	kg_t_kmsg_mark(&kmsg);
+
+	err = kg_t_load(name);
+
+	log = kg_t_kmsg_read(&kmsg);
+	kg_t_kmsg_close(&kmsg);
+	ASSERT_NE(NULL, log);
+
+	/* The load itself. */
+	if (verdict == KABIGUARD_VERDICT_DENIED) {
+		EXPECT_EQ(EPERM, err) TH_LOG("load %s: %s", name, strerror(err));
+		EXPECT_FALSE(kg_t_loaded(name));
+	} else {
+		EXPECT_EQ(0, err) TH_LOG("load %s: %s", name, strerror(err));
+		EXPECT_TRUE(kg_t_loaded(name));
+	}
+
+	/* The verdict event. */
+	ret = kg_t_event_for(evc, name, &ev, KG_EVENT_TIMEOUT_MS);
+	EXPECT_EQ(1, ret) TH_LOG("no verdict event for %s (%d)", name, ret);
+	if (ret == 1) {
+		EXPECT_EQ(verdict, ev.verdict) TH_LOG("verdict %s",
+						      kg_verdict_name(ev.verdict));
+		EXPECT_EQ(mode, ev.mode);
+		EXPECT_EQ(gen, ev.generation);
+		EXPECT_STREQ(name, ev.module);
+		EXPECT_EQ(ko.nr_imports, ev.nr_imports);
+		EXPECT_EQ(nr_want, ev.nr_violations);
+		EXPECT_EQ(nr_want, ev.nr_listed);
+		EXPECT_FALSE(ev.sig_ok);
+		EXPECT_EQ((uint32_t)getpid(), ev.pid);
+		EXPECT_EQ(getuid(), ev.uid);
+		EXPECT_EQ(0, strncmp(program_invocation_short_name, ev.comm, 15))
+			TH_LOG("comm %s", ev.comm);
+		EXPECT_TRUE(ev.taints & (1ULL << KG_TAINT_OOT_MODULE))
+			TH_LOG("taints 0x%" PRIx64, ev.taints);
+		if (before.features & KABIGUARD_FEAT_SIG) {
+			EXPECT_TRUE(ev.taints & (1ULL << KG_TAINT_UNSIGNED_MODULE))
+				TH_LOG("taints 0x%" PRIx64, ev.taints);
+		}
+		EXPECT_STREQ(ko.version, ev.version);
+		EXPECT_STREQ(ko.srcversion, ev.srcversion);
+
+		for (i = 0; i < nr_want; i++) {
+			const struct kg_violation *v = NULL;
+			uint32_t crc;
+
+			for (j = 0; j < ev.nr_listed; j++)
+				if (!strcmp(ev.viol[j].symbol, want[i].symbol))
+					v = &ev.viol[j];
+			EXPECT_NE(NULL, v) TH_LOG("no violation for %s",
+						  want[i].symbol);
+			if (!v)
+				continue;
+			EXPECT_STREQ(want[i].ns ? want[i].ns : "", v->ns);
+			EXPECT_STREQ(want[i].exporter ? want[i].exporter : "",
+				     v->exporter);
+			EXPECT_EQ(want[i].reason, v->reason)
+				TH_LOG("%s: reason %s", v->symbol,
+				       kg_reason_name(v->reason));
+			if (before.features & KABIGUARD_FEAT_MODVERSIONS) {
+				EXPECT_TRUE(kg_t_ko_crc(&ko, v->symbol, &crc));
+				EXPECT_TRUE(v->has_kernel_crc);
+				EXPECT_EQ(crc, v->kernel_crc);
+			}
+			EXPECT_EQ(want[i].has_rule_crc, v->has_rule_crc);
+			if (want[i].has_rule_crc) {
+				EXPECT_EQ(want[i].rule_crc, v->rule_crc);
+			}
+		}
+		kg_event_free(&ev);
+	}
+
+	/* The kernel log. */
+	if (!nr_want)
+		snprintf(line, sizeof(line),
+			 "kabiguard: %s: allowed (%s, generation %" PRIu64 "), %u imports",
+			 name, kg_t_mode_text(mode), gen, ko.nr_imports);
+	else
+		snprintf(line, sizeof(line),
+			 "kabiguard: %s: %s (%s, generation %" PRIu64 "), %zu of %u imports not allowed",
+			 name, verdict == KABIGUARD_VERDICT_DENIED ? "denied" : "audited",
+			 kg_t_mode_text(mode), gen, nr_want, ko.nr_imports);
+	EXPECT_TRUE(kg_t_log_has(log, line)) TH_LOG("no log line \"%s\" in:%s",
+						   line, log);
+	for (i = 0; i < nr_want; i++) {
+		char ns[KABIGUARD_NAMESPACE_MAX + 16] = "", reason[128];
+		uint32_t crc = 0;
+
+		if (want[i].ns)
+			snprintf(ns, sizeof(ns), " namespace %s", want[i].ns);
+		if (want[i].reason == KABIGUARD_REASON_CRC_MISMATCH) {
+			kg_t_ko_crc(&ko, want[i].symbol, &crc);
+			snprintf(reason, sizeof(reason),
+				 "CRC mismatch (kernel 0x%08x, policy 0x%08x)",
+				 crc, want[i].rule_crc);
+		} else {
+			snprintf(reason, sizeof(reason), "%s",
+				 reason_text(want[i].reason));
+		}
+		snprintf(line, sizeof(line), "kabiguard: %s: %s%s from %s: %s",
+			 name, want[i].symbol, ns,
+			 want[i].exporter ? want[i].exporter : "?", reason);
+		EXPECT_TRUE(kg_t_log_has(log, line))
+			TH_LOG("no log line \"%s\" in:%s", line, log);
+	}
+	free(log);
+
+	/* The counters. */
+	get_status(_metadata, c, &after);
+	EXPECT_EQ(before.checked + 1, after.checked);
+	EXPECT_EQ(before.allowed + (verdict == KABIGUARD_VERDICT_ALLOWED),
+		  after.allowed);
+	EXPECT_EQ(before.audited + (verdict == KABIGUARD_VERDICT_AUDITED),
+		  after.audited);
+	EXPECT_EQ(before.denied + (verdict == KABIGUARD_VERDICT_DENIED),
+		  after.denied);
+	EXPECT_EQ(before.violations + nr_want, after.violations);
+
+	if (kg_t_loaded(name)) {
+		EXPECT_EQ(0, kg_t_unload(name));
+	}
+}
+
+/*
+ * Only meaningful in a fresh kabiguard (run first, right after insmod):
+ * enforce mode needs a committed policy, since an empty one would deny
+ * every load.
+ */
+TEST(enforce_before_commit)
+{
+	struct kg_client *c;
+	struct kg_status st;
+
+	ASSERT_EQ(0, kg_open(&c));
+	get_status(_metadata, c, &st);
+	if (st.generation) {
+		kg_close(c);
+		SKIP(return, "a policy was committed already (generation %" PRIu64 ")",
+		     st.generation);
+	}
+	EXPECT_EQ(-ENOENT, kg_set_mode(c, KABIGUARD_MODE_ENFORCE));
+	get_status(_metadata, c, &st);
+	EXPECT_NE(KABIGUARD_MODE_ENFORCE, st.mode);
+	EXPECT_EQ(0, st.generation);
+	EXPECT_FALSE(st.locked);
+	kg_close(c);
+}
+
+/*
+ * Common set-up: a control and an events socket, no consumer loaded,
+ * kg_exporter loaded (under a policy that allows it: it imports only from
+ * vmlinux).
+ */
+static void common_setup(struct __test_metadata *_metadata,
+			 struct kg_client **c, struct kg_client **evc)
+{
+	struct kg_rule base[] = { KG_R_VMLINUX };
+	int err;
+
+	err = kg_open(c);
+	ASSERT_EQ(0, err) TH_LOG("kg_open: %s", strerror(-err));
+	unload_consumers();
+	if (!kg_t_loaded(EXPORTER)) {
+		push(_metadata, *c, base, 1);
+		set_mode(_metadata, *c, KABIGUARD_MODE_AUDIT);
+		err = kg_t_load(EXPORTER);
+		ASSERT_EQ(0, err) TH_LOG("load %s: %s", EXPORTER, strerror(err));
+	}
+	err = kg_events_open(evc);
+	ASSERT_EQ(0, err) TH_LOG("kg_events_open: %s", strerror(-err));
+}
+
+static void common_teardown(struct kg_client *c, struct kg_client *evc)
+{
+	unload_consumers();
+	if (c) {
+		/* Leave no test in enforce mode for the next one's set-up. */
+		kg_set_mode(c, KABIGUARD_MODE_AUDIT);
+		kg_close(c);
+	}
+	if (evc)
+		kg_close(evc);
+}
+
+FIXTURE(policy) {
+	struct kg_client *c;
+	struct kg_client *evc;
+};
+
+FIXTURE_VARIANT(policy) {
+	enum kabiguard_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(policy, audit) {
+	.mode = KABIGUARD_MODE_AUDIT,
+};
+
+FIXTURE_VARIANT_ADD(policy, enforce) {
+	.mode = KABIGUARD_MODE_ENFORCE,
+};
+
+FIXTURE_SETUP(policy)
+{
+	common_setup(_metadata, &self->c, &self->evc);
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+	common_teardown(self->c, self->evc);
+}
+
+/* Push rules, switch to the variant's mode, return the generation. */
+#define APPLY(rules)							\
+	({								\
+		uint64_t __gen = push(_metadata, self->c, rules,	\
+				      sizeof(rules) / sizeof(rules[0]));\
+		set_mode(_metadata, self->c, variant->mode);		\
+		__gen;							\
+	})
+
+#define CHECK(gen, name, ...)						\
+	do {								\
+		const struct want __w[] = { __VA_ARGS__ };		\
+		check_load(_metadata, self->c, self->evc,		\
+			   variant->mode, gen, name, __w,		\
+			   sizeof(__w) / sizeof(__w[0]));		\
+	} while (0)
+
+#define CHECK_ALLOWED(gen, name)					\
+	check_load(_metadata, self->c, self->evc, variant->mode, gen,	\
+		   name, NULL, 0)
+
+/* (a) every import allowed: kg_plain_a by a symbol rule. */
+TEST_F(policy, symbol_allowed)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_OK);
+}
+
+/* (b) kg_plain_b named by no rule. */
+TEST_F(policy, symbol_not_allowed)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_FORB,
+	      WANT("kg_plain_b", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED));
+}
+
+/* Without even "any from=vmlinux", kernel imports are violations too. */
+TEST_F(policy, kernel_imports_need_rules)
+{
+	struct kg_rule rules[] = { KG_R_SYM("kg_plain_a") };
+	uint64_t gen = APPLY(rules);
+	struct kg_status before, after;
+	struct kg_event ev;
+	int err, ret;
+
+	get_status(_metadata, self->c, &before);
+	err = kg_t_load(CONSUMER_OK);
+	EXPECT_EQ(variant->mode == KABIGUARD_MODE_ENFORCE ? EPERM : 0, err);
+	ret = kg_t_event_for(self->evc, CONSUMER_OK, &ev, KG_EVENT_TIMEOUT_MS);
+	ASSERT_EQ(1, ret);
+	EXPECT_EQ(gen, ev.generation);
+	EXPECT_EQ(variant->mode == KABIGUARD_MODE_ENFORCE ?
+		  KABIGUARD_VERDICT_DENIED : KABIGUARD_VERDICT_AUDITED,
+		  ev.verdict);
+	/* Everything but kg_plain_a, all from vmlinux. */
+	EXPECT_EQ(ev.nr_imports - 1, ev.nr_violations);
+	EXPECT_EQ(ev.nr_violations, ev.nr_listed);
+	for (size_t i = 0; i < ev.nr_listed; i++) {
+		EXPECT_STRNE("kg_plain_a", ev.viol[i].symbol);
+		EXPECT_STREQ("vmlinux", ev.viol[i].exporter);
+		EXPECT_EQ(KABIGUARD_REASON_NOT_ALLOWED, ev.viol[i].reason);
+	}
+	get_status(_metadata, self->c, &after);
+	EXPECT_EQ(before.violations + ev.nr_violations, after.violations);
+	kg_event_free(&ev);
+}
+
+/* (c) a namespace rule allows the namespaced import. */
+TEST_F(policy, namespace_allowed)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_NS(TEST_NS) };
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_NS);
+}
+
+/* (c) no rule for the namespace: reason namespace. */
+TEST_F(policy, namespace_not_allowed)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_NS,
+	      WANT("kg_ns_a", TEST_NS, EXPORTER, KABIGUARD_REASON_NAMESPACE));
+}
+
+/* (c) symbol kg_ns_a ns=KABIGUARD_TEST allows it. */
+TEST_F(policy, symbol_with_namespace_allowed)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX, KG_R_SYM("kg_ns_a", .ns = TEST_NS),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_NS);
+}
+
+/* A symbol rule without ns= wants the symbol in no namespace. */
+TEST_F(policy, symbol_without_namespace)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_ns_a") };
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_NS,
+	      WANT("kg_ns_a", TEST_NS, EXPORTER, KABIGUARD_REASON_NAMESPACE));
+}
+
+/* A namespace rule covers only its namespace, not plain exports. */
+TEST_F(policy, namespace_rule_not_plain)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_NS(TEST_NS) };
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_OK,
+	      WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED));
+}
+
+/* The CRC the consumers were built against for sym (= the running one). */
+static uint32_t built_crc(struct __test_metadata *_metadata, const char *mod,
+			  const char *sym)
+{
+	struct kg_status st;
+	struct kg_client *c;
+	struct kg_t_ko ko;
+	uint32_t crc = 0;
+
+	ASSERT_EQ(0, kg_open(&c));
+	get_status(_metadata, c, &st);
+	kg_close(c);
+	if (!(st.features & KABIGUARD_FEAT_MODVERSIONS))
+		SKIP(return 0, "kernel without CONFIG_MODVERSIONS");
+	ASSERT_EQ(0, kg_t_read_ko(mod, &ko));
+	ASSERT_TRUE(kg_t_ko_crc(&ko, sym, &crc))
+		TH_LOG("%s has no CRC for %s", mod, sym);
+	return crc;
+}
+
+/* (d) the right CRC pinned: allowed. */
+TEST_F(policy, crc_match)
+{
+	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .crc = crc, .has_crc = true),
+	};
+	uint64_t gen;
+
+	if (_metadata->skip)
+		return;
+	gen = APPLY(rules);
+	CHECK_ALLOWED(gen, CONSUMER_OK);
+}
+
+/* (d) a wrong CRC pinned: crc-mismatch, with both CRCs. */
+TEST_F(policy, crc_mismatch)
+{
+	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
+	uint32_t wrong = crc == 0x12345678 ? 0x87654321 : 0x12345678;
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .crc = wrong, .has_crc = true),
+	};
+	uint64_t gen;
+
+	if (_metadata->skip)
+		return;
+	gen = APPLY(rules);
+	CHECK(gen, CONSUMER_OK,
+	      WANT_CRC("kg_plain_a", EXPORTER, wrong));
+}
+
+/* from= pins the exporter. */
+TEST_F(policy, exporter_allowed)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_OK);
+}
+
+TEST_F(policy, exporter_mismatch)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .exporter = "vmlinux"),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_OK,
+	      WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_EXPORTER));
+}
+
+/* (e) module=: an exception for one module only. */
+TEST_F(policy, module_exception)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX, KG_R_SYM("kg_plain_a"),
+		KG_R_SYM("kg_plain_b", .module = CONSUMER_EXCEPT),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_EXCEPT);
+	CHECK(gen, CONSUMER_FORB,
+	      WANT("kg_plain_b", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED));
+}
+
+/* (f) signed-only rules do not exist for unsigned modules. */
+TEST_F(policy, signed_only)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_OK,
+	      WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_UNSIGNED));
+}
+
+/* A signed-only rule next to a plain one: the plain one allows. */
+TEST_F(policy, signed_only_and_plain)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
+		KG_R_SYM("kg_plain_a"),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_OK);
+}
+
+/* Priority: crc-mismatch wins over exporter, unsigned and the rest. */
+TEST_F(policy, reason_priority)
+{
+	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .crc = ~crc, .has_crc = true),
+		KG_R_SYM("kg_plain_a", .exporter = "vmlinux"),
+		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
+	};
+	uint64_t gen;
+
+	if (_metadata->skip)
+		return;
+	gen = APPLY(rules);
+	CHECK(gen, CONSUMER_OK,
+	      WANT_CRC("kg_plain_a", EXPORTER, ~crc));
+}
+
+/* Mode switching, with a policy that kg_consumer_forbidden violates. */
+FIXTURE(modes) {
+	struct kg_client *c;
+	struct kg_client *evc;
+};
+
+FIXTURE_SETUP(modes)
+{
+	common_setup(_metadata, &self->c, &self->evc);
+}
+
+FIXTURE_TEARDOWN(modes)
+{
+	common_teardown(self->c, self->evc);
+}
+
+TEST_F(modes, off_audit_enforce)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	const struct want w = WANT("kg_plain_b", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED);
+	struct kg_status before, after;
+	struct kg_t_kmsg kmsg;
+	struct kg_event ev;
+	uint64_t gen;
+	char *log;
+
+	gen = push(_metadata, self->c, rules, 2);
+
+	/* off: nothing checked, no event, no log line, the load goes on. */
+	set_mode(_metadata, self->c, KABIGUARD_MODE_OFF);
+	get_status(_metadata, self->c, &before);
+	kg_t_kmsg_mark(&kmsg);
+	EXPECT_EQ(0, kg_t_load(CONSUMER_FORB));
+	log = kg_t_kmsg_read(&kmsg);
+	kg_t_kmsg_close(&kmsg);
+	EXPECT_TRUE(kg_t_loaded(CONSUMER_FORB));
+	EXPECT_EQ(0, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
+				    KG_NO_EVENT_MS));
+	ASSERT_NE(NULL, log);
+	EXPECT_EQ(NULL, strstr(log, "kabiguard: " CONSUMER_FORB ":"))
+		TH_LOG("log:%s", log);
+	free(log);
+	get_status(_metadata, self->c, &after);
+	EXPECT_EQ(before.checked, after.checked);
+	EXPECT_EQ(before.violations, after.violations);
+	EXPECT_EQ(0, kg_t_unload(CONSUMER_FORB));
+
+	/* audit: loads, verdict audited. */
+	set_mode(_metadata, self->c, KABIGUARD_MODE_AUDIT);
+	check_load(_metadata, self->c, self->evc, KABIGUARD_MODE_AUDIT, gen,
+		   CONSUMER_FORB, &w, 1);
+
+	/* enforce: denied. */
+	set_mode(_metadata, self->c, KABIGUARD_MODE_ENFORCE);
+	check_load(_metadata, self->c, self->evc, KABIGUARD_MODE_ENFORCE, gen,
+		   CONSUMER_FORB, &w, 1);
+
+	/* and back to audit: loads again. */
+	set_mode(_metadata, self->c, KABIGUARD_MODE_AUDIT);
+	check_load(_metadata, self->c, self->evc, KABIGUARD_MODE_AUDIT, gen,
+		   CONSUMER_FORB, &w, 1);
+}
+
+/* A new policy applies to the next load, with its generation. */
+TEST_F(modes, new_policy_next_load)
+{
+	struct kg_rule deny[] = { KG_R_VMLINUX };
+	struct kg_rule allow[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	const struct want w = WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED);
+	uint64_t gen1, gen2;
+
+	gen1 = push(_metadata, self->c, deny, 1);
+	set_mode(_metadata, self->c, KABIGUARD_MODE_ENFORCE);
+	check_load(_metadata, self->c, self->evc, KABIGUARD_MODE_ENFORCE,
+		   gen1, CONSUMER_OK, &w, 1);
+	gen2 = push(_metadata, self->c, allow, 2);
+	EXPECT_LT(gen1, gen2);
+	check_load(_metadata, self->c, self->evc, KABIGUARD_MODE_ENFORCE,
+		   gen2, CONSUMER_OK, NULL, 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct kg_client *c;
+	int err;
+
+	if (geteuid())
+		ksft_exit_skip("must run as root\n");
+	err = kg_open(&c);
+	if (err)
+		ksft_exit_skip("kabiguard.ko is not loaded (%s)\n",
+			       strerror(-err));
+	kg_close(c);
+	if (kg_t_read_ko(EXPORTER, &(struct kg_t_ko){ 0 }))
+		ksft_exit_skip("no test modules in %s (set KG_TEST_MODULES)\n",
+			       kg_t_moddir());
+	return test_harness_run(argc, argv);
+}

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run_vm_tests.sh KVER: run the kabiguard selftests for kernel KVER in QEMU
+# (selftests/vm/run.sh), each part in a fresh boot with a freshly loaded
+# kabiguard.ko:
+#
+#   1. policy_test, then netlink_test if it was built (kabiguard reloaded
+#      in between, so each starts from the defaults);
+#   2. lock_test (the lock lasts until reboot), then a shell check that
+#      `rmmod kabiguard` is refused;
+#   3. realmod_test.sh, if it exists.
+#
+# Prints each part's TAP output after a "# KVER: part" comment line and
+# exits non-zero if any part fails. Builds what is missing first:
+# build/KVER/src (scripts/build-kernel-objs.sh) and the test programs.
+# RUN_VM_ARGS adds options to run.sh (e.g. "-m 2048").
+# The in-VM commands are single-quoted on purpose: they expand in the VM.
+# shellcheck disable=SC2016
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+KVER=${1:?usage: run_vm_tests.sh KVER}
+RUN=$ROOT/selftests/vm/run.sh
+OBJ=$ROOT/build/$KVER/src
+
+say() { echo "run_vm_tests: $KVER: $*" >&2; }
+
+[ -x "$RUN" ] || { say "missing $RUN"; exit 1; }
+if [ ! -e "$OBJ/kmod/kabiguard.ko" ] ||
+	[ ! -e "$OBJ/selftests/kabiguard/test_modules/kg_exporter.ko" ]; then
+	say "building the kernel objects"
+	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" || exit 1
+fi
+[ -e "$OBJ/kmod/kabiguard.ko" ] || { say "no $OBJ/kmod/kabiguard.ko"; exit 1; }
+if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ]; then
+	say "building the test programs"
+	make -C "$HERE" >&2 || exit 1
+fi
+
+# In-VM prologue: load kabiguard.ko or fail loudly (as a TAP failure, so
+# the count shows it), and on exit show the end of the kernel log when
+# something failed.
+PROLOGUE='
+kg_insmod() {
+	if ! insmod /kabiguard/kabiguard.ko; then
+		echo "not ok 1 insmod /kabiguard/kabiguard.ko failed"
+		dmesg | tail -n 30 | sed "s/^/# dmesg: /"
+		exit 1
+	fi
+}
+kg_reload() {
+	if ! rmmod kabiguard; then
+		echo "not ok 1 rmmod kabiguard failed (between tests)"
+		exit 1
+	fi
+	kg_insmod
+}
+kg_dmesg_on_failure() {
+	[ "$1" -eq 0 ] || dmesg | tail -n 60 | sed "s/^/# dmesg: /"
+}
+rc=0
+kg_insmod
+'
+
+rc=0
+# vm PART COMMAND: one VM boot; prints its output, records failure.
+vm() {
+	local part=$1 cmd=$2 st
+	echo "# $KVER: $part"
+	# shellcheck disable=SC2086 # RUN_VM_ARGS is a list of options
+	"$RUN" -k "$KVER" ${RUN_VM_ARGS:-} -- "$PROLOGUE$cmd"
+	st=$?
+	if [ "$st" -ne 0 ]; then
+		say "$part: failed (exit status $st)"
+		rc=1
+	fi
+}
+
+# 1. policy_test (+ netlink_test).
+cmd='
+echo "# '"$KVER"': policy_test"
+./policy_test || rc=1
+'
+if [ -x "$HERE/netlink_test" ]; then
+	cmd+='
+kg_reload
+echo "# '"$KVER"': netlink_test"
+./netlink_test || rc=1
+'
+fi
+cmd+='
+kg_dmesg_on_failure $rc
+exit $rc
+'
+vm "policy_test$([ -x "$HERE/netlink_test" ] && echo ' + netlink_test')" "$cmd"
+
+# 2. lock_test, then rmmod from the shell.
+vm lock_test '
+echo "# '"$KVER"': lock_test"
+./lock_test || rc=1
+echo "# '"$KVER"': rmmod after lock"
+. ./functions.sh
+tap_plan 2
+if out=$(rmmod kabiguard 2>&1); then
+	tap_not_ok "rmmod kabiguard refused while locked"
+else
+	tap_ok "rmmod kabiguard refused while locked"
+fi
+echo "# rmmod: $out"
+tap_check "kabiguard still loaded" is_loaded kabiguard
+[ "$KG_TAP_FAIL" -eq 0 ] || rc=1
+kg_dmesg_on_failure $rc
+exit $rc
+'
+
+# 3. realmod_test.sh.
+if [ -e "$HERE/realmod_test.sh" ]; then
+	vm realmod_test.sh '
+echo "# '"$KVER"': realmod_test.sh"
+sh ./realmod_test.sh || rc=1
+kg_dmesg_on_failure $rc
+exit $rc
+'
+else
+	say "no realmod_test.sh, skipped"
+fi
+
+exit $rc
