@@ -112,7 +112,10 @@ mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null || true
 OBJ=$ROOT/build/$KVER/src
 if [ -d "$ROOT/build" ]; then
 	exec 8>"$ROOT/build/.lock-$KVER"
-	flock 8
+	if ! flock -n 8; then
+		echo "run.sh: waiting for scripts/build-kernel-objs.sh $KVER to finish" >&2
+		flock 8
+	fi
 fi
 if [ -e "$OBJ/kmod/kabiguard.ko" ]; then
 	cp "$OBJ/kmod/kabiguard.ko" "$R/kabiguard/"
@@ -183,8 +186,9 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
+# The initramfs root is RAM already; a tmpfs over /tmp or /run would hide
+# what -a put there, so only mount one over an empty directory.
+for d in /tmp /run; do [ -n "\$(ls -A \$d)" ] || mount -t tmpfs tmpfs \$d; done
 [ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 hostname kabiguard-vm
 ip link set lo up 2>/dev/null
