@@ -65,6 +65,7 @@ bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
 		imp->name = kg_import_name(ks, i);
 		if (!imp->name)
 			continue;
+		imp->hash = kg_name_hash(imp->name);
 		imp->value = ks->symtab[i].st_value;
 		kg_ksyms_resolve(mod, imp);
 		return true;

@@ -3,6 +3,7 @@
 #define KG_KABIGUARD_H
 
 #include <linux/elf.h>
+#include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/netlink.h>
@@ -10,9 +11,16 @@
 #include <linux/workqueue.h>
 #include <linux/kabiguard.h>
 
+/* Symbol and namespace names are hashed once, the same way everywhere. */
+static inline u32 kg_name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
 /* One imported symbol of a module being loaded, as the running kernel sees it. */
 struct kg_import {
 	const char *name;
+	u32 hash;		/* kg_name_hash(name) */
 	unsigned long value;	/* address the loader resolved it to */
 	const char *ns;		/* NULL: not in a namespace */
 	const char *exporter;	/* "vmlinux", a module name, or NULL: unknown */
@@ -22,6 +30,7 @@ struct kg_import {
 
 /* ksyms.c: the kernel's export tables */
 int kg_ksyms_init(void);
+void kg_ksyms_exit(void);
 bool kg_ksyms_have_crcs(void);
 void kg_ksyms_resolve(const struct module *mod, struct kg_import *imp);
 
@@ -40,7 +49,7 @@ bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
 struct kg_rule {
 	struct hlist_node hnode;	/* in kg_policy table or any list */
 	struct list_head txn_node;	/* in a transaction, before commit */
-	u32 hash;
+	u32 hash;			/* kg_name_hash(name) */
 	u8 kind;			/* enum kabiguard_rule_kind */
 	bool has_crc;
 	u32 crc;

@@ -18,8 +18,11 @@
 
 #include <linux/bsearch.h>
 #include <linux/compiler.h>
+#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include "kabiguard.h"
@@ -33,6 +36,20 @@ struct kg_symtab {
 /* The kernel image's EXPORT_SYMBOL and EXPORT_SYMBOL_GPL tables; set once at init. */
 static struct kg_symtab kg_vmlinux[2];
 static bool kg_have_crcs;
+
+/*
+ * Open-addressing index over both kernel image tables, keyed by
+ * kg_name_hash(): most imports come from the kernel image, and a probe that
+ * compares hashes first costs far less than two binary searches by strcmp().
+ * ref is 0 for an empty slot, else 1 + (table << 31 | entry).
+ */
+struct kg_index_slot {
+	u32 hash;
+	u32 ref;
+};
+
+static struct kg_index_slot *kg_index;
+static unsigned int kg_index_bits;
 
 static const char *kg_ksym_name(const struct kg_kernel_symbol *s)
 {
@@ -143,6 +160,30 @@ static int kg_crctab_find_image(struct kg_symtab *t, const char *suffix)
 	return 0;
 }
 
+static int kg_index_build(void)
+{
+	unsigned int nr = kg_vmlinux[0].nr + kg_vmlinux[1].nr;
+	unsigned int mask, slot, t, i;
+
+	kg_index_bits = ilog2(roundup_pow_of_two(nr + nr / 2 + 1));
+	mask = (1U << kg_index_bits) - 1;
+	kg_index = kvcalloc(mask + 1, sizeof(*kg_index), GFP_KERNEL);
+	if (!kg_index)
+		return -ENOMEM;
+	for (t = 0; t < ARRAY_SIZE(kg_vmlinux); t++) {
+		for (i = 0; i < kg_vmlinux[t].nr; i++) {
+			u32 hash = kg_name_hash(kg_ksym_name(&kg_vmlinux[t].syms[i]));
+
+			slot = hash_32(hash, kg_index_bits);
+			while (kg_index[slot].ref)
+				slot = (slot + 1) & mask;
+			kg_index[slot].hash = hash;
+			kg_index[slot].ref = 1 + (t << 31 | i);
+		}
+	}
+	return 0;
+}
+
 /**
  * kg_ksyms_init() - find and verify the kernel image's export tables
  *
@@ -167,7 +208,12 @@ int kg_ksyms_init(void)
 	kg_have_crcs = IS_ENABLED(CONFIG_MODVERSIONS);
 	pr_debug("kernel image exports %u + %u GPL symbols\n",
 		 kg_vmlinux[0].nr, kg_vmlinux[1].nr);
-	return 0;
+	return kg_index_build();
+}
+
+void kg_ksyms_exit(void)
+{
+	kvfree(kg_index);
 }
 
 bool kg_ksyms_have_crcs(void)
@@ -180,15 +226,11 @@ static int kg_cmp_name(const void *key, const void *elt)
 	return strcmp(key, kg_ksym_name(elt));
 }
 
-/* Fill imp from table t if t exports imp->name at the address the loader used. */
-static bool kg_symtab_resolve(const struct kg_symtab *t, struct kg_import *imp)
+/* Fill imp from entry s of table t if it is what the loader resolved imp to. */
+static bool kg_symtab_use(const struct kg_symtab *t,
+			  const struct kg_kernel_symbol *s, struct kg_import *imp)
 {
-	const struct kg_kernel_symbol *s;
-
-	if (!t->nr)
-		return false;
-	s = bsearch(imp->name, t->syms, t->nr, sizeof(*s), kg_cmp_name);
-	if (!s || kg_ksym_value(s) != imp->value)
+	if (kg_ksym_value(s) != imp->value)
 		return false;
 	imp->ns = kg_ksym_namespace(s);
 	imp->has_crc = t->crcs;
@@ -197,10 +239,37 @@ static bool kg_symtab_resolve(const struct kg_symtab *t, struct kg_import *imp)
 	return true;
 }
 
+static bool kg_symtab_resolve(const struct kg_symtab *t, struct kg_import *imp)
+{
+	const struct kg_kernel_symbol *s;
+
+	if (!t->nr)
+		return false;
+	s = bsearch(imp->name, t->syms, t->nr, sizeof(*s), kg_cmp_name);
+	return s && kg_symtab_use(t, s, imp);
+}
+
+static bool kg_image_resolve(struct kg_import *imp)
+{
+	unsigned int mask = (1U << kg_index_bits) - 1;
+	unsigned int slot = hash_32(imp->hash, kg_index_bits);
+	u32 ref;
+
+	for (; (ref = kg_index[slot].ref); slot = (slot + 1) & mask) {
+		const struct kg_symtab *t = &kg_vmlinux[(ref - 1) >> 31];
+		const struct kg_kernel_symbol *s = &t->syms[(ref - 1) & ~BIT(31)];
+
+		if (kg_index[slot].hash == imp->hash &&
+		    !strcmp(kg_ksym_name(s), imp->name))
+			return kg_symtab_use(t, s, imp);
+	}
+	return false;
+}
+
 /**
  * kg_ksyms_resolve() - find who exports an import of @mod
  * @mod: the module being loaded
- * @imp: the import; name and value set, the rest filled in
+ * @imp: the import; name, hash and value set, the rest filled in
  *
  * Looks in the kernel image, then in the modules @mod was linked against
  * (its target_list, which the loader filled and pinned while resolving, and
@@ -217,11 +286,9 @@ void kg_ksyms_resolve(const struct module *mod, struct kg_import *imp)
 	imp->has_crc = false;
 	imp->crc = 0;
 
-	for (i = 0; i < ARRAY_SIZE(kg_vmlinux); i++) {
-		if (kg_symtab_resolve(&kg_vmlinux[i], imp)) {
-			imp->exporter = "vmlinux";
-			return;
-		}
+	if (kg_image_resolve(imp)) {
+		imp->exporter = "vmlinux";
+		return;
 	}
 
 	list_for_each_entry(use, &mod->target_list, target_list) {

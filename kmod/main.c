@@ -61,7 +61,7 @@ static int __init kg_init(void)
 	}
 	ret = kg_state_init(kg_initial_mode);
 	if (ret)
-		return ret;
+		goto exit_ksyms;
 	ret = kg_netlink_init();
 	if (ret)
 		goto exit_state;
@@ -76,6 +76,8 @@ exit_netlink:
 	kg_netlink_exit();
 exit_state:
 	kg_state_exit();
+exit_ksyms:
+	kg_ksyms_exit();
 	return ret;
 }
 
@@ -84,6 +86,7 @@ static void __exit kg_exit(void)
 	kg_verdict_exit();
 	kg_netlink_exit();
 	kg_state_exit();
+	kg_ksyms_exit();
 	pr_info("unloaded\n");
 }
 

@@ -238,14 +238,19 @@ static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
 static int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule **out,
 			    struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[KABIGUARD_RULE_A_MAX + 1];
+	struct nlattr *tb[KABIGUARD_RULE_A_MAX + 1] = {};
 	struct kg_rule_spec spec = {};
-	int ret;
+	struct nlattr *attr;
+	int rem, ret;
 
-	ret = nla_parse_nested(tb, KABIGUARD_RULE_A_MAX, nest, kg_rule_policy,
-			       extack);
-	if (ret)
-		return ret;
+	/*
+	 * genl validated the whole request against kg_add_policy, nested
+	 * rules included: sort the attributes without validating them again,
+	 * which would double the cost of pushing a large policy.
+	 */
+	nla_for_each_nested(attr, nest, rem)
+		if (nla_type(attr) <= KABIGUARD_RULE_A_MAX)
+			tb[nla_type(attr)] = attr;
 	ret = kg_nl_rule_spec(tb, nest, &spec, extack);
 	if (ret)
 		return ret;

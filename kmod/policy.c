@@ -13,7 +13,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
-#include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -23,9 +22,10 @@
 
 static struct workqueue_struct *kg_free_wq;
 
-static u32 kg_hash(u32 kind, const char *name)
+/* SYMBOL and NAMESPACE rules share the table: the kind picks another bucket. */
+static unsigned int kg_bucket(const struct kg_policy *p, u32 kind, u32 hash)
 {
-	return jhash(name, strlen(name), kind);
+	return hash_32(hash + kind, p->hash_bits);
 }
 
 static char *kg_copy(char **pos, const char *s)
@@ -72,7 +72,7 @@ struct kg_rule *kg_rule_alloc(const struct kg_rule_spec *spec)
 	r->exporter = kg_copy(&pos, spec->exporter);
 	r->module = kg_copy(&pos, spec->module);
 	if (r->name)
-		r->hash = kg_hash(r->kind, r->name);
+		r->hash = kg_name_hash(r->name);
 	INIT_LIST_HEAD(&r->txn_node);
 	return r;
 }
@@ -118,7 +118,7 @@ struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
 			hlist_add_head(&r->hnode, &p->any);
 		else
 			hlist_add_head(&r->hnode,
-				       &p->table[hash_32(r->hash, p->hash_bits)]);
+				       &p->table[kg_bucket(p, r->kind, r->hash)]);
 		p->nr_kind[r->kind]++;
 		p->rules[i++] = r;
 	}
@@ -218,14 +218,13 @@ static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
 }
 
 static bool kg_bucket_allows(const struct kg_policy *p, u32 kind,
-			     const char *name, const struct kg_import *imp,
-			     const char *modname, bool sig_ok,
-			     struct kg_match *m)
+			     const char *name, u32 hash,
+			     const struct kg_import *imp, const char *modname,
+			     bool sig_ok, struct kg_match *m)
 {
-	u32 hash = kg_hash(kind, name);
 	struct kg_rule *r;
 
-	hlist_for_each_entry(r, &p->table[hash_32(hash, p->hash_bits)], hnode) {
+	hlist_for_each_entry(r, &p->table[kg_bucket(p, kind, hash)], hnode) {
 		if (r->hash != hash || r->kind != kind || strcmp(r->name, name))
 			continue;
 		if (kg_rule_allows(r, imp, modname, sig_ok, m))
@@ -257,11 +256,12 @@ bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
 	if (!p)
 		return false;
 
-	if (kg_bucket_allows(p, KABIGUARD_RULE_SYMBOL, imp->name, imp, modname,
-			     sig_ok, m))
+	if (kg_bucket_allows(p, KABIGUARD_RULE_SYMBOL, imp->name, imp->hash,
+			     imp, modname, sig_ok, m))
 		return true;
 	if (imp->ns && kg_bucket_allows(p, KABIGUARD_RULE_NAMESPACE, imp->ns,
-					imp, modname, sig_ok, m))
+					kg_name_hash(imp->ns), imp, modname,
+					sig_ok, m))
 		return true;
 	hlist_for_each_entry(r, &p->any, hnode)
 		if (kg_rule_allows(r, imp, modname, sig_ok, m))
