@@ -8,6 +8,7 @@
 # Parts (each skipped with a message while it does not exist):
 #   userspace      make -C userspace SANITIZE=1; make -C userspace check
 #   style          scripts/style.sh (checkpatch)
+#   vm-runner      selftests/vm/runner_test.sh (the QEMU runner's own tests)
 #   per kernel     scripts/build-kernel-objs.sh KVER,
 #                  make -C selftests/kabiguard KVER=KVER,
 #                  selftests/kabiguard/run_vm_tests.sh KVER (in QEMU)
@@ -92,6 +93,9 @@ fi
 
 # --- style
 part style scripts/style.sh || true
+
+# --- the VM runner itself
+part vm-runner selftests/vm/runner_test.sh "${KVERS[@]}" || true
 
 # --- per kernel
 for k in "${KVERS[@]}"; do

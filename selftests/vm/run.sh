@@ -180,6 +180,8 @@ cat >"$R/init" <<EOF
 /usr/bin/busybox --install -s
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
+# The console is a tty: keep sanitizer reports free of colour codes.
+export ASAN_OPTIONS=color=never UBSAN_OPTIONS=color=never:print_stacktrace=1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
