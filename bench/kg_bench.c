@@ -3,12 +3,13 @@
  * kg_bench: the figures issue "Measured, not timed" asks for, printed from
  * inside a VM that has kabiguard.ko loaded.
  *
- *   kg_bench SYMVERS EXPORTER.ko IMPORTER.ko [ROUNDS]
+ *   kg_bench SYMVERS ROUNDS IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...
  *
- * Pushes SYMVERS (plus one rule per import of IMPORTER from EXPORTER) as
- * one policy and times push + commit; then loads and unloads IMPORTER
- * ROUNDS times with the guard off and in audit mode, timing finit_module()
- * and reading the guard's own check time from each verdict event.
+ * Pushes SYMVERS (plus one rule per kg_many_NNN symbol) as one policy and
+ * times push + commit. Then, for each importer (after loading the exporter
+ * given before it, if any), loads and unloads it ROUNDS times, alternating
+ * guard off and audit mode, timing finit_module() and reading the guard's
+ * own check time from each verdict event.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -94,26 +95,61 @@ static int build_policy(struct kg_policy *p, const char *symvers)
 	return 0;
 }
 
-/* Load and unload @ko @rounds times; fill insmod times and, from events, check times. */
-static void load_loop(struct kg_client *ev_client, const char *ko,
-		      const char *name, int rounds, double *insmod_us,
-		      double *check_us, unsigned int *imports)
+static void modname(const char *path, char *name, size_t len)
 {
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	snprintf(name, len, "%s", base ? base + 1 : path);
+	for (i = 0; name[i]; i++) {
+		if (name[i] == '-')
+			name[i] = '_';
+		if (name[i] == '.') {
+			name[i] = 0;
+			break;
+		}
+	}
+}
+
+static void set_mode(struct kg_client *c, enum kabiguard_mode mode)
+{
+	int ret = kg_set_mode(c, mode);
+
+	if (ret)
+		die("setting the mode", ret, c);
+}
+
+/* One load and unload of @ko; returns the finit_module() time in us. */
+static double load_once(const char *ko, const char *name)
+{
+	double t0 = now_us(), t;
+	int ret;
+
+	ret = load(ko);
+	t = now_us() - t0;
+	if (ret)
+		die(ko, ret, NULL);
+	ret = unload(name);
+	if (ret)
+		die(name, ret, NULL);
+	return t;
+}
+
+static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
+			   const char *ko, int rounds, double *off_us,
+			   double *on_us, double *check_us)
+{
+	unsigned int imports = 0;
 	struct kg_event ev;
-	double t0;
+	char name[64];
 	int i, ret;
 
+	modname(ko, name, sizeof(name));
 	for (i = 0; i < rounds; i++) {
-		t0 = now_us();
-		ret = load(ko);
-		insmod_us[i] = now_us() - t0;
-		if (ret)
-			die("loading the importer", ret, NULL);
-		ret = unload(name);
-		if (ret)
-			die("unloading the importer", ret, NULL);
-		if (!check_us)
-			continue;
+		set_mode(c, KABIGUARD_MODE_OFF);
+		off_us[i] = load_once(ko, name);
+		set_mode(c, KABIGUARD_MODE_AUDIT);
+		on_us[i] = load_once(ko, name);
 		ret = kg_events_next(ev_client, &ev, 5000);
 		if (ret <= 0)
 			die("waiting for the verdict event", ret ? ret : -ETIMEDOUT,
@@ -124,23 +160,30 @@ static void load_loop(struct kg_client *ev_client, const char *ko,
 			exit(1);
 		}
 		check_us[i] = ev.check_ns / 1e3;
-		*imports = ev.nr_imports;
+		imports = ev.nr_imports;
 		kg_event_free(&ev);
 	}
+	printf("%s: %u imports, %d loads per mode\n", name, imports, rounds);
+	printf("  insmod time, guard off:    median %8.0f us\n",
+	       median(off_us, rounds));
+	printf("  insmod time, guard audit:  median %8.0f us\n",
+	       median(on_us, rounds));
+	printf("  guard check time per load: median %8.1f us\n",
+	       median(check_us, rounds));
+	printf("  check time / insmod time:  %.2f %%\n",
+	       100 * median(check_us, rounds) / median(on_us, rounds));
 }
 
 int main(int argc, char **argv)
 {
 	struct kg_client *c, *ev_client;
 	struct kg_policy p = { 0 };
-	int rounds = argc > 4 ? atoi(argv[4]) : 30;
 	double push_ms[5], parse_ms, t0, *off_us, *on_us, *check_us;
-	unsigned int imports = 0;
 	uint64_t gen;
-	int i, ret;
+	int rounds, i, ret;
 
-	if (argc < 4 || rounds < 1) {
-		fprintf(stderr, "usage: kg_bench SYMVERS EXPORTER.ko IMPORTER.ko [ROUNDS]\n");
+	if (argc < 4 || (rounds = atoi(argv[2])) < 1) {
+		fprintf(stderr, "usage: kg_bench SYMVERS ROUNDS IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...\n");
 		return 2;
 	}
 	off_us = calloc(rounds, sizeof(double));
@@ -167,35 +210,21 @@ int main(int argc, char **argv)
 		if (ret)
 			die("pushing the policy", ret, c);
 	}
-
-	ret = load(argv[2]);
-	if (ret && ret != -EEXIST)
-		die("loading the exporter", ret, NULL);
-
-	ret = kg_set_mode(c, KABIGUARD_MODE_OFF);
-	if (ret)
-		die("mode off", ret, c);
-	load_loop(ev_client, argv[3], "kg_many_imports", rounds, off_us, NULL,
-		  NULL);
-	ret = kg_set_mode(c, KABIGUARD_MODE_AUDIT);
-	if (ret)
-		die("mode audit", ret, c);
-	load_loop(ev_client, argv[3], "kg_many_imports", rounds, on_us,
-		  check_us, &imports);
-
 	printf("policy: %zu rules (%s + %d), parsed in %.1f ms\n", p.nr,
 	       argv[1], NR_MANY, parse_ms);
 	printf("push + commit of the whole policy: median %.1f ms over 5 runs\n",
 	       median(push_ms, 5));
-	printf("importer: %u imports, %d loads per mode\n", imports, rounds);
-	printf("insmod time, guard off:   median %.0f us\n",
-	       median(off_us, rounds));
-	printf("insmod time, guard audit: median %.0f us\n",
-	       median(on_us, rounds));
-	printf("guard check time per load: median %.1f us\n",
-	       median(check_us, rounds));
-	printf("check time / insmod time: %.2f %%\n",
-	       100 * median(check_us, rounds) / median(on_us, rounds));
+
+	for (i = 3; i < argc; i++) {
+		if (strstr(argv[i], "exporter")) {
+			ret = load(argv[i]);
+			if (ret && ret != -EEXIST)
+				die(argv[i], ret, NULL);
+			continue;
+		}
+		bench_importer(c, ev_client, argv[i], rounds, off_us, on_us,
+			       check_us);
+	}
 
 	kg_policy_free(&p);
 	kg_close(ev_client);
