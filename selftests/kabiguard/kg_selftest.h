@@ -89,10 +89,13 @@ static inline bool kg_t_loaded(const char *name)
  * the module was built, i.e. the running kernel's CRCs) and .modinfo's
  * version and srcversion.
  */
-#define KG_T_MAX_VERSIONS	64
+#define KG_T_MAX_VERSIONS	256
+#define KG_T_MAX_IMPORTS	256
 
 struct kg_t_ko {
 	unsigned int nr_imports;
+	/* The first KG_T_MAX_IMPORTS imports, in symbol table order. */
+	char imports[KG_T_MAX_IMPORTS][64];
 	unsigned int nr_versions;
 	struct {
 		char name[64];
@@ -148,7 +151,7 @@ static inline void kg_t_modinfo(const char *img, const Elf64_Shdr *sh,
 /* Fills *ko from test module NAME: 0 or a negative errno. */
 static inline int kg_t_read_ko(const char *name, struct kg_t_ko *ko)
 {
-	const Elf64_Shdr *sym, *ver, *info;
+	const Elf64_Shdr *sym, *str, *ver, *info;
 	char path[4096], *img = NULL;
 	const Elf64_Ehdr *eh;
 	struct stat st;
@@ -171,15 +174,22 @@ static inline int kg_t_read_ko(const char *name, struct kg_t_ko *ko)
 		goto out;
 
 	sym = kg_t_section(img, st.st_size, ".symtab");
-	if (!sym || sym->sh_entsize != sizeof(Elf64_Sym))
+	str = kg_t_section(img, st.st_size, ".strtab");
+	if (!sym || !str || sym->sh_entsize != sizeof(Elf64_Sym))
 		goto out;
 	/* Entry 0 is the null symbol, as the kernel's simplify_symbols() skips. */
 	for (i = 1; i < sym->sh_size / sizeof(Elf64_Sym); i++) {
 		const Elf64_Sym *s = (const void *)(img + sym->sh_offset +
 						    i * sizeof(Elf64_Sym));
 
-		if (s->st_shndx == SHN_UNDEF)
-			ko->nr_imports++;
+		if (s->st_shndx != SHN_UNDEF)
+			continue;
+		if (ko->nr_imports < KG_T_MAX_IMPORTS && s->st_name < str->sh_size)
+			snprintf(ko->imports[ko->nr_imports],
+				 sizeof(ko->imports[0]), "%.*s",
+				 (int)(str->sh_size - s->st_name),
+				 img + str->sh_offset + s->st_name);
+		ko->nr_imports++;
 	}
 
 	ver = kg_t_section(img, st.st_size, "__versions");
@@ -207,6 +217,18 @@ out:
 	free(img);
 	close(fd);
 	return err;
+}
+
+/* Position of import sym in ko's symbol table order, or -1. */
+static inline int kg_t_ko_import_index(const struct kg_t_ko *ko,
+				       const char *sym)
+{
+	unsigned int i;
+
+	for (i = 0; i < ko->nr_imports && i < KG_T_MAX_IMPORTS; i++)
+		if (!strcmp(ko->imports[i], sym))
+			return (int)i;
+	return -1;
 }
 
 /* The CRC module ko was built against for symbol sym; false if none. */

@@ -68,7 +68,7 @@ rc=0
 # vm PART COMMAND: one VM boot; prints its output, records failure.
 vm() {
 	local part=$1 cmd=$2 st
-	echo "# $KVER: $part"
+	echo "# $KVER: VM boot for $part"
 	# shellcheck disable=SC2086 # RUN_VM_ARGS is a list of options
 	"$RUN" -k "$KVER" ${RUN_VM_ARGS:-} -- "$PROLOGUE$cmd"
 	st=$?
