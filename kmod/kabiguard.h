@@ -48,7 +48,7 @@ bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
 /* policy.c: rules and the immutable, hashed policy built from them */
 struct kg_rule {
 	struct hlist_node hnode;	/* in kg_policy table or any list */
-	struct list_head txn_node;	/* in a transaction, before commit */
+	struct list_head set_node;	/* in kg_rule_set rules */
 	u32 hash;			/* kg_name_hash(name) */
 	u8 kind;			/* enum kabiguard_rule_kind */
 	bool has_crc;
@@ -69,7 +69,18 @@ struct kg_rule_spec {
 	u32 flags;
 };
 
+/*
+ * Rules and the memory they live in: each POLICY_ADD batch is one chunk, so
+ * a policy of tens of thousands of rules costs a few dozen allocations.
+ */
+struct kg_rule_set {
+	struct list_head rules;		/* kg_rule set_node, in the order added */
+	struct list_head chunks;	/* struct kg_rule_chunk */
+	u32 nr;
+};
+
 struct kg_policy {
+	struct kg_rule_set set;
 	u64 generation;
 	u32 nr_rules;
 	u32 nr_kind[__KABIGUARD_RULE_KIND_MAX];
@@ -86,10 +97,13 @@ struct kg_match {
 	u32 rule_crc;
 };
 
-struct kg_rule *kg_rule_alloc(const struct kg_rule_spec *spec);
-void kg_rules_free(struct list_head *rules);
-struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
-				  u64 generation);
+void kg_rule_set_init(struct kg_rule_set *set);
+void kg_rule_set_free(struct kg_rule_set *set);
+void kg_rule_set_splice(struct kg_rule_set *from, struct kg_rule_set *to);
+size_t kg_rule_size(const struct kg_rule_spec *spec);
+int kg_rule_set_reserve(struct kg_rule_set *set, size_t bytes);
+void kg_rule_set_add(struct kg_rule_set *set, const struct kg_rule_spec *spec);
+struct kg_policy *kg_policy_build(struct kg_rule_set *set, u64 generation);
 void kg_policy_free(struct kg_policy *p);
 void kg_policy_free_deferred(struct kg_policy *p);
 bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
@@ -119,7 +133,7 @@ void kg_state_count(enum kabiguard_verdict verdict, unsigned int violations);
 void kg_state_status(struct kg_status *st);
 int kg_state_set_mode(enum kabiguard_mode mode, struct netlink_ext_ack *extack);
 int kg_state_begin(u32 portid, struct netlink_ext_ack *extack);
-int kg_state_add(u32 portid, struct list_head *rules, u32 nr,
+int kg_state_add(u32 portid, struct kg_rule_set *batch,
 		 struct netlink_ext_ack *extack);
 int kg_state_commit(u32 portid, u64 *generation, u32 *nr_rules,
 		    struct netlink_ext_ack *extack);

@@ -235,27 +235,23 @@ static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
 	return 0;
 }
 
-static int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule **out,
+/*
+ * genl validated the whole request against kg_add_policy, nested rules
+ * included: sort a rule's attributes without validating them again, which
+ * would double the cost of pushing a large policy.
+ */
+static int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule_spec *spec,
 			    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KABIGUARD_RULE_A_MAX + 1] = {};
-	struct kg_rule_spec spec = {};
 	struct nlattr *attr;
-	int rem, ret;
+	int rem;
 
-	/*
-	 * genl validated the whole request against kg_add_policy, nested
-	 * rules included: sort the attributes without validating them again,
-	 * which would double the cost of pushing a large policy.
-	 */
+	memset(spec, 0, sizeof(*spec));
 	nla_for_each_nested(attr, nest, rem)
 		if (nla_type(attr) <= KABIGUARD_RULE_A_MAX)
 			tb[nla_type(attr)] = attr;
-	ret = kg_nl_rule_spec(tb, nest, &spec, extack);
-	if (ret)
-		return ret;
-	*out = kg_rule_alloc(&spec);
-	return *out ? 0 : -ENOMEM;
+	return kg_nl_rule_spec(tb, nest, spec, extack);
 }
 
 /**
@@ -263,17 +259,18 @@ static int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule **out,
  * @skb: request
  * @info: request details
  *
- * The batch is added whole or not at all.
+ * The batch is checked whole, then copied into one allocation, and added
+ * whole or not at all.
  *
  * Return: 0, -EPERM, -EINVAL or -EOPNOTSUPP (bad rule), -ENOENT (no
- * transaction on this socket) or -E2BIG (max_rules).
+ * transaction on this socket), -E2BIG (max_rules) or -ENOMEM.
  */
 static int kg_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 {
+	struct kg_rule_spec spec;
+	struct kg_rule_set batch;
 	struct nlattr *attr;
-	struct kg_rule *r;
-	LIST_HEAD(batch);
-	u32 nr = 0;
+	size_t bytes = 0;
 	int rem, ret;
 
 	ret = kg_nl_admin(skb, info);
@@ -282,20 +279,28 @@ static int kg_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		if (nla_type(attr) != KABIGUARD_A_RULE)
 			continue;
-		ret = kg_nl_parse_rule(attr, &r, info->extack);
+		ret = kg_nl_parse_rule(attr, &spec, info->extack);
 		if (ret)
-			goto free_batch;
-		list_add_tail(&r->txn_node, &batch);
-		nr++;
+			return ret;
+		bytes += kg_rule_size(&spec);
 	}
-	if (!nr) {
+	if (!bytes) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no KABIGUARD_A_RULE in request");
-		ret = -EINVAL;
-		goto free_batch;
+		return -EINVAL;
 	}
-	ret = kg_state_add(info->snd_portid, &batch, nr, info->extack);
-free_batch:
-	kg_rules_free(&batch);
+
+	kg_rule_set_init(&batch);
+	ret = kg_rule_set_reserve(&batch, bytes);
+	if (ret)
+		return ret;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != KABIGUARD_A_RULE ||
+		    kg_nl_parse_rule(attr, &spec, NULL))
+			continue;
+		kg_rule_set_add(&batch, &spec);
+	}
+	ret = kg_state_add(info->snd_portid, &batch, info->extack);
+	kg_rule_set_free(&batch);
 	return ret;
 }
 

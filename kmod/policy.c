@@ -28,7 +28,67 @@ static unsigned int kg_bucket(const struct kg_policy *p, u32 kind, u32 hash)
 	return hash_32(hash + kind, p->hash_bits);
 }
 
-static char *kg_copy(char **pos, const char *s)
+struct kg_rule_chunk {
+	struct list_head node;
+	size_t size, used;
+	char data[] __aligned(8);
+};
+
+void kg_rule_set_init(struct kg_rule_set *set)
+{
+	INIT_LIST_HEAD(&set->rules);
+	INIT_LIST_HEAD(&set->chunks);
+	set->nr = 0;
+}
+
+void kg_rule_set_free(struct kg_rule_set *set)
+{
+	struct kg_rule_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &set->chunks, node)
+		kvfree(c);
+	kg_rule_set_init(set);
+}
+
+/* Move every rule of @from, and the memory they live in, to the end of @to. */
+void kg_rule_set_splice(struct kg_rule_set *from, struct kg_rule_set *to)
+{
+	list_splice_tail_init(&from->rules, &to->rules);
+	list_splice_tail_init(&from->chunks, &to->chunks);
+	to->nr += from->nr;
+	from->nr = 0;
+}
+
+static size_t kg_len(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* Bytes kg_rule_set_add() takes for @spec. */
+size_t kg_rule_size(const struct kg_rule_spec *spec)
+{
+	struct kg_rule *r;
+
+	return ALIGN(struct_size(r, strings, kg_len(spec->name) +
+				 kg_len(spec->ns) + kg_len(spec->exporter) +
+				 kg_len(spec->module)), 8);
+}
+
+/* Make room for rules of @bytes in all (the sum of their kg_rule_size()). */
+int kg_rule_set_reserve(struct kg_rule_set *set, size_t bytes)
+{
+	struct kg_rule_chunk *c;
+
+	c = kvmalloc(struct_size(c, data, bytes), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return -ENOMEM;
+	c->size = bytes;
+	c->used = 0;
+	list_add_tail(&c->node, &set->chunks);
+	return 0;
+}
+
+static const char *kg_copy(char **pos, const char *s)
 {
 	char *d = *pos;
 	size_t len;
@@ -41,27 +101,24 @@ static char *kg_copy(char **pos, const char *s)
 	return d;
 }
 
-static size_t kg_len(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
 /**
- * kg_rule_alloc() - a rule with its own copy of the spec's strings
+ * kg_rule_set_add() - append a rule, with its own copy of the spec's strings
+ * @set: where to add it; kg_rule_set_reserve() made room for it
  * @spec: validated rule description
- *
- * Return: the rule, or NULL when out of memory.
  */
-struct kg_rule *kg_rule_alloc(const struct kg_rule_spec *spec)
+void kg_rule_set_add(struct kg_rule_set *set, const struct kg_rule_spec *spec)
 {
-	size_t len = kg_len(spec->name) + kg_len(spec->ns) +
-		     kg_len(spec->exporter) + kg_len(spec->module);
+	struct kg_rule_chunk *c = list_last_entry(&set->chunks,
+						  struct kg_rule_chunk, node);
+	size_t size = kg_rule_size(spec);
 	struct kg_rule *r;
 	char *pos;
 
-	r = kzalloc(struct_size(r, strings, len), GFP_KERNEL_ACCOUNT);
-	if (!r)
-		return NULL;
+	if (WARN_ON_ONCE(c->used + size > c->size))
+		return;
+	r = (struct kg_rule *)&c->data[c->used];
+	c->used += size;
+	memset(r, 0, sizeof(*r));
 	pos = r->strings;
 	r->kind = spec->kind;
 	r->has_crc = spec->has_crc;
@@ -73,29 +130,18 @@ struct kg_rule *kg_rule_alloc(const struct kg_rule_spec *spec)
 	r->module = kg_copy(&pos, spec->module);
 	if (r->name)
 		r->hash = kg_name_hash(r->name);
-	INIT_LIST_HEAD(&r->txn_node);
-	return r;
-}
-
-void kg_rules_free(struct list_head *rules)
-{
-	struct kg_rule *r, *tmp;
-
-	list_for_each_entry_safe(r, tmp, rules, txn_node)
-		kfree(r);
-	INIT_LIST_HEAD(rules);
+	list_add_tail(&r->set_node, &set->rules);
+	set->nr++;
 }
 
 /**
  * kg_policy_build() - turn a committed transaction into a policy
- * @rules: the transaction's rules; on success they belong to the policy
- * @nr: how many there are
+ * @set: the transaction's rules; on success they belong to the policy
  * @generation: the generation the policy will carry
  *
- * Return: the policy, or NULL when out of memory (@rules untouched).
+ * Return: the policy, or NULL when out of memory (@set untouched).
  */
-struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
-				  u64 generation)
+struct kg_policy *kg_policy_build(struct kg_rule_set *set, u64 generation)
 {
 	struct kg_policy *p;
 	struct kg_rule *r;
@@ -104,16 +150,17 @@ struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
-	p->hash_bits = ilog2(roundup_pow_of_two(max(nr, 16U)));
+	p->hash_bits = ilog2(roundup_pow_of_two(max(set->nr, 16U)));
 	p->table = kvcalloc(1U << p->hash_bits, sizeof(*p->table),
 			    GFP_KERNEL_ACCOUNT);
-	p->rules = kvcalloc(max(nr, 1U), sizeof(*p->rules), GFP_KERNEL_ACCOUNT);
+	p->rules = kvcalloc(max(set->nr, 1U), sizeof(*p->rules),
+			    GFP_KERNEL_ACCOUNT);
 	if (!p->table || !p->rules)
 		goto free_arrays;
 
 	p->generation = generation;
 	INIT_HLIST_HEAD(&p->any);
-	list_for_each_entry(r, rules, txn_node) {
+	list_for_each_entry(r, &set->rules, set_node) {
 		if (r->kind == KABIGUARD_RULE_ANY)
 			hlist_add_head(&r->hnode, &p->any);
 		else
@@ -123,7 +170,8 @@ struct kg_policy *kg_policy_build(struct list_head *rules, u32 nr,
 		p->rules[i++] = r;
 	}
 	p->nr_rules = i;
-	INIT_LIST_HEAD(rules);
+	kg_rule_set_init(&p->set);
+	kg_rule_set_splice(set, &p->set);
 	return p;
 
 free_arrays:
@@ -135,12 +183,9 @@ free_arrays:
 
 void kg_policy_free(struct kg_policy *p)
 {
-	u32 i;
-
 	if (!p)
 		return;
-	for (i = 0; i < p->nr_rules; i++)
-		kfree(p->rules[i]);
+	kg_rule_set_free(&p->set);
 	kvfree(p->rules);
 	kvfree(p->table);
 	kfree(p);

@@ -18,8 +18,7 @@ MODULE_PARM_DESC(max_rules, "most rules one policy may hold (default 100000)");
 struct kg_txn {
 	bool open;
 	u32 portid;		/* netlink socket that owns it */
-	u32 nr;
-	struct list_head rules;
+	struct kg_rule_set set;
 };
 
 /*
@@ -32,7 +31,12 @@ static enum kabiguard_mode kg_mode;
 static struct kg_policy __rcu *kg_active;
 static u64 kg_generation;
 static bool kg_locked;
-static struct kg_txn kg_txn = { .rules = LIST_HEAD_INIT(kg_txn.rules) };
+static struct kg_txn kg_txn = {
+	.set = {
+		.rules = LIST_HEAD_INIT(kg_txn.set.rules),
+		.chunks = LIST_HEAD_INIT(kg_txn.set.chunks),
+	},
+};
 
 static atomic64_t kg_cnt_checked, kg_cnt_allowed, kg_cnt_audited,
 		  kg_cnt_denied, kg_cnt_violations;
@@ -48,7 +52,7 @@ void kg_state_exit(void)
 	struct kg_policy *old;
 
 	mutex_lock(&kg_state_mutex);
-	kg_rules_free(&kg_txn.rules);
+	kg_rule_set_free(&kg_txn.set);
 	kg_txn.open = false;
 	old = rcu_replace_pointer(kg_active, NULL,
 				  lockdep_is_held(&kg_state_mutex));
@@ -152,7 +156,6 @@ int kg_state_begin(u32 portid, struct netlink_ext_ack *extack)
 	}
 	kg_txn.open = true;
 	kg_txn.portid = portid;
-	kg_txn.nr = 0;
 unlock:
 	mutex_unlock(&kg_state_mutex);
 	return ret;
@@ -169,29 +172,28 @@ static int kg_check_owner(u32 portid, struct netlink_ext_ack *extack)
 /**
  * kg_state_add() - add a batch of rules to the caller's transaction
  * @portid: the caller's socket
- * @rules: the batch; taken over on success, left to the caller on error
- * @nr: rules in the batch
+ * @batch: the rules; taken over on success, left to the caller on error
  * @extack: for the error message
  *
  * Return: 0, -ENOENT (no transaction of this socket) or -E2BIG (max_rules).
  */
-int kg_state_add(u32 portid, struct list_head *rules, u32 nr,
+int kg_state_add(u32 portid, struct kg_rule_set *batch,
 		 struct netlink_ext_ack *extack)
 {
+	unsigned int max = READ_ONCE(kg_max_rules);
 	int ret;
 
 	mutex_lock(&kg_state_mutex);
 	ret = kg_check_owner(portid, extack);
 	if (ret)
 		goto unlock;
-	if (nr > READ_ONCE(kg_max_rules) - min(kg_txn.nr, READ_ONCE(kg_max_rules))) {
+	if (kg_txn.set.nr > max || batch->nr > max - kg_txn.set.nr) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "policy would exceed the max_rules module parameter");
 		ret = -E2BIG;
 		goto unlock;
 	}
-	list_splice_tail_init(rules, &kg_txn.rules);
-	kg_txn.nr += nr;
+	kg_rule_set_splice(batch, &kg_txn.set);
 unlock:
 	mutex_unlock(&kg_state_mutex);
 	return ret;
@@ -211,7 +213,7 @@ int kg_state_commit(u32 portid, u64 *generation, u32 *nr_rules,
 	ret = kg_check_unlocked(extack);
 	if (ret)
 		goto unlock;
-	p = kg_policy_build(&kg_txn.rules, kg_txn.nr, kg_generation + 1);
+	p = kg_policy_build(&kg_txn.set, kg_generation + 1);
 	if (!p) {
 		ret = -ENOMEM;
 		goto unlock;
@@ -220,7 +222,6 @@ int kg_state_commit(u32 portid, u64 *generation, u32 *nr_rules,
 				  lockdep_is_held(&kg_state_mutex));
 	kg_generation = p->generation;
 	kg_txn.open = false;
-	kg_txn.nr = 0;
 	*generation = p->generation;
 	*nr_rules = p->nr_rules;
 	pr_info("policy generation %llu committed: %u rules\n",
@@ -233,9 +234,8 @@ unlock:
 
 static void kg_txn_drop(void)
 {
-	kg_rules_free(&kg_txn.rules);
+	kg_rule_set_free(&kg_txn.set);
 	kg_txn.open = false;
-	kg_txn.nr = 0;
 }
 
 int kg_state_abort(u32 portid, struct netlink_ext_ack *extack)
