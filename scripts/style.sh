@@ -18,11 +18,6 @@ IGNORE=(
 	# --no-tree: checkpatch cannot see that the ELF typedefs are the
 	# kernel's own (<linux/elf.h>), not CamelCase we chose.
 	"*	CAMELCASE: Avoid CamelCase: <Elf(32|64)?_[A-Za-z]+>"
-	# kmod/compat.h is the one place allowed to test kernel versions
-	# (out-of-tree compat header, as in wireguard-linux-compat);
-	# LINUX_VERSION_CODE looks like a constant to CONSTANT_COMPARISON.
-	"kmod/compat.h	LINUX_VERSION_CODE: LINUX_VERSION_CODE should be avoided"
-	"kmod/compat.h	CONSTANT_COMPARISON: "
 )
 
 ignored() { # FILE LINE
