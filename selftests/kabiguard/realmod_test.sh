@@ -1,0 +1,266 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# realmod_test.sh [KVER]: kabiguard against real Debian modules.
+#
+# uas.ko imports usb_stor_* from namespace USB_STORAGE, exported by
+# usb-storage.ko. On the host, for kernel KVER (default: the newest 6.12,
+# as selftests/vm/run.sh picks it), this script takes uas and its
+# dependencies as modprobe resolves them (usb-common, usbcore, scsi_common,
+# scsi_mod, usb-storage; .ko.xz on 6.12) and the kernel's own
+# Module.symvers, and builds two policies:
+#
+#   P1  Module.symvers without its USB_STORAGE lines
+#   P2  the whole Module.symvers
+#
+# Then one VM (selftests/vm/run.sh) runs this same script with --guest:
+# kabiguard.ko loaded, P1 loaded (kabiguardctl load --format symvers),
+# enforce mode, `kabiguardctl -j monitor` in the background; every
+# dependency loads (allowed), `insmod uas.ko` fails with "Operation not
+# permitted", the kernel log and the monitor's JSON name each usb_stor_*
+# import with namespace USB_STORAGE from usb_storage; with P2, uas loads.
+#
+# Output: TAP 13, the plan at the end. Exit status: 0 pass, 1 fail, 4 skip
+# (no such kernel, no uas module, kabiguard.ko not built, or run inside a
+# VM without the host part). POSIX sh: the guest part runs under dash.
+#
+#   realmod_test.sh --guest DIR FIRST   (internal) the in-VM part: DIR
+#                                       holds the modules, the policies and
+#                                       the file "order"; TAP numbers start
+#                                       after FIRST.
+set -u
+
+KSFT_SKIP=4
+n=0
+fails=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+
+not_ok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $*"
+}
+
+# check DESC CMD...: ok if CMD succeeds.
+check() {
+	_desc=$1
+	shift
+	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
+}
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+# ---------------------------------------------------------------------
+# In the VM
+
+# The kabiguard lines logged since the marker.
+kg_log() {
+	dmesg | sed -n "/$MARK/,\$p" | sed -n 's/^\[[ 0-9.]*\] //; /^kabiguard: /p'
+}
+
+guest() {
+	dir=$1
+	n=$2
+	MARK=kabiguard-realmod-$$
+	mon=/tmp/realmod-monitor.json
+
+	diag "guest: $(uname -r), insmod is $(readlink -f "$(command -v insmod)")"
+	if [ -d /sys/module/kabiguard ]; then
+		ok "kabiguard.ko loaded (already)"
+	else
+		check "insmod kabiguard.ko" insmod /kabiguard/kabiguard.ko
+	fi
+
+	out=$(kabiguardctl load --format symvers "$dir/p1.symvers" 2>&1)
+	check "load P1 (Module.symvers without USB_STORAGE)" [ $? -eq 0 ]
+	diag "$out"
+	check "mode enforce" kabiguardctl mode enforce
+	diag "$(kabiguardctl status 2>&1)"
+
+	kabiguardctl -j monitor >"$mon" 2>/tmp/realmod-monitor.err &
+	monpid=$!
+	sleep 2
+	check "kabiguardctl -j monitor running" kill -0 "$monpid"
+	echo "$MARK" >/dev/kmsg
+
+	# The dependencies, in modprobe's order: all allowed by P1.
+	while read -r f; do
+		case $f in uas.ko*) continue ;; esac
+		name=$(echo "${f%%.ko*}" | tr - _)
+		out=$(insmod "$dir/$f" 2>&1)
+		check "insmod $f (allowed)" [ $? -eq 0 ]
+		[ -z "$out" ] || diag "$out"
+	done <"$dir/order"
+	uas=$(grep '^uas\.ko' "$dir/order")
+
+	# uas: denied.
+	out=$(insmod "$dir/$uas" 2>&1)
+	rc=$?
+	diag "insmod $uas: $out"
+	check "insmod $uas fails under P1" [ "$rc" -ne 0 ]
+	case $out in
+	*"Operation not permitted"*) ok "insmod $uas says \"Operation not permitted\"" ;;
+	*) not_ok "insmod $uas says \"Operation not permitted\"" ;;
+	esac
+	check "uas is not loaded" [ ! -e /sys/module/uas ]
+
+	sleep 1
+	log=$(kg_log)
+	diag "$log"
+	while read -r f; do
+		case $f in uas.ko*) continue ;; esac
+		name=$(echo "${f%%.ko*}" | tr - _)
+		check "kernel log: $name: allowed (enforce ...)" \
+			grep -q "^kabiguard: $name: allowed (enforce, generation " <<EOF
+$log
+EOF
+	done <"$dir/order"
+	summary=$(echo "$log" | grep "^kabiguard: uas: denied (enforce, generation ")
+	check "kernel log: kabiguard: uas: denied (enforce, ...)" [ -n "$summary" ]
+	nviol=$(echo "$summary" | sed -n 's/.*), \([0-9]*\) of [0-9]* imports not allowed$/\1/p' | head -n1)
+	nviol=${nviol:-0}
+	nns=$(echo "$log" | grep -c "^kabiguard: uas: usb_stor_[A-Za-z0-9_]* namespace USB_STORAGE from usb_storage: ")
+	nall=$(echo "$log" | grep "^kabiguard: uas: " | grep -Evc '^kabiguard: uas: (denied|allowed|audited) \(')
+	c=false
+	[ "$nviol" -gt 0 ] && [ "$nns" -eq "$nviol" ] && [ "$nall" -eq "$nviol" ] && c=true
+	check "kernel log: $nviol violations, each a usb_stor_* import with namespace USB_STORAGE from usb_storage ($nns lines, $nall in all)" $c
+
+	# The monitor's JSON: one object per line.
+	j=$(grep '"module":"uas"' "$mon" | grep '"verdict":"denied"' | head -n1)
+	check "monitor: a denied event for uas" [ -n "$j" ]
+	diag "monitor: $j"
+	check "monitor: nr_violations $nviol" \
+		grep -q "\"nr_violations\":${nviol}[,}]" <<EOF
+$j
+EOF
+	jsym=$(echo "$j" | grep -o '"symbol":"usb_stor_[A-Za-z0-9_]*","namespace":"USB_STORAGE","exporter":"usb_storage"' | wc -l)
+	c=false
+	[ "$jsym" -eq "$nviol" ] && [ "$nviol" -gt 0 ] && c=true
+	check "monitor: $jsym of $nviol violations are usb_stor_* with namespace USB_STORAGE from usb_storage" $c
+	sig=$(echo "$j" | grep -o '"sig_ok":[a-z]*')
+	diag "uas $sig (Debian-signed module); dependencies: $(grep -o '"module":"[a-z_]*"\|"sig_ok":[a-z]*' "$mon" | tr '\n' ' ')"
+
+	# P2: uas loads.
+	out=$(kabiguardctl load --format symvers "$dir/p2.symvers" 2>&1)
+	check "load P2 (the whole Module.symvers)" [ $? -eq 0 ]
+	diag "$out"
+	out=$(insmod "$dir/$uas" 2>&1)
+	check "insmod $uas succeeds under P2" [ $? -eq 0 ]
+	[ -z "$out" ] || diag "$out"
+	check "uas is loaded" [ -e /sys/module/uas ]
+	sleep 1
+	check "kernel log: kabiguard: uas: allowed (enforce, ...)" \
+		grep -q "^kabiguard: uas: allowed (enforce, generation " <<EOF
+$(kg_log)
+EOF
+	check "monitor: an allowed event for uas" \
+		grep -q '"verdict":"allowed","module":"uas"' "$mon"
+
+	kill "$monpid" 2>/dev/null
+	wait "$monpid" 2>/dev/null
+	[ ! -s /tmp/realmod-monitor.err ] || diag "monitor: $(cat /tmp/realmod-monitor.err)"
+	kabiguardctl mode audit >/dev/null 2>&1
+	echo "# realmod-last $n $fails"
+	[ "$fails" -eq 0 ]
+}
+
+if [ "${1:-}" = "--guest" ]; then
+	guest "$2" "$3"
+	exit $?
+fi
+
+# ---------------------------------------------------------------------
+# On the host
+
+echo "TAP version 13"
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+RUN=$ROOT/selftests/vm/run.sh
+[ -x "$RUN" ] || skip_all "runs on the host (selftests/vm/run.sh boots its own VM): realmod_test.sh KVER"
+
+if [ $# -gt 0 ]; then
+	KVER=$1
+else
+	KVER=$("$ROOT/scripts/kernels.sh" 6.12 2>/dev/null) || skip_all "no KVER given and no 6.12 kernel"
+fi
+[ -r "/boot/vmlinuz-$KVER" ] || skip_all "no /boot/vmlinuz-$KVER"
+[ -e "$ROOT/build/$KVER/src/kmod/kabiguard.ko" ] ||
+	skip_all "no build/$KVER/src/kmod/kabiguard.ko (scripts/build-kernel-objs.sh $KVER)"
+[ -x "$ROOT/userspace/kabiguardctl" ] || skip_all "no userspace/kabiguardctl (make -C userspace)"
+SYMVERS=
+for f in "/lib/modules/$KVER/build/Module.symvers" "/usr/src/linux-headers-$KVER/Module.symvers"; do
+	if [ -r "$f" ]; then SYMVERS=$f; break; fi
+done
+[ -n "$SYMVERS" ] || skip_all "no Module.symvers for $KVER (linux-headers-$KVER)"
+deps=$(modprobe -S "$KVER" --show-depends uas 2>/dev/null) || skip_all "modprobe -S $KVER finds no uas module"
+case $deps in *"builtin usb_storage"*) skip_all "usb_storage is built into $KVER" ;; esac
+echo "# $KVER: uas and its dependencies:"
+diag "$deps"
+
+TMP=$(mktemp -d /tmp/kg-realmod.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+D=$TMP/realmod
+mkdir -p "$D"
+: >"$D/order"
+uaspath=
+for p in $(echo "$deps" | awk '$1 == "insmod" { print $2 }'); do
+	b=$(basename "$p")
+	cp "$p" "$D/$b"
+	echo "$b" >>"$D/order"
+	case $b in uas.ko*) uaspath=$p ;; esac
+done
+cp "$0" "$D/realmod_test.sh"
+
+c=false
+[ -n "$uaspath" ] && grep -q '^usb-storage\.ko' "$D/order" && c=true
+check "modprobe resolves uas.ko and usb-storage.ko for $KVER" $c
+check "uas.ko imports namespace USB_STORAGE (modinfo -F import_ns)" \
+	sh -c "modinfo -F import_ns '$uaspath' 2>/dev/null | grep -qx USB_STORAGE"
+diag "uas.ko signer: $(modinfo -F signer "$uaspath" 2>/dev/null)"
+
+# P1: every export but those in namespace USB_STORAGE; P2: all of them.
+total=$(wc -l <"$SYMVERS")
+awk -F '\t' '$5 != "USB_STORAGE"' "$SYMVERS" >"$D/p1.symvers"
+cp "$SYMVERS" "$D/p2.symvers"
+nusb=$(awk -F '\t' '$5 == "USB_STORAGE"' "$SYMVERS" | wc -l)
+np1=$(wc -l <"$D/p1.symvers")
+c=false
+[ "$nusb" -gt 0 ] && [ "$np1" -eq $((total - nusb)) ] && c=true
+check "$SYMVERS: $total exports, $nusb in USB_STORAGE, P1 keeps $np1" $c
+# Every USB_STORAGE export is usb-storage's.
+check "every USB_STORAGE export comes from usb-storage" \
+	[ "$(awk -F '\t' '$5 == "USB_STORAGE" && $3 !~ /usb-storage$/' "$SYMVERS" | wc -l)" -eq 0 ]
+
+echo "# $KVER: booting the VM"
+{
+	"$RUN" -k "$KVER" -t "${KG_REALMOD_TIMEOUT:-900}" -a "$D:/realmod" -- \
+		"sh /realmod/realmod_test.sh --guest /realmod $n"
+	echo $? >"$TMP/rc"
+} | tee "$TMP/out"
+rc=$(cat "$TMP/rc")
+last=$(sed -n 's/^# realmod-last \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$TMP/out" | tail -n1)
+if [ -z "$last" ]; then
+	not_ok "the VM part ran to its end (run.sh exit status $rc)"
+else
+	# shellcheck disable=SC2086 # two numbers
+	set -- $last
+	n=$1
+	fails=$((fails + $2))
+	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
+		not_ok "run.sh exit status $rc"
+	fi
+fi
+echo "1..$n"
+[ "$fails" -eq 0 ] || exit 1
+exit 0
