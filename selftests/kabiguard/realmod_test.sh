@@ -24,10 +24,10 @@
 # (no such kernel, no uas module, kabiguard.ko not built, or run inside a
 # VM without the host part). POSIX sh: the guest part runs under dash.
 #
-#   realmod_test.sh --guest DIR FIRST   (internal) the in-VM part: DIR
-#                                       holds the modules, the policies and
-#                                       the file "order"; TAP numbers start
-#                                       after FIRST.
+#   realmod_test.sh --guest DIR FIRST NSTOR   (internal) the in-VM part:
+#       DIR holds the modules, the policies and the file "order"; TAP
+#       numbers start after FIRST; uas imports NSTOR usb_stor_* symbols
+#       (from its __versions, read on the host).
 set -u
 
 KSFT_SKIP=4
@@ -72,6 +72,7 @@ kg_log() {
 guest() {
 	dir=$1
 	n=$2
+	nstor=$3
 	MARK=kabiguard-realmod-$$
 	mon=/tmp/realmod-monitor.json
 
@@ -133,8 +134,8 @@ EOF
 	nns=$(echo "$log" | grep -c "^kabiguard: uas: usb_stor_[A-Za-z0-9_]* namespace USB_STORAGE from usb_storage: ")
 	nall=$(echo "$log" | grep "^kabiguard: uas: " | grep -Evc '^kabiguard: uas: (denied|allowed|audited) \(')
 	c=false
-	[ "$nviol" -gt 0 ] && [ "$nns" -eq "$nviol" ] && [ "$nall" -eq "$nviol" ] && c=true
-	check "kernel log: $nviol violations, each a usb_stor_* import with namespace USB_STORAGE from usb_storage ($nns lines, $nall in all)" $c
+	[ "$nviol" -eq "$nstor" ] && [ "$nns" -eq "$nviol" ] && [ "$nall" -eq "$nviol" ] && c=true
+	check "kernel log: $nviol violations (uas imports $nstor usb_stor_*), each a usb_stor_* import with namespace USB_STORAGE from usb_storage ($nns lines, $nall in all)" $c
 
 	# The monitor's JSON: one object per line.
 	j=$(grep '"module":"uas"' "$mon" | grep '"verdict":"denied"' | head -n1)
@@ -176,7 +177,7 @@ EOF
 }
 
 if [ "${1:-}" = "--guest" ]; then
-	guest "$2" "$3"
+	guest "$2" "$3" "$4"
 	exit $?
 fi
 
@@ -228,6 +229,10 @@ check "modprobe resolves uas.ko and usb-storage.ko for $KVER" $c
 check "uas.ko imports namespace USB_STORAGE (modinfo -F import_ns)" \
 	sh -c "modinfo -F import_ns '$uaspath' 2>/dev/null | grep -qx USB_STORAGE"
 diag "uas.ko signer: $(modinfo -F signer "$uaspath" 2>/dev/null)"
+# The usb_stor_* imports, from __versions (every Debian kernel has
+# CONFIG_MODVERSIONS): each must come back as one violation.
+nstor=$(modprobe --dump-modversions "$uaspath" 2>/dev/null | awk '{ print $2 }' | grep -c '^usb_stor_')
+check "uas.ko imports $nstor usb_stor_* symbols (modprobe --dump-modversions)" [ "$nstor" -gt 0 ]
 
 # P1: every export but those in namespace USB_STORAGE; P2: all of them.
 total=$(wc -l <"$SYMVERS")
@@ -245,7 +250,7 @@ check "every USB_STORAGE export comes from usb-storage" \
 echo "# $KVER: booting the VM"
 {
 	"$RUN" -k "$KVER" -t "${KG_REALMOD_TIMEOUT:-900}" -a "$D:/realmod" -- \
-		"sh /realmod/realmod_test.sh --guest /realmod $n"
+		"sh /realmod/realmod_test.sh --guest /realmod $n $nstor"
 	echo $? >"$TMP/rc"
 } | tee "$TMP/out"
 rc=$(cat "$TMP/rc")
