@@ -1058,7 +1058,8 @@ TEST_F(nl, batch_all_or_nothing)
 	} cases[] = {
 		{ b_no_kind, -EINVAL },
 		{ b_unknown_flag, -EOPNOTSUPP },
-		{ b_kind_99, -EINVAL },
+		{ b_any_with_name, -EINVAL },
+		{ b_u32_short, -EINVAL },
 	};
 	const struct kg_rule first[] = { KG_R_VMLINUX };
 	size_t i;
