@@ -200,6 +200,13 @@ static void check_load(struct __test_metadata *_metadata,
 			const struct kg_violation *v = NULL;
 			uint32_t crc;
 
+			/* Enough said about a long list going wrong. */
+			if (i >= 8 && !_metadata->passed) {
+				TH_LOG("(%zu more violations not checked)",
+				       nr_want - i);
+				break;
+			}
+
 			for (j = 0; j < ev.nr_listed; j++)
 				if (!strcmp(ev.viol[j].symbol, want[i].symbol))
 					v = &ev.viol[j];
