@@ -100,7 +100,6 @@ struct kg_match {
 void kg_rule_set_init(struct kg_rule_set *set);
 void kg_rule_set_free(struct kg_rule_set *set);
 void kg_rule_set_splice(struct kg_rule_set *from, struct kg_rule_set *to);
-size_t kg_rule_size(const struct kg_rule_spec *spec);
 int kg_rule_set_reserve(struct kg_rule_set *set, size_t bytes);
 void kg_rule_set_add(struct kg_rule_set *set, const struct kg_rule_spec *spec);
 struct kg_policy *kg_policy_build(struct kg_rule_set *set, u64 generation);

@@ -259,8 +259,9 @@ static int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule_spec *spec,
  * @skb: request
  * @info: request details
  *
- * The batch is checked whole, then copied into one allocation, and added
- * whole or not at all.
+ * The batch goes into one allocation sized from the request (a rule never
+ * takes more than its header plus the attribute bytes it came in), and is
+ * added whole or not at all.
  *
  * Return: 0, -EPERM, -EINVAL or -EOPNOTSUPP (bad rule), -ENOENT (no
  * transaction on this socket), -E2BIG (max_rules) or -ENOMEM.
@@ -276,14 +277,9 @@ static int kg_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	ret = kg_nl_admin(skb, info);
 	if (ret)
 		return ret;
-	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(attr) != KABIGUARD_A_RULE)
-			continue;
-		ret = kg_nl_parse_rule(attr, &spec, info->extack);
-		if (ret)
-			return ret;
-		bytes += kg_rule_size(&spec);
-	}
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		if (nla_type(attr) == KABIGUARD_A_RULE)
+			bytes += sizeof(struct kg_rule) + 8 + nla_len(attr);
 	if (!bytes) {
 		NL_SET_ERR_MSG_MOD(info->extack, "no KABIGUARD_A_RULE in request");
 		return -EINVAL;
@@ -294,12 +290,15 @@ static int kg_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(attr) != KABIGUARD_A_RULE ||
-		    kg_nl_parse_rule(attr, &spec, NULL))
+		if (nla_type(attr) != KABIGUARD_A_RULE)
 			continue;
+		ret = kg_nl_parse_rule(attr, &spec, info->extack);
+		if (ret)
+			goto free_batch;
 		kg_rule_set_add(&batch, &spec);
 	}
 	ret = kg_state_add(info->snd_portid, &batch, info->extack);
+free_batch:
 	kg_rule_set_free(&batch);
 	return ret;
 }

@@ -65,7 +65,7 @@ static size_t kg_len(const char *s)
 }
 
 /* Bytes kg_rule_set_add() takes for @spec. */
-size_t kg_rule_size(const struct kg_rule_spec *spec)
+static size_t kg_rule_size(const struct kg_rule_spec *spec)
 {
 	struct kg_rule *r;
 
