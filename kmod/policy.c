@@ -248,7 +248,9 @@ static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
 		return false;
 	}
 	if (r->exporter && !kg_streq(r->exporter, imp->exporter)) {
-		kg_note(m, KABIGUARD_REASON_EXPORTER, r);
+		/* An ANY rule names no symbol: it just does not apply. */
+		if (r->kind != KABIGUARD_RULE_ANY)
+			kg_note(m, KABIGUARD_REASON_EXPORTER, r);
 		return false;
 	}
 	if (r->has_crc && (!imp->has_crc || r->crc != imp->crc)) {

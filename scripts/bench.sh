@@ -31,6 +31,6 @@ for KVER in "$@"; do
 		-a "$out/kg_bench_vmlinux.ko:/kabiguard/kg_bench_vmlinux.ko" \
 		-a "/lib/modules/$KVER/build/Module.symvers:/kabiguard/Module.symvers" \
 		-- 'insmod /kabiguard/kabiguard.ko &&
-		    kg_bench /kabiguard/Module.symvers 30 kg_bench_vmlinux.ko \
+		    kg_bench /kabiguard/Module.symvers 30 test_modules/kg_exporter.ko kg_bench_vmlinux.ko \
 			test_modules/kg_many_exporter.ko test_modules/kg_many_imports.ko'
 done

@@ -18,7 +18,7 @@ PKGS=(
 	# toolchain, static checkers
 	build-essential bc pkg-config sparse perl
 	# userspace libraries
-	libnl-3-dev libnl-genl-3-dev libkmod-dev
+	libnl-3-dev libnl-genl-3-dev libkmod-dev zlib1g-dev liblzma-dev
 	# VM runner: qemu, initramfs contents and compression
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
 	# kselftest harness and checkpatch come from the kernel source

@@ -10,8 +10,9 @@
  *    namespace: an unprivileged user and root of a child user namespace
  *    get -EPERM and change nothing, while GET_STATUS and the policy dump
  *    stay open to them;
- *  - malformed and oversized attributes fail with -EINVAL (-EOPNOTSUPP for
- *    unknown flag bits) and an extended ACK, and change neither the active
+ *  - malformed and oversized attributes fail with -EINVAL (-ERANGE for an
+ *    enum out of range, -EOPNOTSUPP for unknown flag bits) and an extended
+ *    ACK, and change neither the active
  *    policy nor the open transaction; a POLICY_ADD batch is all or nothing;
  *  - a transaction belongs to its socket: others get -EBUSY/-ENOENT, and
  *    closing the socket (or dying) aborts it;
@@ -977,7 +978,7 @@ BAD(name_empty, POLICY_ADD, -EINVAL, "empty");
 BAD(ns_name_too_long, POLICY_ADD, -EINVAL, "too long");
 BAD(ns_attr_too_long, POLICY_ADD, -EINVAL, NULL);
 BAD(exporter_too_long, POLICY_ADD, -EINVAL, NULL);
-BAD(kind_99, POLICY_ADD, -EINVAL, NULL);
+BAD(kind_99, POLICY_ADD, -ERANGE, NULL);
 BAD(no_kind, POLICY_ADD, -EINVAL, "KIND");
 BAD(symbol_no_name, POLICY_ADD, -EINVAL, "NAME");
 BAD(any_with_name, POLICY_ADD, -EINVAL, "ANY");
@@ -991,7 +992,7 @@ BAD(u32_long, POLICY_ADD, -EINVAL, NULL);
 BAD(nest_without_flag, POLICY_ADD, -EINVAL, NULL);
 BAD(no_rule, POLICY_ADD, -EINVAL, "KABIGUARD_A_RULE");
 BAD(unknown_flag, POLICY_ADD, -EOPNOTSUPP, "flags");
-BAD(mode_7, SET_MODE, -EINVAL, NULL);
+BAD(mode_7, SET_MODE, -ERANGE, NULL);
 BAD(mode_short, SET_MODE, -EINVAL, NULL);
 BAD(mode_missing, SET_MODE, -EINVAL, NULL);
 BAD(attr_on_plain_cmd, POLICY_COMMIT, -EINVAL, NULL);

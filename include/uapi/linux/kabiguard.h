@@ -11,9 +11,11 @@
  * that changes state needs CAP_SYS_MODULE in the initial user namespace
  * (-EPERM otherwise); KABIGUARD_CMD_GET_STATUS and KABIGUARD_CMD_POLICY_GET
  * are open to every local user. Attributes are validated strictly: an
- * unknown attribute, a string longer than its limit or without its NUL, or a
- * value out of range fails the whole request with -EINVAL and an extended
- * ACK message naming the attribute. Failed requests change nothing.
+ * unknown attribute, a wrong length, or a string longer than its limit or
+ * without its NUL fails the whole request with -EINVAL, an enum value out of
+ * range (KABIGUARD_A_MODE, KABIGUARD_RULE_A_KIND) with -ERANGE, each with an
+ * extended ACK message and the offending attribute. Failed requests change
+ * nothing.
  *
  * The ABI grows append-only: new attributes and commands are added at the
  * end of their enums. Userspace probes KABIGUARD_A_FEATURES in the status
