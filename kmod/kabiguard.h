@@ -9,6 +9,7 @@
 #include <linux/netlink.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <net/genetlink.h>
 #include <linux/kabiguard.h>
 
 /* Symbol and namespace names are hashed once, the same way everywhere. */
@@ -173,8 +174,17 @@ void kg_verdict_exit(void);
 const char *kg_mode_name(enum kabiguard_mode mode);
 
 /* netlink.c: the generic netlink family */
+extern struct genl_family kg_genl_family;
 int kg_netlink_init(void);
 void kg_netlink_exit(void);
+
+/* netlink_rule.c: rules on the wire */
+extern const struct nla_policy kg_rule_policy[KABIGUARD_RULE_A_MAX + 1];
+int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule_spec *spec,
+		     struct netlink_ext_ack *extack);
+int kg_nl_put_rule(struct sk_buff *msg, const struct kg_rule *r);
+
+/* event.c: verdict events */
 void kg_netlink_notify_verdict(const struct kg_verdict *v);
 
 #endif /* KG_KABIGUARD_H */

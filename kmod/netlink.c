@@ -19,22 +19,6 @@
 #include <net/netlink.h>
 #include "kabiguard.h"
 
-static struct genl_family kg_family;
-
-static const struct nla_policy kg_rule_policy[KABIGUARD_RULE_A_MAX + 1] = {
-	[KABIGUARD_RULE_A_KIND] = NLA_POLICY_MAX(NLA_U32, KABIGUARD_RULE_KIND_MAX),
-	[KABIGUARD_RULE_A_NAME] = { .type = NLA_NUL_STRING,
-				    .len = KABIGUARD_SYMBOL_MAX - 1 },
-	[KABIGUARD_RULE_A_NAMESPACE] = { .type = NLA_NUL_STRING,
-					 .len = KABIGUARD_NAMESPACE_MAX - 1 },
-	[KABIGUARD_RULE_A_EXPORTER] = { .type = NLA_NUL_STRING,
-					.len = KABIGUARD_MODNAME_MAX - 1 },
-	[KABIGUARD_RULE_A_CRC] = { .type = NLA_U32 },
-	[KABIGUARD_RULE_A_MODULE] = { .type = NLA_NUL_STRING,
-				      .len = KABIGUARD_MODNAME_MAX - 1 },
-	[KABIGUARD_RULE_A_FLAGS] = { .type = NLA_U32 },
-};
-
 /* Commands without attributes: strict validation rejects any. */
 static const struct nla_policy kg_none_policy[KABIGUARD_A_MAX + 1] = {};
 
@@ -53,6 +37,22 @@ static int kg_nl_admin(struct sk_buff *skb, struct genl_info *info)
 	NL_SET_ERR_MSG_MOD(info->extack,
 			   "needs CAP_SYS_MODULE in the initial user namespace");
 	return -EPERM;
+}
+
+/* A reply to @info of command @cmd, its genl header at *@hdr. */
+static struct sk_buff *kg_nl_reply_new(struct genl_info *info, u8 cmd,
+				       void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &kg_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
 }
 
 static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
@@ -105,27 +105,17 @@ static int kg_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	struct kg_status st;
 	struct sk_buff *msg;
 	void *hdr;
-	int ret;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = kg_nl_reply_new(info, KABIGUARD_CMD_GET_STATUS, &hdr);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &kg_family, 0,
-				KABIGUARD_CMD_GET_STATUS);
-	if (!hdr) {
-		ret = -EMSGSIZE;
-		goto free_msg;
-	}
 	kg_state_status(&st);
-	ret = kg_nl_put_status(msg, &st);
-	if (ret)
-		goto free_msg;
+	if (kg_nl_put_status(msg, &st)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
-
-free_msg:
-	nlmsg_free(msg);
-	return ret;
 }
 
 /**
@@ -162,96 +152,6 @@ static int kg_nl_policy_begin(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	return kg_state_begin(info->snd_portid, info->extack);
-}
-
-/* A string attribute of a rule: absent is fine, empty is not. */
-static int kg_nl_rule_str(struct nlattr **tb, int type, const char **out,
-			  struct netlink_ext_ack *extack)
-{
-	*out = NULL;
-	if (!tb[type])
-		return 0;
-	if (!nla_len(tb[type]) || !*(const char *)nla_data(tb[type])) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[type], "empty string in rule");
-		return -EINVAL;
-	}
-	*out = nla_data(tb[type]);
-	return 0;
-}
-
-static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
-			   struct kg_rule_spec *spec,
-			   struct netlink_ext_ack *extack)
-{
-	int ret;
-
-	if (!tb[KABIGUARD_RULE_A_KIND]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "rule without KABIGUARD_RULE_A_KIND");
-		return -EINVAL;
-	}
-	spec->kind = nla_get_u32(tb[KABIGUARD_RULE_A_KIND]);
-	ret = kg_nl_rule_str(tb, KABIGUARD_RULE_A_NAME, &spec->name, extack) ?:
-	      kg_nl_rule_str(tb, KABIGUARD_RULE_A_NAMESPACE, &spec->ns, extack) ?:
-	      kg_nl_rule_str(tb, KABIGUARD_RULE_A_EXPORTER, &spec->exporter,
-			     extack) ?:
-	      kg_nl_rule_str(tb, KABIGUARD_RULE_A_MODULE, &spec->module, extack);
-	if (ret)
-		return ret;
-
-	if (spec->kind == KABIGUARD_RULE_ANY && spec->name) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_NAME],
-				    "an ANY rule takes no name");
-		return -EINVAL;
-	}
-	if (spec->kind != KABIGUARD_RULE_ANY && !spec->name) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "SYMBOL and NAMESPACE rules need KABIGUARD_RULE_A_NAME");
-		return -EINVAL;
-	}
-	if (spec->kind == KABIGUARD_RULE_NAMESPACE &&
-	    strlen(spec->name) >= KABIGUARD_NAMESPACE_MAX) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_NAME],
-				    "namespace name too long");
-		return -EINVAL;
-	}
-	if (spec->kind != KABIGUARD_RULE_SYMBOL &&
-	    (tb[KABIGUARD_RULE_A_NAMESPACE] || tb[KABIGUARD_RULE_A_CRC])) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "only SYMBOL rules take a namespace or a CRC");
-		return -EINVAL;
-	}
-	if (tb[KABIGUARD_RULE_A_CRC]) {
-		spec->has_crc = true;
-		spec->crc = nla_get_u32(tb[KABIGUARD_RULE_A_CRC]);
-	}
-	if (tb[KABIGUARD_RULE_A_FLAGS]) {
-		spec->flags = nla_get_u32(tb[KABIGUARD_RULE_A_FLAGS]);
-		if (spec->flags & ~__KABIGUARD_RULE_F_ALL) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_FLAGS],
-					    "unknown rule flags");
-			return -EOPNOTSUPP;
-		}
-	}
-	return 0;
-}
-
-/*
- * genl validated the whole request against kg_add_policy, nested rules
- * included: sort a rule's attributes without validating them again, which
- * would double the cost of pushing a large policy.
- */
-static int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule_spec *spec,
-			    struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[KABIGUARD_RULE_A_MAX + 1] = {};
-	struct nlattr *attr;
-	int rem;
-
-	memset(spec, 0, sizeof(*spec));
-	nla_for_each_nested(attr, nest, rem)
-		if (nla_type(attr) <= KABIGUARD_RULE_A_MAX)
-			tb[nla_type(attr)] = attr;
-	return kg_nl_rule_spec(tb, nest, spec, extack);
 }
 
 /**
@@ -322,17 +222,14 @@ static int kg_nl_policy_commit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	/* Allocate the reply first: a committed policy must be reported. */
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = kg_nl_reply_new(info, KABIGUARD_CMD_POLICY_COMMIT, &hdr);
 	if (!msg)
 		return -ENOMEM;
 	ret = kg_state_commit(info->snd_portid, &generation, &nr_rules,
 			      info->extack);
 	if (ret)
 		goto free_msg;
-	hdr = genlmsg_put_reply(msg, info, &kg_family, 0,
-				KABIGUARD_CMD_POLICY_COMMIT);
-	if (!hdr ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_GENERATION, generation,
+	if (nla_put_u64_64bit(msg, KABIGUARD_A_GENERATION, generation,
 			      KABIGUARD_A_PAD) ||
 	    nla_put_u32(msg, KABIGUARD_A_NR_RULES, nr_rules)) {
 		ret = -EMSGSIZE;
@@ -378,25 +275,6 @@ static int kg_nl_lock(struct sk_buff *skb, struct genl_info *info)
 	return kg_state_lock(info->extack);
 }
 
-static int kg_nl_put_rule(struct sk_buff *msg, const struct kg_rule *r)
-{
-	struct nlattr *nest = nla_nest_start(msg, KABIGUARD_A_RULE);
-
-	if (!nest ||
-	    nla_put_u32(msg, KABIGUARD_RULE_A_KIND, r->kind) ||
-	    (r->name && nla_put_string(msg, KABIGUARD_RULE_A_NAME, r->name)) ||
-	    (r->ns && nla_put_string(msg, KABIGUARD_RULE_A_NAMESPACE, r->ns)) ||
-	    (r->exporter &&
-	     nla_put_string(msg, KABIGUARD_RULE_A_EXPORTER, r->exporter)) ||
-	    (r->has_crc && nla_put_u32(msg, KABIGUARD_RULE_A_CRC, r->crc)) ||
-	    (r->module &&
-	     nla_put_string(msg, KABIGUARD_RULE_A_MODULE, r->module)) ||
-	    (r->flags && nla_put_u32(msg, KABIGUARD_RULE_A_FLAGS, r->flags)))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
 /*
  * KABIGUARD_CMD_POLICY_GET: one message per rule. cb->args[0] is the next
  * rule; cb->seq carries the generation so that a commit between two calls
@@ -415,7 +293,7 @@ static int kg_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->seq = (u32)p->generation;
 	for (; idx < p->nr_rules; idx++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &kg_family, NLM_F_MULTI,
+				  cb->nlh->nlmsg_seq, &kg_genl_family, NLM_F_MULTI,
 				  KABIGUARD_CMD_POLICY_GET);
 		if (!hdr)
 			break;
@@ -432,98 +310,6 @@ out:
 	rcu_read_unlock();
 	cb->args[0] = idx;
 	return skb->len;
-}
-
-static size_t kg_nl_verdict_size(const struct kg_verdict *v)
-{
-	size_t size = 13 * nla_total_size_64bit(sizeof(u64)) +
-		      nla_total_size(KABIGUARD_MODNAME_MAX) * 3 +
-		      nla_total_size(TASK_COMM_LEN);
-	unsigned int i;
-
-	for (i = 0; i < v->nr_listed; i++) {
-		const struct kg_violation *x = &v->viol[i];
-
-		size += nla_total_size(0) +
-			nla_total_size(strlen(x->symbol) + 1) +
-			(x->ns ? nla_total_size(strlen(x->ns) + 1) : 0) +
-			(x->exporter ? nla_total_size(strlen(x->exporter) + 1) : 0) +
-			3 * nla_total_size(sizeof(u32));
-	}
-	return size;
-}
-
-static int kg_nl_put_violation(struct sk_buff *msg, const struct kg_violation *x)
-{
-	struct nlattr *nest = nla_nest_start(msg, KABIGUARD_A_VIOLATION);
-
-	if (!nest ||
-	    nla_put_string(msg, KABIGUARD_VIOL_A_SYMBOL, x->symbol) ||
-	    (x->ns && nla_put_string(msg, KABIGUARD_VIOL_A_NAMESPACE, x->ns)) ||
-	    (x->exporter &&
-	     nla_put_string(msg, KABIGUARD_VIOL_A_EXPORTER, x->exporter)) ||
-	    nla_put_u32(msg, KABIGUARD_VIOL_A_REASON, x->reason) ||
-	    (x->has_kernel_crc &&
-	     nla_put_u32(msg, KABIGUARD_VIOL_A_KERNEL_CRC, x->kernel_crc)) ||
-	    (x->has_rule_crc &&
-	     nla_put_u32(msg, KABIGUARD_VIOL_A_RULE_CRC, x->rule_crc)))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-static int kg_nl_put_verdict(struct sk_buff *msg, const struct kg_verdict *v)
-{
-	const struct module *mod = v->mod;
-	unsigned int i;
-
-	if (nla_put_u32(msg, KABIGUARD_A_VERDICT, v->verdict) ||
-	    nla_put_u32(msg, KABIGUARD_A_MODE, v->mode) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_GENERATION, v->generation,
-			      KABIGUARD_A_PAD) ||
-	    nla_put_string(msg, KABIGUARD_A_MODULE, mod->name) ||
-	    (mod->version &&
-	     nla_put_string(msg, KABIGUARD_A_MODULE_VERSION, mod->version)) ||
-	    (mod->srcversion &&
-	     nla_put_string(msg, KABIGUARD_A_SRCVERSION, mod->srcversion)) ||
-	    nla_put_u8(msg, KABIGUARD_A_SIG_OK, v->sig_ok) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_TAINTS, mod->taints,
-			      KABIGUARD_A_PAD) ||
-	    nla_put_u32(msg, KABIGUARD_A_NR_IMPORTS, v->nr_imports) ||
-	    nla_put_u32(msg, KABIGUARD_A_NR_VIOLATIONS, v->nr_violations) ||
-	    nla_put_u32(msg, KABIGUARD_A_PID, v->pid) ||
-	    nla_put_u32(msg, KABIGUARD_A_UID, v->uid) ||
-	    nla_put_string(msg, KABIGUARD_A_COMM, v->comm) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_CHECK_NS, v->check_ns,
-			      KABIGUARD_A_PAD))
-		return -EMSGSIZE;
-	for (i = 0; i < v->nr_listed; i++)
-		if (kg_nl_put_violation(msg, &v->viol[i]))
-			return -EMSGSIZE;
-	return 0;
-}
-
-/* Publish a verdict on the "events" group, if anyone listens. */
-void kg_netlink_notify_verdict(const struct kg_verdict *v)
-{
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (!genl_has_listeners(&kg_family, &init_net, 0))
-		return;
-	msg = genlmsg_new(kg_nl_verdict_size(v), GFP_KERNEL);
-	if (!msg)
-		goto lost;
-	hdr = genlmsg_put(msg, 0, 0, &kg_family, 0, KABIGUARD_CMD_VERDICT);
-	if (!hdr || kg_nl_put_verdict(msg, v)) {
-		nlmsg_free(msg);
-		goto lost;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&kg_family, msg, 0, 0, GFP_KERNEL);
-	return;
-lost:
-	pr_err("%s: verdict event lost (out of memory)\n", v->mod->name);
 }
 
 static const struct genl_ops kg_ops[] = {
@@ -581,7 +367,7 @@ static const struct genl_multicast_group kg_mcgrps[] = {
 	{ .name = KABIGUARD_MCGRP_EVENTS },
 };
 
-static struct genl_family kg_family __ro_after_init = {
+struct genl_family kg_genl_family __ro_after_init = {
 	.name = KABIGUARD_GENL_NAME,
 	.version = KABIGUARD_GENL_VERSION,
 	.module = THIS_MODULE,
@@ -614,7 +400,7 @@ int kg_netlink_init(void)
 	ret = netlink_register_notifier(&kg_nl_release_nb);
 	if (ret)
 		return ret;
-	ret = genl_register_family(&kg_family);
+	ret = genl_register_family(&kg_genl_family);
 	if (ret)
 		goto unregister_notifier;
 	return 0;
@@ -626,6 +412,6 @@ unregister_notifier:
 
 void kg_netlink_exit(void)
 {
-	genl_unregister_family(&kg_family);
+	genl_unregister_family(&kg_genl_family);
 	netlink_unregister_notifier(&kg_nl_release_nb);
 }

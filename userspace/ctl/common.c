@@ -47,6 +47,22 @@ int ctl_common_opt(int opt)
 	}
 }
 
+int ctl_no_args(int argc, char **argv)
+{
+	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		ret = ctl_common_opt(opt);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind < argc)
+		return ctl_usage_error("%s takes no arguments", ctl_cur->name);
+	return -1;
+}
+
 static int ctl_open_err(int ret)
 {
 	if (ret == -ENOENT) {

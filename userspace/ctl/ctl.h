@@ -46,6 +46,9 @@ extern const struct ctl_cmd *ctl_cur;
 /* Handles -j, -h and unknown options; returns -1 to go on, else an exit
  * code. */
 int ctl_common_opt(int opt);
+/* Option parsing for a subcommand that takes only the common options and
+ * no arguments; returns -1 to go on, else an exit code. */
+int ctl_no_args(int argc, char **argv);
 int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ctl_cmd_usage(const struct ctl_cmd *cmd, bool to_stderr);
 /* Parses FILE... (from argv[first] on) into p; prints the parse error and

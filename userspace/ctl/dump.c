@@ -28,21 +28,15 @@ static int collect(const struct kg_rule *rule, uint64_t generation,
 
 int cmd_dump(int argc, char **argv)
 {
-	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
 	struct dump_ctx d = { .generation = 0 };
 	struct kg_client *c;
 	struct kg_status st;
-	int opt, ret, tries = 0;
+	int ret, tries = 0;
 	size_t i;
 
-	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		ret = ctl_common_opt(opt);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return ctl_usage_error("dump takes no arguments");
+	ret = ctl_no_args(argc, argv);
+	if (ret >= 0)
+		return ret;
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;

@@ -101,20 +101,14 @@ static int drain(struct kg_client *c)
 
 int cmd_monitor(int argc, char **argv)
 {
-	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
 	struct pollfd pfd[2];
 	struct kg_client *c;
 	sigset_t mask;
-	int opt, ret, sfd;
+	int ret, sfd;
 
-	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		ret = ctl_common_opt(opt);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return ctl_usage_error("monitor takes no arguments");
+	ret = ctl_no_args(argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	ret = ctl_open_events(&c);
 	if (ret)

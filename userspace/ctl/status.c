@@ -34,19 +34,13 @@ static void print_features(uint32_t features)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
 	struct kg_client *c;
 	struct kg_status st;
-	int opt, ret;
+	int ret;
 
-	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		ret = ctl_common_opt(opt);
-		if (ret >= 0)
-			return ret;
-	}
-	if (optind < argc)
-		return ctl_usage_error("status takes no arguments");
+	ret = ctl_no_args(argc, argv);
+	if (ret >= 0)
+		return ret;
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
