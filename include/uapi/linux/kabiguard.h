@@ -30,8 +30,10 @@
  *   KABIGUARD_A_LOCKED, KABIGUARD_A_FEATURES, KABIGUARD_A_MAX_RULES,
  *   KABIGUARD_A_NR_RULES, KABIGUARD_A_NR_SYMBOL_RULES,
  *   KABIGUARD_A_NR_NAMESPACE_RULES, KABIGUARD_A_NR_ANY_RULES,
- *   KABIGUARD_A_TXN_OWNER (only while a transaction is open), and the
- *   verdict counters KABIGUARD_A_CNT_*.
+ *   KABIGUARD_A_TXN_OWNER (only while a transaction is open), the
+ *   verdict counters KABIGUARD_A_CNT_*, and the event ring:
+ *   KABIGUARD_A_RING_SIZE, KABIGUARD_A_RING_FIRST, KABIGUARD_A_RING_NEXT,
+ *   KABIGUARD_A_RING_OVERFLOW.
  *
  * KABIGUARD_CMD_SET_MODE (doit, admin)
  *   Request: KABIGUARD_A_MODE (u32, enum kabiguard_mode), required.
@@ -74,16 +76,43 @@
  *   allowed (it then denies every load, which is what was asked for).
  *
  * KABIGUARD_CMD_VERDICT (multicast on "events", kernel to user only)
- *   Sent for every module load checked in audit or enforce mode.
- *   Attributes: KABIGUARD_A_VERDICT, KABIGUARD_A_MODE,
+ *   Sent for every module load checked in audit or enforce mode, and for
+ *   every module checked by KABIGUARD_CMD_SCAN. Attributes:
+ *   KABIGUARD_A_SEQ, KABIGUARD_A_EVENT_KIND, KABIGUARD_A_TIME_BOOT_NS,
+ *   KABIGUARD_A_TIME_REAL_NS, KABIGUARD_A_VERDICT, KABIGUARD_A_MODE,
  *   KABIGUARD_A_GENERATION, KABIGUARD_A_MODULE, KABIGUARD_A_SIG_OK,
- *   KABIGUARD_A_TAINTS, KABIGUARD_A_NR_IMPORTS, KABIGUARD_A_PID,
- *   KABIGUARD_A_UID, KABIGUARD_A_COMM, KABIGUARD_A_MODULE_VERSION and
- *   KABIGUARD_A_SRCVERSION when the module has them, and one
- *   KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that no
- *   rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
+ *   KABIGUARD_A_TAINTS, KABIGUARD_A_NR_IMPORTS, KABIGUARD_A_NR_VIOLATIONS,
+ *   KABIGUARD_A_CHECK_NS, KABIGUARD_A_MODULE_VERSION and
+ *   KABIGUARD_A_SRCVERSION when the module has them; for loads the loading
+ *   process: KABIGUARD_A_PID, KABIGUARD_A_PPID, KABIGUARD_A_UID,
+ *   KABIGUARD_A_EUID, KABIGUARD_A_LOGINUID and KABIGUARD_A_SESSIONID (when
+ *   the kernel audits), KABIGUARD_A_COMM, KABIGUARD_A_EXE and
+ *   KABIGUARD_A_CGROUP (when obtainable), KABIGUARD_A_KMOD_REQUEST; then
+ *   one KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that
+ *   no rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
  *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
  *   count.
+ *
+ * KABIGUARD_CMD_EVENTS_GET (dump, admin)
+ *   The kernel keeps the last ring_size (module parameter) events in a
+ *   ring. Request: KABIGUARD_A_SEQ (u64, optional): the first sequence
+ *   number wanted; the caller declares it has every earlier event. Reply:
+ *   one KABIGUARD_CMD_VERDICT message per event still in the ring with a
+ *   sequence number at or after it, oldest first. Events that leave the
+ *   ring before any reader declared having them are counted in
+ *   KABIGUARD_A_RING_OVERFLOW. A reader that missed multicast messages
+ *   (ENOBUFS on its socket, or a restart) catches up here with no gap
+ *   (unless the ring overflowed) and no duplicate.
+ *
+ * KABIGUARD_CMD_SCAN (doit, admin)
+ *   Checks a module that is already loaded, as if it were loading now,
+ *   and publishes the verdict as an event of kind KABIGUARD_EVENT_SCAN
+ *   (verdict ALLOWED or AUDITED, never DENIED). A loaded module's imports
+ *   are no longer in kernel memory, so userspace reads them from the
+ *   module's file and sends them: KABIGUARD_A_MODULE (required) and one
+ *   KABIGUARD_A_IMPORT (nested, KABIGUARD_IMPORT_A_*) per import. Their
+ *   exporter, namespace and CRC come from the running kernel, as for a
+ *   load. Errors: -ENOENT when no live module has that name.
  *
  * Rules
  * -----
@@ -124,6 +153,7 @@
 #define KABIGUARD_SYMBOL_MAX	512	/* KSYM_NAME_LEN since v6.1 */
 #define KABIGUARD_NAMESPACE_MAX	128
 #define KABIGUARD_MODNAME_MAX	64	/* at least MODULE_NAME_LEN */
+#define KABIGUARD_PATH_MAX	512	/* KABIGUARD_A_EXE, KABIGUARD_A_CGROUP */
 
 /* Violations listed in one verdict event. */
 #define KABIGUARD_MAX_VIOLATIONS	256
@@ -206,11 +236,26 @@ enum kabiguard_reason {
  * @KABIGUARD_FEAT_ENFORCE: the running kernel honours a denial.
  * @KABIGUARD_FEAT_MODVERSIONS: the kernel has CRCs for its exports.
  * @KABIGUARD_FEAT_SIG: the kernel verifies module signatures.
+ * @KABIGUARD_FEAT_RING: events are kept in a ring (KABIGUARD_CMD_EVENTS_GET).
+ * @KABIGUARD_FEAT_SCAN: KABIGUARD_CMD_SCAN is available.
  */
 enum kabiguard_features {
 	KABIGUARD_FEAT_ENFORCE = 1U << 0,
 	KABIGUARD_FEAT_MODVERSIONS = 1U << 1,
 	KABIGUARD_FEAT_SIG = 1U << 2,
+	KABIGUARD_FEAT_RING = 1U << 3,
+	KABIGUARD_FEAT_SCAN = 1U << 4,
+};
+
+/**
+ * enum kabiguard_event_kind - what produced a verdict event
+ * @KABIGUARD_EVENT_LOAD: a module load.
+ * @KABIGUARD_EVENT_SCAN: KABIGUARD_CMD_SCAN of a module already loaded.
+ */
+enum kabiguard_event_kind {
+	KABIGUARD_EVENT_LOAD,
+	KABIGUARD_EVENT_SCAN,
+	__KABIGUARD_EVENT_KIND_MAX
 };
 
 enum kabiguard_cmd {
@@ -224,6 +269,8 @@ enum kabiguard_cmd {
 	KABIGUARD_CMD_POLICY_GET,
 	KABIGUARD_CMD_LOCK,
 	KABIGUARD_CMD_VERDICT,
+	KABIGUARD_CMD_EVENTS_GET,
+	KABIGUARD_CMD_SCAN,
 	__KABIGUARD_CMD_MAX
 };
 
@@ -260,6 +307,25 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_UID: u32, its real uid in the initial user namespace.
  * @KABIGUARD_A_COMM: string, its comm.
  * @KABIGUARD_A_CHECK_NS: u64, time the check took, in nanoseconds.
+ * @KABIGUARD_A_SEQ: u64, event sequence number, from 1, monotonic per boot;
+ *	in EVENTS_GET requests the first one wanted.
+ * @KABIGUARD_A_EVENT_KIND: u32, enum kabiguard_event_kind.
+ * @KABIGUARD_A_TIME_BOOT_NS: u64, CLOCK_BOOTTIME of the verdict.
+ * @KABIGUARD_A_TIME_REAL_NS: u64, CLOCK_REALTIME of the verdict.
+ * @KABIGUARD_A_PPID: u32, pid of the loading process's parent.
+ * @KABIGUARD_A_EUID: u32, its effective uid (initial user namespace).
+ * @KABIGUARD_A_LOGINUID: u32, its audit login uid (4294967295: unset).
+ * @KABIGUARD_A_SESSIONID: u32, its audit session id (4294967295: unset).
+ * @KABIGUARD_A_EXE: string, path of its executable.
+ * @KABIGUARD_A_CGROUP: string, its cgroup v2 path.
+ * @KABIGUARD_A_KMOD_REQUEST: u8, 1 when the loader was started by the
+ *	kernel (request_module(), its parent is a kernel thread), 0 for a
+ *	load a user process asked for.
+ * @KABIGUARD_A_IMPORT: nested, KABIGUARD_IMPORT_A_*; repeated in SCAN.
+ * @KABIGUARD_A_RING_SIZE: u32, events the ring holds.
+ * @KABIGUARD_A_RING_FIRST: u64, oldest sequence number in the ring.
+ * @KABIGUARD_A_RING_NEXT: u64, sequence number the next event gets.
+ * @KABIGUARD_A_RING_OVERFLOW: u64, events that left the ring unread.
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -293,6 +359,22 @@ enum kabiguard_attr {
 	KABIGUARD_A_UID,
 	KABIGUARD_A_COMM,
 	KABIGUARD_A_CHECK_NS,
+	KABIGUARD_A_SEQ,
+	KABIGUARD_A_EVENT_KIND,
+	KABIGUARD_A_TIME_BOOT_NS,
+	KABIGUARD_A_TIME_REAL_NS,
+	KABIGUARD_A_PPID,
+	KABIGUARD_A_EUID,
+	KABIGUARD_A_LOGINUID,
+	KABIGUARD_A_SESSIONID,
+	KABIGUARD_A_EXE,
+	KABIGUARD_A_CGROUP,
+	KABIGUARD_A_KMOD_REQUEST,
+	KABIGUARD_A_IMPORT,
+	KABIGUARD_A_RING_SIZE,
+	KABIGUARD_A_RING_FIRST,
+	KABIGUARD_A_RING_NEXT,
+	KABIGUARD_A_RING_OVERFLOW,
 	__KABIGUARD_A_MAX
 };
 
@@ -335,5 +417,14 @@ enum kabiguard_viol_attr {
 };
 
 #define KABIGUARD_VIOL_A_MAX (__KABIGUARD_VIOL_A_MAX - 1)
+
+/* Attributes nested in KABIGUARD_A_IMPORT (KABIGUARD_CMD_SCAN). */
+enum kabiguard_import_attr {
+	KABIGUARD_IMPORT_A_UNSPEC,
+	KABIGUARD_IMPORT_A_NAME,	/* string, at most KABIGUARD_SYMBOL_MAX */
+	__KABIGUARD_IMPORT_A_MAX
+};
+
+#define KABIGUARD_IMPORT_A_MAX (__KABIGUARD_IMPORT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KABIGUARD_H */
