@@ -6,6 +6,9 @@
 #ifndef KG_COMPAT_H
 #define KG_COMPAT_H
 
+/* Force-included first in every file, so before any printk header. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kconfig.h>
 
 /*
@@ -46,5 +49,30 @@ struct kg_kernel_symbol {
 	int name_offset;
 	int namespace_offset;
 };
+
+/*
+ * A reference on mm->exe_file. Up to v6.6 get_file_rcu() is a macro taking
+ * the file; since files became SLAB_TYPESAFE_BY_RCU it is a function taking
+ * the __rcu pointer, which rechecks the pointer after taking the reference.
+ */
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/rcupdate.h>
+
+static inline struct file *kg_get_mm_exe_file(struct mm_struct *mm)
+{
+	struct file *exe;
+
+	rcu_read_lock();
+#ifdef get_file_rcu
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+#else
+	exe = get_file_rcu(&mm->exe_file);
+#endif
+	rcu_read_unlock();
+	return exe;
+}
 
 #endif /* KG_COMPAT_H */

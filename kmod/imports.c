@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Walking the imports of a module at MODULE_STATE_COMING.
+ * Walking the imports of a module at MODULE_STATE_COMING, or of a live one
+ * whose imports userspace names.
  *
  * Until its init memory is freed, mod->kallsyms points at the module's full
  * symbol table, copied by the loader. Its undefined entries (st_shndx ==
@@ -12,6 +13,7 @@
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/string.h>
 #include "kabiguard.h"
 
 static const struct mod_kallsyms *kg_kallsyms(struct module *mod)
@@ -40,34 +42,53 @@ unsigned int kg_imports_count(struct module *mod)
 	return nr;
 }
 
-void kg_imports_start(struct module *mod, struct kg_import_iter *it)
+/* The imports of @mod, at MODULE_STATE_COMING, from its own symbol table. */
+void kg_imports_start(struct kg_import_iter *it, struct module *mod)
 {
+	memset(it, 0, sizeof(*it));
+	it->mod = mod;
 	it->ks = kg_kallsyms(mod);
 	it->idx = 1;
+	it->nr = it->ks->num_symtab;
+}
+
+/*
+ * The imports of the live module @mod, named by userspace from the module's
+ * file: a loaded module's symbol table no longer lists them.
+ */
+void kg_imports_start_names(struct kg_import_iter *it, struct module *mod,
+			    const char * const *names, unsigned int nr)
+{
+	memset(it, 0, sizeof(*it));
+	it->mod = mod;
+	it->names = names;
+	it->nr = nr;
 }
 
 /**
- * kg_imports_next() - the next import of @mod, resolved
- * @mod: the module being loaded
- * @it: iterator set up by kg_imports_start()
- * @imp: filled with the import's name, address, exporter, namespace and CRC
+ * kg_imports_next() - the next import, resolved
+ * @it: iterator set up by kg_imports_start() or kg_imports_start_names()
+ * @imp: filled with the import's name, exporter, namespace and CRC
  *
  * Return: false when there are no more imports.
  */
-bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
-		     struct kg_import *imp)
+bool kg_imports_next(struct kg_import_iter *it, struct kg_import *imp)
 {
-	const struct mod_kallsyms *ks = it->ks;
-
-	while (it->idx < ks->num_symtab) {
+	while (it->idx < it->nr) {
 		unsigned int i = it->idx++;
 
-		imp->name = kg_import_name(ks, i);
-		if (!imp->name)
-			continue;
+		if (it->names) {
+			imp->name = it->names[i];
+			imp->value_known = false;
+		} else {
+			imp->name = kg_import_name(it->ks, i);
+			if (!imp->name)
+				continue;
+			imp->value_known = true;
+			imp->value = it->ks->symtab[i].st_value;
+		}
 		imp->hash = kg_name_hash(imp->name);
-		imp->value = ks->symtab[i].st_value;
-		kg_ksyms_resolve(mod, imp);
+		kg_ksyms_resolve(it->mod, imp);
 		return true;
 	}
 	return false;

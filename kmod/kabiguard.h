@@ -22,29 +22,34 @@ static inline u32 kg_name_hash(const char *name)
 struct kg_import {
 	const char *name;
 	u32 hash;		/* kg_name_hash(name) */
-	unsigned long value;	/* address the loader resolved it to */
+	bool value_known;	/* a load: the loader resolved it to value */
+	unsigned long value;
 	const char *ns;		/* NULL: not in a namespace */
 	const char *exporter;	/* "vmlinux", a module name, or NULL: unknown */
 	u32 crc;
 	bool has_crc;
 };
 
-/* ksyms.c: the kernel's export tables */
+/* ksyms.c: the kernel's export tables and module list */
 int kg_ksyms_init(void);
 void kg_ksyms_exit(void);
 bool kg_ksyms_have_crcs(void);
 void kg_ksyms_resolve(const struct module *mod, struct kg_import *imp);
+struct module *kg_module_get(const char *name);
 
-/* imports.c: walking an incoming module's imports */
+/* imports.c: walking a module's imports */
 struct kg_import_iter {
-	const struct mod_kallsyms *ks;
-	unsigned int idx;
+	struct module *mod;
+	const struct mod_kallsyms *ks;	/* a load: the module's symtab */
+	const char * const *names;	/* a scan: names userspace sent */
+	unsigned int idx, nr;
 };
 
 unsigned int kg_imports_count(struct module *mod);
-void kg_imports_start(struct module *mod, struct kg_import_iter *it);
-bool kg_imports_next(struct module *mod, struct kg_import_iter *it,
-		     struct kg_import *imp);
+void kg_imports_start(struct kg_import_iter *it, struct module *mod);
+void kg_imports_start_names(struct kg_import_iter *it, struct module *mod,
+			    const char * const *names, unsigned int nr);
+bool kg_imports_next(struct kg_import_iter *it, struct kg_import *imp);
 
 /* policy.c: rules and the immutable, hashed policy built from them */
 struct kg_rule {
@@ -151,24 +156,54 @@ struct kg_violation {
 	u32 kernel_crc, rule_crc;
 };
 
+/* The process that loads a module; the strings point into buf. */
+struct kg_loader {
+	pid_t pid, ppid;
+	uid_t uid, euid, loginuid;
+	u32 sessionid;
+	bool kmod_request;
+	char comm[TASK_COMM_LEN];
+	const char *exe;	/* NULL: not obtainable */
+	const char *cgroup;	/* NULL: not obtainable */
+	char buf[2 * KABIGUARD_PATH_MAX];
+};
+
 struct kg_verdict {
 	struct module *mod;
+	enum kabiguard_event_kind kind;
 	enum kabiguard_verdict verdict;
 	enum kabiguard_mode mode;
 	u64 generation;
+	u64 time_boot_ns, time_real_ns;
 	unsigned int nr_imports;
 	unsigned int nr_violations;
 	unsigned int nr_listed;
 	struct kg_violation *viol;
 	bool sig_ok;
-	pid_t pid;
-	uid_t uid;
-	char comm[TASK_COMM_LEN];
+	const struct kg_loader *loader;	/* NULL for a scan */
 	u64 check_ns;
 };
 
 int kg_verdict_init(void);
 void kg_verdict_exit(void);
+int kg_verdict_scan(const char *modname, const char * const *names,
+		    unsigned int nr, struct netlink_ext_ack *extack);
+
+/* loader.c: who loads a module */
+struct kg_loader *kg_loader_current(void);
+
+/* ring.c: the event sequence and the ring of recent events */
+struct kg_ring_status {
+	u32 size;
+	u64 first, next, overflow;
+};
+
+extern unsigned int kg_ring_size;
+int kg_ring_init(void);
+void kg_ring_exit(void);
+void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr);
+int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
+void kg_ring_status(struct kg_ring_status *rs);
 
 /* main.c */
 const char *kg_mode_name(enum kabiguard_mode mode);
@@ -185,6 +220,6 @@ int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule_spec *spec,
 int kg_nl_put_rule(struct sk_buff *msg, const struct kg_rule *r);
 
 /* event.c: verdict events */
-void kg_netlink_notify_verdict(const struct kg_verdict *v);
+void kg_event_publish(const struct kg_verdict *v);
 
 #endif /* KG_KABIGUARD_H */

@@ -14,8 +14,6 @@
  * ever called: on CPUs with IBT an indirect call into a function that is not
  * address-taken faults, so this file only reads data.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/bsearch.h>
 #include <linux/compiler.h>
 #include <linux/hash.h>
@@ -50,6 +48,9 @@ struct kg_index_slot {
 
 static struct kg_index_slot *kg_index;
 static unsigned int kg_index_bits;
+
+/* The kernel's list of modules, for scans of modules already loaded. */
+static struct list_head *kg_modules;
 
 static const char *kg_ksym_name(const struct kg_kernel_symbol *s)
 {
@@ -208,12 +209,40 @@ int kg_ksyms_init(void)
 	kg_have_crcs = IS_ENABLED(CONFIG_MODVERSIONS);
 	pr_debug("kernel image exports %u + %u GPL symbols\n",
 		 kg_vmlinux[0].nr, kg_vmlinux[1].nr);
+
+	kg_modules = (struct list_head *)kg_lookup("modules");
+	if (!kg_modules || !kg_names((unsigned long)kg_modules, "modules", "", "")) {
+		pr_err("cannot locate the module list\n");
+		return -ENOENT;
+	}
 	return kg_index_build();
 }
 
 void kg_ksyms_exit(void)
 {
 	kvfree(kg_index);
+}
+
+/**
+ * kg_module_get() - find a live module by name and take a reference on it
+ * @name: the module's name
+ *
+ * Return: the module (module_put() it), or NULL if no live module has @name.
+ */
+struct module *kg_module_get(const char *name)
+{
+	struct module *mod, *found = NULL;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(mod, kg_modules, list) {
+		if (mod->state == MODULE_STATE_UNFORMED || strcmp(mod->name, name))
+			continue;
+		if (mod->state == MODULE_STATE_LIVE && try_module_get(mod))
+			found = mod;
+		break;
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 bool kg_ksyms_have_crcs(void)
@@ -226,11 +255,14 @@ static int kg_cmp_name(const void *key, const void *elt)
 	return strcmp(key, kg_ksym_name(elt));
 }
 
-/* Fill imp from entry s of table t if it is what the loader resolved imp to. */
+/*
+ * Fill imp from entry s of table t if it is what the loader resolved imp to
+ * (or, for a scan, where nothing was resolved, if the name matches).
+ */
 static bool kg_symtab_use(const struct kg_symtab *t,
 			  const struct kg_kernel_symbol *s, struct kg_import *imp)
 {
-	if (kg_ksym_value(s) != imp->value)
+	if (imp->value_known && kg_ksym_value(s) != imp->value)
 		return false;
 	imp->ns = kg_ksym_namespace(s);
 	imp->has_crc = t->crcs;

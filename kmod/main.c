@@ -3,8 +3,6 @@
  * kabiguard: checks every module load's imports against a kABI whitelist.
  * This file only wires module init and exit; see kabiguard.h for the parts.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -62,9 +60,12 @@ static int __init kg_init(void)
 	ret = kg_state_init(kg_initial_mode);
 	if (ret)
 		goto exit_ksyms;
-	ret = kg_netlink_init();
+	ret = kg_ring_init();
 	if (ret)
 		goto exit_state;
+	ret = kg_netlink_init();
+	if (ret)
+		goto exit_ring;
 	ret = kg_verdict_init();
 	if (ret)
 		goto exit_netlink;
@@ -74,6 +75,8 @@ static int __init kg_init(void)
 
 exit_netlink:
 	kg_netlink_exit();
+exit_ring:
+	kg_ring_exit();
 exit_state:
 	kg_state_exit();
 exit_ksyms:
@@ -85,6 +88,7 @@ static void __exit kg_exit(void)
 {
 	kg_verdict_exit();
 	kg_netlink_exit();
+	kg_ring_exit();
 	kg_state_exit();
 	kg_ksyms_exit();
 	pr_info("unloaded\n");

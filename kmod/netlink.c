@@ -10,8 +10,6 @@
  * its holder load modules in the first place. The family is not
  * netns-aware, so it exists only in the initial network namespace.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/capability.h>
 #include <linux/netlink.h>
 #include <net/genetlink.h>
@@ -28,6 +26,21 @@ static const struct nla_policy kg_set_mode_policy[KABIGUARD_A_MAX + 1] = {
 
 static const struct nla_policy kg_add_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_RULE] = NLA_POLICY_NESTED(kg_rule_policy),
+};
+
+static const struct nla_policy kg_events_get_policy[KABIGUARD_A_MAX + 1] = {
+	[KABIGUARD_A_SEQ] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy kg_import_policy[KABIGUARD_IMPORT_A_MAX + 1] = {
+	[KABIGUARD_IMPORT_A_NAME] = { .type = NLA_NUL_STRING,
+				      .len = KABIGUARD_SYMBOL_MAX - 1 },
+};
+
+static const struct nla_policy kg_scan_policy[KABIGUARD_A_MAX + 1] = {
+	[KABIGUARD_A_MODULE] = { .type = NLA_NUL_STRING,
+				 .len = KABIGUARD_MODNAME_MAX - 1 },
+	[KABIGUARD_A_IMPORT] = NLA_POLICY_NESTED(kg_import_policy),
 };
 
 static int kg_nl_admin(struct sk_buff *skb, struct genl_info *info)
@@ -57,7 +70,9 @@ static struct sk_buff *kg_nl_reply_new(struct genl_info *info, u8 cmd,
 
 static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
 {
-	u32 features = KABIGUARD_FEAT_ENFORCE;
+	u32 features = KABIGUARD_FEAT_ENFORCE | KABIGUARD_FEAT_RING |
+		       KABIGUARD_FEAT_SCAN;
+	struct kg_ring_status rs;
 
 	if (kg_ksyms_have_crcs())
 		features |= KABIGUARD_FEAT_MODVERSIONS;
@@ -88,6 +103,15 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
 	    nla_put_u64_64bit(msg, KABIGUARD_A_CNT_DENIED, st->denied,
 			      KABIGUARD_A_PAD) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_CNT_VIOLATIONS, st->violations,
+			      KABIGUARD_A_PAD))
+		return -EMSGSIZE;
+	kg_ring_status(&rs);
+	if (nla_put_u32(msg, KABIGUARD_A_RING_SIZE, rs.size) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_FIRST, rs.first,
+			      KABIGUARD_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_NEXT, rs.next,
+			      KABIGUARD_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_OVERFLOW, rs.overflow,
 			      KABIGUARD_A_PAD))
 		return -EMSGSIZE;
 	return 0;
@@ -312,6 +336,85 @@ out:
 	return skb->len;
 }
 
+/*
+ * KABIGUARD_CMD_EVENTS_GET: the ring from the requested sequence number on.
+ * genl validated the request; it is parsed here rather than through the
+ * dump info, whose layout differs between kernels.
+ */
+static int kg_nl_events_start(struct netlink_callback *cb)
+{
+	struct nlattr *tb[KABIGUARD_A_MAX + 1];
+	int ret;
+
+	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, KABIGUARD_A_MAX,
+			  kg_events_get_policy, cb->extack);
+	if (ret)
+		return ret;
+	cb->args[0] = tb[KABIGUARD_A_SEQ] ? nla_get_u64(tb[KABIGUARD_A_SEQ]) : 0;
+	return 0;
+}
+
+static int kg_nl_events_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	if (!netlink_capable(cb->skb, CAP_SYS_MODULE)) {
+		NL_SET_ERR_MSG_MOD(cb->extack,
+				   "needs CAP_SYS_MODULE in the initial user namespace");
+		return -EPERM;
+	}
+	return kg_ring_dump(skb, cb);
+}
+
+/**
+ * kg_nl_scan() - KABIGUARD_CMD_SCAN
+ * @skb: request
+ * @info: request details
+ *
+ * Return: 0, -EPERM, -EINVAL (no module name), -ENOENT (no live module of
+ * that name) or -ENOMEM.
+ */
+static int kg_nl_scan(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[KABIGUARD_IMPORT_A_MAX + 1];
+	const char **names = NULL;
+	unsigned int nr = 0;
+	struct nlattr *attr;
+	int rem, ret;
+
+	ret = kg_nl_admin(skb, info);
+	if (ret)
+		return ret;
+	if (GENL_REQ_ATTR_CHECK(info, KABIGUARD_A_MODULE))
+		return -EINVAL;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		nr += nla_type(attr) == KABIGUARD_A_IMPORT;
+	if (nr) {
+		names = kvmalloc_array(nr, sizeof(*names), GFP_KERNEL);
+		if (!names)
+			return -ENOMEM;
+	}
+	nr = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != KABIGUARD_A_IMPORT)
+			continue;
+		ret = nla_parse_nested(tb, KABIGUARD_IMPORT_A_MAX, attr,
+				       kg_import_policy, info->extack);
+		if (ret)
+			goto free_names;
+		if (!tb[KABIGUARD_IMPORT_A_NAME]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "import without KABIGUARD_IMPORT_A_NAME");
+			ret = -EINVAL;
+			goto free_names;
+		}
+		names[nr++] = nla_data(tb[KABIGUARD_IMPORT_A_NAME]);
+	}
+	ret = kg_verdict_scan(nla_data(info->attrs[KABIGUARD_A_MODULE]), names,
+			      nr, info->extack);
+free_names:
+	kvfree(names);
+	return ret;
+}
+
 static const struct genl_ops kg_ops[] = {
 	{
 		.cmd = KABIGUARD_CMD_GET_STATUS,
@@ -359,6 +462,19 @@ static const struct genl_ops kg_ops[] = {
 		.cmd = KABIGUARD_CMD_LOCK,
 		.doit = kg_nl_lock,
 		.policy = kg_none_policy,
+		.maxattr = KABIGUARD_A_MAX,
+	},
+	{
+		.cmd = KABIGUARD_CMD_EVENTS_GET,
+		.start = kg_nl_events_start,
+		.dumpit = kg_nl_events_dump,
+		.policy = kg_events_get_policy,
+		.maxattr = KABIGUARD_A_MAX,
+	},
+	{
+		.cmd = KABIGUARD_CMD_SCAN,
+		.doit = kg_nl_scan,
+		.policy = kg_scan_policy,
 		.maxattr = KABIGUARD_A_MAX,
 	},
 };

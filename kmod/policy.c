@@ -10,8 +10,6 @@
  * or two bucket walks whatever the policy's size; ANY rules are few and sit
  * in a list of their own.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>

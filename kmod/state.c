@@ -3,8 +3,6 @@
  * The guard's state: mode, active policy, the one open policy transaction,
  * the lock, and the verdict counters.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/atomic.h>
 #include <linux/module.h>
 #include <linux/mutex.h>

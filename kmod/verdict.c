@@ -9,9 +9,6 @@
  * (ftrace, livepatch, jump labels) ever sees a denied module. None of the
  * module's own code has run at this point.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
-#include <linux/cred.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -69,16 +66,17 @@ static void kg_log_violation(const struct kg_verdict *v,
 static void kg_log_verdict(const struct kg_verdict *v)
 {
 	const char *what = kg_verdict_names[v->verdict];
+	const char *scan = v->kind == KABIGUARD_EVENT_SCAN ? "scanned: " : "";
 	unsigned int i;
 
 	if (!v->nr_violations) {
-		pr_info("%s: %s (%s, generation %llu), %u imports\n",
-			v->mod->name, what, kg_mode_name(v->mode),
+		pr_info("%s: %s%s (%s, generation %llu), %u imports\n",
+			v->mod->name, scan, what, kg_mode_name(v->mode),
 			v->generation, v->nr_imports);
 		return;
 	}
-	pr_warn("%s: %s (%s, generation %llu), %u of %u imports not allowed\n",
-		v->mod->name, what, kg_mode_name(v->mode), v->generation,
+	pr_warn("%s: %s%s (%s, generation %llu), %u of %u imports not allowed\n",
+		v->mod->name, scan, what, kg_mode_name(v->mode), v->generation,
 		v->nr_violations, v->nr_imports);
 	for (i = 0; i < min_t(unsigned int, v->nr_listed, KG_LOG_VIOLATIONS); i++)
 		kg_log_violation(v, &v->viol[i]);
@@ -87,19 +85,19 @@ static void kg_log_verdict(const struct kg_verdict *v)
 			v->nr_violations - i);
 }
 
-/* Check every import; record up to @max violations. */
-static void kg_check_imports(struct kg_verdict *v, unsigned int max)
+/* Check every import @it yields; record up to @max violations. */
+static void kg_check_imports(struct kg_verdict *v, struct kg_import_iter *it,
+			     unsigned int max)
 {
 	const struct kg_policy *p;
-	struct kg_import_iter it;
 	struct kg_import imp;
 	struct kg_match m;
+	u64 start = ktime_get_ns();
 
 	rcu_read_lock();
 	p = kg_state_policy();
 	v->generation = p ? p->generation : 0;
-	kg_imports_start(v->mod, &it);
-	while (kg_imports_next(v->mod, &it, &imp)) {
+	while (kg_imports_next(it, &imp)) {
 		struct kg_violation *x;
 
 		v->nr_imports++;
@@ -118,39 +116,48 @@ static void kg_check_imports(struct kg_verdict *v, unsigned int max)
 		x->rule_crc = m.rule_crc;
 	}
 	rcu_read_unlock();
+	v->check_ns = ktime_get_ns() - start;
+	v->time_boot_ns = ktime_get_boottime_ns();
+	v->time_real_ns = ktime_get_real_ns();
+}
+
+static struct kg_violation *kg_viol_alloc(unsigned int nr_imports,
+					  unsigned int *max)
+{
+	*max = min_t(unsigned int, nr_imports, KABIGUARD_MAX_VIOLATIONS);
+	return kvcalloc(*max ?: 1, sizeof(struct kg_violation), GFP_KERNEL);
 }
 
 static int kg_module_coming(struct module *mod)
 {
 	struct kg_verdict v = {
 		.mod = mod,
+		.kind = KABIGUARD_EVENT_LOAD,
 		.mode = kg_state_mode(),
 		.sig_ok = module_sig_ok(mod),
-		.pid = task_tgid_nr(current),
-		.uid = from_kuid(&init_user_ns, current_uid()),
 	};
+	struct kg_import_iter it;
+	struct kg_loader *loader;
 	unsigned int max;
-	u64 start;
 
 	if (v.mode == KABIGUARD_MODE_OFF)
 		return NOTIFY_DONE;
-	get_task_comm(v.comm, current);
 
-	max = min_t(unsigned int, kg_imports_count(mod),
-		    KABIGUARD_MAX_VIOLATIONS);
-	v.viol = kvcalloc(max ?: 1, sizeof(*v.viol), GFP_KERNEL);
-	if (!v.viol) {
+	v.viol = kg_viol_alloc(kg_imports_count(mod), &max);
+	loader = kg_loader_current();
+	if (!v.viol || !loader) {
+		kvfree(v.viol);
+		kfree(loader);
 		/* Fail closed: a load that cannot be checked is not let through. */
 		pr_err("%s: out of memory checking imports, %s\n", mod->name,
 		       v.mode == KABIGUARD_MODE_ENFORCE ? "denied" : "not checked");
 		return v.mode == KABIGUARD_MODE_ENFORCE ?
 			notifier_from_errno(-ENOMEM) : NOTIFY_DONE;
 	}
+	v.loader = loader;
 
-	start = ktime_get_ns();
-	kg_check_imports(&v, max);
-	v.check_ns = ktime_get_ns() - start;
-
+	kg_imports_start(&it, mod);
+	kg_check_imports(&v, &it, max);
 	if (!v.nr_violations)
 		v.verdict = KABIGUARD_VERDICT_ALLOWED;
 	else if (v.mode == KABIGUARD_MODE_ENFORCE)
@@ -160,11 +167,58 @@ static int kg_module_coming(struct module *mod)
 
 	kg_state_count(v.verdict, v.nr_violations);
 	kg_log_verdict(&v);
-	kg_netlink_notify_verdict(&v);
+	kg_event_publish(&v);
 	kvfree(v.viol);
+	kfree(loader);
 
 	return v.verdict == KABIGUARD_VERDICT_DENIED ?
 		notifier_from_errno(-EPERM) : NOTIFY_OK;
+}
+
+/**
+ * kg_verdict_scan() - check a module that is already loaded
+ * @modname: its name
+ * @names: its imports, as userspace read them from the module's file
+ * @nr: how many
+ * @extack: for the error message
+ *
+ * The verdict is published as a KABIGUARD_EVENT_SCAN event: allowed, or
+ * audited when there are violations; nothing is denied.
+ *
+ * Return: 0, -ENOENT (no live module of that name) or -ENOMEM.
+ */
+int kg_verdict_scan(const char *modname, const char * const *names,
+		    unsigned int nr, struct netlink_ext_ack *extack)
+{
+	struct kg_verdict v = {
+		.kind = KABIGUARD_EVENT_SCAN,
+		.mode = kg_state_mode(),
+	};
+	struct kg_import_iter it;
+	unsigned int max;
+	int ret = 0;
+
+	v.mod = kg_module_get(modname);
+	if (!v.mod) {
+		NL_SET_ERR_MSG_MOD(extack, "no live module of that name");
+		return -ENOENT;
+	}
+	v.sig_ok = module_sig_ok(v.mod);
+	v.viol = kg_viol_alloc(nr, &max);
+	if (!v.viol) {
+		ret = -ENOMEM;
+		goto put_module;
+	}
+	kg_imports_start_names(&it, v.mod, names, nr);
+	kg_check_imports(&v, &it, max);
+	v.verdict = v.nr_violations ? KABIGUARD_VERDICT_AUDITED :
+				      KABIGUARD_VERDICT_ALLOWED;
+	kg_log_verdict(&v);
+	kg_event_publish(&v);
+	kvfree(v.viol);
+put_module:
+	module_put(v.mod);
+	return ret;
 }
 
 static int kg_module_notify(struct notifier_block *nb, unsigned long action,

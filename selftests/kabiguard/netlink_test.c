@@ -1653,9 +1653,13 @@ TEST_F_TIMEOUT(nl, status, 120)
 	/* Features: Debian's 6.1 and 6.12 honour a denial. */
 	TH_LOG("features 0x%x", st.features);
 	EXPECT_TRUE(st.features & KABIGUARD_FEAT_ENFORCE);
+	EXPECT_TRUE(st.features & KABIGUARD_FEAT_RING);
+	EXPECT_TRUE(st.features & KABIGUARD_FEAT_SCAN);
 	EXPECT_EQ(0, st.features & ~(uint32_t)(KABIGUARD_FEAT_ENFORCE |
 					       KABIGUARD_FEAT_MODVERSIONS |
-					       KABIGUARD_FEAT_SIG));
+					       KABIGUARD_FEAT_SIG |
+					       KABIGUARD_FEAT_RING |
+					       KABIGUARD_FEAT_SCAN));
 	/* A test module has __versions exactly when the kernel has CRCs. */
 	ASSERT_EQ(0, kg_t_read_ko(CONSUMER_OK, &ko));
 	EXPECT_EQ(ko.nr_versions > 0,

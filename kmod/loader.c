@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who loads a module: at MODULE_STATE_COMING the loading process is
+ * current, so its identity is what auditd, Tetragon and Tracee report for a
+ * module load.
+ */
+#include <linux/audit.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "kabiguard.h"
+
+static const char *kg_loader_exe(char *buf, size_t len)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+	char *path;
+
+	if (!mm)
+		return NULL;
+	exe = kg_get_mm_exe_file(mm);
+	if (!exe)
+		return NULL;
+	path = d_path(&exe->f_path, buf, len);
+	fput(exe);
+	return IS_ERR(path) ? NULL : path;
+}
+
+/* The loader's cgroup v2 path, as its own cgroup namespace sees it. */
+static const char *kg_loader_cgroup(char *buf, size_t len)
+{
+	struct cgroup *cgrp;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_CGROUPS) || !current->nsproxy)
+		return NULL;
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(current);
+	cgroup_get(cgrp);
+	rcu_read_unlock();
+	ret = cgroup_path_ns(cgrp, buf, len, current->nsproxy->cgroup_ns);
+	cgroup_put(cgrp);
+	return ret < 0 || ret >= len ? NULL : buf;
+}
+
+/**
+ * kg_loader_current() - describe the current process as a module loader
+ *
+ * Context: process context, may sleep.
+ * Return: the description (kfree() it), or NULL when out of memory.
+ */
+struct kg_loader *kg_loader_current(void)
+{
+	const struct cred *cred = current_cred();
+	struct task_struct *parent;
+	struct kg_loader *l;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return NULL;
+	l->pid = task_tgid_nr(current);
+	l->uid = from_kuid(&init_user_ns, cred->uid);
+	l->euid = from_kuid(&init_user_ns, cred->euid);
+	l->loginuid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	l->sessionid = audit_get_sessionid(current);
+	get_task_comm(l->comm, current);
+
+	/*
+	 * request_module() starts modprobe as a child of a kernel thread; a
+	 * load a user asked for comes from a user process.
+	 */
+	rcu_read_lock();
+	parent = rcu_dereference(current->real_parent);
+	l->ppid = task_tgid_nr(parent);
+	l->kmod_request = parent->flags & PF_KTHREAD;
+	rcu_read_unlock();
+
+	l->exe = kg_loader_exe(l->buf, KABIGUARD_PATH_MAX);
+	l->cgroup = kg_loader_cgroup(l->buf + KABIGUARD_PATH_MAX,
+				     KABIGUARD_PATH_MAX);
+	return l;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event sequence and the ring of recent events.
+ *
+ * Every verdict event gets the next sequence number and a copy of its
+ * netlink payload is kept in a ring of ring_size slots, so that a reader
+ * that missed multicast messages (ENOBUFS, a restart) can dump what it
+ * missed by sequence number. Numbering, storing and multicasting happen
+ * under one mutex, so the multicast group sees events in sequence order.
+ * A reader declares what it has by the first sequence number it asks for;
+ * events that leave the ring before that are counted as overflow.
+ */
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include "kabiguard.h"
+
+unsigned int kg_ring_size = 4096;
+module_param_named(ring_size, kg_ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size, "verdict events kept for readers that catch up (default 4096)");
+
+struct kg_event_rec {
+	u64 seq;
+	u32 len;		/* bytes of genl payload */
+	u8 data[];
+};
+
+/* kg_ring_mutex protects the ring and every counter below. */
+static DEFINE_MUTEX(kg_ring_mutex);
+static struct kg_event_rec **kg_ring;
+static u64 kg_ring_next = 1;	/* sequence number of the next event */
+static u64 kg_ring_acked = 1;	/* readers declared having every event before */
+static u64 kg_ring_overflow;
+
+int kg_ring_init(void)
+{
+	if (!kg_ring_size) {
+		pr_err("ring_size must be at least 1\n");
+		return -EINVAL;
+	}
+	kg_ring = kvcalloc(kg_ring_size, sizeof(*kg_ring), GFP_KERNEL);
+	return kg_ring ? 0 : -ENOMEM;
+}
+
+void kg_ring_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < kg_ring_size; i++)
+		kfree(kg_ring[i]);
+	kvfree(kg_ring);
+}
+
+/**
+ * kg_ring_publish() - number, keep and multicast one verdict event
+ * @msg: the finished KABIGUARD_CMD_VERDICT message; consumed
+ * @seq_attr: its KABIGUARD_A_SEQ attribute, filled in here
+ */
+void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	u32 len = genlmsg_len(gh);
+	struct kg_event_rec *rec, *old = NULL;
+	u64 seq;
+
+	/* Without memory for the copy the event still goes out live. */
+	rec = kmalloc(struct_size(rec, data, len), GFP_KERNEL);
+
+	mutex_lock(&kg_ring_mutex);
+	seq = kg_ring_next++;
+	memcpy(nla_data(seq_attr), &seq, sizeof(seq));
+	if (rec) {
+		rec->seq = seq;
+		rec->len = len;
+		memcpy(rec->data, genlmsg_data(gh), len);
+		old = kg_ring[seq % kg_ring_size];
+		kg_ring[seq % kg_ring_size] = rec;
+	}
+	if (old && old->seq >= kg_ring_acked)
+		kg_ring_overflow++;
+	if (genl_has_listeners(&kg_genl_family, &init_net, 0))
+		genlmsg_multicast(&kg_genl_family, msg, 0, 0, GFP_KERNEL);
+	else
+		nlmsg_free(msg);
+	mutex_unlock(&kg_ring_mutex);
+	kfree(old);
+}
+
+/**
+ * kg_ring_dump() - the events from cb->args[0] on, one message each
+ * @skb: the dump message
+ * @cb: dump state; args[0] is the next sequence number to send
+ *
+ * Return: the dump's length, 0 when done.
+ */
+int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u64 seq = cb->args[0];
+	void *hdr;
+
+	mutex_lock(&kg_ring_mutex);
+	kg_ring_acked = max(kg_ring_acked, seq);
+	if (kg_ring_next > kg_ring_size)
+		seq = max(seq, kg_ring_next - kg_ring_size);
+	for (; seq < kg_ring_next; seq++) {
+		struct kg_event_rec *rec = kg_ring[seq % kg_ring_size];
+
+		if (!rec || rec->seq != seq)
+			continue;	/* it had no memory for its copy */
+		if (skb_tailroom(skb) < nlmsg_total_size(GENL_HDRLEN + rec->len))
+			break;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &kg_genl_family,
+				  NLM_F_MULTI, KABIGUARD_CMD_VERDICT);
+		if (!hdr)
+			break;
+		memcpy(skb_put(skb, rec->len), rec->data, rec->len);
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = seq;
+	kg_ring_acked = max(kg_ring_acked, seq);
+	mutex_unlock(&kg_ring_mutex);
+	return skb->len;
+}
+
+void kg_ring_status(struct kg_ring_status *rs)
+{
+	mutex_lock(&kg_ring_mutex);
+	rs->size = kg_ring_size;
+	rs->next = kg_ring_next;
+	rs->first = kg_ring_next > kg_ring_size ? kg_ring_next - kg_ring_size : 1;
+	rs->overflow = kg_ring_overflow;
+	mutex_unlock(&kg_ring_mutex);
+}
