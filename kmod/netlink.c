@@ -346,22 +346,18 @@ static int kg_nl_events_start(struct netlink_callback *cb)
 	struct nlattr *tb[KABIGUARD_A_MAX + 1];
 	int ret;
 
+	/* Events name processes and users: not for every local user. */
+	if (!netlink_capable(cb->skb, CAP_SYS_MODULE)) {
+		NL_SET_ERR_MSG_MOD(cb->extack,
+				   "needs CAP_SYS_MODULE in the initial user namespace");
+		return -EPERM;
+	}
 	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, KABIGUARD_A_MAX,
 			  kg_events_get_policy, cb->extack);
 	if (ret)
 		return ret;
 	cb->args[0] = tb[KABIGUARD_A_SEQ] ? nla_get_u64(tb[KABIGUARD_A_SEQ]) : 0;
 	return 0;
-}
-
-static int kg_nl_events_dump(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	if (!netlink_capable(cb->skb, CAP_SYS_MODULE)) {
-		NL_SET_ERR_MSG_MOD(cb->extack,
-				   "needs CAP_SYS_MODULE in the initial user namespace");
-		return -EPERM;
-	}
-	return kg_ring_dump(skb, cb);
 }
 
 /**
@@ -467,7 +463,7 @@ static const struct genl_ops kg_ops[] = {
 	{
 		.cmd = KABIGUARD_CMD_EVENTS_GET,
 		.start = kg_nl_events_start,
-		.dumpit = kg_nl_events_dump,
+		.dumpit = kg_ring_dump,
 		.policy = kg_events_get_policy,
 		.maxattr = KABIGUARD_A_MAX,
 	},
