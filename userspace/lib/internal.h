@@ -66,6 +66,21 @@ void kg_modname_normalise(char *s);
 int kg_parse_native(struct kg_policy *p, struct kg_lines *l);
 int kg_parse_symvers(struct kg_policy *p, struct kg_lines *l);
 int kg_parse_rhkabi(struct kg_policy *p, struct kg_lines *l);
+/* One Module.symvers line (cut in place) into r; parse_symsets.c shares it. */
+int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r);
+int kg_parse_symsets(struct kg_policy *p, struct kg_lines *l);
+
+/* parse_symsets.c: symsets directories and tarballs. kg_tar_hook is set by
+ * kg_policy_enable_tar() (symsets_tar.c, the only user of libarchive). */
+bool kg_is_tar(const char *buf, size_t len);
+int kg_load_dir(struct kg_policy *p, const char *path, enum kg_format fmt,
+		char *err, size_t errlen);
+extern int (*kg_tar_hook)(struct kg_policy *p, const char *name,
+			  const char *buf, size_t len, enum kg_format fmt,
+			  char *err, size_t errlen);
+
+/* match.c */
+uint32_t kg_str_hash(const char *s);
 
 /* decompress.c: replaces *buf (malloc'ed, *len bytes, one spare byte
  * after them) by its decompressed contents when it starts with a gzip or

@@ -135,6 +135,9 @@ enum kg_format {
 	KG_FORMAT_NATIVE,
 	KG_FORMAT_SYMVERS,
 	KG_FORMAT_RH_KABI,
+	/* RHEL 5 symsets: "0xCRC<TAB>symbol<TAB>object" lines; a directory
+	 * (symsets-KVER/) is read file by file, a tarball with libarchive. */
+	KG_FORMAT_SYMSETS,
 };
 int kg_format_parse(const char *s, enum kg_format *fmt);
 /* Appends the rules of path ("-": standard input; gzip and xz input is
@@ -156,5 +159,135 @@ const char *kg_format_name(enum kg_format fmt);
 /* Writes r as one line of the native policy format (no newline), so that a
  * dump can be loaded again. Returns what snprintf() returns. */
 int kg_rule_format(const struct kg_rule *r, char *buf, size_t len);
+
+/*
+ * Offline checks (kabiguardctl check, policy generate). The matcher, the
+ * symvers index and the file walker need only libc; reading modules needs
+ * libkmod, reading symsets tarballs libarchive (kg_policy_enable_tar()).
+ */
+
+/* Lets kg_policy_load_file() read tar archives (/boot/symsets-KVER.tar.gz)
+ * through libarchive; programs that never call it do not link libarchive. */
+void kg_policy_enable_tar(void);
+
+/* One import as the kernel's matcher sees it (kmod/kabiguard.h): name,
+ * then namespace, exporter and CRC as the target kernel exports it. */
+struct kg_import {
+	const char *name;
+	const char *ns;		/* NULL: not in a namespace */
+	const char *exporter;	/* "vmlinux", a module, NULL: unknown */
+	uint32_t crc;
+	bool has_crc;
+};
+
+struct kg_match {
+	enum kabiguard_reason reason;	/* on refusal */
+	bool has_rule_crc;
+	uint32_t rule_crc;
+	const struct kg_rule *rule;	/* on success: the rule that allowed */
+};
+
+/* A policy indexed like the kernel's (kmod/policy.c); the semantics of
+ * kg_matcher_allows() are exactly those of kg_policy_allows() there. p must
+ * outlive the matcher. */
+struct kg_matcher;
+int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p);
+bool kg_matcher_allows(const struct kg_matcher *m, const struct kg_import *imp,
+		       const char *modname, bool sig_ok, struct kg_match *res);
+void kg_matcher_free(struct kg_matcher *m);
+
+/* A target kernel's exports, from one or more Module.symvers (or symsets)
+ * files: kg_rule per symbol (name, ns, exporter, crc). The first file that
+ * exports a name wins. */
+struct kg_symtab;
+int kg_symtab_new(struct kg_symtab **out);
+int kg_symtab_load(struct kg_symtab *t, const char *path, char *err,
+		   size_t errlen);
+const struct kg_rule *kg_symtab_find(const struct kg_symtab *t,
+				     const char *name);
+size_t kg_symtab_count(const struct kg_symtab *t);
+void kg_symtab_free(struct kg_symtab *t);
+/* The symvers of kernel release kver: /lib/modules/KVER/build/Module.symvers,
+ * /lib/modules/KVER/symvers.gz, /boot/symvers-KVER.gz or .xz. Returns 0 with
+ * path filled, or -ENOENT. */
+int kg_kernel_symvers(const char *kver, char *path, size_t len);
+
+/* One module file, read with libkmod. */
+struct kg_modsym {
+	char *name;
+	uint32_t crc;		/* from __versions */
+	bool has_crc;
+	bool weak;
+};
+
+struct kg_modinfo {
+	char *path;
+	char *name;		/* as the kernel will call it ('-' -> '_') */
+	char *vermagic;		/* NULL when absent */
+	char *signer;		/* NULL: no signature (not verified here) */
+	bool has_versions;	/* a __versions section */
+	char **import_ns;
+	size_t nr_import_ns;
+	struct kg_modsym *imports;
+	size_t nr_imports;
+};
+
+/* Per-thread reader: libkmod contexts are not thread-safe. */
+struct kg_modreader;
+int kg_modreader_new(struct kg_modreader **out);
+void kg_modreader_free(struct kg_modreader *r);
+/* Returns 0, or a negative errno with "path: reason" in err (a missing
+ * decompressor in libkmod is named). */
+int kg_modreader_read(struct kg_modreader *r, const char *path,
+		      struct kg_modinfo *mi, char *err, size_t errlen);
+void kg_modinfo_free(struct kg_modinfo *mi);
+/* The path libkmod finds for a loaded module's name (for /proc/modules),
+ * under /lib/modules/`uname -r`; malloc'ed, NULL when not found. */
+char *kg_modreader_find(struct kg_modreader *r, const char *name);
+
+/* Module files under each path (a file is taken as is; directories are
+ * walked for *.ko, *.ko.xz, *.ko.zst, *.ko.gz), sorted. */
+int kg_find_modules(char *const *paths, size_t nr, char ***out, size_t *nr_out,
+		    char *err, size_t errlen);
+void kg_free_strv(char **v, size_t nr);
+
+/* What kabiguardctl check reports about one import. */
+enum kg_issue_kind {
+	KG_ISSUE_POLICY,	/* a rule violation; reason says which */
+	KG_ISSUE_NS_NOT_IMPORTED, /* namespace missing from import_ns */
+	KG_ISSUE_UNKNOWN,	/* the target kernel does not export it */
+	KG_ISSUE_CRC,		/* __versions CRC differs from the kernel's */
+};
+
+struct kg_issue {
+	enum kg_issue_kind kind;
+	const struct kg_modsym *sym;	/* in the result's modinfo */
+	const struct kg_rule *kernel;	/* symvers entry, NULL if unknown */
+	struct kg_match match;		/* KG_ISSUE_POLICY */
+};
+
+struct kg_check_result {
+	struct kg_modinfo mi;
+	int err;			/* negative errno: not read */
+	char errmsg[512];
+	struct kg_issue *issues;
+	size_t nr_issues;
+	bool loads;	/* no unknown symbol, CRC or namespace problem */
+	bool allowed;	/* the policy allows every import */
+};
+
+struct kg_checker {
+	const struct kg_symtab *kernel;		/* NULL: none */
+	const struct kg_matcher *policy;	/* NULL: none */
+	bool assume_signed;	/* sig_ok for signed-only rules: signer set */
+};
+
+/* Checks paths[0..nr) with nthreads threads (0: one per CPU), one reader
+ * each; results[i] belongs to paths[i]. Returns 0 or -ENOMEM/-errno when
+ * no thread could start. */
+int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
+		   unsigned int nthreads, struct kg_check_result *results);
+void kg_check_result_free(struct kg_check_result *r);
+const char *kg_issue_kind_name(enum kg_issue_kind k);
 
 #endif /* KGCLIENT_H */

@@ -38,6 +38,7 @@ static const char *const kg_formats[] = {
 	[KG_FORMAT_NATIVE]	= "native",
 	[KG_FORMAT_SYMVERS]	= "symvers",
 	[KG_FORMAT_RH_KABI]	= "rh-kabi",
+	[KG_FORMAT_SYMSETS]	= "symsets",
 };
 
 /* Values from a newer kernel print as "unknown" rather than crash. */

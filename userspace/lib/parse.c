@@ -141,6 +141,9 @@ static int kg_parse_buf(struct kg_policy *p, const char *name, char *buf,
 	case KG_FORMAT_RH_KABI:
 		ret = kg_parse_rhkabi(&tmp, &l);
 		break;
+	case KG_FORMAT_SYMSETS:
+		ret = kg_parse_symsets(&tmp, &l);
+		break;
 	default:
 		snprintf(err, errlen, "%s: unknown format", name);
 		ret = -EINVAL;
@@ -229,6 +232,7 @@ int kg_policy_load_file(struct kg_policy *p, const char *path,
 			enum kg_format fmt, char *err, size_t errlen)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
 	int fd, ret;
@@ -242,6 +246,12 @@ int kg_policy_load_file(struct kg_policy *p, const char *path,
 			snprintf(err, errlen, "%s: %s", name, strerror(-ret));
 			return ret;
 		}
+		/* A symsets directory (parse_symsets.c). */
+		if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+			close(fd);
+			return kg_load_dir(p, path, fmt == KG_FORMAT_AUTO ?
+					   KG_FORMAT_SYMSETS : fmt, err, errlen);
+		}
 	}
 	ret = kg_read_all(fd, &buf, &len);
 	if (fd != STDIN_FILENO)
@@ -253,6 +263,17 @@ int kg_policy_load_file(struct kg_policy *p, const char *path,
 	ret = kg_decompress(name, &buf, &len, err, errlen);
 	if (ret)
 		goto out;
+	if (kg_is_tar(buf, len)) {
+		if (kg_tar_hook) {
+			ret = kg_tar_hook(p, name, buf, len, fmt, err, errlen);
+		} else {
+			snprintf(err, errlen, "%s: a tar archive; this program "
+				 "reads archives only unpacked: give the "
+				 "directory", name);
+			ret = -EINVAL;
+		}
+		goto out;
+	}
 	buf[len] = '\0';
 	ret = kg_parse_buf(p, name, buf, len, fmt, err, errlen);
 out:

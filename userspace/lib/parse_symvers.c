@@ -55,8 +55,7 @@ static char *kg_exporter(char *path)
 	return base;
 }
 
-static int kg_parse_symvers_line(struct kg_lines *l, char *line,
-				 struct kg_rule *r)
+int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r)
 {
 	char *col[KG_SYMVERS_COLS], *p = line, *module, *ns = NULL;
 	int n = 0, ret;

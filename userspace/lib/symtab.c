@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A target kernel's exports for offline checks: the rules of its
+ * Module.symvers (or symsets) files, indexed by symbol name. The first file
+ * that exports a name wins, so a vendor's own Module.symvers given after
+ * the kernel's only adds its modules' exports.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct kg_symtab {
+	struct kg_policy p;
+	uint32_t *slot;		/* rule index + 1, 0: empty */
+	size_t mask;
+};
+
+int kg_symtab_new(struct kg_symtab **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void kg_symtab_free(struct kg_symtab *t)
+{
+	if (!t)
+		return;
+	kg_policy_free(&t->p);
+	free(t->slot);
+	free(t);
+}
+
+size_t kg_symtab_count(const struct kg_symtab *t)
+{
+	return t ? t->p.nr : 0;
+}
+
+const struct kg_rule *kg_symtab_find(const struct kg_symtab *t,
+				     const char *name)
+{
+	size_t i;
+
+	if (!t || !t->slot)
+		return NULL;
+	for (i = kg_str_hash(name) & t->mask; t->slot[i];
+	     i = (i + 1) & t->mask) {
+		const struct kg_rule *r = &t->p.rules[t->slot[i] - 1];
+
+		if (!strcmp(r->name, name))
+			return r;
+	}
+	return NULL;
+}
+
+/* Rebuilt after each file: rules may have moved (realloc). */
+static int kg_symtab_index(struct kg_symtab *t)
+{
+	size_t size = 16, i, j;
+	uint32_t *slot;
+
+	while (size < t->p.nr * 2)
+		size *= 2;
+	slot = calloc(size, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	free(t->slot);
+	t->slot = slot;
+	t->mask = size - 1;
+	for (i = 0; i < t->p.nr; i++) {
+		const char *name = t->p.rules[i].name;
+
+		for (j = kg_str_hash(name) & t->mask; slot[j];
+		     j = (j + 1) & t->mask)
+			if (!strcmp(t->p.rules[slot[j] - 1].name, name))
+				break;
+		if (!slot[j])
+			slot[j] = i + 1;
+	}
+	return 0;
+}
+
+int kg_symtab_load(struct kg_symtab *t, const char *path, char *err,
+		   size_t errlen)
+{
+	struct kg_policy tmp = { 0 };
+	size_t i;
+	int ret;
+
+	ret = kg_policy_load_file(&tmp, path, KG_FORMAT_AUTO, err, errlen);
+	if (ret)
+		return ret;
+	for (i = 0; i < tmp.nr; i++) {
+		const struct kg_rule *r = &tmp.rules[i];
+
+		if (r->kind != KABIGUARD_RULE_SYMBOL || !r->exporter ||
+		    r->module) {
+			snprintf(err, errlen, "%s:%u: not a Module.symvers or "
+				 "symsets line (every line must name a symbol "
+				 "and its exporter)", r->file ? r->file : path,
+				 r->line);
+			kg_policy_free(&tmp);
+			return -EINVAL;
+		}
+	}
+	ret = kg_policy_move(&t->p, &tmp);
+	kg_policy_free(&tmp);
+	if (!ret)
+		ret = kg_symtab_index(t);
+	if (ret)
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
+int kg_kernel_symvers(const char *kver, char *path, size_t len)
+{
+	static const char *const fmts[] = {
+		"/lib/modules/%s/build/Module.symvers",
+		"/lib/modules/%s/symvers.gz",
+		"/lib/modules/%s/symvers.xz",
+		"/boot/symvers-%s.gz",
+		"/boot/symvers-%s.xz",
+		"/usr/src/linux-headers-%s/Module.symvers",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		snprintf(path, len, fmts[i], kver);
+		if (!access(path, R_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
