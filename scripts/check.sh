@@ -8,6 +8,7 @@
 # Parts (each skipped with a message while it does not exist):
 #   userspace      make -C userspace SANITIZE=1; make -C userspace check
 #   style          scripts/style.sh (checkpatch)
+#   sparse         scripts/sparse.sh (sparse and W=1 on kmod/, each kernel)
 #   vm-runner      selftests/vm/runner_test.sh (the QEMU runner's own tests)
 #   per kernel     scripts/build-kernel-objs.sh KVER,
 #                  make -C selftests/kabiguard KVER=KVER,
@@ -93,6 +94,7 @@ fi
 
 # --- style
 part style scripts/style.sh || true
+part sparse scripts/sparse.sh "${KVERS[@]}" || true
 
 # --- the VM runner itself
 part vm-runner selftests/vm/runner_test.sh "${KVERS[@]}" || true
