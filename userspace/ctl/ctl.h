@@ -17,6 +17,7 @@ enum {
 	CTL_EXIT_NOMOD	= 3,	/* kabiguard.ko not loaded */
 	CTL_EXIT_PERM	= 4,	/* EPERM: no CAP_SYS_MODULE */
 	CTL_EXIT_LOCKED	= 5,	/* EPERM: policy locked until reboot */
+	CTL_EXIT_VIOLATIONS = 6,	/* check: a module would be refused */
 };
 
 struct ctl_cmd {
@@ -33,6 +34,8 @@ int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 /* common.c */
 extern const char *ctl_prog;

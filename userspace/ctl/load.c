@@ -16,7 +16,7 @@ int ctl_format_opt(const char *arg, enum kg_format *fmt)
 {
 	if (kg_format_parse(arg, fmt))
 		return ctl_usage_error("unknown format '%s' (expected auto, "
-				       "native, symvers or rh-kabi)", arg);
+				       "native, symvers, rh-kabi or symsets)", arg);
 	return -1;
 }
 

@@ -16,7 +16,7 @@
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "load", cmd_load, "load policy files and make them active",
-	  "[--format auto|native|symvers|rh-kabi] [--dry-run] FILE..." },
+	  "[--format auto|native|symvers|rh-kabi|symsets] [--dry-run] FILE..." },
 	{ "mode", cmd_mode, "show or set the mode", "[off|audit|enforce]" },
 	{ "status", cmd_status, "show mode, policy, counters and features",
 	  "" },
@@ -25,7 +25,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "monitor", cmd_monitor, "print verdict events as they happen", "" },
 	{ "convert", cmd_convert,
 	  "print policy files in native format, without loading them",
-	  "[--format auto|native|symvers|rh-kabi] FILE..." },
+	  "[--format auto|native|symvers|rh-kabi|symsets] FILE..." },
+	{ "check", cmd_check,
+	  "check module files against a kernel and a policy, offline",
+	  "[--policy FILE]... [--format F] [--symvers FILE]... | "
+	  "[--kernel VER] [--signed] [--jobs N] [--verbose] PATH..." },
+	{ "policy", cmd_policy,
+	  "generate a policy from modules or audit events",
+	  "generate [--modules PATH]... [--loaded] [--audit FILE]... "
+	  "[--symvers FILE|--kernel VER] [--crc] [--per-module]" },
 };
 
 #define CTL_NR_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
@@ -55,6 +63,7 @@ static void usage(FILE *f)
 		"  3  kabiguard module not loaded\n"
 		"  4  permission denied (needs CAP_SYS_MODULE)\n"
 		"  5  policy locked until reboot\n"
+		"  6  check: a module would not load or not be allowed\n"
 		"\n"
 		"See kabiguardctl(8) and kabiguard-policy(5).\n");
 }
@@ -88,6 +97,9 @@ int main(int argc, char **argv)
 	};
 	const struct ctl_cmd *cmd;
 	int opt;
+
+	/* Policy files may be tarballs (RHEL 5 symsets). */
+	kg_policy_enable_tar();
 
 	/* '+': stop at the command; its options are its own. */
 	while ((opt = getopt_long(argc, argv, "+jhV", longopts, NULL)) != -1) {

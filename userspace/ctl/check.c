@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kabiguardctl check [--policy FILE]... [--symvers FILE]... [--kernel VER]
+ *                    [--signed] [--jobs N] [--verbose] PATH...
+ *
+ * Offline: what the target kernel's loader and kabiguard.ko would say
+ * about module files before they are shipped (lib/check.c). Exit status 0
+ * when every module would load and be allowed, 6 when one would not, 1
+ * when a module could not be read, 2 for usage and policy file errors.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "ctl.h"
+
+struct check_opts {
+	char **policies;
+	size_t nr_policies;
+	char **symvers;
+	size_t nr_symvers;
+	const char *kernel;
+	enum kg_format fmt;
+	unsigned int jobs;
+	bool assume_signed, verbose;
+};
+
+static int push_arg(char ***v, size_t *nr, char *arg)
+{
+	char **n = realloc(*v, (*nr + 1) * sizeof(**v));
+
+	if (!n) {
+		fprintf(stderr, "%s: %s\n", ctl_prog, strerror(ENOMEM));
+		return CTL_EXIT_ERR;
+	}
+	n[(*nr)++] = arg;
+	*v = n;
+	return -1;
+}
+
+/* --symvers files, else those of --kernel or the running kernel. */
+static int load_kernel(const struct check_opts *o, struct kg_symtab **out,
+		       char *used, size_t usedlen)
+{
+	struct kg_symtab *t;
+	char err[1024], path[4096];
+	struct utsname u;
+	size_t i;
+
+	*out = NULL;
+	if (kg_symtab_new(&t))
+		return CTL_EXIT_ERR;
+	for (i = 0; i < o->nr_symvers; i++) {
+		if (kg_symtab_load(t, o->symvers[i], err, sizeof(err)))
+			goto bad;
+	}
+	snprintf(used, usedlen, "%s", o->nr_symvers ? o->symvers[0] : "");
+	if (!o->nr_symvers) {
+		const char *kver = o->kernel;
+
+		if (!kver) {
+			uname(&u);
+			kver = u.release;
+		}
+		if (kg_kernel_symvers(kver, path, sizeof(path))) {
+			if (o->kernel) {
+				fprintf(stderr, "%s: no symvers for kernel %s "
+					"(looked for /lib/modules/%s/build/"
+					"Module.symvers, /lib/modules/%s/"
+					"symvers.gz, /boot/symvers-%s.gz|xz)\n",
+					ctl_prog, kver, kver, kver, kver);
+				kg_symtab_free(t);
+				return CTL_EXIT_USAGE;
+			}
+			fprintf(stderr, "%s: warning: no symvers for the running "
+				"kernel %s: unknown symbols, CRCs and namespaces "
+				"are not checked, and rules with ns=, from= or "
+				"crc= match nothing; give --kernel or "
+				"--symvers\n", ctl_prog, kver);
+			kg_symtab_free(t);
+			*used = '\0';
+			return CTL_EXIT_OK;
+		}
+		if (kg_symtab_load(t, path, err, sizeof(err)))
+			goto bad;
+		snprintf(used, usedlen, "%s", path);
+	}
+	*out = t;
+	return CTL_EXIT_OK;
+bad:
+	fprintf(stderr, "%s: %s\n", ctl_prog, err);
+	kg_symtab_free(t);
+	return CTL_EXIT_USAGE;
+}
+
+static void print_issue(const struct kg_issue *is)
+{
+	const struct kg_modsym *s = is->sym;
+	const struct kg_rule *k = is->kernel;
+
+	out_obj_begin(NULL);
+	out_str("kind", "  %-15s", kg_issue_kind_name(is->kind));
+	out_str("symbol", " %s", s->name);
+	if (k && k->ns)
+		out_str("namespace", " ns=%s", k->ns);
+	if (k)
+		out_str("exporter", " from=%s", k->exporter);
+	switch (is->kind) {
+	case KG_ISSUE_POLICY:
+		out_str("reason", ": %s", kg_reason_name(is->match.reason));
+		if (is->match.has_rule_crc)
+			out_hex32("rule_crc", " (rule crc %s", is->match.rule_crc);
+		if (k && k->has_crc && is->match.has_rule_crc)
+			out_hex32("kernel_crc", ", kernel crc %s)", k->crc);
+		else if (is->match.has_rule_crc)
+			out_text(")");
+		break;
+	case KG_ISSUE_CRC:
+		out_hex32("module_crc", ": module crc %s", s->crc);
+		out_hex32("kernel_crc", ", kernel crc %s", k->crc);
+		break;
+	case KG_ISSUE_NS_NOT_IMPORTED:
+		out_str("reason", ": %s", "no MODULE_IMPORT_NS");
+		break;
+	case KG_ISSUE_UNKNOWN:
+		out_str("reason", ": %s", "not exported by the target kernel");
+		break;
+	}
+	if (s->weak)
+		out_bool("weak", " (weak)%.0s", true);
+	out_text("\n");
+	out_obj_end();
+}
+
+static const char *verdict(const struct kg_check_result *r)
+{
+	if (r->err)
+		return "error";
+	return r->loads && r->allowed ? "ok" : "fail";
+}
+
+static void print_module(const struct kg_check_result *r, bool have_policy,
+			 bool verbose)
+{
+	const struct kg_modinfo *mi = &r->mi;
+	size_t i;
+	bool text_quiet = !out_json() && !verbose && !r->err &&
+			  !r->nr_issues;
+
+	if (text_quiet)
+		return;
+	out_obj_begin(NULL);
+	if (r->err) {
+		out_str("path", "%s: ", mi->path ? mi->path : "");
+		out_str("verdict", "%s: ", "error");
+		out_str("error", "%s\n", r->errmsg);
+		out_obj_end();
+		return;
+	}
+	out_str("path", "%s", mi->path);
+	out_str("name", " (%s)", mi->name);
+	out_str("verdict", ": %s", verdict(r));
+	out_bool("loads", NULL, r->loads);
+	if (have_policy)
+		out_bool("allowed", NULL, r->allowed);
+	else
+		out_null("allowed");
+	out_u64("imports", ", %llu imports", mi->nr_imports);
+	out_u64("issues", ", %llu issues\n", r->nr_issues);
+	if (mi->vermagic)
+		out_str("vermagic", NULL, mi->vermagic);
+	else
+		out_null("vermagic");
+	if (mi->signer)
+		out_str("signer", NULL, mi->signer);
+	else
+		out_null("signer");
+	out_arr_begin("import_ns");
+	for (i = 0; i < mi->nr_import_ns; i++)
+		out_str(NULL, NULL, mi->import_ns[i]);
+	out_arr_end();
+	out_arr_begin("issues");
+	for (i = 0; i < r->nr_issues; i++)
+		print_issue(&r->issues[i]);
+	out_arr_end();
+	out_obj_end();
+}
+
+static int check_usage(const char *fmt, const char *arg)
+{
+	return ctl_usage_error(fmt, arg);
+}
+
+static int parse_opts(int argc, char **argv, struct check_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "symvers", required_argument, NULL, 's' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "signed", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		CTL_COMMON_LONGOPTS
+	};
+	int opt, ret;
+	char *end;
+	long n;
+
+	while ((opt = getopt_long(argc, argv, "p:f:s:k:J:Sv"
+				  CTL_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			ret = push_arg(&o->policies, &o->nr_policies, optarg);
+			break;
+		case 'f':
+			ret = ctl_format_opt(optarg, &o->fmt);
+			break;
+		case 's':
+			ret = push_arg(&o->symvers, &o->nr_symvers, optarg);
+			break;
+		case 'k':
+			o->kernel = optarg;
+			ret = -1;
+			break;
+		case 'J':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 1024)
+				return check_usage("--jobs: expected 1 to 1024, "
+						   "not '%s'", optarg);
+			o->jobs = n;
+			ret = -1;
+			break;
+		case 'S':
+			o->assume_signed = true;
+			ret = -1;
+			break;
+		case 'v':
+			o->verbose = true;
+			ret = -1;
+			break;
+		default:
+			ret = ctl_common_opt(opt);
+			break;
+		}
+		if (ret >= 0)
+			return ret;
+	}
+	if (o->kernel && o->nr_symvers)
+		return check_usage("%s", "--kernel and --symvers exclude each "
+				   "other");
+	if (optind >= argc)
+		return check_usage("%s", "no module file or directory given");
+	return -1;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_opts o = { .fmt = KG_FORMAT_AUTO };
+	struct kg_check_result *res = NULL;
+	struct kg_checker ck = { 0 };
+	struct kg_symtab *kernel = NULL;
+	struct kg_matcher *m = NULL;
+	struct kg_policy p = { 0 };
+	size_t nr = 0, i, nok = 0, nfail = 0, nerr = 0;
+	char **paths = NULL, err[1024], used[4096];
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret >= 0)
+		goto out;
+	if (o.nr_policies) {
+		ret = ctl_parse_files(&p, (int)o.nr_policies, o.policies, 0,
+				      o.fmt);
+		if (ret)
+			goto out;
+		if (kg_matcher_new(&m, &p)) {
+			ret = CTL_EXIT_ERR;
+			goto out;
+		}
+	}
+	ret = load_kernel(&o, &kernel, used, sizeof(used));
+	if (ret)
+		goto out;
+	if (kg_find_modules(argv + optind, argc - optind, &paths, &nr, err,
+			    sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", ctl_prog, err);
+		ret = CTL_EXIT_USAGE;
+		goto out;
+	}
+	res = calloc(nr ? nr : 1, sizeof(*res));
+	if (!res) {
+		ret = CTL_EXIT_ERR;
+		goto out;
+	}
+	ck.kernel = kernel;
+	ck.policy = m;
+	ck.assume_signed = o.assume_signed;
+	if (kg_check_files(&ck, paths, nr, o.jobs, res)) {
+		fprintf(stderr, "%s: check: %s\n", ctl_prog, strerror(ENOMEM));
+		ret = CTL_EXIT_ERR;
+		goto out;
+	}
+
+	out_obj_begin(NULL);
+	out_obj_begin("kernel");
+	if (*used)
+		out_str("symvers", NULL, used);
+	else
+		out_null("symvers");
+	out_u64("exports", NULL, kg_symtab_count(kernel));
+	out_obj_end();
+	out_obj_begin("policy");
+	out_u64("files", NULL, o.nr_policies);
+	out_u64("rules", NULL, p.nr);
+	out_obj_end();
+	out_arr_begin("modules");
+	for (i = 0; i < nr; i++) {
+		if (res[i].err)
+			nerr++;
+		else if (res[i].loads && res[i].allowed)
+			nok++;
+		else
+			nfail++;
+		if (!res[i].mi.path && res[i].err)
+			res[i].mi.path = strdup(paths[i]);
+		print_module(&res[i], m != NULL, o.verbose);
+	}
+	out_arr_end();
+	out_obj_begin("summary");
+	out_u64("modules", "%llu modules checked", nr);
+	out_str("symvers", " against %s", *used ? used : "no kernel symvers");
+	out_u64("policy_rules", ", %llu policy rules", p.nr);
+	out_u64("ok", ": %llu ok", nok);
+	out_u64("fail", ", %llu fail", nfail);
+	out_u64("errors", ", %llu errors\n", nerr);
+	out_obj_end();
+	out_obj_end();
+	out_flush();
+	ret = nerr ? CTL_EXIT_ERR : nfail ? CTL_EXIT_VIOLATIONS : CTL_EXIT_OK;
+out:
+	if (res)
+		for (i = 0; i < nr; i++)
+			kg_check_result_free(&res[i]);
+	free(res);
+	kg_free_strv(paths, nr);
+	kg_matcher_free(m);
+	kg_symtab_free(kernel);
+	kg_policy_free(&p);
+	free(o.policies);
+	free(o.symvers);
+	return ret;
+}
