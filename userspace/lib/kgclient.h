@@ -290,4 +290,29 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 void kg_check_result_free(struct kg_check_result *r);
 const char *kg_issue_kind_name(enum kg_issue_kind k);
 
+/* Audit events as JSON lines (kabiguardd's log, `kabiguardctl monitor
+ * --json`): the fields policy generation needs, others are skipped. */
+struct kg_audit_viol {
+	char *symbol;
+	char *ns;		/* NULL: none */
+	char *exporter;		/* NULL: unknown */
+	char *reason;		/* as written, NULL when absent */
+	bool has_kernel_crc;
+	uint32_t kernel_crc;
+};
+
+struct kg_audit_event {
+	char *module;
+	char *verdict;
+	struct kg_audit_viol *viol;
+	size_t nr_viol;
+};
+
+/* Parses one line holding one JSON object. Returns 0 (event filled; free
+ * it with kg_audit_event_free()), 1 for a blank line, or -EINVAL with
+ * "what was expected at which column" in err. */
+int kg_audit_parse(const char *line, size_t len, struct kg_audit_event *ev,
+		   char *err, size_t errlen);
+void kg_audit_event_free(struct kg_audit_event *ev);
+
 #endif /* KGCLIENT_H */
