@@ -475,6 +475,7 @@ static int cmd_generate(int argc, char **argv)
 		ret = gen_modules(&g, paths, nr_paths, kernel, "module");
 		kg_free_strv(paths, nr_paths);
 		paths = NULL;
+		nr_paths = 0;
 		if (ret)
 			goto out;
 	}

@@ -646,6 +646,8 @@ void kg_free_strv(char **v, size_t nr)
 {
 	size_t i;
 
+	if (!v)
+		return;
 	for (i = 0; i < nr; i++)
 		free(v[i]);
 	free(v);
