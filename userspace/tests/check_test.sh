@@ -178,6 +178,7 @@ symbol usb_stor_sense_invalidCDB ns=USB_STORAGE crc=0x1" crc-mismatch
 	match "module=uas: allowed" "namespace USB_STORAGE module=uas" ""
 	match "any from=usb_storage: allowed" "any from=usb_storage" ""
 	match "any from=vmlinux: no reason of its own" "any from=vmlinux" namespace
+	echo "symbol usb_stor_sense_invalidCDB ns=USB_STORAGE signed-only" >"$T/m.pol"
 	"$CTL" check -j --signed --kernel "$K61" --policy "$T/m.sv" --policy "$T/m.pol" \
 		"$T/unsigned/uas.ko" >"$T/m.json" 2>&1
 	t "matcher: --signed counts the module as signed" \
