@@ -39,6 +39,10 @@ static struct nla_policy kg_status_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_CNT_DENIED]	= { .type = NLA_U64 },
 	[KABIGUARD_A_CNT_VIOLATIONS]	= { .type = NLA_U64 },
 	[KABIGUARD_A_RULE]		= { .type = NLA_NESTED },
+	[KABIGUARD_A_RING_SIZE]		= { .type = NLA_U32 },
+	[KABIGUARD_A_RING_FIRST]	= { .type = NLA_U64 },
+	[KABIGUARD_A_RING_NEXT]		= { .type = NLA_U64 },
+	[KABIGUARD_A_RING_OVERFLOW]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy kg_rule_policy[KABIGUARD_RULE_A_MAX + 1] = {
@@ -100,6 +104,10 @@ static int kg_status_reply(struct nl_msg *msg, void *arg)
 	st->audited = kg_u64(tb[KABIGUARD_A_CNT_AUDITED]);
 	st->denied = kg_u64(tb[KABIGUARD_A_CNT_DENIED]);
 	st->violations = kg_u64(tb[KABIGUARD_A_CNT_VIOLATIONS]);
+	st->ring_size = kg_u32(tb[KABIGUARD_A_RING_SIZE]);
+	st->ring_first = kg_u64(tb[KABIGUARD_A_RING_FIRST]);
+	st->ring_next = kg_u64(tb[KABIGUARD_A_RING_NEXT]);
+	st->ring_overflow = kg_u64(tb[KABIGUARD_A_RING_OVERFLOW]);
 	return 0;
 }
 

@@ -39,6 +39,17 @@ static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_UID]		= { .type = NLA_U32 },
 	[KABIGUARD_A_COMM]		= { .type = NLA_STRING },
 	[KABIGUARD_A_CHECK_NS]		= { .type = NLA_U64 },
+	[KABIGUARD_A_SEQ]		= { .type = NLA_U64 },
+	[KABIGUARD_A_EVENT_KIND]	= { .type = NLA_U32 },
+	[KABIGUARD_A_TIME_BOOT_NS]	= { .type = NLA_U64 },
+	[KABIGUARD_A_TIME_REAL_NS]	= { .type = NLA_U64 },
+	[KABIGUARD_A_PPID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_EUID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_LOGINUID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_SESSIONID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_EXE]		= { .type = NLA_STRING },
+	[KABIGUARD_A_CGROUP]		= { .type = NLA_STRING },
+	[KABIGUARD_A_KMOD_REQUEST]	= { .type = NLA_U8 },
 };
 
 static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
@@ -176,6 +187,29 @@ static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
 	kg_strcpy_attr(ev->comm, sizeof(ev->comm), tb[KABIGUARD_A_COMM]);
 	if (tb[KABIGUARD_A_CHECK_NS])
 		ev->check_ns = nla_get_u64(tb[KABIGUARD_A_CHECK_NS]);
+	if (tb[KABIGUARD_A_SEQ])
+		ev->seq = nla_get_u64(tb[KABIGUARD_A_SEQ]);
+	if (tb[KABIGUARD_A_EVENT_KIND])
+		ev->kind = nla_get_u32(tb[KABIGUARD_A_EVENT_KIND]);
+	if (tb[KABIGUARD_A_TIME_BOOT_NS])
+		ev->time_boot_ns = nla_get_u64(tb[KABIGUARD_A_TIME_BOOT_NS]);
+	if (tb[KABIGUARD_A_TIME_REAL_NS])
+		ev->time_real_ns = nla_get_u64(tb[KABIGUARD_A_TIME_REAL_NS]);
+	/* Loads carry the loading process, scans do not. */
+	ev->has_process = tb[KABIGUARD_A_PID] != NULL;
+	if (tb[KABIGUARD_A_PPID])
+		ev->ppid = nla_get_u32(tb[KABIGUARD_A_PPID]);
+	if (tb[KABIGUARD_A_EUID])
+		ev->euid = nla_get_u32(tb[KABIGUARD_A_EUID]);
+	ev->loginuid = ev->sessionid = UINT32_MAX;
+	if (tb[KABIGUARD_A_LOGINUID])
+		ev->loginuid = nla_get_u32(tb[KABIGUARD_A_LOGINUID]);
+	if (tb[KABIGUARD_A_SESSIONID])
+		ev->sessionid = nla_get_u32(tb[KABIGUARD_A_SESSIONID]);
+	kg_strcpy_attr(ev->exe, sizeof(ev->exe), tb[KABIGUARD_A_EXE]);
+	kg_strcpy_attr(ev->cgroup, sizeof(ev->cgroup), tb[KABIGUARD_A_CGROUP]);
+	ev->kmod_request = tb[KABIGUARD_A_KMOD_REQUEST] &&
+			   nla_get_u8(tb[KABIGUARD_A_KMOD_REQUEST]);
 
 	/* The violations repeat the same attribute: walk the message. */
 	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
@@ -290,4 +324,45 @@ int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms)
 		    !(pfd.revents & POLLIN))
 			return pfd.revents & POLLNVAL ? -EBADF : -EIO;
 	}
+}
+
+struct kg_events_dump_ctx {
+	struct kg_client *c;
+	kg_event_cb cb;
+	void *arg;
+};
+
+static int kg_events_dump_reply(struct nl_msg *msg, void *arg)
+{
+	struct kg_events_dump_ctx *ctx = arg;
+	struct kg_event ev;
+	int ret;
+
+	ret = kg_parse_event(ctx->c, nlmsg_hdr(msg), &ev);
+	if (ret <= 0)
+		return ret;
+	ret = ctx->cb(&ev, ctx->arg);
+	kg_event_free(&ev);
+	return ret < 0 ? ret : 0;
+}
+
+int kg_events_dump(struct kg_client *c, uint64_t since, kg_event_cb cb,
+		   void *arg)
+{
+	struct kg_events_dump_ctx ctx = { .c = c, .cb = cb, .arg = arg };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = kg_msg_new(c, KABIGUARD_CMD_EVENTS_GET, NLM_F_DUMP, 0);
+	if (!msg)
+		return -ENOMEM;
+	ret = nla_put_u64(msg, KABIGUARD_A_SEQ, since);
+	if (ret < 0) {
+		ret = kg_nlerr(ret);
+		goto out;
+	}
+	ret = kg_request(c, msg, kg_events_dump_reply, &ctx);
+out:
+	nlmsg_free(msg);
+	return ret;
 }

@@ -49,6 +49,9 @@ struct kg_status {
 	bool txn_open;
 	uint32_t txn_owner;
 	uint64_t checked, allowed, audited, denied, violations;
+	/* The event ring (KABIGUARD_FEAT_RING; all 0 without it). */
+	uint32_t ring_size;
+	uint64_t ring_first, ring_next, ring_overflow;
 };
 
 struct kg_violation {
@@ -75,6 +78,17 @@ struct kg_event {
 	uint64_t check_ns;
 	size_t nr_listed;			/* entries filled in viol[] */
 	struct kg_violation *viol;		/* malloc'ed, kg_event_free() */
+	/* Since the event ring (KABIGUARD_FEAT_RING). */
+	uint64_t seq;				/* 0: the kernel sent none */
+	enum kabiguard_event_kind kind;
+	uint64_t time_boot_ns, time_real_ns;
+	/* The loading process: only for loads (has_process). */
+	bool has_process;
+	uint32_t ppid, euid;
+	uint32_t loginuid, sessionid;		/* 4294967295: unset */
+	char exe[KABIGUARD_PATH_MAX];		/* "" when unknown */
+	char cgroup[KABIGUARD_PATH_MAX];	/* "" when unknown */
+	bool kmod_request;
 };
 
 /* Connection. kg_open() returns -ENOENT when the "kabiguard" family does not
@@ -121,6 +135,69 @@ int kg_events_open(struct kg_client **out);
  * returns 0. */
 int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms);
 void kg_event_free(struct kg_event *ev);
+/* KABIGUARD_CMD_EVENTS_GET on a request socket (kg_open()): calls cb for
+ * each event still in the kernel's ring with seq >= since, oldest first,
+ * and declares to the kernel that the caller has every event before since.
+ * ev is valid during the call only. A negative return from cb ends the
+ * dump with that error. */
+typedef int (*kg_event_cb)(const struct kg_event *ev, void *arg);
+int kg_events_dump(struct kg_client *c, uint64_t since, kg_event_cb cb,
+		   void *arg);
+const char *kg_event_kind_name(enum kabiguard_event_kind k);
+
+/* A growable string, for JSON lines. */
+struct kg_strbuf {
+	char *s;
+	size_t len, cap;
+};
+void kg_strbuf_free(struct kg_strbuf *b);
+/* Extra members of an event's JSON line; NULL members are left out. */
+struct kg_event_json_ctx {
+	const char *boot_id;
+	const char *host;
+	const char *kernel;
+};
+/* Appends ev as one line of compact JSON (with its '\n') to b: every
+ * field of the event, times also as ISO 8601 UTC with nanoseconds, taints
+ * also as letters. Strings are escaped per RFC 8259, invalid UTF-8 bytes
+ * as \u00XX. Returns 0 or -ENOMEM. */
+int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
+		  const struct kg_event_json_ctx *x);
+/* The kernel's taint letters for taint bits (kernel/panic.c order). */
+void kg_taint_letters(uint64_t taints, char *buf, size_t len);
+
+/* KABIGUARD_CMD_SCAN: check loaded module `module` against the active
+ * policy as if it loaded now, given its imports; the verdict comes as an
+ * event of kind KABIGUARD_EVENT_SCAN on the events group. -ENOENT: no
+ * live module of that name. */
+int kg_scan(struct kg_client *c, const char *module, const char *const *names,
+	    size_t nr);
+
+/* Retro scan of loaded modules: finds each one's file with libkmod
+ * (/lib/modules/`uname -r`, modules.dep), reads its imports and sends
+ * KABIGUARD_CMD_SCAN. */
+struct kg_scanner;
+struct kg_scan_report {
+	char *path;		/* the module file; NULL: none found */
+	size_t nr_imports;
+	/* The file's srcversion differs from /sys/module/NAME/srcversion:
+	 * it changed since the module loaded, the imports sent may not be
+	 * the ones loaded. */
+	bool changed;
+	char file_srcversion[KABIGUARD_MODNAME_MAX];
+	char live_srcversion[KABIGUARD_MODNAME_MAX];
+	char err[512];		/* what went wrong, when the call failed */
+};
+int kg_scanner_new(struct kg_scanner **out);
+void kg_scanner_free(struct kg_scanner *s);
+/* Returns 0 (scanned), -ENOENT with rep->path NULL (no file: built in, or
+ * not under /lib/modules), or another negative errno; rep->err says what
+ * happened. Free rep with kg_scan_report_free(). */
+int kg_scanner_scan(struct kg_scanner *s, struct kg_client *c,
+		    const char *module, struct kg_scan_report *rep);
+void kg_scan_report_free(struct kg_scan_report *rep);
+/* The names in /proc/modules, in its order (newest first). */
+int kg_loaded_modules(char ***names, size_t *nr);
 
 /* Names for enums, for output and parsing. */
 const char *kg_mode_name(enum kabiguard_mode mode);

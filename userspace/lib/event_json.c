@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One verdict event as one line of JSON: kabiguardd's log and syslog
+ * lines, `kabiguardctl monitor --json` and `kabiguardctl events --json`
+ * all print this, so a line means the same wherever it was read. Member
+ * names are those `kabiguardctl policy generate --audit` reads back
+ * (audit.c): module, verdict, violations[].symbol/namespace/exporter/
+ * reason/kernel_crc.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kgclient.h"
+
+void kg_strbuf_free(struct kg_strbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+static int kg_sb_reserve(struct kg_strbuf *b, size_t more)
+{
+	size_t cap;
+	char *n;
+
+	if (b->len + more + 1 <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 1024;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	n = realloc(b->s, cap);
+	if (!n)
+		return -ENOMEM;
+	b->s = n;
+	b->cap = cap;
+	return 0;
+}
+
+static int kg_sb_put(struct kg_strbuf *b, const char *s, size_t n)
+{
+	if (kg_sb_reserve(b, n))
+		return -ENOMEM;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+static int kg_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int kg_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || kg_sb_reserve(b, n))
+		return -ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, n + 1, fmt, ap);
+	va_end(ap);
+	b->len += n;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 (as ctl/output.c). */
+static size_t kg_utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int kg_sb_json_str(struct kg_strbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	int ret = kg_sb_put(b, "\"", 1);
+
+	while (!ret && *s) {
+		const char *esc = NULL;
+		size_t n;
+
+		switch (*s) {
+		case '"':  esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		}
+		if (esc) {
+			ret = kg_sb_put(b, esc, strlen(esc));
+		} else if (*s < 0x20 || *s == 0x7f) {
+			ret = kg_sb_printf(b, "\\u%04x", *s);
+		} else if (*s < 0x80) {
+			ret = kg_sb_put(b, (const char *)s, 1);
+		} else if ((n = kg_utf8_len(s))) {
+			ret = kg_sb_put(b, (const char *)s, n);
+			s += n;
+			continue;
+		} else {
+			ret = kg_sb_printf(b, "\\u%04x", *s);
+		}
+		s++;
+	}
+	return ret ? ret : kg_sb_put(b, "\"", 1);
+}
+
+/* ,"key": */
+static int kg_sb_key(struct kg_strbuf *b, const char *key)
+{
+	return kg_sb_printf(b, ",\"%s\":", key);
+}
+
+/* A string member; NULL or "" is written as null. */
+static int kg_sb_str(struct kg_strbuf *b, const char *key, const char *val)
+{
+	int ret = kg_sb_key(b, key);
+
+	if (ret)
+		return ret;
+	if (!val || !*val)
+		return kg_sb_put(b, "null", 4);
+	return kg_sb_json_str(b, val);
+}
+
+static int kg_sb_u64(struct kg_strbuf *b, const char *key, uint64_t v)
+{
+	return kg_sb_printf(b, ",\"%s\":%" PRIu64, key, v);
+}
+
+static int kg_sb_bool(struct kg_strbuf *b, const char *key, bool v)
+{
+	return kg_sb_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
+}
+
+static int kg_sb_hex(struct kg_strbuf *b, const char *key, bool has,
+		     uint32_t v)
+{
+	if (!has)
+		return kg_sb_printf(b, ",\"%s\":null", key);
+	return kg_sb_printf(b, ",\"%s\":\"0x%08x\"", key, v);
+}
+
+const char *kg_event_kind_name(enum kabiguard_event_kind k)
+{
+	switch (k) {
+	case KABIGUARD_EVENT_LOAD:	return "load";
+	case KABIGUARD_EVENT_SCAN:	return "scan";
+	default:			return "unknown";
+	}
+}
+
+void kg_taint_letters(uint64_t taints, char *buf, size_t len)
+{
+	/* kernel/panic.c taint_flags[], by bit number. */
+	static const char letters[] = "PFSRMBUDAWCIOELKXTNJ";
+	size_t n = 0;
+	unsigned int i;
+
+	if (!len)
+		return;
+	for (i = 0; i < 64 && n + 1 < len; i++) {
+		if (!(taints & (1ULL << i)))
+			continue;
+		buf[n++] = i < sizeof(letters) - 1 ? letters[i] : '?';
+	}
+	buf[n] = '\0';
+}
+
+/* "2026-11-23T10:00:00.123456789Z" */
+static void kg_iso8601(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = ns / 1000000000ULL;
+	struct tm tm;
+	size_t n;
+
+	if (!gmtime_r(&sec, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09lluZ",
+		 (unsigned long long)(ns % 1000000000ULL));
+}
+
+static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
+			   bool first)
+{
+	int ret;
+
+	ret = kg_sb_put(b, first ? "{" : ",{", first ? 1 : 2);
+	if (!ret)
+		ret = kg_sb_put(b, "\"symbol\":", 9);
+	if (!ret)
+		ret = kg_sb_json_str(b, v->symbol);
+	if (!ret)
+		ret = kg_sb_str(b, "namespace", v->ns);
+	if (!ret)
+		ret = kg_sb_str(b, "exporter", v->exporter);
+	if (!ret)
+		ret = kg_sb_str(b, "reason", kg_reason_name(v->reason));
+	if (!ret)
+		ret = kg_sb_hex(b, "kernel_crc", v->has_kernel_crc,
+				v->kernel_crc);
+	if (!ret)
+		ret = kg_sb_hex(b, "rule_crc", v->has_rule_crc, v->rule_crc);
+	return ret ? ret : kg_sb_put(b, "}", 1);
+}
+
+/* The loading process; null members for a scan. */
+static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
+{
+	static const char *const keys[] = {
+		"pid", "ppid", "uid", "euid", "loginuid", "sessionid", "comm",
+		"exe", "cgroup", "kmod_request",
+	};
+	size_t i;
+	int ret = 0;
+
+	if (!ev->has_process) {
+		for (i = 0; !ret && i < sizeof(keys) / sizeof(keys[0]); i++)
+			ret = kg_sb_printf(b, ",\"%s\":null", keys[i]);
+		return ret;
+	}
+	if (!ret)
+		ret = kg_sb_u64(b, "pid", ev->pid);
+	if (!ret)
+		ret = kg_sb_u64(b, "ppid", ev->ppid);
+	if (!ret)
+		ret = kg_sb_u64(b, "uid", ev->uid);
+	if (!ret)
+		ret = kg_sb_u64(b, "euid", ev->euid);
+	if (!ret)
+		ret = kg_sb_u64(b, "loginuid", ev->loginuid);
+	if (!ret)
+		ret = kg_sb_u64(b, "sessionid", ev->sessionid);
+	if (!ret)
+		ret = kg_sb_str(b, "comm", ev->comm);
+	if (!ret)
+		ret = kg_sb_str(b, "exe", ev->exe);
+	if (!ret)
+		ret = kg_sb_str(b, "cgroup", ev->cgroup);
+	if (!ret)
+		ret = kg_sb_bool(b, "kmod_request", ev->kmod_request);
+	return ret;
+}
+
+int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
+		  const struct kg_event_json_ctx *x)
+{
+	size_t start = b->len, i;
+	char tbuf[64], taints[72];
+	int ret;
+
+	/* seq and boot_id first: kabiguardd finds them in its log's last
+	 * line without a JSON parser. */
+	ret = kg_sb_printf(b, "{\"seq\":%" PRIu64, ev->seq);
+	if (!ret && x && x->boot_id)
+		ret = kg_sb_str(b, "boot_id", x->boot_id);
+	if (!ret)
+		ret = kg_sb_str(b, "kind", kg_event_kind_name(ev->kind));
+	kg_iso8601(ev->time_real_ns, tbuf, sizeof(tbuf));
+	if (!ret)
+		ret = kg_sb_str(b, "time", tbuf);
+	if (!ret)
+		ret = kg_sb_u64(b, "time_real_ns", ev->time_real_ns);
+	if (!ret)
+		ret = kg_sb_u64(b, "time_boot_ns", ev->time_boot_ns);
+	if (!ret && x && x->host)
+		ret = kg_sb_str(b, "host", x->host);
+	if (!ret && x && x->kernel)
+		ret = kg_sb_str(b, "kernel", x->kernel);
+	if (!ret)
+		ret = kg_sb_str(b, "verdict", kg_verdict_name(ev->verdict));
+	if (!ret)
+		ret = kg_sb_str(b, "mode", kg_mode_name(ev->mode));
+	if (!ret)
+		ret = kg_sb_u64(b, "generation", ev->generation);
+	if (!ret)
+		ret = kg_sb_str(b, "module", ev->module);
+	if (!ret)
+		ret = kg_sb_str(b, "version", ev->version);
+	if (!ret)
+		ret = kg_sb_str(b, "srcversion", ev->srcversion);
+	if (!ret)
+		ret = kg_sb_bool(b, "sig_ok", ev->sig_ok);
+	if (!ret)
+		ret = kg_sb_u64(b, "taints", ev->taints);
+	kg_taint_letters(ev->taints, taints, sizeof(taints));
+	if (!ret)
+		ret = kg_sb_key(b, "taint_flags");
+	if (!ret)
+		ret = kg_sb_json_str(b, taints);
+	if (!ret)
+		ret = kg_sb_u64(b, "nr_imports", ev->nr_imports);
+	if (!ret)
+		ret = kg_sb_u64(b, "nr_violations", ev->nr_violations);
+	if (!ret)
+		ret = kg_sb_u64(b, "check_ns", ev->check_ns);
+	if (!ret)
+		ret = kg_sb_process(b, ev);
+	if (!ret)
+		ret = kg_sb_put(b, ",\"violations\":[", 15);
+	for (i = 0; !ret && i < ev->nr_listed; i++)
+		ret = kg_sb_violation(b, &ev->viol[i], i == 0);
+	if (!ret)
+		ret = kg_sb_put(b, "]", 1);
+	/* The kernel lists at most KABIGUARD_MAX_VIOLATIONS. */
+	if (!ret)
+		ret = kg_sb_bool(b, "violations_truncated",
+				 ev->nr_violations > ev->nr_listed);
+	if (!ret)
+		ret = kg_sb_put(b, "}\n", 2);
+	if (ret) {
+		b->len = start;
+		if (b->s)
+			b->s[start] = '\0';
+	}
+	return ret;
+}
