@@ -34,3 +34,7 @@ for KVER in "$@"; do
 		    kg_bench /kabiguard/Module.symvers 30 test_modules/kg_exporter.ko kg_bench_vmlinux.ko \
 			test_modules/kg_many_exporter.ko test_modules/kg_many_imports.ko'
 done
+
+# Offline checker: kabiguardctl check over the 6.1 tree against the
+# modprobe --dump-modversions loop (on the host, no guest).
+bench/check_bench.sh

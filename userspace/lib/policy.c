@@ -170,10 +170,14 @@ int kg_policy_move(struct kg_policy *dst, struct kg_policy *src)
 	if (!files)
 		return -ENOMEM;
 	dst->files = files;
-	memcpy(dst->files + dst->nr_files, src->files,
-	       src->nr_files * sizeof(*files));
+	/* memcpy() from NULL is undefined even for 0 bytes (an empty file). */
+	if (src->nr_files)
+		memcpy(dst->files + dst->nr_files, src->files,
+		       src->nr_files * sizeof(*files));
 	dst->nr_files += src->nr_files;
-	memcpy(dst->rules + dst->nr, src->rules, src->nr * sizeof(*src->rules));
+	if (src->nr)
+		memcpy(dst->rules + dst->nr, src->rules,
+		       src->nr * sizeof(*src->rules));
 	dst->nr += src->nr;
 	free(src->rules);
 	free(src->files);

@@ -159,6 +159,7 @@ if [ -r "$UAS" ] && [ -r "$SV61" ]; then
 		"$CTL" check -j --kernel "$K61" --policy "$T/m.sv" --policy "$T/m.pol" \
 			"${4:-$UAS}" >"$T/m.json" 2>"$T/m.err"
 		got=$(jq -r '[.modules[0].issues[] | select(.kind == "policy") | .reason] | join(",")' "$T/m.json")
+		grep -qE 'Sanitizer|runtime error' "$T/m.err" && got="sanitizer report: $(head -3 "$T/m.err")"
 		if [ "$got" = "$3" ]; then ok "matcher: $1"; else
 			notok "matcher: $1"; diag "got '$got', expected '$3'"; fi
 	}
