@@ -7,9 +7,38 @@
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
+#
+# make install      tools, daemon and its unit (when built), man pages,
+#                   default config in /etc/kabiguard/, modules-load.d and
+#                   modprobe.d files; DESTDIR, PREFIX and the *DIR
+#                   variables below apply.  Not the module: pick one of
+# make install-module  kabiguard.ko for KVER into /lib/modules/KVER/extra
+# make dkms-install  sources to /usr/src/kabiguard-VERSION, then dkms add
+#                   and dkms install for each kernel in DKMS_KERNELS
+#                   (default: every kernel with a /lib/modules/K/build);
+#                   with DESTDIR set, only the sources (for packages)
+# make uninstall, make dkms-uninstall   undo them (config is kept)
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+MODULESLOADDIR ?= $(SYSCONFDIR)/modules-load.d
+MODPROBEDIR ?= $(SYSCONFDIR)/modprobe.d
+DKMSDIR ?= /usr/src/kabiguard-$(VERSION)
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+INSTALL ?= install
+# install-conf SRC DEST: install SRC as $(DESTDIR)DEST unless that exists.
+install-conf = @if [ -e $(DESTDIR)$(2) ]; then echo "kept $(DESTDIR)$(2)"; \
+	else $(INSTALL) -D -m 0644 $(1) $(DESTDIR)$(2) && echo "installed $(DESTDIR)$(2)"; fi
+# What the module build needs, as dkms gets it.
+DKMS_FILES := dkms.conf VERSION Kbuild kmod include
 
 all: module userspace
 
@@ -34,9 +63,75 @@ bench:
 style:
 	./scripts/style.sh
 
+install: userspace
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 0755 userspace/kabiguardctl $(DESTDIR)$(SBINDIR)/
+	@# The daemon and its unit, once they exist in this tree.
+	if [ -x userspace/daemon/kabiguardd ]; then \
+		$(INSTALL) -m 0755 userspace/daemon/kabiguardd $(DESTDIR)$(SBINDIR)/; \
+	fi
+	for u in userspace/systemd/*.service; do \
+		[ -e "$$u" ] || continue; \
+		$(INSTALL) -d $(DESTDIR)$(UNITDIR); \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' "$$u" >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	done
+	for m in userspace/doc/*.[1-8]; do \
+		[ -e "$$m" ] || continue; \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		$(INSTALL) -d $$d && $(INSTALL) -m 0644 $$m $$d/; \
+	done
+	@# Configuration: never overwrite what the admin has changed.
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/kabiguard/policy.d
+	$(call install-conf,config/kabiguard.conf,$(SYSCONFDIR)/kabiguard/kabiguard.conf)
+	$(call install-conf,config/modules-load.d/kabiguard.conf,$(MODULESLOADDIR)/kabiguard.conf)
+	$(call install-conf,config/modprobe.d/kabiguard.conf,$(MODPROBEDIR)/kabiguard.conf)
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/kabiguardctl $(DESTDIR)$(SBINDIR)/kabiguardd
+	for u in userspace/systemd/*.service; do \
+		[ -e "$$u" ] && rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	done; true
+	for m in userspace/doc/*.[1-8]; do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	done
+	rm -f $(DESTDIR)$(MODULESLOADDIR)/kabiguard.conf $(DESTDIR)$(MODPROBEDIR)/kabiguard.conf
+	@echo "kept $(DESTDIR)$(SYSCONFDIR)/kabiguard/ (configuration and policies)"
+
+# The module for KVER, where out-of-tree modules go (extra/), compressed
+# as the kernel's config says, then depmod.  Signed only when the kernel
+# tree has its signing key (distribution headers do not: the module is
+# then installed unsigned, as dkms's would be without a MOK).
+SIGN_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' \
+	$(KDIR)/include/config/auto.conf 2>/dev/null)
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
+		$(if $(SIGN_KEY),$(if $(wildcard $(SIGN_KEY) $(KDIR)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)) \
+		modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+dkms-install:
+	$(INSTALL) -d $(DESTDIR)$(DKMSDIR)
+	cp -R $(DKMS_FILES) $(DESTDIR)$(DKMSDIR)/
+	find $(DESTDIR)$(DKMSDIR) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name Module.symvers \
+		-o -name modules.order \) -delete
+ifeq ($(DESTDIR),)
+	dkms status -m kabiguard -v $(VERSION) | grep -q . || dkms add -m kabiguard -v $(VERSION)
+	for k in $(DKMS_KERNELS); do \
+		dkms install -m kabiguard -v $(VERSION) -k $$k || exit 1; \
+	done
+endif
+
+dkms-uninstall:
+	-dkms remove -m kabiguard -v $(VERSION) --all
+	rm -rf $(DESTDIR)$(DKMSDIR)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module module-clean userspace check demo bench style clean
+.PHONY: all module module-clean userspace check demo bench style clean \
+	install uninstall install-module dkms-install dkms-uninstall

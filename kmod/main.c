@@ -99,4 +99,4 @@ module_exit(kg_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Runtime kABI guard: checks module imports against a whitelist");
-MODULE_VERSION("0.1");
+MODULE_VERSION(KABIGUARD_VERSION);

@@ -37,7 +37,7 @@ fi
 # removed .c) must not survive, but keep nothing else either.
 rm -rf "$OUT"
 mkdir -p "$OUT/selftests/kabiguard"
-for p in Kbuild Makefile kmod include; do
+for p in Kbuild Makefile VERSION kmod include; do
 	if [ -e "$SRC/$p" ]; then cp -a "$SRC/$p" "$OUT/"; fi
 done
 if [ -d "$SRC/$TM" ]; then cp -a "$SRC/$TM" "$OUT/$TM"; fi

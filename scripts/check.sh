@@ -13,6 +13,10 @@
 #   per kernel     scripts/build-kernel-objs.sh KVER,
 #                  make -C selftests/kabiguard KVER=KVER,
 #                  selftests/kabiguard/run_vm_tests.sh KVER (in QEMU)
+#   install        selftests/install/: man_test.sh (groff, mandoc, man -l on
+#                  every page), install_test.sh (make install & co. into
+#                  scratch roots), dkms_test.sh (dkms install for each
+#                  kernel, then the installed module in QEMU; dkms remove)
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -113,6 +117,11 @@ for k in "${KVERS[@]}"; do
 		say "SKIP vm tests on $k: no selftests/kabiguard/run_vm_tests.sh yet"
 	fi
 done
+
+# --- installation: man pages, make install, DKMS
+part man-pages selftests/install/man_test.sh || true
+part install selftests/install/install_test.sh "${KVERS[@]}" || true
+part dkms selftests/install/dkms_test.sh "${KVERS[@]}" || true
 
 echo
 echo "Summary (logs in $LOGS):"

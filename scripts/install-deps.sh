@@ -25,6 +25,8 @@ PKGS=(
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
 	# kselftest harness and checkpatch come from the kernel source
 	linux-source-6.1
+	# installation tests: dkms, and the man page linters
+	dkms groff-base mandoc man-db
 )
 
 missing=()

@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# install_test.sh [KVER...]: `make install`, `make uninstall`, `make
+# install-module` and `make dkms-install` into scratch DESTDIRs, from a
+# scratch copy of the tree (so no object lands in this one), checking each
+# installed path.  If the tree has no daemon yet, the copy gets a stand-in
+# userspace/daemon/kabiguardd and unit, to check how they would install.
+# The module is installed for each KVER (default: scripts/kernels.sh).
+# The real dkms run is dkms_test.sh.  TAP output.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+if [ $# -gt 0 ]; then KVERS=("$@"); else mapfile -t KVERS < <("$ROOT/scripts/kernels.sh"); fi
+TMP=$(mktemp -d /tmp/kg-install.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+SRC=$TMP/src
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+# mk DESC LOG ARGS...: make -C SRC ARGS, output to LOG (shown on failure)
+mk() {
+	local d=$1 log=$2
+	shift 2
+	if make -C "$SRC" "$@" >"$log" 2>&1; then
+		ok "$d"
+	else
+		not_ok "$d"
+		tail -n 30 "$log" | sed 's/^/# /'
+	fi
+}
+
+# The tree as a fresh clone has it, without build/ and objects.
+mkdir -p "$SRC"
+(cd "$ROOT" && tar -cf - --exclude=./build --exclude=.git --exclude='*.o' \
+	--exclude='*.ko' --exclude='.*.cmd' --exclude=.obj-san --exclude='.obj-*' .) |
+	tar -xf - -C "$SRC"
+# The userspace objects are kept (make sees them up to date): this test is
+# about paths, not about building the tools again.
+[ ! -d "$ROOT/userspace/.obj" ] || cp -a "$ROOT/userspace/.obj" "$SRC/userspace/"
+# Stand-ins for the daemon and its unit while the tree has none built.
+fake_daemon=
+if [ ! -x "$ROOT/userspace/daemon/kabiguardd" ]; then
+	fake_daemon=1
+	mkdir -p "$SRC/userspace/daemon"
+	printf '#!/bin/sh\n' >"$SRC/userspace/daemon/kabiguardd"
+	chmod 755 "$SRC/userspace/daemon/kabiguardd"
+fi
+if ! compgen -G "$ROOT/userspace/systemd/*.service" >/dev/null; then
+	mkdir -p "$SRC/userspace/systemd"
+	printf '[Service]\nExecStart=/usr/sbin/kabiguardd\n' >"$SRC/userspace/systemd/kabiguardd.service"
+fi
+
+# --- make install, PREFIX=/usr (the default)
+D=$TMP/root
+mk "make install DESTDIR=..." "$TMP/install.log" install DESTDIR="$D"
+check "kabiguardctl in /usr/sbin, executable" test -x "$D/usr/sbin/kabiguardctl"
+check "kabiguardd in /usr/sbin$([ -z "$fake_daemon" ] || echo ' (stand-in)')" test -x "$D/usr/sbin/kabiguardd"
+for u in "$SRC"/userspace/systemd/*.service; do
+	check "unit ${u##*/} in /usr/lib/systemd/system" test -f "$D/usr/lib/systemd/system/${u##*/}"
+done
+for m in "$SRC"/userspace/doc/*.[1-8]; do
+	b=${m##*/}
+	check "man page $b in /usr/share/man/man${b##*.}" cmp -s "$m" "$D/usr/share/man/man${b##*.}/$b"
+done
+check "/etc/kabiguard/kabiguard.conf: audit mode, no lock" \
+	sh -c "grep -qx 'mode = audit' '$D/etc/kabiguard/kabiguard.conf' && grep -qx 'lock = no' '$D/etc/kabiguard/kabiguard.conf'"
+check "/etc/kabiguard/policy.d/ exists, empty" test -d "$D/etc/kabiguard/policy.d" -a -z "$(ls -A "$D/etc/kabiguard/policy.d")"
+check "/etc/modules-load.d/kabiguard.conf loads kabiguard" grep -qx kabiguard "$D/etc/modules-load.d/kabiguard.conf"
+check "/etc/modprobe.d/kabiguard.conf sets mode=audit" grep -qx 'options kabiguard mode=audit' "$D/etc/modprobe.d/kabiguard.conf"
+check "no file outside /usr/sbin, /usr/lib/systemd, /usr/share/man, /etc" \
+	test -z "$(cd "$D" && find . -type f | grep -vE '^\./(usr/sbin|usr/lib/systemd/system|usr/share/man|etc)/')"
+
+# A second install keeps the admin's configuration.
+echo "mode = enforce" >"$D/etc/kabiguard/kabiguard.conf"
+mk "make install again" "$TMP/install2.log" install DESTDIR="$D"
+check "second install kept the edited kabiguard.conf" grep -qx 'mode = enforce' "$D/etc/kabiguard/kabiguard.conf"
+
+mk "make uninstall" "$TMP/uninstall.log" uninstall DESTDIR="$D"
+check "uninstall left only /etc/kabiguard" \
+	test "$(cd "$D" && find . -type f)" = "./etc/kabiguard/kabiguard.conf"
+
+# --- PREFIX=/usr/local: the unit points at the installed daemon.
+D=$TMP/local
+mk "make install PREFIX=/usr/local" "$TMP/install3.log" install DESTDIR="$D" PREFIX=/usr/local
+check "kabiguardctl in /usr/local/sbin" test -x "$D/usr/local/sbin/kabiguardctl"
+check "man pages in /usr/local/share/man" test -e "$D/usr/local/share/man/man8/kabiguardctl.8"
+for u in "$SRC"/userspace/systemd/*.service; do
+	check "${u##*/} in /usr/local/lib/systemd/system runs /usr/local/sbin/..." \
+		sh -c "grep -q '/usr/local/sbin/' '$D/usr/local/lib/systemd/system/${u##*/}' &&
+			! grep -q '=/usr/sbin/' '$D/usr/local/lib/systemd/system/${u##*/}'"
+done
+
+# --- the module for each kernel
+for k in "${KVERS[@]}"; do
+	D=$TMP/mod-$k
+	mk "make install-module KVER=$k" "$TMP/mod-$k.log" install-module KVER="$k" DESTDIR="$D"
+	ko=$(find "$D/lib/modules/$k/extra" -name 'kabiguard.ko*' 2>/dev/null | head -n1)
+	check "$k: module under /lib/modules/$k/extra (${ko#"$D"})" test -n "$ko"
+	check "$k: its vermagic is $k's" sh -c "modinfo -F vermagic '$ko' | grep -q '^$k '"
+	check "$k: no SSL error from signing without a key" sh -c "! grep -qi 'SSL error' '$TMP/mod-$k.log'"
+	make -C "$SRC" module-clean KVER="$k" >/dev/null 2>&1
+done
+
+# --- dkms sources, as a package would ship them
+D=$TMP/dkms
+V=$(cat "$SRC/VERSION")
+mk "make dkms-install DESTDIR=... (sources only)" "$TMP/dkms.log" dkms-install DESTDIR="$D"
+S=$D/usr/src/kabiguard-$V
+check "/usr/src/kabiguard-$V: dkms.conf VERSION Kbuild kmod/ include/, nothing else" \
+	test "$(cd "$S" && find . -mindepth 1 -maxdepth 1 -printf '%f ' | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')" = "Kbuild VERSION dkms.conf include kmod "
+check "no objects in the dkms sources" test -z "$(find "$S" -name '*.o' -o -name '*.ko' -o -name '.*.cmd')"
+check "dkms.conf reads PACKAGE_VERSION $V from VERSION" \
+	test "$(cd / && bash -c '. "$1"; echo "$PACKAGE_NAME/$PACKAGE_VERSION"' sh "$S/dkms.conf")" = "kabiguard/$V"
+check "MODULE_VERSION in kmod/main.c is KABIGUARD_VERSION (from VERSION)" \
+	grep -q '^MODULE_VERSION(KABIGUARD_VERSION);' "$S/kmod/main.c"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
