@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kabiguardd: applies the kabiguard policy and keeps a lossless audit
+ * trail of verdict events. What its files share.
+ *
+ * Threading model: one thread. It polls the events socket (multicast
+ * group "events") and a signalfd (SIGHUP, SIGTERM, SIGINT, SIGUSR1);
+ * requests (policy, mode, EVENTS_GET dumps, SCAN) go on a second socket so
+ * that replies never mix with events. Nothing runs in signal handlers.
+ */
+#ifndef KABIGUARDD_H
+#define KABIGUARDD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kgclient.h"
+
+#define KGD_CONFIG_FILE		"/etc/kabiguard/kabiguard.conf"
+#define KGD_POLICY_DIR		"/etc/kabiguard/policy.d"
+#define KGD_LOG_FILE		"/var/log/kabiguard/events.jsonl"
+#define KGD_STATE_FILE		"/var/lib/kabiguard/state"
+#define KGD_EVENTS_BUFFER	(4 * 1024 * 1024)
+
+/* Exit codes, as kabiguardctl's (kabiguardd(8)). */
+enum {
+	KGD_EXIT_OK	= 0,
+	KGD_EXIT_ERR	= 1,
+	KGD_EXIT_CONFIG	= 2,	/* bad usage, config or policy file */
+	KGD_EXIT_NOMOD	= 3,	/* kabiguard.ko not loaded */
+	KGD_EXIT_PERM	= 4,	/* no CAP_SYS_MODULE */
+};
+
+/* config.c: kabiguard.conf(5). */
+struct kgd_config {
+	enum kabiguard_mode mode;
+	bool lock;
+	char *policy_dir;	/* a directory of policy files, or one file */
+	char *log_file;		/* NULL: no log file */
+	char *state_file;	/* NULL: no state file */
+	bool syslog;
+	bool retro_scan;
+	int events_buffer;	/* receive buffer of the events socket */
+};
+
+void kgd_config_init(struct kgd_config *cfg);
+void kgd_config_free(struct kgd_config *cfg);
+/* Reads path into cfg (which holds the defaults or an earlier config).
+ * Returns 0; -ENOENT when the file does not exist (cfg untouched); -EINVAL
+ * with "file:line: what was expected" in err; another negative errno with
+ * "file: reason". cfg is changed only on success. */
+int kgd_config_load(struct kgd_config *cfg, const char *path, char *err,
+		    size_t errlen);
+
+/* state.c: the last sequence number written, kept across restarts. */
+struct kgd_state {
+	char boot_id[40];
+	uint64_t last_seq;
+};
+
+int kgd_boot_id(char *buf, size_t len);
+/* 0, -ENOENT (no state yet), -EINVAL (err: file:line), -errno. */
+int kgd_state_read(const char *path, struct kgd_state *st, char *err,
+		   size_t errlen);
+/* Atomic: a temporary file, fsync, rename, fsync of the directory. */
+int kgd_state_write(const char *path, const struct kgd_state *st);
+/*
+ * On the log file fd (opened O_RDWR|O_APPEND): cuts a last line that has
+ * no newline (a write cut short by a crash; *cut gets its length) and
+ * reads the seq of the last whole line when its boot_id is boot_id (else
+ * *seq = 0). Returns 0 or -errno.
+ */
+int kgd_log_recover(int fd, const char *boot_id, uint64_t *seq, size_t *cut);
+
+/* policy.c */
+/* Appends the policy files of path (a directory: its files in name order,
+ * skipping hidden and backup files; or a single file) to p. Returns 0, or
+ * a negative errno with "file:line: ..." or "path: reason" in err. */
+int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
+		    char *err, size_t errlen);
+
+/* log.c: kabiguardd's own messages (not the verdicts): to stderr, and to
+ * syslog when it is on. */
+void kgd_msg_init(bool to_stderr, bool to_syslog);
+void kgd_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* daemon.c */
+struct kgd_opts {
+	const char *config;	/* NULL: the default, optional */
+	const char *policy;	/* overrides policy_dir */
+	bool foreground;
+	int ready_fd;		/* written when the policy is applied; -1 */
+};
+
+/* Runs until SIGTERM; o->ready_fd is set to -1 once it was written. */
+int kgd_run(struct kgd_opts *o);
+
+#endif /* KABIGUARDD_H */
