@@ -309,7 +309,8 @@ struct kg_modinfo {
 	size_t nr_imports;
 };
 
-/* Per-thread reader: libkmod contexts are not thread-safe. */
+/* One reader per thread or process: libkmod contexts are not
+ * thread-safe. */
 struct kg_modreader;
 int kg_modreader_new(struct kg_modreader **out);
 void kg_modreader_free(struct kg_modreader *r);
@@ -359,11 +360,11 @@ struct kg_checker {
 	bool assume_signed;	/* sig_ok for signed-only rules: signer set */
 };
 
-/* Checks paths[0..nr) with nthreads threads (0: one per CPU), one reader
- * each; results[i] belongs to paths[i]. Returns 0 or -ENOMEM/-errno when
- * no thread could start. */
+/* Checks paths[0..nr) with nworkers worker processes (0: one per CPU;
+ * fewer for small sets, none for one), one reader each (lib/check.c says
+ * why processes); results[i] belongs to paths[i]. Returns 0, or -ENOMEM. */
 int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
-		   unsigned int nthreads, struct kg_check_result *results);
+		   unsigned int nworkers, struct kg_check_result *results);
 void kg_check_result_free(struct kg_check_result *r);
 const char *kg_issue_kind_name(enum kg_issue_kind k);
 
