@@ -36,6 +36,8 @@ int cmd_lock(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 /* common.c */
 extern const char *ctl_prog;
@@ -87,5 +89,8 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_flush(void);
 /* A rule as an object (JSON) or one native-format line (text). */
 void out_rule(const struct kg_rule *r);
+
+/* event_out.c: one verdict event, text or the JSON line kabiguardd logs. */
+void ctl_print_event(const struct kg_event *ev);
 
 #endif /* CTL_H */

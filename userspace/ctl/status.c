@@ -9,6 +9,8 @@ static const struct {
 	{ KABIGUARD_FEAT_ENFORCE, "enforce" },
 	{ KABIGUARD_FEAT_MODVERSIONS, "modversions" },
 	{ KABIGUARD_FEAT_SIG, "sig" },
+	{ KABIGUARD_FEAT_RING, "ring" },
+	{ KABIGUARD_FEAT_SCAN, "scan" },
 };
 
 static void print_features(uint32_t features)
@@ -81,6 +83,13 @@ int cmd_status(int argc, char **argv)
 	out_u64("audited", ", audited %llu", st.audited);
 	out_u64("denied", ", denied %llu)\n", st.denied);
 	out_u64("violations", "violations: %llu\n", st.violations);
+	out_obj_end();
+
+	out_obj_begin("ring");
+	out_u64("size", "event ring: %llu slots", st.ring_size);
+	out_u64("first", ", seq %llu", st.ring_first);
+	out_u64("next", " to %llu (next)", st.ring_next);
+	out_u64("overflow", ", %llu lost to overflow\n", st.ring_overflow);
 	out_obj_end();
 	out_obj_end();
 	out_flush();

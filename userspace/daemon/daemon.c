@@ -96,27 +96,43 @@ static uint64_t kgd_real_ns(void)
 
 /* --- the log file */
 
-static int kgd_log_open(struct kgd *d, const char *path)
+/* mkdir -p of the directory holding path (first start, no systemd
+ * LogsDirectory=/StateDirectory=). */
+static void kgd_mkdir_parent(const char *path)
 {
-	char *dup;
+	char *dup = strdup(path), *dir, *p;
+
+	if (!dup)
+		return;
+	dir = dirname(dup);
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(dir, 0750) && errno != EEXIST)
+			break;
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(dup);
+}
+
+static int kgd_log_open(const char *path)
+{
 	int fd;
 
 	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0 && errno == ENOENT) {
-		/* The first start: make its directory (not the parents). */
-		dup = strdup(path);
-		if (dup && mkdir(dirname(dup), 0750) == 0)
-			fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
-				  0640);
-		free(dup);
-		if (fd < 0 && !errno)
-			errno = ENOENT;
+		kgd_mkdir_parent(path);
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	}
 	if (fd < 0) {
 		kgd_msg(LOG_ERR, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	(void)d;
 	return fd;
 }
 
@@ -160,6 +176,10 @@ static void kgd_state_advance(struct kgd *d)
 		return;
 	snprintf(s.boot_id, sizeof(s.boot_id), "%s", d->boot_id);
 	ret = kgd_state_write(d->cfg.state_file, &s);
+	if (ret == -ENOENT) {
+		kgd_mkdir_parent(d->cfg.state_file);
+		ret = kgd_state_write(d->cfg.state_file, &s);
+	}
 	if (ret)
 		kgd_msg(LOG_ERR, "%s: cannot write the state: %s",
 			d->cfg.state_file, strerror(-ret));
@@ -577,7 +597,7 @@ static void kgd_reopen_log(struct kgd *d)
 		d->log_fd = -1;
 		return;
 	}
-	fd = kgd_log_open(d, d->cfg.log_file);
+	fd = kgd_log_open(d->cfg.log_file);
 	if (fd < 0) {
 		kgd_msg(LOG_ERR, "keeping the log file open before SIGHUP");
 		return;
@@ -796,7 +816,7 @@ static int kgd_init(struct kgd *d)
 		return kgd_open_err(ret, "opening the request socket");
 
 	if (d->cfg.log_file) {
-		d->log_fd = kgd_log_open(d, d->cfg.log_file);
+		d->log_fd = kgd_log_open(d->cfg.log_file);
 		if (d->log_fd < 0)
 			return KGD_EXIT_ERR;
 	}

@@ -176,7 +176,10 @@ int kg_scanner_scan(struct kg_scanner *s, struct kg_client *c,
 			const char *sym =
 				kmod_module_dependency_symbol_get_symbol(e);
 
-			if (sym && nr < (size_t)n)
+			/* libkmod lists __versions entries too; the
+			 * struct module check is no import. */
+			if (sym && nr < (size_t)n &&
+			    strcmp(sym, "module_layout"))
 				names[nr++] = sym;
 		}
 	}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One verdict event, for monitor, events and scan. JSON output is the
+ * library's event line (kg_event_json()), the very line kabiguardd writes
+ * to its log; text output goes through out_*() like everything else.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include "ctl.h"
+
+static void print_violation(const struct kg_violation *v)
+{
+	out_str("symbol", "    %s", v->symbol);
+	out_str("namespace", " ns=%s", *v->ns ? v->ns : NULL);
+	out_str("exporter", " from=%s", *v->exporter ? v->exporter : NULL);
+	out_str("reason", ": %s", kg_reason_name(v->reason));
+	if (v->has_kernel_crc)
+		out_hex32("kernel_crc", " kernel-crc=%s", v->kernel_crc);
+	if (v->has_rule_crc)
+		out_hex32("rule_crc", " rule-crc=%s", v->rule_crc);
+	out_text("\n");
+}
+
+static void print_json(const struct kg_event *ev)
+{
+	static struct kg_event_json_ctx x;
+	static char host[256], kernel[128], boot_id[40];
+	static bool init;
+	struct kg_strbuf b = { 0 };
+	struct utsname u;
+	FILE *f;
+
+	if (!init) {
+		init = true;
+		gethostname(host, sizeof(host) - 1);
+		if (!uname(&u))
+			snprintf(kernel, sizeof(kernel), "%s", u.release);
+		f = fopen("/proc/sys/kernel/random/boot_id", "re");
+		if (f) {
+			if (fgets(boot_id, sizeof(boot_id), f))
+				boot_id[strcspn(boot_id, "\n")] = '\0';
+			fclose(f);
+		}
+		x.boot_id = *boot_id ? boot_id : NULL;
+		x.host = host;
+		x.kernel = kernel;
+	}
+	if (kg_event_json(&b, ev, &x) == 0)
+		fputs(b.s, stdout);
+	kg_strbuf_free(&b);
+	fflush(stdout);
+}
+
+void ctl_print_event(const struct kg_event *ev)
+{
+	char when[64] = "", taints[72];
+	time_t sec = ev->time_real_ns / 1000000000ULL;
+	struct tm tm;
+	size_t i;
+
+	if (out_json()) {
+		print_json(ev);
+		return;
+	}
+	if (ev->seq) {
+		if (localtime_r(&sec, &tm))
+			strftime(when, sizeof(when), "%F %T", &tm);
+		out_text("#%llu %s.%03llu %s ", (unsigned long long)ev->seq,
+			 when, (unsigned long long)
+			 (ev->time_real_ns / 1000000 % 1000),
+			 kg_event_kind_name(ev->kind));
+	}
+	out_text("%s", kg_verdict_name(ev->verdict));
+	out_str("module", " %s:", ev->module);
+	out_text(" %llu of %llu imports not allowed",
+		 (unsigned long long)ev->nr_violations,
+		 (unsigned long long)ev->nr_imports);
+	out_text(" (mode %s, generation %llu, %s", kg_mode_name(ev->mode),
+		 (unsigned long long)ev->generation,
+		 ev->sig_ok ? "signed" : "unsigned");
+	if (ev->taints) {
+		kg_taint_letters(ev->taints, taints, sizeof(taints));
+		out_text(", taints %s", taints);
+	}
+	out_str("version", ", version %s", *ev->version ? ev->version : NULL);
+	out_str("srcversion", ", srcversion %s",
+		*ev->srcversion ? ev->srcversion : NULL);
+	if (ev->has_process || !ev->seq) {
+		out_text(", pid %u ppid %u uid %u euid %u", ev->pid, ev->ppid,
+			 ev->uid, ev->euid);
+		if (ev->loginuid != UINT32_MAX && ev->seq)
+			out_text(" loginuid %u", ev->loginuid);
+		if (ev->sessionid != UINT32_MAX && ev->seq)
+			out_text(" session %u", ev->sessionid);
+		out_str("comm", " comm %s", ev->comm);
+		out_str("exe", " exe %s", *ev->exe ? ev->exe : NULL);
+		out_str("cgroup", " cgroup %s", *ev->cgroup ? ev->cgroup : NULL);
+		if (ev->kmod_request)
+			out_text(" (kernel request_module)");
+	}
+	out_text(", checked in %llu ns)\n", (unsigned long long)ev->check_ns);
+	for (i = 0; i < ev->nr_listed; i++)
+		print_violation(&ev->viol[i]);
+	if (ev->nr_violations > ev->nr_listed)
+		out_text("    ... and %llu more not listed\n",
+			 (unsigned long long)(ev->nr_violations -
+					      ev->nr_listed));
+	out_flush();
+}
