@@ -66,10 +66,12 @@ style:
 install: userspace
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0755 userspace/kabiguardctl $(DESTDIR)$(SBINDIR)/
-	@# The daemon and its unit, once they exist in this tree.
-	if [ -x userspace/daemon/kabiguardd ]; then \
-		$(INSTALL) -m 0755 userspace/daemon/kabiguardd $(DESTDIR)$(SBINDIR)/; \
-	fi
+	@# The daemon and its unit, when they are built.
+	for d in userspace/kabiguardd userspace/daemon/kabiguardd; do \
+		if [ -f $$d ] && [ -x $$d ]; then \
+			$(INSTALL) -m 0755 $$d $(DESTDIR)$(SBINDIR)/; break; \
+		fi; \
+	done
 	for u in userspace/systemd/*.service; do \
 		[ -e "$$u" ] || continue; \
 		$(INSTALL) -d $(DESTDIR)$(UNITDIR); \
@@ -84,6 +86,7 @@ install: userspace
 	@# Configuration: never overwrite what the admin has changed.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/kabiguard/policy.d
 	$(call install-conf,config/kabiguard.conf,$(SYSCONFDIR)/kabiguard/kabiguard.conf)
+	$(call install-conf,config/policy.d/00-signed.policy,$(SYSCONFDIR)/kabiguard/policy.d/00-signed.policy)
 	$(call install-conf,config/modules-load.d/kabiguard.conf,$(MODULESLOADDIR)/kabiguard.conf)
 	$(call install-conf,config/modprobe.d/kabiguard.conf,$(MODPROBEDIR)/kabiguard.conf)
 

@@ -15,8 +15,10 @@
 #                  selftests/kabiguard/run_vm_tests.sh KVER (in QEMU)
 #   install        selftests/install/: man_test.sh (groff, mandoc, man -l on
 #                  every page), install_test.sh (make install & co. into
-#                  scratch roots), dkms_test.sh (dkms install for each
-#                  kernel, then the installed module in QEMU; dkms remove)
+#                  scratch roots), readme_test.sh (README.md's worked
+#                  example as written, in a guest), dkms_test.sh (dkms
+#                  install for each kernel, then the installed module in
+#                  QEMU; dkms remove)
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -121,6 +123,7 @@ done
 # --- installation: man pages, make install, DKMS
 part man-pages selftests/install/man_test.sh || true
 part install selftests/install/install_test.sh "${KVERS[@]}" || true
+part readme selftests/install/readme_test.sh || true
 part dkms selftests/install/dkms_test.sh "${KVERS[@]}" || true
 
 echo

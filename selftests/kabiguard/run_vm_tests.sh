@@ -9,7 +9,9 @@
 #      in between, so each starts from the defaults);
 #   2. lock_test (the lock lasts until reboot), then a shell check that
 #      `rmmod kabiguard` is refused;
-#   3. realmod_test.sh KVER, if it exists (on the host: it boots its own
+#   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
+#      with ASan/UBSan, end to end);
+#   4. realmod_test.sh KVER, if it exists (on the host: it boots its own
 #      VM with real Debian modules).
 #
 # Prints each part's TAP output after a "# KVER: part" comment line and
@@ -35,7 +37,8 @@ if [ ! -e "$OBJ/kmod/kabiguard.ko" ] ||
 	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" || exit 1
 fi
 [ -e "$OBJ/kmod/kabiguard.ko" ] || { say "no $OBJ/kmod/kabiguard.ko"; exit 1; }
-if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ]; then
+if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
+	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
 fi
@@ -116,7 +119,32 @@ kg_dmesg_on_failure $rc
 exit $rc
 '
 
-# 3. realmod_test.sh: runs on the host and boots its own VM (it loads
+# 3. events_test (a 16-event ring, to reach overflow quickly), then
+# daemon_test with the default ring and the sanitized kabiguardd; the test
+# modules are installed under /lib/modules/KVER/extra, as a host would
+# have them, so that the daemon's retro scan finds their files.
+san=()
+if make -s -C "$ROOT/userspace" SANITIZE=1 "$ROOT/userspace/.obj-san/kabiguardd" >&2; then
+	san=(-a "$ROOT/userspace/.obj-san/kabiguardd:/usr/local/bin/kabiguardd")
+else
+	say "cannot build the sanitized kabiguardd"
+	rc=1
+fi
+RUN_VM_ARGS="${RUN_VM_ARGS:-} ${san[*]}" vm "events_test + daemon_test" '
+rmmod kabiguard && insmod /kabiguard/kabiguard.ko ring_size=16 || exit 1
+echo "# '"$KVER"': events_test"
+./events_test || rc=1
+kg_reload
+d=/lib/modules/$(uname -r)/extra
+mkdir -p "$d" && cp test_modules/*.ko "$d"/ && depmod || rc=1
+echo "# '"$KVER"': daemon_test (kabiguardd: $(command -v kabiguardd))"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	./daemon_test || rc=1
+kg_dmesg_on_failure $rc
+exit $rc
+'
+
+# 4. realmod_test.sh: runs on the host and boots its own VM (it loads
 # kabiguard.ko there itself). Exit status 4 means skipped.
 if [ -e "$HERE/realmod_test.sh" ]; then
 	echo "# $KVER: realmod_test.sh"

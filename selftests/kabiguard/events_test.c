@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event sequence, the event ring (KABIGUARD_CMD_EVENTS_GET) and scans
+ * of loaded modules (KABIGUARD_CMD_SCAN), in the VM as root with
+ * kabiguard.ko loaded with a small ring_size (run_vm_tests.sh uses 16):
+ *  - every event carries a sequence number, its kind, timestamps and the
+ *    loading process (pid, ppid, uids, comm, exe, cgroup);
+ *  - the ring returns the events the multicast group carried, in order,
+ *    from any sequence number on, and counts as overflow exactly the
+ *    events that left it before a reader declared having them;
+ *  - a scan reports a loaded module's violations as an event of its own
+ *    kind, never denies, and refuses unknown modules;
+ *  - reading the ring and scanning need CAP_SYS_MODULE.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kg_selftest.h"
+
+#define EXPORTER	"kg_exporter"
+#define CONSUMER_OK	"kg_consumer_ok"
+#define CONSUMER_FORB	"kg_consumer_forbidden"
+
+static const struct kg_rule base_rules[] = {
+	KG_R_VMLINUX,
+	KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
+};
+
+struct seqs {
+	uint64_t seq[256];
+	char module[256][KABIGUARD_MODNAME_MAX];
+	size_t nr;
+};
+
+static int collect(const struct kg_event *ev, void *arg)
+{
+	struct seqs *s = arg;
+
+	if (s->nr < ARRAY_SIZE(s->seq)) {
+		s->seq[s->nr] = ev->seq;
+		snprintf(s->module[s->nr], sizeof(s->module[0]), "%s",
+			 ev->module);
+	}
+	s->nr++;
+	return 0;
+}
+
+FIXTURE(ev) {
+	struct kg_client *c;
+	struct kg_client *evc;
+	uint64_t gen;
+};
+
+FIXTURE_SETUP(ev)
+{
+	struct kg_policy p = { 0 };
+	size_t i;
+
+	ASSERT_EQ(0, kg_open(&self->c));
+	for (i = 0; i < ARRAY_SIZE(base_rules); i++)
+		ASSERT_EQ(0, kg_policy_add_rule(&p, &base_rules[i]));
+	ASSERT_EQ(0, kg_policy_push(self->c, &p, &self->gen))
+		TH_LOG("push: %s", kg_extack(self->c));
+	kg_policy_free(&p);
+	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	if (!kg_t_loaded(EXPORTER))
+		ASSERT_EQ(0, kg_t_load(EXPORTER));
+	ASSERT_EQ(0, kg_events_open(&self->evc));
+}
+
+FIXTURE_TEARDOWN(ev)
+{
+	kg_t_unload(CONSUMER_OK);
+	kg_t_unload(CONSUMER_FORB);
+	kg_close(self->evc);
+	kg_close(self->c);
+}
+
+/* Load and unload @name, returning its verdict event's sequence number. */
+static uint64_t load_once(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(ev) *self, const char *name)
+{
+	struct kg_event ev;
+	uint64_t seq;
+
+	ASSERT_EQ(0, kg_t_load(name));
+	ASSERT_EQ(0, kg_t_unload(name));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, name, &ev, KG_EVENT_TIMEOUT_MS));
+	seq = ev.seq;
+	kg_event_free(&ev);
+	return seq;
+}
+
+TEST_F(ev, load_event_fields)
+{
+	char exe[PATH_MAX], comm[32] = "";
+	struct timespec now;
+	struct kg_event ev;
+	ssize_t n;
+
+	ASSERT_EQ(0, kg_t_load(CONSUMER_OK));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	clock_gettime(CLOCK_REALTIME, &now);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	prctl(PR_GET_NAME, comm);
+
+	EXPECT_LT(0, ev.seq);
+	EXPECT_EQ(KABIGUARD_EVENT_LOAD, ev.kind);
+	EXPECT_EQ(KABIGUARD_VERDICT_ALLOWED, ev.verdict);
+	EXPECT_EQ(self->gen, ev.generation);
+	/* Wall clock within a minute of ours; boot time set. */
+	EXPECT_GT(60ULL * 1000000000ULL,
+		  (uint64_t)llabs((long long)(now.tv_sec * 1000000000LL +
+					      now.tv_nsec - ev.time_real_ns)));
+	EXPECT_LT(0, ev.time_boot_ns);
+	EXPECT_EQ((uint32_t)getpid(), ev.pid);
+	EXPECT_EQ((uint32_t)getppid(), ev.ppid);
+	EXPECT_EQ(0, ev.uid);
+	EXPECT_EQ(0, ev.euid);
+	EXPECT_STREQ(comm, ev.comm);
+	EXPECT_STREQ(exe, ev.exe);
+	EXPECT_EQ('/', ev.cgroup[0]) TH_LOG("cgroup \"%s\"", ev.cgroup);
+	EXPECT_FALSE(ev.kmod_request);
+	kg_event_free(&ev);
+}
+
+TEST_F(ev, ring_matches_multicast)
+{
+	struct seqs got = { .nr = 0 };
+	uint64_t seq[5];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(seq); i++) {
+		seq[i] = load_once(_metadata, self, CONSUMER_OK);
+		if (i)
+			EXPECT_EQ(seq[i - 1] + 1, seq[i]);
+	}
+	ASSERT_EQ(0, kg_events_dump(self->c, seq[0], collect, &got));
+	ASSERT_EQ(ARRAY_SIZE(seq), got.nr);
+	for (i = 0; i < ARRAY_SIZE(seq); i++) {
+		EXPECT_EQ(seq[i], got.seq[i]);
+		EXPECT_STREQ(CONSUMER_OK, got.module[i]);
+	}
+
+	/* From the middle on: no earlier event, no duplicate. */
+	got.nr = 0;
+	ASSERT_EQ(0, kg_events_dump(self->c, seq[3], collect, &got));
+	ASSERT_EQ(2, got.nr);
+	EXPECT_EQ(seq[3], got.seq[0]);
+	EXPECT_EQ(seq[4], got.seq[1]);
+}
+
+TEST_F(ev, overflow_counts_unread_only)
+{
+	struct seqs got = { .nr = 0 };
+	struct kg_status st0, st1;
+	uint64_t last = 0;
+	unsigned int i, n;
+
+	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	if (!st0.ring_size || st0.ring_size > 64)
+		SKIP(return, "needs kabiguard.ko ring_size=16 (have %u)",
+		     st0.ring_size);
+	/* Declare everything so far read. */
+	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+	EXPECT_EQ(0, got.nr);
+
+	n = st0.ring_size + 5;
+	for (i = 0; i < n; i++)
+		last = load_once(_metadata, self, CONSUMER_OK);
+	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	EXPECT_EQ(st0.ring_overflow + 5, st1.ring_overflow);
+	EXPECT_EQ(last + 1, st1.ring_next);
+	EXPECT_EQ(st1.ring_next - st1.ring_size, st1.ring_first);
+
+	/* What is left: the last ring_size events, oldest first. */
+	got.nr = 0;
+	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(st1.ring_size, got.nr);
+	EXPECT_EQ(st1.ring_first, got.seq[0]);
+	EXPECT_EQ(last, got.seq[got.nr - 1]);
+
+	/* Read now: more events that push these out are not overflow. */
+	for (i = 0; i < 3; i++)
+		load_once(_metadata, self, CONSUMER_OK);
+	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	EXPECT_EQ(st1.ring_overflow, st0.ring_overflow);
+}
+
+TEST_F(ev, scan_reports_loaded_module)
+{
+	static const char *const imports[] = {
+		"kg_plain_a", "kg_plain_b", "_printk",
+	};
+	struct kg_t_kmsg k;
+	struct kg_event ev;
+	char *log;
+
+	ASSERT_EQ(0, kg_t_load(CONSUMER_FORB));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	kg_event_free(&ev);
+
+	kg_t_kmsg_mark(&k);
+	ASSERT_EQ(0, kg_scan(self->c, CONSUMER_FORB, imports,
+			     ARRAY_SIZE(imports)))
+		TH_LOG("scan: %s", kg_extack(self->c));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ(KABIGUARD_EVENT_SCAN, ev.kind);
+	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
+	EXPECT_EQ(3, ev.nr_imports);
+	ASSERT_EQ(1, ev.nr_violations);
+	ASSERT_EQ(1, ev.nr_listed);
+	EXPECT_STREQ("kg_plain_b", ev.viol[0].symbol);
+	EXPECT_STREQ(EXPORTER, ev.viol[0].exporter);
+	EXPECT_EQ(KABIGUARD_REASON_NOT_ALLOWED, ev.viol[0].reason);
+	/* A scan has no loading process. */
+	EXPECT_EQ(0, ev.pid);
+	kg_event_free(&ev);
+
+	log = kg_t_kmsg_read(&k);
+	ASSERT_NE(NULL, log);
+	EXPECT_NE(NULL, strstr(log,
+		"\nkabiguard: kg_consumer_forbidden: scanned: audited (audit, generation "))
+		TH_LOG("kernel log:\n%s", log);
+	EXPECT_NE(NULL, strstr(log, "), 1 of 3 imports not allowed\n"))
+		TH_LOG("kernel log:\n%s", log);
+	EXPECT_TRUE(kg_t_log_has(log,
+		"kabiguard: kg_consumer_forbidden: kg_plain_b from kg_exporter: not allowed"))
+		TH_LOG("kernel log:\n%s", log);
+	free(log);
+	kg_t_kmsg_close(&k);
+
+	/* Enforce mode does not make a scan deny anything. */
+	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	ASSERT_EQ(0, kg_scan(self->c, CONSUMER_FORB, imports,
+			     ARRAY_SIZE(imports)));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
+	kg_event_free(&ev);
+	EXPECT_TRUE(kg_t_loaded(CONSUMER_FORB));
+	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+}
+
+TEST_F(ev, scan_unknown_module)
+{
+	static const char *const imports[] = { "_printk" };
+
+	EXPECT_EQ(-ENOENT, kg_scan(self->c, "kg_no_such_module", imports, 1));
+	EXPECT_NE(NULL, strstr(kg_extack(self->c), "no live module"));
+}
+
+static int nop(const struct kg_event *ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	return 0;
+}
+
+/* In a child that dropped to nobody: the ring and scans are refused. */
+TEST_F(ev, unprivileged_refused)
+{
+	static const char *const imports[] = { "_printk" };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct kg_client *c;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534) || kg_open(&c))
+			_exit(10);
+		if (kg_events_dump(c, 0, nop, NULL) != -EPERM)
+			_exit(11);
+		if (kg_scan(c, EXPORTER, imports, 1) != -EPERM)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("child step %d failed", WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
