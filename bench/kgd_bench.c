@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 	printf("  load+unload, no daemon:         %8.0f us\n", idle_us);
 	printf("  load+unload, daemon following:  %8.0f us (%.2fx)\n", live_us,
 	       live_us / idle_us);
-	printf("  live burst: %d of %d events in the log (%d lost), %.0f events/s end to end\n",
+	printf("  live burst: %d of %d events in the log (%d lost), %.0f events/s end to end (the loads' own rate)\n",
 	       got, n, n - got, got / ((t_last - t0) / 1e9));
 	if (got)
 		printf("  verdict -> JSON line on disk: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
