@@ -330,7 +330,8 @@ int cmd_check(int argc, char **argv)
 	}
 	out_arr_end();
 	out_obj_begin("summary");
-	out_u64("modules", "%llu modules checked", nr);
+	out_u64("modules", nr == 1 ? "%llu module checked" : "%llu modules checked",
+		nr);
 	out_str("symvers", " against %s", *used ? used : "no kernel symvers");
 	out_u64("policy_rules", ", %llu policy rules", p.nr);
 	out_u64("ok", ": %llu ok", nok);
