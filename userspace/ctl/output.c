@@ -31,25 +31,6 @@ bool out_json(void)
 	return o.json;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 static void json_string(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -71,7 +52,7 @@ static void json_string(const char *str)
 				printf("\\u%04x", *s);
 			} else if (*s < 0x80) {
 				putchar(*s);
-			} else if ((n = utf8_len(s))) {
+			} else if ((n = kg_utf8_len(s))) {
 				fwrite(s, 1, n, stdout);
 				s += n;
 				continue;

@@ -71,8 +71,7 @@ static int kg_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 (as ctl/output.c). */
-static size_t kg_utf8_len(const unsigned char *s)
+size_t kg_utf8_len(const unsigned char *s)
 {
 	size_t n, i;
 

@@ -163,6 +163,9 @@ struct kg_event_json_ctx {
  * as \u00XX. Returns 0 or -ENOMEM. */
 int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 		  const struct kg_event_json_ctx *x);
+/* Length of the valid UTF-8 sequence at s (1 to 4 bytes above ASCII),
+ * or 0: how JSON output tells text it may copy from bytes to escape. */
+size_t kg_utf8_len(const unsigned char *s);
 /* The kernel's taint letters for taint bits (kernel/panic.c order). */
 void kg_taint_letters(uint64_t taints, char *buf, size_t len);
 

@@ -15,25 +15,9 @@
 #include <sys/stat.h>
 
 #include "../daemon/kabiguardd.h"
+#include "tap.h"
 
-static unsigned int nr_tests, nr_failed;
 static char tmpdir[] = "/tmp/kgd-test.XXXXXX";
-
-static void ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	if (!cond)
-		nr_failed++;
-	printf("%sok %u - ", cond ? "" : "not ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void diag(const char *what, const char *s)
 {
@@ -359,9 +343,9 @@ int main(void)
 	test_state();
 	test_log_recover();
 	test_json();
-	printf("1..%u\n", nr_tests);
+	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd))
 		return 1;
-	return nr_failed ? 1 : 0;
+	return tap_nr_failed ? 1 : 0;
 }

@@ -16,30 +16,9 @@
 #include <zlib.h>
 
 #include "kgclient.h"
+#include "tap.h"
 
-static unsigned int nr_tests, nr_failed;
 static char tmpdir[] = "/tmp/kg-parse-test.XXXXXX";
-
-static void ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	if (!cond)
-		nr_failed++;
-	printf("%sok %u - ", cond ? "" : "not ", nr_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static void skip(const char *why, const char *desc)
-{
-	printf("ok %u - %s # SKIP %s\n", ++nr_tests, desc, why);
-}
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void diag(const char *fmt, ...)
@@ -664,7 +643,7 @@ int main(void)
 	test_native();
 	test_errors();
 	test_names();
-	printf("1..%u\n", nr_tests);
+	printf("1..%u\n", tap_nr_tests);
 	cleanup();
-	return nr_failed ? 1 : 0;
+	return tap_nr_failed ? 1 : 0;
 }
