@@ -14,13 +14,14 @@ static size_t kg_str_size(const char *s)
 
 static size_t kg_event_size(const struct kg_verdict *v)
 {
-	size_t size = 8 * nla_total_size_64bit(sizeof(u64)) +
-		      16 * nla_total_size(sizeof(u32)) +
+	size_t size = 9 * nla_total_size_64bit(sizeof(u64)) +
+		      19 * nla_total_size(sizeof(u32)) +
 		      3 * nla_total_size(KABIGUARD_MODNAME_MAX);
 	unsigned int i;
 
 	if (v->loader)
 		size += nla_total_size(TASK_COMM_LEN) +
+			kg_str_size(v->loader->tty) +
 			kg_str_size(v->loader->exe) +
 			kg_str_size(v->loader->cgroup);
 	for (i = 0; i < v->nr_listed; i++) {
@@ -58,9 +59,16 @@ static int kg_put_loader(struct sk_buff *msg, const struct kg_loader *l)
 	    nla_put_u32(msg, KABIGUARD_A_PPID, l->ppid) ||
 	    nla_put_u32(msg, KABIGUARD_A_UID, l->uid) ||
 	    nla_put_u32(msg, KABIGUARD_A_EUID, l->euid) ||
+	    nla_put_u32(msg, KABIGUARD_A_GID, l->gid) ||
+	    nla_put_u32(msg, KABIGUARD_A_EGID, l->egid) ||
 	    nla_put_u32(msg, KABIGUARD_A_LOGINUID, l->loginuid) ||
 	    nla_put_u32(msg, KABIGUARD_A_SESSIONID, l->sessionid) ||
 	    nla_put_string(msg, KABIGUARD_A_COMM, l->comm) ||
+	    (l->tty[0] && nla_put_string(msg, KABIGUARD_A_TTY, l->tty)) ||
+	    nla_put_u32(msg, KABIGUARD_A_PIDNS, l->pidns) ||
+	    (l->cgroup_id &&
+	     nla_put_u64_64bit(msg, KABIGUARD_A_CGROUP_ID, l->cgroup_id,
+			       KABIGUARD_A_PAD)) ||
 	    (l->exe && nla_put_string(msg, KABIGUARD_A_EXE, l->exe)) ||
 	    (l->cgroup && nla_put_string(msg, KABIGUARD_A_CGROUP, l->cgroup)) ||
 	    nla_put_u8(msg, KABIGUARD_A_KMOD_REQUEST, l->kmod_request))

@@ -160,9 +160,12 @@ struct kg_violation {
 struct kg_loader {
 	pid_t pid, ppid;
 	uid_t uid, euid, loginuid;
-	u32 sessionid;
+	gid_t gid, egid;
+	u32 sessionid, pidns;
+	u64 cgroup_id;		/* 0: not obtainable */
 	bool kmod_request;
 	char comm[TASK_COMM_LEN];
+	char tty[64];		/* "": no controlling terminal */
 	const char *exe;	/* NULL: not obtainable */
 	const char *cgroup;	/* NULL: not obtainable */
 	char buf[2 * KABIGUARD_PATH_MAX];

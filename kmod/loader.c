@@ -10,10 +10,12 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/tty.h>
 #include "kabiguard.h"
 
 static const char *kg_loader_exe(char *buf, size_t len)
@@ -32,8 +34,11 @@ static const char *kg_loader_exe(char *buf, size_t len)
 	return IS_ERR(path) ? NULL : path;
 }
 
-/* The loader's cgroup v2 path, as its own cgroup namespace sees it. */
-static const char *kg_loader_cgroup(char *buf, size_t len)
+/*
+ * The loader's cgroup v2 path, as its own cgroup namespace sees it, and
+ * the cgroup's id.
+ */
+static const char *kg_loader_cgroup(char *buf, size_t len, u64 *id)
 {
 	struct cgroup *cgrp;
 	int ret;
@@ -44,9 +49,20 @@ static const char *kg_loader_cgroup(char *buf, size_t len)
 	cgrp = task_dfl_cgroup(current);
 	cgroup_get(cgrp);
 	rcu_read_unlock();
+	*id = cgroup_id(cgrp);
 	ret = cgroup_path_ns(cgrp, buf, len, current->nsproxy->cgroup_ns);
 	cgroup_put(cgrp);
 	return ret < 0 || ret >= len ? NULL : buf;
+}
+
+static void kg_loader_tty(char *buf, size_t len)
+{
+	struct tty_struct *tty = get_current_tty();
+
+	if (tty) {
+		strscpy(buf, tty_name(tty), len);
+		tty_kref_put(tty);
+	}
 }
 
 /**
@@ -67,9 +83,13 @@ struct kg_loader *kg_loader_current(void)
 	l->pid = task_tgid_nr(current);
 	l->uid = from_kuid(&init_user_ns, cred->uid);
 	l->euid = from_kuid(&init_user_ns, cred->euid);
+	l->gid = from_kgid(&init_user_ns, cred->gid);
+	l->egid = from_kgid(&init_user_ns, cred->egid);
 	l->loginuid = from_kuid(&init_user_ns, audit_get_loginuid(current));
 	l->sessionid = audit_get_sessionid(current);
 	get_task_comm(l->comm, current);
+	kg_loader_tty(l->tty, sizeof(l->tty));
+	l->pidns = task_active_pid_ns(current)->ns.inum;
 
 	/*
 	 * request_module() starts modprobe as a child of a kernel thread; a
@@ -83,6 +103,6 @@ struct kg_loader *kg_loader_current(void)
 
 	l->exe = kg_loader_exe(l->buf, KABIGUARD_PATH_MAX);
 	l->cgroup = kg_loader_cgroup(l->buf + KABIGUARD_PATH_MAX,
-				     KABIGUARD_PATH_MAX);
+				     KABIGUARD_PATH_MAX, &l->cgroup_id);
 	return l;
 }

@@ -13,6 +13,7 @@
  *  - reading the ring and scanning need CAP_SYS_MODULE.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,7 +108,9 @@ TEST_F(ev, load_event_fields)
 	char exe[PATH_MAX], comm[32] = "";
 	struct timespec now;
 	struct kg_event ev;
+	struct stat st;
 	ssize_t n;
+	int tty;
 
 	ASSERT_EQ(0, kg_t_load(CONSUMER_OK));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &ev,
@@ -133,8 +137,63 @@ TEST_F(ev, load_event_fields)
 	EXPECT_STREQ(comm, ev.comm);
 	EXPECT_STREQ(exe, ev.exe);
 	EXPECT_EQ('/', ev.cgroup[0]) TH_LOG("cgroup \"%s\"", ev.cgroup);
+	EXPECT_NE(0, ev.cgroup_id);
 	EXPECT_FALSE(ev.kmod_request);
+	EXPECT_EQ((uint32_t)getgid(), ev.gid);
+	EXPECT_EQ((uint32_t)getegid(), ev.egid);
+	ASSERT_EQ(0, stat("/proc/self/ns/pid", &st));
+	EXPECT_EQ((uint32_t)st.st_ino, ev.pidns);
+	/* A controlling terminal is named; none, none. */
+	tty = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (tty >= 0) {
+		EXPECT_NE('\0', ev.tty[0]);
+		close(tty);
+	} else {
+		EXPECT_STREQ("", ev.tty);
+	}
+	TH_LOG("tty \"%s\", pidns %u, cgroup id %llu", ev.tty, ev.pidns,
+	       (unsigned long long)ev.cgroup_id);
 	kg_event_free(&ev);
+}
+
+/* A loader with a controlling terminal: the event names it as auditd does. */
+TEST_F(ev, load_from_a_terminal)
+{
+	char name[64], want[80];
+	struct kg_event ev;
+	int ptm, pts, st;
+	pid_t pid;
+
+	ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ASSERT_LE(0, ptm);
+	ASSERT_EQ(0, grantpt(ptm));
+	ASSERT_EQ(0, unlockpt(ptm));
+	ASSERT_EQ(0, ptsname_r(ptm, name, sizeof(name)));
+	/* /dev/pts/N is the kernel's "ptsN". */
+	ASSERT_EQ(0, strncmp(name, "/dev/pts/", 9));
+	snprintf(want, sizeof(want), "pts%s", name + 9);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* A new session: opening the slave makes it our terminal. */
+		if (setsid() < 0)
+			_exit(10);
+		pts = open(name, O_RDWR | O_CLOEXEC);
+		if (pts < 0)
+			_exit(11);
+		_exit(kg_t_load(CONSUMER_OK) ? 12 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ((uint32_t)pid, ev.pid);
+	EXPECT_STREQ(want, ev.tty);
+	kg_event_free(&ev);
+	close(ptm);
+	EXPECT_EQ(0, kg_t_unload(CONSUMER_OK));
 }
 
 TEST_F(ev, ring_matches_multicast)

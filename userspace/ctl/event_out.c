@@ -92,10 +92,13 @@ void ctl_print_event(const struct kg_event *ev)
 	if (ev->has_process || !ev->seq) {
 		out_text(", pid %u ppid %u uid %u euid %u", ev->pid, ev->ppid,
 			 ev->uid, ev->euid);
+		if (ev->seq)
+			out_text(" gid %u egid %u", ev->gid, ev->egid);
 		if (ev->loginuid != UINT32_MAX && ev->seq)
 			out_text(" loginuid %u", ev->loginuid);
 		if (ev->sessionid != UINT32_MAX && ev->seq)
 			out_text(" session %u", ev->sessionid);
+		out_str("tty", " tty %s", *ev->tty ? ev->tty : NULL);
 		out_str("comm", " comm %s", ev->comm);
 		out_str("exe", " exe %s", *ev->exe ? ev->exe : NULL);
 		out_str("cgroup", " cgroup %s", *ev->cgroup ? ev->cgroup : NULL);

@@ -231,8 +231,9 @@ static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
 static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 {
 	static const char *const keys[] = {
-		"pid", "ppid", "uid", "euid", "loginuid", "sessionid", "comm",
-		"exe", "cgroup", "kmod_request",
+		"pid", "ppid", "uid", "euid", "gid", "egid", "loginuid",
+		"sessionid", "tty", "comm", "exe", "cgroup", "cgroup_id",
+		"pidns", "kmod_request",
 	};
 	size_t i;
 	int ret = 0;
@@ -251,15 +252,27 @@ static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 	if (!ret)
 		ret = kg_sb_u64(b, "euid", ev->euid);
 	if (!ret)
+		ret = kg_sb_u64(b, "gid", ev->gid);
+	if (!ret)
+		ret = kg_sb_u64(b, "egid", ev->egid);
+	if (!ret)
 		ret = kg_sb_u64(b, "loginuid", ev->loginuid);
 	if (!ret)
 		ret = kg_sb_u64(b, "sessionid", ev->sessionid);
+	if (!ret)
+		ret = kg_sb_str(b, "tty", ev->tty);
 	if (!ret)
 		ret = kg_sb_str(b, "comm", ev->comm);
 	if (!ret)
 		ret = kg_sb_str(b, "exe", ev->exe);
 	if (!ret)
 		ret = kg_sb_str(b, "cgroup", ev->cgroup);
+	if (!ret && ev->cgroup_id)
+		ret = kg_sb_u64(b, "cgroup_id", ev->cgroup_id);
+	else if (!ret)
+		ret = kg_sb_printf(b, ",\"cgroup_id\":null");
+	if (!ret)
+		ret = kg_sb_u64(b, "pidns", ev->pidns);
 	if (!ret)
 		ret = kg_sb_bool(b, "kmod_request", ev->kmod_request);
 	return ret;

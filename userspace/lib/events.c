@@ -50,6 +50,11 @@ static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_EXE]		= { .type = NLA_STRING },
 	[KABIGUARD_A_CGROUP]		= { .type = NLA_STRING },
 	[KABIGUARD_A_KMOD_REQUEST]	= { .type = NLA_U8 },
+	[KABIGUARD_A_GID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_EGID]		= { .type = NLA_U32 },
+	[KABIGUARD_A_TTY]		= { .type = NLA_STRING },
+	[KABIGUARD_A_CGROUP_ID]		= { .type = NLA_U64 },
+	[KABIGUARD_A_PIDNS]		= { .type = NLA_U32 },
 };
 
 static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
@@ -208,6 +213,15 @@ static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
 		ev->sessionid = nla_get_u32(tb[KABIGUARD_A_SESSIONID]);
 	kg_strcpy_attr(ev->exe, sizeof(ev->exe), tb[KABIGUARD_A_EXE]);
 	kg_strcpy_attr(ev->cgroup, sizeof(ev->cgroup), tb[KABIGUARD_A_CGROUP]);
+	if (tb[KABIGUARD_A_GID])
+		ev->gid = nla_get_u32(tb[KABIGUARD_A_GID]);
+	if (tb[KABIGUARD_A_EGID])
+		ev->egid = nla_get_u32(tb[KABIGUARD_A_EGID]);
+	kg_strcpy_attr(ev->tty, sizeof(ev->tty), tb[KABIGUARD_A_TTY]);
+	if (tb[KABIGUARD_A_CGROUP_ID])
+		ev->cgroup_id = nla_get_u64(tb[KABIGUARD_A_CGROUP_ID]);
+	if (tb[KABIGUARD_A_PIDNS])
+		ev->pidns = nla_get_u32(tb[KABIGUARD_A_PIDNS]);
 	ev->kmod_request = tb[KABIGUARD_A_KMOD_REQUEST] &&
 			   nla_get_u8(tb[KABIGUARD_A_KMOD_REQUEST]);
 

@@ -84,8 +84,11 @@ struct kg_event {
 	uint64_t time_boot_ns, time_real_ns;
 	/* The loading process: only for loads (has_process). */
 	bool has_process;
-	uint32_t ppid, euid;
+	uint32_t ppid, euid, gid, egid;
 	uint32_t loginuid, sessionid;		/* 4294967295: unset */
+	char tty[64];				/* "": none */
+	uint64_t cgroup_id;			/* 0: unknown */
+	uint32_t pidns;
 	char exe[KABIGUARD_PATH_MAX];		/* "" when unknown */
 	char cgroup[KABIGUARD_PATH_MAX];	/* "" when unknown */
 	bool kmod_request;

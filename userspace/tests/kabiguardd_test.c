@@ -267,7 +267,8 @@ static void test_json(void)
 		.time_real_ns = 1795428000123456789ULL, .has_process = true,
 		.ppid = 1, .euid = 0, .loginuid = 4294967295U,
 		.sessionid = 4294967295U, .exe = "/usr/bin/kmod",
-		.cgroup = "/", .kmod_request = false,
+		.cgroup = "/", .kmod_request = false, .gid = 0, .egid = 5,
+		.tty = "pts0", .cgroup_id = 1, .pidns = 4026531836U,
 	};
 	static const char want[] =
 		"{\"seq\":42,\"boot_id\":\"b\",\"kind\":\"load\","
@@ -279,8 +280,11 @@ static void test_json(void)
 		"\"srcversion\":\"ABC\",\"sig_ok\":false,\"taints\":12288,"
 		"\"taint_flags\":\"OE\",\"nr_imports\":5,\"nr_violations\":3,"
 		"\"check_ns\":1500,\"pid\":10,\"ppid\":1,\"uid\":0,\"euid\":0,"
+		"\"gid\":0,\"egid\":5,"
 		"\"loginuid\":4294967295,\"sessionid\":4294967295,"
+		"\"tty\":\"pts0\","
 		"\"comm\":\"insmod\",\"exe\":\"/usr/bin/kmod\",\"cgroup\":\"/\","
+		"\"cgroup_id\":1,\"pidns\":4026531836,"
 		"\"kmod_request\":false,\"violations\":["
 		"{\"symbol\":\"kg_plain_b\",\"namespace\":null,"
 		"\"exporter\":\"kg_exporter\",\"reason\":\"not-allowed\","

@@ -85,9 +85,11 @@
  *   KABIGUARD_A_CHECK_NS, KABIGUARD_A_MODULE_VERSION and
  *   KABIGUARD_A_SRCVERSION when the module has them; for loads the loading
  *   process: KABIGUARD_A_PID, KABIGUARD_A_PPID, KABIGUARD_A_UID,
- *   KABIGUARD_A_EUID, KABIGUARD_A_LOGINUID and KABIGUARD_A_SESSIONID (when
- *   the kernel audits), KABIGUARD_A_COMM, KABIGUARD_A_EXE and
- *   KABIGUARD_A_CGROUP (when obtainable), KABIGUARD_A_KMOD_REQUEST; then
+ *   KABIGUARD_A_EUID, KABIGUARD_A_GID, KABIGUARD_A_EGID,
+ *   KABIGUARD_A_LOGINUID and KABIGUARD_A_SESSIONID (when the kernel
+ *   audits), KABIGUARD_A_COMM, KABIGUARD_A_TTY, KABIGUARD_A_EXE,
+ *   KABIGUARD_A_CGROUP and KABIGUARD_A_CGROUP_ID (when obtainable),
+ *   KABIGUARD_A_PIDNS, KABIGUARD_A_KMOD_REQUEST; then
  *   one KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that
  *   no rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
  *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
@@ -326,6 +328,15 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_RING_FIRST: u64, oldest sequence number in the ring.
  * @KABIGUARD_A_RING_NEXT: u64, sequence number the next event gets.
  * @KABIGUARD_A_RING_OVERFLOW: u64, events that left the ring unread.
+ * @KABIGUARD_A_GID: u32, the loading process's real gid (initial user
+ *	namespace).
+ * @KABIGUARD_A_EGID: u32, its effective gid (initial user namespace).
+ * @KABIGUARD_A_TTY: string, name of its controlling terminal ("pts0",
+ *	"ttyS0"); absent when it has none.
+ * @KABIGUARD_A_CGROUP_ID: u64, id of its cgroup v2 (the inode number of
+ *	the cgroup's directory, as bpf_get_current_cgroup_id() gives it).
+ * @KABIGUARD_A_PIDNS: u32, inode number of its pid namespace (as in
+ *	/proc/PID/ns/pid).
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -375,6 +386,11 @@ enum kabiguard_attr {
 	KABIGUARD_A_RING_FIRST,
 	KABIGUARD_A_RING_NEXT,
 	KABIGUARD_A_RING_OVERFLOW,
+	KABIGUARD_A_GID,
+	KABIGUARD_A_EGID,
+	KABIGUARD_A_TTY,
+	KABIGUARD_A_CGROUP_ID,
+	KABIGUARD_A_PIDNS,
 	__KABIGUARD_A_MAX
 };
 
