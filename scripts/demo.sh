@@ -3,7 +3,7 @@
 #
 # demo.sh (`make demo`): build kabiguard for the 6.12 kernel, boot it in
 # QEMU and run selftests/vm/demo-scenario.sh there: an allowed and a
-# forbidden module load under an enforced policy.
+# forbidden module load under a policy kabiguardd enforces.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
