@@ -15,13 +15,15 @@ static size_t kg_str_size(const char *s)
 static size_t kg_event_size(const struct kg_verdict *v)
 {
 	size_t size = 9 * nla_total_size_64bit(sizeof(u64)) +
-		      19 * nla_total_size(sizeof(u32)) +
+		      20 * nla_total_size(sizeof(u32)) +
 		      3 * nla_total_size(KABIGUARD_MODNAME_MAX);
 	unsigned int i;
 
 	if (v->loader)
 		size += nla_total_size(TASK_COMM_LEN) +
 			kg_str_size(v->loader->tty) +
+			kg_str_size(v->loader->lsm_label) +
+			nla_total_size(v->loader->argv_len) +
 			kg_str_size(v->loader->exe) +
 			kg_str_size(v->loader->cgroup);
 	for (i = 0; i < v->nr_listed; i++) {
@@ -66,6 +68,11 @@ static int kg_put_loader(struct sk_buff *msg, const struct kg_loader *l)
 	    nla_put_string(msg, KABIGUARD_A_COMM, l->comm) ||
 	    (l->tty[0] && nla_put_string(msg, KABIGUARD_A_TTY, l->tty)) ||
 	    nla_put_u32(msg, KABIGUARD_A_PIDNS, l->pidns) ||
+	    (l->argv_len &&
+	     nla_put(msg, KABIGUARD_A_ARGV, l->argv_len, l->argv)) ||
+	    nla_put_u8(msg, KABIGUARD_A_ARGV_TRUNCATED, l->argv_truncated) ||
+	    (l->lsm_label[0] &&
+	     nla_put_string(msg, KABIGUARD_A_LSM_LABEL, l->lsm_label)) ||
 	    (l->cgroup_id &&
 	     nla_put_u64_64bit(msg, KABIGUARD_A_CGROUP_ID, l->cgroup_id,
 			       KABIGUARD_A_PAD)) ||

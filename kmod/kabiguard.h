@@ -166,6 +166,10 @@ struct kg_loader {
 	bool kmod_request;
 	char comm[TASK_COMM_LEN];
 	char tty[64];		/* "": no controlling terminal */
+	char lsm_label[KABIGUARD_LABEL_MAX];	/* "": none */
+	u16 argv_len;
+	bool argv_truncated;
+	char argv[KABIGUARD_ARGV_MAX];
 	const char *exe;	/* NULL: not obtainable */
 	const char *cgroup;	/* NULL: not obtainable */
 	char buf[2 * KABIGUARD_PATH_MAX];

@@ -13,9 +13,11 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tty.h>
+#include <linux/uaccess.h>
 #include "kabiguard.h"
 
 static const char *kg_loader_exe(char *buf, size_t len)
@@ -55,6 +57,46 @@ static const char *kg_loader_cgroup(char *buf, size_t len, u64 *id)
 	return ret < 0 || ret >= len ? NULL : buf;
 }
 
+/*
+ * The command line, read as /proc/PID/cmdline does: the loader is current
+ * and in a system call, so its arguments are plain user memory.
+ */
+static void kg_loader_argv(struct kg_loader *l)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long start, end, len;
+
+	if (!mm)
+		return;
+	spin_lock(&mm->arg_lock);
+	start = mm->arg_start;
+	end = mm->arg_end;
+	spin_unlock(&mm->arg_lock);
+	if (end <= start)
+		return;
+	len = min_t(unsigned long, end - start, sizeof(l->argv));
+	if (copy_from_user(l->argv, (const void __user *)start, len))
+		return;
+	l->argv_len = len;
+	l->argv_truncated = end - start > len;
+}
+
+/* The security context the active LSM gives the loader, as auditd's subj=. */
+static void kg_loader_lsm_label(char *buf, size_t len)
+{
+	u32 secid = 0, ctxlen;
+	char *ctx;
+	size_t n;
+
+	security_current_getsecid_subj(&secid);
+	if (!secid || security_secid_to_secctx(secid, &ctx, &ctxlen))
+		return;
+	n = min_t(size_t, ctxlen, len - 1);
+	memcpy(buf, ctx, n);
+	buf[n] = '\0';
+	security_release_secctx(ctx, ctxlen);
+}
+
 static void kg_loader_tty(char *buf, size_t len)
 {
 	struct tty_struct *tty = get_current_tty();
@@ -89,6 +131,8 @@ struct kg_loader *kg_loader_current(void)
 	l->sessionid = audit_get_sessionid(current);
 	get_task_comm(l->comm, current);
 	kg_loader_tty(l->tty, sizeof(l->tty));
+	kg_loader_lsm_label(l->lsm_label, sizeof(l->lsm_label));
+	kg_loader_argv(l);
 	l->pidns = task_active_pid_ns(current)->ns.inum;
 
 	/*

@@ -552,8 +552,10 @@ TEST_F_TIMEOUT(daemon, one_line_per_verdict, 180)
 	if (system("pidof syslogd >/dev/null || syslogd -O /tmp/kgd-syslog "
 		   "2>/dev/null"))
 		TH_LOG("no syslogd: syslog not checked");
-	r->base = ring_next();
 	ASSERT_EQ(0, kgd_start(r)) show_stderr(_metadata, r);
+	/* After the start's retro scan: only these loads follow. */
+	ASSERT_TRUE(kgd_wait_stderr(r, "loaded modules checked"));
+	r->base = ring_next();
 	st = status();
 	gen = st.generation;
 	ASSERT_NE(0, gen);
@@ -607,6 +609,10 @@ TEST_F_TIMEOUT(daemon, one_line_per_verdict, 180)
 		EXPECT_NE(NULL, kj_get(j, "tty"));
 		EXPECT_NE(0, kj_u64(j, "cgroup_id"));
 		EXPECT_NE(0, kj_u64(j, "pidns"));
+		EXPECT_TRUE(kj_is(j, "argv.0", program_invocation_name))
+			TH_LOG("argv.0 %s", kj_get(j, "argv.0"));
+		EXPECT_TRUE(kj_is(j, "argv_truncated", "false"));
+		EXPECT_NE(NULL, kj_get(j, "lsm_label"));
 		EXPECT_NE(NULL, kj_get(j, "loginuid"));
 		EXPECT_NE(NULL, kj_get(j, "sessionid"));
 		EXPECT_TRUE(kj_is(j, "comm", "daemon_test"))

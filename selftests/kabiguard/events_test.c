@@ -103,9 +103,22 @@ static uint64_t load_once(struct __test_metadata *_metadata,
 	return seq;
 }
 
+/* Reads a whole small file; returns its length or -1. */
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	return n;
+}
+
 TEST_F(ev, load_event_fields)
 {
-	char exe[PATH_MAX], comm[32] = "";
+	char exe[PATH_MAX], comm[32] = "", buf[4096];
 	struct timespec now;
 	struct kg_event ev;
 	struct stat st;
@@ -153,7 +166,53 @@ TEST_F(ev, load_event_fields)
 	}
 	TH_LOG("tty \"%s\", pidns %u, cgroup id %llu", ev.tty, ev.pidns,
 	       (unsigned long long)ev.cgroup_id);
+	/* The command line, as /proc/self/cmdline has it. */
+	n = read_file("/proc/self/cmdline", buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	ASSERT_GE(KABIGUARD_ARGV_MAX, n);
+	EXPECT_EQ((size_t)n, ev.argv_len);
+	EXPECT_EQ(0, memcmp(buf, ev.argv, n));
+	EXPECT_FALSE(ev.argv_truncated);
+	/* The LSM label, as /proc/self/attr/current has it (no LSM: none). */
+	n = read_file("/proc/self/attr/current", buf, sizeof(buf));
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	buf[n > 0 ? n : 0] = '\0';
+	EXPECT_STREQ(buf, ev.lsm_label);
+	TH_LOG("lsm label \"%s\"", ev.lsm_label);
 	kg_event_free(&ev);
+}
+
+/* A command line longer than the event holds: cut, and said so. */
+TEST_F(ev, long_command_line)
+{
+	static char args[KABIGUARD_ARGV_MAX * 2];
+	struct kg_event ev;
+	int st;
+	pid_t pid;
+
+	memset(args, 'x', sizeof(args) - 1);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (prctl(PR_SET_MM, PR_SET_MM_ARG_START, (unsigned long)args,
+			  0, 0) ||
+		    prctl(PR_SET_MM, PR_SET_MM_ARG_END,
+			  (unsigned long)args + sizeof(args), 0, 0))
+			_exit(10);
+		_exit(kg_t_load(CONSUMER_OK) ? 11 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ((uint32_t)pid, ev.pid);
+	EXPECT_EQ(KABIGUARD_ARGV_MAX, ev.argv_len);
+	EXPECT_TRUE(ev.argv_truncated);
+	EXPECT_EQ(0, memcmp(args, ev.argv, KABIGUARD_ARGV_MAX));
+	kg_event_free(&ev);
+	EXPECT_EQ(0, kg_t_unload(CONSUMER_OK));
 }
 
 /* A loader with a controlling terminal: the event names it as auditd does. */

@@ -25,6 +25,19 @@ static void print_violation(const struct kg_violation *v)
 	out_text("\n");
 }
 
+/* The command line, its arguments between spaces (text output only). */
+static void print_argv(const struct kg_event *ev)
+{
+	size_t off;
+
+	if (!ev->argv_len)
+		return;
+	out_text(" argv \"");
+	for (off = 0; off < ev->argv_len; off += strlen(ev->argv + off) + 1)
+		out_text("%s%s", off ? " " : "", ev->argv + off);
+	out_text("%s\"", ev->argv_truncated ? "..." : "");
+}
+
 static void print_json(const struct kg_event *ev)
 {
 	static struct kg_event_json_ctx x;
@@ -101,6 +114,9 @@ void ctl_print_event(const struct kg_event *ev)
 		out_str("tty", " tty %s", *ev->tty ? ev->tty : NULL);
 		out_str("comm", " comm %s", ev->comm);
 		out_str("exe", " exe %s", *ev->exe ? ev->exe : NULL);
+		print_argv(ev);
+		out_str("lsm_label", " label %s",
+			*ev->lsm_label ? ev->lsm_label : NULL);
 		out_str("cgroup", " cgroup %s", *ev->cgroup ? ev->cgroup : NULL);
 		if (ev->kmod_request)
 			out_text(" (kernel request_module)");

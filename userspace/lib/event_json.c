@@ -227,13 +227,32 @@ static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
 	return ret ? ret : kg_sb_put(b, "}", 1);
 }
 
+/* The command line as an array of strings; null when there is none. */
+static int kg_sb_argv(struct kg_strbuf *b, const struct kg_event *ev)
+{
+	size_t off = 0;
+	int ret = kg_sb_key(b, "argv");
+
+	if (ret || !ev->argv_len)
+		return ret ? ret : kg_sb_put(b, "null", 4);
+	ret = kg_sb_put(b, "[", 1);
+	while (!ret && off < ev->argv_len) {
+		if (off)
+			ret = kg_sb_put(b, ",", 1);
+		if (!ret)
+			ret = kg_sb_json_str(b, ev->argv + off);
+		off += strlen(ev->argv + off) + 1;
+	}
+	return ret ? ret : kg_sb_put(b, "]", 1);
+}
+
 /* The loading process; null members for a scan. */
 static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 {
 	static const char *const keys[] = {
 		"pid", "ppid", "uid", "euid", "gid", "egid", "loginuid",
-		"sessionid", "tty", "comm", "exe", "cgroup", "cgroup_id",
-		"pidns", "kmod_request",
+		"sessionid", "tty", "comm", "exe", "argv", "argv_truncated",
+		"lsm_label", "cgroup", "cgroup_id", "pidns", "kmod_request",
 	};
 	size_t i;
 	int ret = 0;
@@ -265,6 +284,12 @@ static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 		ret = kg_sb_str(b, "comm", ev->comm);
 	if (!ret)
 		ret = kg_sb_str(b, "exe", ev->exe);
+	if (!ret)
+		ret = kg_sb_argv(b, ev);
+	if (!ret)
+		ret = kg_sb_bool(b, "argv_truncated", ev->argv_truncated);
+	if (!ret)
+		ret = kg_sb_str(b, "lsm_label", ev->lsm_label);
 	if (!ret)
 		ret = kg_sb_str(b, "cgroup", ev->cgroup);
 	if (!ret && ev->cgroup_id)

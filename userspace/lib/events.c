@@ -55,6 +55,10 @@ static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_TTY]		= { .type = NLA_STRING },
 	[KABIGUARD_A_CGROUP_ID]		= { .type = NLA_U64 },
 	[KABIGUARD_A_PIDNS]		= { .type = NLA_U32 },
+	[KABIGUARD_A_ARGV]		= { .type = NLA_BINARY,
+					    .maxlen = KABIGUARD_ARGV_MAX },
+	[KABIGUARD_A_ARGV_TRUNCATED]	= { .type = NLA_U8 },
+	[KABIGUARD_A_LSM_LABEL]		= { .type = NLA_STRING },
 };
 
 static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
@@ -222,6 +226,17 @@ static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
 		ev->cgroup_id = nla_get_u64(tb[KABIGUARD_A_CGROUP_ID]);
 	if (tb[KABIGUARD_A_PIDNS])
 		ev->pidns = nla_get_u32(tb[KABIGUARD_A_PIDNS]);
+	if (tb[KABIGUARD_A_ARGV]) {
+		ev->argv_len = nla_len(tb[KABIGUARD_A_ARGV]);
+		if (ev->argv_len > KABIGUARD_ARGV_MAX)
+			ev->argv_len = KABIGUARD_ARGV_MAX;
+		memcpy(ev->argv, nla_data(tb[KABIGUARD_A_ARGV]), ev->argv_len);
+		ev->argv[ev->argv_len] = '\0';
+	}
+	ev->argv_truncated = tb[KABIGUARD_A_ARGV_TRUNCATED] &&
+			     nla_get_u8(tb[KABIGUARD_A_ARGV_TRUNCATED]);
+	kg_strcpy_attr(ev->lsm_label, sizeof(ev->lsm_label),
+		       tb[KABIGUARD_A_LSM_LABEL]);
 	ev->kmod_request = tb[KABIGUARD_A_KMOD_REQUEST] &&
 			   nla_get_u8(tb[KABIGUARD_A_KMOD_REQUEST]);
 

@@ -87,6 +87,12 @@ struct kg_event {
 	uint32_t ppid, euid, gid, egid;
 	uint32_t loginuid, sessionid;		/* 4294967295: unset */
 	char tty[64];				/* "": none */
+	/* Command line: arguments each followed by a NUL, argv_len bytes
+	 * (the last argument unterminated when argv_truncated). */
+	char argv[KABIGUARD_ARGV_MAX + 1];
+	size_t argv_len;
+	bool argv_truncated;
+	char lsm_label[KABIGUARD_LABEL_MAX];	/* "": none */
 	uint64_t cgroup_id;			/* 0: unknown */
 	uint32_t pidns;
 	char exe[KABIGUARD_PATH_MAX];		/* "" when unknown */

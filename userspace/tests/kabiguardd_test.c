@@ -269,6 +269,8 @@ static void test_json(void)
 		.sessionid = 4294967295U, .exe = "/usr/bin/kmod",
 		.cgroup = "/", .kmod_request = false, .gid = 0, .egid = 5,
 		.tty = "pts0", .cgroup_id = 1, .pidns = 4026531836U,
+		.argv = "insmod\0a \"b\"\0", .argv_len = 13,
+		.lsm_label = "unconfined",
 	};
 	static const char want[] =
 		"{\"seq\":42,\"boot_id\":\"b\",\"kind\":\"load\","
@@ -283,7 +285,9 @@ static void test_json(void)
 		"\"gid\":0,\"egid\":5,"
 		"\"loginuid\":4294967295,\"sessionid\":4294967295,"
 		"\"tty\":\"pts0\","
-		"\"comm\":\"insmod\",\"exe\":\"/usr/bin/kmod\",\"cgroup\":\"/\","
+		"\"comm\":\"insmod\",\"exe\":\"/usr/bin/kmod\","
+		"\"argv\":[\"insmod\",\"a \\\"b\\\"\"],\"argv_truncated\":false,"
+		"\"lsm_label\":\"unconfined\",\"cgroup\":\"/\","
 		"\"cgroup_id\":1,\"pidns\":4026531836,"
 		"\"kmod_request\":false,\"violations\":["
 		"{\"symbol\":\"kg_plain_b\",\"namespace\":null,"

@@ -89,7 +89,9 @@
  *   KABIGUARD_A_LOGINUID and KABIGUARD_A_SESSIONID (when the kernel
  *   audits), KABIGUARD_A_COMM, KABIGUARD_A_TTY, KABIGUARD_A_EXE,
  *   KABIGUARD_A_CGROUP and KABIGUARD_A_CGROUP_ID (when obtainable),
- *   KABIGUARD_A_PIDNS, KABIGUARD_A_KMOD_REQUEST; then
+ *   KABIGUARD_A_PIDNS, KABIGUARD_A_KMOD_REQUEST, KABIGUARD_A_ARGV and
+ *   KABIGUARD_A_ARGV_TRUNCATED, KABIGUARD_A_LSM_LABEL (when an LSM gives
+ *   one); then
  *   one KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that
  *   no rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
  *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
@@ -156,6 +158,8 @@
 #define KABIGUARD_NAMESPACE_MAX	128
 #define KABIGUARD_MODNAME_MAX	64	/* at least MODULE_NAME_LEN */
 #define KABIGUARD_PATH_MAX	512	/* KABIGUARD_A_EXE, KABIGUARD_A_CGROUP */
+#define KABIGUARD_ARGV_MAX	512	/* KABIGUARD_A_ARGV */
+#define KABIGUARD_LABEL_MAX	256	/* KABIGUARD_A_LSM_LABEL */
 
 /* Violations listed in one verdict event. */
 #define KABIGUARD_MAX_VIOLATIONS	256
@@ -337,6 +341,13 @@ enum kabiguard_cmd {
  *	the cgroup's directory, as bpf_get_current_cgroup_id() gives it).
  * @KABIGUARD_A_PIDNS: u32, inode number of its pid namespace (as in
  *	/proc/PID/ns/pid).
+ * @KABIGUARD_A_ARGV: binary, its command line as /proc/PID/cmdline has it
+ *	(each argument followed by a NUL), at most KABIGUARD_ARGV_MAX bytes.
+ * @KABIGUARD_A_ARGV_TRUNCATED: u8, 1 when the command line was longer
+ *	than KABIGUARD_A_ARGV holds (its last argument is then cut short).
+ * @KABIGUARD_A_LSM_LABEL: string, its security context as the active LSM
+ *	gives it (SELinux "system_u:system_r:kmod_t:s0", AppArmor
+ *	"unconfined"), at most KABIGUARD_LABEL_MAX - 1 bytes.
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -391,6 +402,9 @@ enum kabiguard_attr {
 	KABIGUARD_A_TTY,
 	KABIGUARD_A_CGROUP_ID,
 	KABIGUARD_A_PIDNS,
+	KABIGUARD_A_ARGV,
+	KABIGUARD_A_ARGV_TRUNCATED,
+	KABIGUARD_A_LSM_LABEL,
 	__KABIGUARD_A_MAX
 };
 
