@@ -103,6 +103,21 @@ static uint64_t load_once(struct __test_metadata *_metadata,
 	return seq;
 }
 
+/* Child pid loaded CONSUMER_OK and exited 0: its event in *ev. */
+static void child_load_event(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(ev) *self, pid_t pid,
+			     struct kg_event *ev)
+{
+	int st;
+
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, ev,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ((uint32_t)pid, ev->pid);
+}
+
 /* Reads a whole small file; returns its length or -1. */
 static ssize_t read_file(const char *path, char *buf, size_t len)
 {
@@ -188,7 +203,6 @@ TEST_F(ev, long_command_line)
 {
 	static char args[KABIGUARD_ARGV_MAX * 2];
 	struct kg_event ev;
-	int st;
 	pid_t pid;
 
 	memset(args, 'x', sizeof(args) - 1);
@@ -202,12 +216,7 @@ TEST_F(ev, long_command_line)
 			_exit(10);
 		_exit(kg_t_load(CONSUMER_OK) ? 11 : 0);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &st, 0));
-	ASSERT_TRUE(WIFEXITED(st));
-	ASSERT_EQ(0, WEXITSTATUS(st));
-	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &ev,
-				    KG_EVENT_TIMEOUT_MS));
-	EXPECT_EQ((uint32_t)pid, ev.pid);
+	child_load_event(_metadata, self, pid, &ev);
 	EXPECT_EQ(KABIGUARD_ARGV_MAX, ev.argv_len);
 	EXPECT_TRUE(ev.argv_truncated);
 	EXPECT_EQ(0, memcmp(args, ev.argv, KABIGUARD_ARGV_MAX));
@@ -220,7 +229,7 @@ TEST_F(ev, load_from_a_terminal)
 {
 	char name[64], want[80];
 	struct kg_event ev;
-	int ptm, pts, st;
+	int ptm, pts;
 	pid_t pid;
 
 	ptm = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -243,12 +252,7 @@ TEST_F(ev, load_from_a_terminal)
 			_exit(11);
 		_exit(kg_t_load(CONSUMER_OK) ? 12 : 0);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &st, 0));
-	ASSERT_TRUE(WIFEXITED(st));
-	ASSERT_EQ(0, WEXITSTATUS(st));
-	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &ev,
-				    KG_EVENT_TIMEOUT_MS));
-	EXPECT_EQ((uint32_t)pid, ev.pid);
+	child_load_event(_metadata, self, pid, &ev);
 	EXPECT_STREQ(want, ev.tty);
 	kg_event_free(&ev);
 	close(ptm);
