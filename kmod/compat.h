@@ -21,6 +21,18 @@
 #error "kabiguard needs Linux 5.10 or later: older kernels ignore a module notifier's veto"
 #endif
 
+/*
+ * Events name processes, their command lines and security labels: only
+ * CAP_SYS_ADMIN may join their multicast group, where the kernel can say
+ * so (GENL_MCAST_CAP_SYS_ADMIN, v6.7, in 6.1.y since 6.1.66); older
+ * kernels let any local user listen.
+ */
+#ifdef KG_COMPAT_MCGRP_OPEN
+#define KG_MCGRP_ADMIN_ONLY
+#else
+#define KG_MCGRP_ADMIN_ONLY .flags = GENL_MCAST_CAP_SYS_ADMIN,
+#endif
+
 #if !IS_ENABLED(CONFIG_MODULE_UNLOAD)
 #error "kabiguard needs CONFIG_MODULE_UNLOAD (struct module target_list names an import's exporter)"
 #endif

@@ -476,7 +476,7 @@ static const struct genl_ops kg_ops[] = {
 };
 
 static const struct genl_multicast_group kg_mcgrps[] = {
-	{ .name = KABIGUARD_MCGRP_EVENTS },
+	{ .name = KABIGUARD_MCGRP_EVENTS, KG_MCGRP_ADMIN_ONLY },
 };
 
 struct genl_family kg_genl_family __ro_after_init = {

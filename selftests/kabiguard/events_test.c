@@ -10,7 +10,8 @@
  *    events that left it before a reader declared having them;
  *  - a scan reports a loaded module's violations as an event of its own
  *    kind, never denies, and refuses unknown modules;
- *  - reading the ring and scanning need CAP_SYS_MODULE.
+ *  - reading the ring and scanning need CAP_SYS_MODULE, following the
+ *    events group CAP_SYS_ADMIN.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -413,6 +414,10 @@ TEST_F(ev, unprivileged_refused)
 			_exit(11);
 		if (kg_scan(c, EXPORTER, imports, 1) != -EPERM)
 			_exit(12);
+		kg_close(c);
+		/* Nor may it follow the events live. */
+		if (kg_events_open(&c) != -EPERM)
+			_exit(13);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

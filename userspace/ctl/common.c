@@ -89,7 +89,7 @@ int ctl_open_events(struct kg_client **c)
 
 	if (ret == -EPERM) {
 		fprintf(stderr, "%s: cannot join the \"%s\" group: permission "
-			"denied: needs CAP_SYS_MODULE in the initial user "
+			"denied: needs CAP_SYS_ADMIN in the initial user "
 			"namespace\n", ctl_prog, KABIGUARD_MCGRP_EVENTS);
 		return CTL_EXIT_PERM;
 	}

@@ -10,7 +10,10 @@
  * The family exists only in the initial network namespace. Every command
  * that changes state needs CAP_SYS_MODULE in the initial user namespace
  * (-EPERM otherwise); KABIGUARD_CMD_GET_STATUS and KABIGUARD_CMD_POLICY_GET
- * are open to every local user. Attributes are validated strictly: an
+ * are open to every local user. Joining the "events" group needs
+ * CAP_SYS_ADMIN in the initial user namespace (-EPERM otherwise) on kernels
+ * that can require it (Linux 6.7, 6.1.66 and later); reading the event
+ * ring needs CAP_SYS_MODULE. Attributes are validated strictly: an
  * unknown attribute, a wrong length, or a string longer than its limit or
  * without its NUL fails the whole request with -EINVAL, an enum value out of
  * range (KABIGUARD_A_MODE, KABIGUARD_RULE_A_KIND) with -ERANGE, each with an
