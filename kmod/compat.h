@@ -87,4 +87,31 @@ static inline struct file *kg_get_mm_exe_file(struct mm_struct *mm)
 	return exe;
 }
 
+/*
+ * The current task's security context as text, as auditd's subj= shows it
+ * ("" without an LSM that has one). v6.1 to v6.12 name it through a secid;
+ * v6.13 replaced the secid with struct lsm_prop
+ * (security_current_getlsmprop_subj()) and v6.14 the text with struct
+ * lsm_context: a kernel with those needs its own branch here.
+ */
+#include <linux/minmax.h>
+#include <linux/security.h>
+#include <linux/string.h>
+
+static inline void kg_current_lsm_label(char *buf, size_t len)
+{
+	u32 secid = 0, ctxlen;
+	char *ctx;
+	size_t n;
+
+	buf[0] = '\0';
+	security_current_getsecid_subj(&secid);
+	if (!secid || security_secid_to_secctx(secid, &ctx, &ctxlen))
+		return;
+	n = min_t(size_t, ctxlen, len - 1);
+	memcpy(buf, ctx, n);
+	buf[n] = '\0';
+	security_release_secctx(ctx, ctxlen);
+}
+
 #endif /* KG_COMPAT_H */

@@ -13,7 +13,6 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
-#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tty.h>
@@ -81,22 +80,6 @@ static void kg_loader_argv(struct kg_loader *l)
 	l->argv_truncated = end - start > len;
 }
 
-/* The security context the active LSM gives the loader, as auditd's subj=. */
-static void kg_loader_lsm_label(char *buf, size_t len)
-{
-	u32 secid = 0, ctxlen;
-	char *ctx;
-	size_t n;
-
-	security_current_getsecid_subj(&secid);
-	if (!secid || security_secid_to_secctx(secid, &ctx, &ctxlen))
-		return;
-	n = min_t(size_t, ctxlen, len - 1);
-	memcpy(buf, ctx, n);
-	buf[n] = '\0';
-	security_release_secctx(ctx, ctxlen);
-}
-
 static void kg_loader_tty(char *buf, size_t len)
 {
 	struct tty_struct *tty = get_current_tty();
@@ -131,7 +114,7 @@ struct kg_loader *kg_loader_current(void)
 	l->sessionid = audit_get_sessionid(current);
 	get_task_comm(l->comm, current);
 	kg_loader_tty(l->tty, sizeof(l->tty));
-	kg_loader_lsm_label(l->lsm_label, sizeof(l->lsm_label));
+	kg_current_lsm_label(l->lsm_label, sizeof(l->lsm_label));
 	kg_loader_argv(l);
 	l->pidns = task_active_pid_ns(current)->ns.inum;
 
