@@ -203,6 +203,7 @@ struct kg_loader *kg_loader_current(void);
 struct kg_ring_status {
 	u32 size;
 	u64 first, next, overflow;
+	u64 bytes, bytes_max;
 };
 
 extern unsigned int kg_ring_size;

@@ -112,6 +112,10 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
 	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_NEXT, rs.next,
 			      KABIGUARD_A_PAD) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_OVERFLOW, rs.overflow,
+			      KABIGUARD_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_BYTES, rs.bytes,
+			      KABIGUARD_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_BYTES_MAX, rs.bytes_max,
 			      KABIGUARD_A_PAD))
 		return -EMSGSIZE;
 	return 0;

@@ -9,6 +9,11 @@
  * under one mutex, so the multicast group sees events in sequence order.
  * A reader declares what it has by the first sequence number it asks for;
  * events that leave the ring before that are counted as overflow.
+ *
+ * Events leave the ring when their slot is needed, or earlier, oldest
+ * first, to keep the payload bytes held within ring_bytes: an event with
+ * hundreds of violations weighs tens of kilobytes, and ring_size of them
+ * must not pin unbounded memory. The newest event always stays.
  */
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -21,6 +26,10 @@ unsigned int kg_ring_size = 4096;
 module_param_named(ring_size, kg_ring_size, uint, 0444);
 MODULE_PARM_DESC(ring_size, "verdict events kept for readers that catch up (default 4096)");
 
+unsigned int kg_ring_bytes = 16 << 20;
+module_param_named(ring_bytes, kg_ring_bytes, uint, 0644);
+MODULE_PARM_DESC(ring_bytes, "most payload bytes the event ring keeps (default 16 MiB)");
+
 struct kg_event_rec {
 	u64 seq;
 	u32 len;		/* bytes of genl payload */
@@ -31,6 +40,8 @@ struct kg_event_rec {
 static DEFINE_MUTEX(kg_ring_mutex);
 static struct kg_event_rec **kg_ring;
 static u64 kg_ring_next = 1;	/* sequence number of the next event */
+static u64 kg_ring_first = 1;	/* oldest sequence number still kept */
+static u64 kg_ring_used;	/* payload bytes kept */
 static u64 kg_ring_acked = 1;	/* readers declared having every event before */
 static u64 kg_ring_overflow;
 
@@ -53,6 +64,31 @@ void kg_ring_exit(void)
 	kvfree(kg_ring);
 }
 
+/*
+ * Drops the oldest events until event seq, of len payload bytes, has its
+ * slot and fits within ring_bytes; counts the unread ones as overflow.
+ */
+static void kg_ring_evict(u64 seq, u32 len)
+{
+	u64 limit = READ_ONCE(kg_ring_bytes);
+
+	lockdep_assert_held(&kg_ring_mutex);
+	while (kg_ring_first < seq &&
+	       (seq - kg_ring_first >= kg_ring_size ||
+		kg_ring_used + len > limit)) {
+		struct kg_event_rec **slot = &kg_ring[kg_ring_first % kg_ring_size];
+
+		if (*slot && (*slot)->seq == kg_ring_first) {
+			if (kg_ring_first >= kg_ring_acked)
+				kg_ring_overflow++;
+			kg_ring_used -= (*slot)->len;
+			kfree(*slot);
+			*slot = NULL;
+		}
+		kg_ring_first++;
+	}
+}
+
 /**
  * kg_ring_publish() - number, keep and multicast one verdict event
  * @msg: the finished KABIGUARD_CMD_VERDICT message; consumed
@@ -62,7 +98,7 @@ void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	u32 len = genlmsg_len(gh);
-	struct kg_event_rec *rec, *old = NULL;
+	struct kg_event_rec *rec;
 	u64 seq;
 
 	/* Without memory for the copy the event still goes out live. */
@@ -71,21 +107,19 @@ void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
 	mutex_lock(&kg_ring_mutex);
 	seq = kg_ring_next++;
 	memcpy(nla_data(seq_attr), &seq, sizeof(seq));
+	kg_ring_evict(seq, rec ? len : 0);
 	if (rec) {
 		rec->seq = seq;
 		rec->len = len;
 		memcpy(rec->data, genlmsg_data(gh), len);
-		old = kg_ring[seq % kg_ring_size];
 		kg_ring[seq % kg_ring_size] = rec;
+		kg_ring_used += len;
 	}
-	if (old && old->seq >= kg_ring_acked)
-		kg_ring_overflow++;
 	if (genl_has_listeners(&kg_genl_family, &init_net, 0))
 		genlmsg_multicast(&kg_genl_family, msg, 0, 0, GFP_KERNEL);
 	else
 		nlmsg_free(msg);
 	mutex_unlock(&kg_ring_mutex);
-	kfree(old);
 }
 
 /**
@@ -102,8 +136,7 @@ int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&kg_ring_mutex);
 	kg_ring_acked = max(kg_ring_acked, seq);
-	if (kg_ring_next > kg_ring_size)
-		seq = max(seq, kg_ring_next - kg_ring_size);
+	seq = max(seq, kg_ring_first);
 	for (; seq < kg_ring_next; seq++) {
 		struct kg_event_rec *rec = kg_ring[seq % kg_ring_size];
 
@@ -130,7 +163,9 @@ void kg_ring_status(struct kg_ring_status *rs)
 	mutex_lock(&kg_ring_mutex);
 	rs->size = kg_ring_size;
 	rs->next = kg_ring_next;
-	rs->first = kg_ring_next > kg_ring_size ? kg_ring_next - kg_ring_size : 1;
+	rs->first = kg_ring_first;
 	rs->overflow = kg_ring_overflow;
+	rs->bytes = kg_ring_used;
+	rs->bytes_max = READ_ONCE(kg_ring_bytes);
 	mutex_unlock(&kg_ring_mutex);
 }

@@ -323,6 +323,70 @@ TEST_F(ev, overflow_counts_unread_only)
 	EXPECT_EQ(st1.ring_overflow, st0.ring_overflow);
 }
 
+/* Set a module parameter through sysfs; 0 or -errno. */
+static int set_param(const char *name, unsigned long long val)
+{
+	char path[128], text[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/kabiguard/parameters/%s", name);
+	n = snprintf(text, sizeof(text), "%llu", val);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * ring_bytes bounds what the ring holds: the oldest events leave first,
+ * unread ones count as overflow, the newest always stays.
+ */
+TEST_F(ev, ring_byte_limit)
+{
+	struct seqs got = { .nr = 0 };
+	struct kg_status st0, st1;
+	uint64_t first = 0, last = 0;
+	unsigned int i, kept;
+
+	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	ASSERT_NE(0, st0.ring_bytes_max);
+	ASSERT_GE(st0.ring_bytes_max, st0.ring_bytes);
+	/* Declare everything so far read. */
+	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+
+	/* One byte: only the newest event stays, over the limit. */
+	ASSERT_EQ(0, set_param("ring_bytes", 1));
+	first = load_once(_metadata, self, CONSUMER_OK);
+	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	EXPECT_EQ(first, st1.ring_first);
+	EXPECT_LT(1, st1.ring_bytes);
+	EXPECT_EQ(1, st1.ring_bytes_max);
+	/* Room for two events of that size (all of them are). */
+	ASSERT_EQ(0, set_param("ring_bytes", st1.ring_bytes * 2 + 1));
+	for (i = 0; i < 6; i++)
+		last = load_once(_metadata, self, CONSUMER_OK);
+	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	EXPECT_EQ(0, set_param("ring_bytes", st0.ring_bytes_max));
+
+	kept = st1.ring_next - st1.ring_first;
+	TH_LOG("%u events kept in %llu of %llu bytes", kept,
+	       (unsigned long long)st1.ring_bytes,
+	       (unsigned long long)st1.ring_bytes_max);
+	EXPECT_EQ(2, kept);
+	EXPECT_GE(st1.ring_bytes_max, st1.ring_bytes);
+	/* The events that left unread: overflow. */
+	EXPECT_EQ(st0.ring_overflow + (st1.ring_first - first),
+		  st1.ring_overflow);
+	got.nr = 0;
+	ASSERT_EQ(0, kg_events_dump(self->c, first, collect, &got));
+	ASSERT_EQ(kept, got.nr);
+	EXPECT_EQ(st1.ring_first, got.seq[0]);
+	EXPECT_EQ(last, got.seq[got.nr - 1]);
+}
+
 TEST_F(ev, scan_reports_loaded_module)
 {
 	static const char *const imports[] = {

@@ -89,6 +89,8 @@ int cmd_status(int argc, char **argv)
 	out_u64("size", "event ring: %llu slots", st.ring_size);
 	out_u64("first", ", seq %llu", st.ring_first);
 	out_u64("next", " to %llu (next)", st.ring_next);
+	out_u64("bytes", ", %llu", st.ring_bytes);
+	out_u64("bytes_max", " of %llu bytes", st.ring_bytes_max);
 	out_u64("overflow", ", %llu lost to overflow\n", st.ring_overflow);
 	out_obj_end();
 	out_obj_end();

@@ -43,6 +43,8 @@ static struct nla_policy kg_status_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_RING_FIRST]	= { .type = NLA_U64 },
 	[KABIGUARD_A_RING_NEXT]		= { .type = NLA_U64 },
 	[KABIGUARD_A_RING_OVERFLOW]	= { .type = NLA_U64 },
+	[KABIGUARD_A_RING_BYTES]	= { .type = NLA_U64 },
+	[KABIGUARD_A_RING_BYTES_MAX]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy kg_rule_policy[KABIGUARD_RULE_A_MAX + 1] = {
@@ -108,6 +110,8 @@ static int kg_status_reply(struct nl_msg *msg, void *arg)
 	st->ring_first = kg_u64(tb[KABIGUARD_A_RING_FIRST]);
 	st->ring_next = kg_u64(tb[KABIGUARD_A_RING_NEXT]);
 	st->ring_overflow = kg_u64(tb[KABIGUARD_A_RING_OVERFLOW]);
+	st->ring_bytes = kg_u64(tb[KABIGUARD_A_RING_BYTES]);
+	st->ring_bytes_max = kg_u64(tb[KABIGUARD_A_RING_BYTES_MAX]);
 	return 0;
 }
 

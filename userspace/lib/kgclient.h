@@ -52,6 +52,7 @@ struct kg_status {
 	/* The event ring (KABIGUARD_FEAT_RING; all 0 without it). */
 	uint32_t ring_size;
 	uint64_t ring_first, ring_next, ring_overflow;
+	uint64_t ring_bytes, ring_bytes_max;	/* payload kept, its limit */
 };
 
 struct kg_violation {

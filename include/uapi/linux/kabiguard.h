@@ -36,7 +36,8 @@
  *   KABIGUARD_A_TXN_OWNER (only while a transaction is open), the
  *   verdict counters KABIGUARD_A_CNT_*, and the event ring:
  *   KABIGUARD_A_RING_SIZE, KABIGUARD_A_RING_FIRST, KABIGUARD_A_RING_NEXT,
- *   KABIGUARD_A_RING_OVERFLOW.
+ *   KABIGUARD_A_RING_OVERFLOW, KABIGUARD_A_RING_BYTES,
+ *   KABIGUARD_A_RING_BYTES_MAX.
  *
  * KABIGUARD_CMD_SET_MODE (doit, admin)
  *   Request: KABIGUARD_A_MODE (u32, enum kabiguard_mode), required.
@@ -102,8 +103,9 @@
  *
  * KABIGUARD_CMD_EVENTS_GET (dump, admin)
  *   The kernel keeps the last ring_size (module parameter) events in a
- *   ring. Request: KABIGUARD_A_SEQ (u64, optional): the first sequence
- *   number wanted; the caller declares it has every earlier event. Reply:
+ *   ring, fewer when their payloads exceed ring_bytes (module parameter).
+ *   Request: KABIGUARD_A_SEQ (u64, optional): the first sequence number
+ *   wanted; the caller declares it has every earlier event. Reply:
  *   one KABIGUARD_CMD_VERDICT message per event still in the ring with a
  *   sequence number at or after it, oldest first. Events that leave the
  *   ring before any reader declared having them are counted in
@@ -351,6 +353,9 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_LSM_LABEL: string, its security context as the active LSM
  *	gives it (SELinux "system_u:system_r:kmod_t:s0", AppArmor
  *	"unconfined"), at most KABIGUARD_LABEL_MAX - 1 bytes.
+ * @KABIGUARD_A_RING_BYTES: u64, payload bytes the ring's events take.
+ * @KABIGUARD_A_RING_BYTES_MAX: u64, most it keeps (module parameter
+ *	ring_bytes); older events leave first.
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -408,6 +413,8 @@ enum kabiguard_attr {
 	KABIGUARD_A_ARGV,
 	KABIGUARD_A_ARGV_TRUNCATED,
 	KABIGUARD_A_LSM_LABEL,
+	KABIGUARD_A_RING_BYTES,
+	KABIGUARD_A_RING_BYTES_MAX,
 	__KABIGUARD_A_MAX
 };
 
