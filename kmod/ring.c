@@ -26,7 +26,7 @@ unsigned int kg_ring_size = 4096;
 module_param_named(ring_size, kg_ring_size, uint, 0444);
 MODULE_PARM_DESC(ring_size, "verdict events kept for readers that catch up (default 4096)");
 
-unsigned int kg_ring_bytes = 16 << 20;
+static unsigned int kg_ring_bytes = 16 << 20;
 module_param_named(ring_bytes, kg_ring_bytes, uint, 0644);
 MODULE_PARM_DESC(ring_bytes, "most payload bytes the event ring keeps (default 16 MiB)");
 
