@@ -419,11 +419,14 @@ static bool kgd_wait_stderr(struct kgd_run *r, const char *s)
 static int kgd_lines(const char *log, uint64_t base, const char *kind,
 		     struct kj **out, char *why, size_t whylen)
 {
-	char *text = slurp(log), *line, *save = NULL;
+	char *text = slurp(log), *line, *save = NULL, *end;
 	uint64_t prev = 0, seq;
 	struct kj j, *v = NULL;
 	int n = 0;
 
+	/* A line still being written (no '\n' yet) is not read. */
+	end = strrchr(text, '\n');
+	*(end ? end + 1 : text) = '\0';
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (kj_parse(&j, line)) {
