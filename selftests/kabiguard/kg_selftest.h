@@ -82,6 +82,21 @@ static inline bool kg_t_loaded(const char *name)
 	return stat(path, &st) == 0;
 }
 
+/* A main()'s preamble: skip the whole program unless root with the guard. */
+static inline void kg_t_require_guard(void)
+{
+	struct kg_client *c;
+	int err;
+
+	if (geteuid())
+		ksft_exit_skip("must run as root\n");
+	err = kg_open(&c);
+	if (err)
+		ksft_exit_skip("kabiguard.ko is not loaded (%s)\n",
+			       strerror(-err));
+	kg_close(c);
+}
+
 /*
  * What a test compares a verdict against, read from the .ko file itself:
  * the number of undefined symbols (the imports the kernel sees), the CRCs

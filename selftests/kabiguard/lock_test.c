@@ -194,15 +194,6 @@ TEST_F(lock, still_enforces)
 
 int main(int argc, char **argv)
 {
-	struct kg_client *c;
-	int err;
-
-	if (geteuid())
-		ksft_exit_skip("must run as root\n");
-	err = kg_open(&c);
-	if (err)
-		ksft_exit_skip("kabiguard.ko is not loaded (%s)\n",
-			       strerror(-err));
-	kg_close(c);
+	kg_t_require_guard();
 	return test_harness_run(argc, argv);
 }

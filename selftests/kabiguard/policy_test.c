@@ -776,16 +776,7 @@ TEST_F(modes, new_policy_next_load)
 
 int main(int argc, char **argv)
 {
-	struct kg_client *c;
-	int err;
-
-	if (geteuid())
-		ksft_exit_skip("must run as root\n");
-	err = kg_open(&c);
-	if (err)
-		ksft_exit_skip("kabiguard.ko is not loaded (%s)\n",
-			       strerror(-err));
-	kg_close(c);
+	kg_t_require_guard();
 	if (kg_t_read_ko(EXPORTER, &(struct kg_t_ko){ 0 }))
 		ksft_exit_skip("no test modules in %s (set KG_TEST_MODULES)\n",
 			       kg_t_moddir());
