@@ -188,11 +188,6 @@ static void print_module(const struct kg_check_result *r, bool have_policy,
 	out_obj_end();
 }
 
-static int check_usage(const char *fmt, const char *arg)
-{
-	return ctl_usage_error(fmt, arg);
-}
-
 static int parse_opts(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option longopts[] = {
@@ -228,8 +223,8 @@ static int parse_opts(int argc, char **argv, struct check_opts *o)
 		case 'J':
 			n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 1024)
-				return check_usage("--jobs: expected 1 to 1024, "
-						   "not '%s'", optarg);
+				return ctl_usage_error("--jobs: expected 1 to "
+						       "1024, not '%s'", optarg);
 			o->jobs = n;
 			ret = -1;
 			break;
@@ -249,10 +244,10 @@ static int parse_opts(int argc, char **argv, struct check_opts *o)
 			return ret;
 	}
 	if (o->kernel && o->nr_symvers)
-		return check_usage("%s", "--kernel and --symvers exclude each "
-				   "other");
+		return ctl_usage_error("--kernel and --symvers exclude each "
+				       "other");
 	if (optind >= argc)
-		return check_usage("%s", "no module file or directory given");
+		return ctl_usage_error("no module file or directory given");
 	return -1;
 }
 
