@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 	uint64_t ovf0;
 	char name[64], *p;
 	pthread_t th;
-	int n, got;
+	int n, got, nlat;
 	pid_t pid;
 
 	if (argc != 6) {
@@ -328,14 +328,16 @@ int main(int argc, char **argv)
 	t_last = wait_seen(n);
 	got = seen_count();
 	rss(pid, &rss_kb, &hwm_kb);
-	lat = malloc(sizeof(*lat) * (got < MAX_EVENTS ? got : MAX_EVENTS));
+	/* The watcher keeps at most MAX_EVENTS latencies. */
+	nlat = got < MAX_EVENTS ? got : MAX_EVENTS;
+	lat = malloc(sizeof(*lat) * (nlat ? nlat : 1));
 	if (!lat)
 		die("malloc");
 	pthread_mutex_lock(&seen.lock);
-	memcpy(lat, seen.lat_ns, sizeof(*lat) * got);
+	memcpy(lat, seen.lat_ns, sizeof(*lat) * nlat);
 	seen.n = 0;
 	pthread_mutex_unlock(&seen.lock);
-	qsort(lat, got, sizeof(*lat), cmp64);
+	qsort(lat, nlat, sizeof(*lat), cmp64);
 
 	printf("kabiguardd delivery, %d loads+unloads of %s per burst\n", n, name);
 	printf("  load+unload, no daemon:         %8.0f us\n", idle_us);
@@ -343,10 +345,10 @@ int main(int argc, char **argv)
 	       live_us / idle_us);
 	printf("  live burst: %d of %d events in the log (%d lost), %.0f events/s end to end (the loads' own rate)\n",
 	       got, n, n - got, got / ((t_last - t0) / 1e9));
-	if (got)
+	if (nlat)
 		printf("  verdict -> JSON line on disk: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		       lat[got / 2] / 1e6, lat[(got * 99) / 100] / 1e6,
-		       lat[got - 1] / 1e6);
+		       lat[nlat / 2] / 1e6, lat[(nlat * 99) / 100] / 1e6,
+		       lat[nlat - 1] / 1e6);
 	printf("  kabiguardd RSS after the burst: %ld KiB (peak %ld KiB)\n",
 	       rss_kb, hwm_kb);
 	free(lat);
