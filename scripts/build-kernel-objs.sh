@@ -1,28 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel-objs.sh KVER
+# build-kernel-objs.sh KVER|SERIES [DIR...]
 #
-# Build kabiguard.ko and the dummy test modules for kernel KVER out of a
-# copy of the sources in build/KVER/src/, so the source tree gets no
-# objects and several kernels can be built side by side.  Fails on any
-# compiler warning (W=1).  Results:
+# Build kabiguard.ko and the dummy test modules for kernel KVER (or the
+# newest release of SERIES, e.g. 7.3) out of a copy of the sources in
+# build/KVER/src/, so the source tree gets no objects and several kernels
+# can be built side by side; each DIR (an out-of-tree module directory
+# with a Kbuild or Makefile) is copied to build/KVER/ext/NAME/ and built
+# too.  The build runs with the compiler that built the kernel
+# (scripts/kmake.sh), and fails on any compiler warning (W=1).  Results:
 #   build/KVER/src/kmod/kabiguard.ko
 #   build/KVER/src/selftests/kabiguard/test_modules/*.ko
-# Logs: build/logs/kbuild-KVER-{kmod,test_modules}.log
+#   build/KVER/ext/NAME/*.ko
+# Logs: build/logs/kbuild-KVER-{kmod,test_modules,NAME}.log
 # KG_SRC=DIR takes the sources from DIR instead of this tree (for testing
 # the scripts themselves).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-KVER=${1:?usage: build-kernel-objs.sh KVER}
-KDIR=/lib/modules/$KVER/build
+# shellcheck source=scripts/kernel-lib.sh
+. "$ROOT/scripts/kernel-lib.sh"
+KVER=$(kg_kver "${1:?usage: build-kernel-objs.sh KVER|SERIES [DIR...]}")
+shift
+EXTS=()
+for d in "$@"; do
+	[ -e "$d/Kbuild" ] || [ -e "$d/Makefile" ] ||
+		{ echo "build-kernel-objs: $d: no Kbuild or Makefile" >&2; exit 1; }
+	EXTS+=("$(cd "$d" && pwd)")
+done
 SRC=${KG_SRC:-$ROOT}
 OUT=$ROOT/build/$KVER/src
 LOGS=$ROOT/build/logs
 TM=selftests/kabiguard/test_modules
 
-[ -e "$KDIR/Makefile" ] || { echo "build-kernel-objs: no kernel build dir $KDIR" >&2; exit 1; }
+kg_kroot "$KVER" >/dev/null || exit 1
 mkdir -p "$LOGS"
 
 # One build per kernel at a time: a second one would delete the first's
@@ -49,7 +61,7 @@ find "$OUT" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 kbuild() {
 	local dir=$1 name=$2 log=$LOGS/kbuild-$KVER-$2.log
 	echo "build-kernel-objs: $KVER: building $name" >&2
-	if ! make -C "$KDIR" M="$dir" W=1 modules >"$log" 2>&1; then
+	if ! "$ROOT/scripts/kmake.sh" "$KVER" M="$dir" W=1 modules >"$log" 2>&1; then
 		cat "$log" >&2
 		echo "build-kernel-objs: $KVER: $name: build failed (log: $log)" >&2
 		return 1
@@ -76,4 +88,13 @@ else
 	echo "build-kernel-objs: $KVER: $TM has no Kbuild yet, skipping test modules" >&2
 fi
 
-echo "build-kernel-objs: $KVER: done: $(cd "$OUT" && find . -name '*.ko' | sort | tr '\n' ' ')" >&2
+for d in "${EXTS[@]}"; do
+	name=${d##*/}
+	rm -rf "$ROOT/build/$KVER/ext/$name"
+	mkdir -p "$ROOT/build/$KVER/ext"
+	cp -a "$d" "$ROOT/build/$KVER/ext/$name"
+	find "$ROOT/build/$KVER/ext/$name" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
+	kbuild "$ROOT/build/$KVER/ext/$name" "$name"
+done
+
+echo "build-kernel-objs: $KVER: done: $(cd "$OUT" && find . ../ext -name '*.ko' 2>/dev/null | sort | tr '\n' ' ')" >&2

@@ -1,26 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernels.sh [SERIES...]   print the test kernels' release strings, one a
-# line: for each series (default: 6.1 6.12) the newest installed release
-# that has both /boot/vmlinuz-KVER and /lib/modules/KVER/build.
-# Fails if a series has no usable kernel.
+# kernels.sh [SERIES...]: print, one a line, the newest release Debian
+# serves of each kernel series (default: the test matrix, or $KERNELS),
+# read from the archive's own package lists through a project-local apt
+# configuration (scripts/kernel-lib.sh).  KVERs given as such are printed
+# as they are.  Fails naming the series that cannot be resolved.
+# scripts/setup-kernels.sh makes them ready to build for and boot.
 set -euo pipefail
 
-[ $# -gt 0 ] || set -- 6.1 6.12
+# shellcheck source=scripts/kernel-lib.sh
+. "$(dirname "$0")/kernel-lib.sh"
+
+[ $# -gt 0 ] || read -r -a args <<<"${KERNELS:-$KG_MATRIX}"
+[ $# -gt 0 ] || set -- "${args[@]}"
 rc=0
-for series in "$@"; do
-	best=
-	for d in /lib/modules/"$series".*; do
-		k=${d#/lib/modules/}
-		if [ ! -e "/boot/vmlinuz-$k" ] || [ ! -e "$d/build/Makefile" ]; then continue; fi
-		best=$(printf '%s\n%s\n' "$best" "$k" | sed '/^$/d' | sort -V | tail -n1)
-	done
-	if [ -n "$best" ]; then
-		echo "$best"
-	else
-		echo "kernels.sh: no installed $series.* kernel with headers" >&2
-		rc=1
-	fi
+for s in "$@"; do
+	kg_kver "$s" || rc=1
 done
 exit $rc
