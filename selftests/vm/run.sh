@@ -7,8 +7,10 @@
 # run COMMAND with `sh -c` in /kabiguard, print exactly its output (stdout
 # and stderr, both on the serial console) and exit with its exit status.
 #
-#   -k KVER    kernel release (/boot/vmlinuz-KVER) or series ("6.1", "6.12");
-#              default: the newest 6.12, else the newest installed kernel
+#   -k KVER    kernel release or series ("5.10", "6.1", "6.12", "7.3": its
+#              newest release); default 6.12.  The kernel must be set up
+#              (scripts/setup-kernels.sh): its image and modules are taken
+#              from its kernel root (scripts/kernel-lib.sh)
 #   -m MEM     guest memory in MiB (default 1024)
 #   -c CPUS    guest CPUs (default 1)
 #   -t SECS    timeout for boot + run (default 600): exit 124 on expiry
@@ -26,7 +28,7 @@
 # modules as /kabiguard/test_modules/*.ko (scripts/build-kernel-objs.sh
 # KVER builds them); the ELF executables of userspace/ in /usr/bin and
 # selftests/kabiguard/*_test and *.sh in /kabiguard/; every shared library
-# any executable in the image needs; /lib/modules/KVER/modules.* indices.
+# any executable in the image needs; the kernel's modules.* indices.
 # Kernel messages stay off the console (loglevel=1): read them with dmesg.
 # Environment: KG_VM_CMDLINE is appended to the kernel command line
 # (e.g. "loglevel=7" to see kernel messages), KG_VM_QEMU_ARGS to qemu's;
@@ -34,7 +36,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KVER=
+# shellcheck source=scripts/kernel-lib.sh
+. "$ROOT/scripts/kernel-lib.sh"
+KVER=6.12
 MEM=1024
 CPUS=1
 TIMEOUT=600
@@ -57,15 +61,10 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || usage
 CMD="$*"
 
-# Resolve the kernel: an exact release, or a series through kernels.sh.
-if [ -z "$KVER" ]; then
-	KVER=$("$ROOT/scripts/kernels.sh" 6.12 2>/dev/null) ||
-		KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-*' | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
-elif [ ! -e "/boot/vmlinuz-$KVER" ]; then
-	if k=$("$ROOT/scripts/kernels.sh" "$KVER" 2>/dev/null); then KVER=$k; fi
-fi
-KERNEL=/boot/vmlinuz-$KVER
-if [ -z "$KVER" ] || [ ! -r "$KERNEL" ]; then die "no readable kernel /boot/vmlinuz-$KVER"; fi
+# Resolve the kernel: an exact release, or a series' newest release.
+KVER=$(kg_kver "$KVER") || die "cannot resolve kernel $KVER"
+KERNEL=$(kg_vmlinuz "$KVER") || die "no kernel image for $KVER"
+MODDIR=$(kg_moddir "$KVER")
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/install-deps.sh)"
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing (busybox-static)"
@@ -125,7 +124,7 @@ if compgen -G "$OBJ/selftests/kabiguard/test_modules/*.ko" >/dev/null; then
 	cp "$OBJ"/selftests/kabiguard/test_modules/*.ko "$R/kabiguard/test_modules/"
 fi
 exec 8>&-
-for f in /lib/modules/"$KVER"/modules.{dep,dep.bin,alias.bin,symbols.bin,softdep,builtin,builtin.bin,builtin.alias.bin,builtin.modinfo,order}; do
+for f in "$MODDIR"/modules.{dep,dep.bin,alias.bin,symbols.bin,softdep,builtin,builtin.bin,builtin.alias.bin,builtin.modinfo,order}; do
 	[ -e "$f" ] || continue
 	mkdir -p "$R/usr/lib/modules/$KVER"
 	cp "$f" "$R/usr/lib/modules/$KVER/"
