@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install everything the build and the tests need on a Debian bookworm
-# machine (run as root), then extract the few kernel-tree files the tests
-# use from linux-source-6.1 into build/.  Idempotent: apt is only called
-# when a package is missing, tar only when a file is missing.
+# machine (run as root), extract the few kernel-tree files the tests use
+# from linux-source-6.1 into build/, then set up the test kernels
+# (scripts/setup-kernels.sh: the matrix, or $KERNELS).  Idempotent: apt is
+# only called when a package is missing, tar only when a file is missing,
+# a kernel root only made when its kernel is new.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,9 +14,9 @@ SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 SRC_TOP=linux-source-6.1
 
 PKGS=(
-	# kernels: 6.1 through the default meta-packages, 6.12 through its own
-	linux-image-amd64 linux-headers-amd64
-	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	# the test kernels come from scripts/setup-kernels.sh; the chroots of
+	# the other suites' kernels from mmdebstrap
+	mmdebstrap
 	# toolchain, static checkers
 	build-essential bc pkg-config sparse perl
 	# userspace libraries
@@ -80,5 +82,5 @@ if [ ${#members[@]} -gt 0 ]; then
 	chmod +x "$ROOT/build/checkpatch/checkpatch.pl"
 fi
 
-# Fail early if no usable kernel pair is installed.
-"$ROOT/scripts/kernels.sh" >/dev/null
+# The test kernels: fail early if one cannot be set up.
+"$ROOT/scripts/setup-kernels.sh" >/dev/null
