@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make              build kabiguard.ko for KVER (default: the running kernel)
-#                   and the userspace tools
+#                   and the userspace tools; a KVER (or series: 5.10, 7.3)
+#                   of the test matrix that is not installed on the host
+#                   is built in its kernel root (scripts/setup-kernels.sh)
 # make check        install what the tests need, then run every test on
 #                   both Debian kernels (see scripts/check.sh)
 # make demo         boot a VM and show an allowed and a denied module load
@@ -42,11 +44,19 @@ DKMS_FILES := dkms.conf VERSION Kbuild kmod include
 
 all: module userspace
 
+# A kernel whose build directory is not on the host: the test matrix's
+# kernel roots, with the compiler that built that kernel.
+ifeq ($(wildcard $(KDIR)/Makefile),)
+KBUILD_MAKE = ./scripts/kmake.sh $(KVER)
+else
+KBUILD_MAKE = $(MAKE) -C $(KDIR)
+endif
+
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(KBUILD_MAKE) M=$(CURDIR) modules
 
 module-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(KBUILD_MAKE) M=$(CURDIR) clean
 
 userspace:
 	$(MAKE) -C userspace

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh: the one test command (`make check`, CI).  Installs what is
-# missing, builds everything, runs every test part and counts their TAP
-# results.  The last line is always "N passed, N failed, N skipped".
+# missing, builds everything, runs every test part on every kernel of the
+# matrix (5.10, 6.1, 6.12, 7.3: each series' newest Debian release,
+# resolved at run time; KERNELS="6.12 7.3" narrows it for local work) and
+# counts their TAP results.  The summary gives each part's duration; the
+# last line is always "N passed, N failed, N skipped".
 #
 # Parts (each skipped with a message while it does not exist):
 #   userspace      make -C userspace SANITIZE=1; make -C userspace check
@@ -34,19 +37,20 @@ mkdir -p "$LOGS"
 SUMMARY=$LOGS/summary.txt
 : >"$SUMMARY"
 PASS=0 FAIL=0 SKIP=0
+T0=$SECONDS
 
 say() { echo "check: $*" >&2; }
 
-# record NAME PASSED FAILED SKIPPED
+# record NAME PASSED FAILED SKIPPED SECONDS
 record() {
 	PASS=$((PASS + $2)) FAIL=$((FAIL + $3)) SKIP=$((SKIP + $4))
-	printf '%-40s %4d passed %4d failed %4d skipped\n' "$1" "$2" "$3" "$4" >>"$SUMMARY"
+	printf '%-40s %4d passed %4d failed %4d skipped %5d s\n' "$1" "$2" "$3" "$4" "$5" >>"$SUMMARY"
 }
 
 # part NAME CMD...: run CMD (output to the terminal and build/logs/NAME.log)
 # and count its TAP lines.
 part() {
-	local name=$1 log=$LOGS/$1.log rc=0 p f s
+	local name=$1 log=$LOGS/$1.log rc=0 p f s t0=$SECONDS
 	shift
 	say "== $name: $*"
 	"$@" 2>&1 | tee "$log" || rc=$?
@@ -57,21 +61,22 @@ part() {
 		say "$name: exited with status $rc without a failed test: counted as one failure (log: $log)"
 		f=1
 	fi
-	record "$name" "$p" "$f" "$s"
+	record "$name" "$p" "$f" "$s" $((SECONDS - t0))
 	return "$rc"
 }
 
 # step NAME CMD...: a build step; counts only if it fails.
 step() {
-	local name=$1 log=$LOGS/$1.log
+	local name=$1 log=$LOGS/$1.log t0=$SECONDS
 	shift
 	say "== $name: $*"
 	if "$@" >"$log" 2>&1; then
+		printf '%-40s %4s %27s %5d s\n' "$name" "" "" $((SECONDS - t0)) >>"$SUMMARY"
 		return 0
 	fi
 	tail -n 40 "$log" >&2
 	say "$name: FAILED (log: $log)"
-	record "$name" 0 1 0
+	record "$name" 0 1 0 $((SECONDS - t0))
 	return 1
 }
 
@@ -80,10 +85,11 @@ has_target() {
 	[ -e "$1/Makefile" ] && make -C "$1" -n "$2" >/dev/null 2>&1
 }
 
-say "== install-deps"
-scripts/install-deps.sh
+say "== install-deps (packages, kselftest harness, the matrix's kernels)"
+step install-deps scripts/install-deps.sh || { cat "$SUMMARY"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 mapfile -t KVERS < <(scripts/kernels.sh)
 say "kernels: ${KVERS[*]}"
+[ ${#KVERS[@]} -gt 0 ] || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 # --- userspace
 if [ -e userspace/Makefile ]; then
@@ -138,5 +144,6 @@ elif [ "$FAIL" -ne 0 ]; then
 else
 	RC=0
 fi
+echo "kernels: ${KVERS[*]}; $((SECONDS - T0)) s in all" | tee -a "$SUMMARY"
 echo "$PASS passed, $FAIL failed, $SKIP skipped" | tee -a "$SUMMARY"
 exit "$RC"

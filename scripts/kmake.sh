@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kmake.sh KVER [MAKE ARGS...]: `make -C /lib/modules/KVER/build ARGS` in
+# kmake.sh KVER|SERIES [MAKE ARGS...]: `make -C /lib/modules/KVER/build ARGS` in
 # KVER's build environment: on the host for a host kernel, else in its
 # kernel root (build/kroot/KVER, the kernel's own suite and compiler; see
 # scripts/kernel-lib.sh).  Paths under this tree and /tmp are the same
@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=scripts/kernel-lib.sh
 . "$(dirname "$0")/kernel-lib.sh"
 
-KVER=${1:?usage: kmake.sh KVER [MAKE ARGS...]}
+KVER=$(kg_kver "${1:?usage: kmake.sh KVER|SERIES [MAKE ARGS...]}")
 shift
 kg_kroot "$KVER" >/dev/null
 kg_in_kroot "$KVER" make -C "/lib/modules/$KVER/build" "$@"
