@@ -199,3 +199,17 @@ kg_in_kroot() {
 			HOME=/root LC_ALL=C.UTF-8 /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$PWD" "$@"
 	' kg-kroot "$r" "$KG_ROOT /tmp ${KG_KROOT_BIND:-}" "$@"
 }
+
+# kg_symvers KVER: the kernel's Module.symvers (from its headers).
+kg_symvers() {
+	local r f
+	r=$(kg_kroot "$1") || return 1
+	for f in "${r%/}/usr/src/linux-headers-$1/Module.symvers" "${r%/}/lib/modules/$1/build/Module.symvers"; do
+		if [ -r "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+	done
+	echo "kernel-lib: no Module.symvers for $1 in $r" >&2
+	return 1
+}

@@ -4,8 +4,9 @@
 # realmod_test.sh [KVER]: kabiguard against real Debian modules.
 #
 # uas.ko imports usb_stor_* from namespace USB_STORAGE, exported by
-# usb-storage.ko. On the host, for kernel KVER (default: the newest 6.12,
-# as selftests/vm/run.sh picks it), this script takes uas and its
+# usb-storage.ko. On the host, for kernel KVER (a release or a series of
+# the matrix; default 6.12, as selftests/vm/run.sh picks it), this script
+# takes uas and its
 # dependencies as modprobe resolves them (usb-common, usbcore, scsi_common,
 # scsi_mod, usb-storage; .ko.xz on 6.12) and the kernel's own
 # Module.symvers, and builds two policies:
@@ -20,9 +21,10 @@
 # permitted", the kernel log and the monitor's JSON name each usb_stor_*
 # import with namespace USB_STORAGE from usb_storage; with P2, uas loads.
 #
-# Output: TAP 13, the plan at the end. Exit status: 0 pass, 1 fail, 4 skip
-# (no such kernel, no uas module, kabiguard.ko not built, or run inside a
-# VM without the host part). POSIX sh: the guest part runs under dash.
+# Output: TAP 13, the plan at the end. Exit status: 0 pass, 1 fail (also
+# when the kernel, its uas module or kabiguard.ko is missing: the set-up
+# installs them), 4 skip (usb_storage built in, or run inside a VM without
+# the host part). POSIX sh: the guest part runs under dash.
 #
 #   realmod_test.sh --guest DIR FIRST NSTOR   (internal) the in-VM part:
 #       DIR holds the modules, the policies and the file "order"; TAP
@@ -190,27 +192,31 @@ ROOT=$(cd "$HERE/../.." && pwd)
 RUN=$ROOT/selftests/vm/run.sh
 [ -x "$RUN" ] || skip_all "runs on the host (selftests/vm/run.sh boots its own VM): realmod_test.sh KVER"
 
-if [ $# -gt 0 ]; then
-	KVER=$1
-else
-	KVER=$("$ROOT/scripts/kernels.sh" 6.12 2>/dev/null) || skip_all "no KVER given and no 6.12 kernel"
-fi
-[ -r "/boot/vmlinuz-$KVER" ] || skip_all "no /boot/vmlinuz-$KVER"
+# The kernel and where its files are (scripts/kernel-lib.sh): a release
+# or a series; everything the set-up installs must be there, so a missing
+# piece fails the test rather than skipping it.
+bail() {
+	not_ok "$*"
+	echo "1..$n"
+	exit 1
+}
+KVER=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_kver "$2"' sh "$ROOT" "${1:-6.12}") ||
+	bail "resolve kernel ${1:-6.12}"
+KROOT=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_kroot "$2"' sh "$ROOT" "$KVER") ||
+	bail "$KVER is set up (scripts/setup-kernels.sh $KVER)"
+SYMVERS=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_symvers "$2"' sh "$ROOT" "$KVER") ||
+	bail "$KVER has a Module.symvers"
 [ -e "$ROOT/build/$KVER/src/kmod/kabiguard.ko" ] ||
-	skip_all "no build/$KVER/src/kmod/kabiguard.ko (scripts/build-kernel-objs.sh $KVER)"
-[ -x "$ROOT/userspace/kabiguardctl" ] || skip_all "no userspace/kabiguardctl (make -C userspace)"
-SYMVERS=
-for f in "/lib/modules/$KVER/build/Module.symvers" "/usr/src/linux-headers-$KVER/Module.symvers"; do
-	if [ -r "$f" ]; then SYMVERS=$f; break; fi
-done
-[ -n "$SYMVERS" ] || skip_all "no Module.symvers for $KVER (linux-headers-$KVER)"
-deps=$(modprobe -S "$KVER" --show-depends uas 2>/dev/null) || skip_all "modprobe -S $KVER finds no uas module"
+	bail "build/$KVER/src/kmod/kabiguard.ko exists (scripts/build-kernel-objs.sh $KVER)"
+[ -x "$ROOT/userspace/kabiguardctl" ] || bail "userspace/kabiguardctl is built (make -C userspace)"
+deps=$(modprobe -d "$KROOT" -S "$KVER" --show-depends uas 2>/dev/null) ||
+	bail "modprobe -d $KROOT -S $KVER finds uas"
 case $deps in *"builtin usb_storage"*) skip_all "usb_storage is built into $KVER" ;; esac
+TMP=$(mktemp -d /tmp/kg-realmod.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
 echo "# $KVER: uas and its dependencies:"
 diag "$deps"
 
-TMP=$(mktemp -d /tmp/kg-realmod.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
 D=$TMP/realmod
 mkdir -p "$D"
 : >"$D/order"
@@ -229,10 +235,16 @@ check "modprobe resolves uas.ko and usb-storage.ko for $KVER" $c
 check "uas.ko imports namespace USB_STORAGE (modinfo -F import_ns)" \
 	sh -c "modinfo -F import_ns '$uaspath' 2>/dev/null | grep -qx USB_STORAGE"
 diag "uas.ko signer: $(modinfo -F signer "$uaspath" 2>/dev/null)"
-# The usb_stor_* imports, from __versions (every Debian kernel has
-# CONFIG_MODVERSIONS): each must come back as one violation.
-nstor=$(modprobe --dump-modversions "$uaspath" 2>/dev/null | awk '{ print $2 }' | grep -c '^usb_stor_')
-check "uas.ko imports $nstor usb_stor_* symbols (modprobe --dump-modversions)" [ "$nstor" -gt 0 ]
+# The usb_stor_* imports, from uas.ko's undefined symbols (not from
+# __versions: Debian's 7.x kernels have no CONFIG_MODVERSIONS): each must
+# come back as one violation.
+case $uaspath in
+*.xz) xz -dc "$uaspath" >"$TMP/uas.ko" ;;
+*.zst) zstd -qdc "$uaspath" >"$TMP/uas.ko" ;;
+*) cp "$uaspath" "$TMP/uas.ko" ;;
+esac
+nstor=$(nm -u "$TMP/uas.ko" 2>/dev/null | awk '{ print $2 }' | grep -c '^usb_stor_')
+check "uas.ko imports $nstor usb_stor_* symbols (nm -u)" [ "$nstor" -gt 0 ]
 
 # P1: every export but those in namespace USB_STORAGE; P2: all of them.
 total=$(wc -l <"$SYMVERS")
