@@ -47,7 +47,7 @@ all: module userspace
 # A kernel whose build directory is not on the host: the test matrix's
 # kernel roots, with the compiler that built that kernel.
 ifeq ($(wildcard $(KDIR)/Makefile),)
-KBUILD_MAKE = ./scripts/kmake.sh $(KVER)
+KBUILD_MAKE = $(CURDIR)/scripts/kmake.sh $(KVER)
 else
 KBUILD_MAKE = $(MAKE) -C $(KDIR)
 endif
@@ -118,7 +118,7 @@ uninstall:
 SIGN_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' \
 	$(KDIR)/include/config/auto.conf 2>/dev/null)
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+	$(KBUILD_MAKE) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
 		$(if $(SIGN_KEY),$(if $(wildcard $(SIGN_KEY) $(KDIR)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)) \
 		modules_install

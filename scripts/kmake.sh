@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kmake.sh KVER|SERIES [MAKE ARGS...]: `make -C /lib/modules/KVER/build ARGS` in
-# KVER's build environment: on the host for a host kernel, else in its
-# kernel root (build/kroot/KVER, the kernel's own suite and compiler; see
-# scripts/kernel-lib.sh).  Paths under this tree and /tmp are the same
-# inside and out, so M=DIR works as usual.
+# kmake.sh KVER|SERIES [MAKE ARGS...]: `make -C /lib/modules/KVER/build
+# ARGS` in KVER's build environment (scripts/kroot.sh): on the host for a
+# host kernel, else in its kernel root, with the compiler that built the
+# kernel.  Paths under this tree and /tmp are the same inside and out, so
+# M=DIR works as usual.
 set -euo pipefail
 
 # shellcheck source=scripts/kernel-lib.sh
@@ -13,5 +13,4 @@ set -euo pipefail
 
 KVER=$(kg_kver "${1:?usage: kmake.sh KVER|SERIES [MAKE ARGS...]}")
 shift
-kg_kroot "$KVER" >/dev/null
 kg_in_kroot "$KVER" make -C "/lib/modules/$KVER/build" "$@"
