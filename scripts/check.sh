@@ -15,13 +15,12 @@
 #   vm-runner      selftests/vm/runner_test.sh (the QEMU runner's own tests)
 #   per kernel     scripts/build-kernel-objs.sh KVER,
 #                  make -C selftests/kabiguard KVER=KVER,
-#                  selftests/kabiguard/run_vm_tests.sh KVER (in QEMU)
+#                  selftests/kabiguard/run_vm_tests.sh KVER (in QEMU),
+#                  selftests/install/readme_test.sh KVER
 #   install        selftests/install/: man_test.sh (groff, mandoc, man -l on
 #                  every page), install_test.sh (make install & co. into
-#                  scratch roots), readme_test.sh (README.md's worked
-#                  example as written, in a guest), dkms_test.sh (dkms
-#                  install for each kernel, then the installed module in
-#                  QEMU; dkms remove)
+#                  scratch roots), dkms_test.sh (dkms install for each
+#                  kernel, then the installed module in QEMU; dkms remove)
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -124,12 +123,12 @@ for k in "${KVERS[@]}"; do
 	else
 		say "SKIP vm tests on $k: no selftests/kabiguard/run_vm_tests.sh yet"
 	fi
+	part "readme-$k" selftests/install/readme_test.sh "$k" || true
 done
 
 # --- installation: man pages, make install, DKMS
 part man-pages selftests/install/man_test.sh || true
 part install selftests/install/install_test.sh "${KVERS[@]}" || true
-part readme selftests/install/readme_test.sh || true
 part dkms selftests/install/dkms_test.sh "${KVERS[@]}" || true
 
 echo
