@@ -31,6 +31,7 @@ KG_MIRROR=${KG_MIRROR:-http://deb.debian.org/debian}
 KG_SECURITY_MIRROR=${KG_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # The matrix `make check` runs; KERNELS narrows it for local work.
 KG_MATRIX="5.10 6.1 6.12 7.3"
+# shellcheck disable=SC2034 # for the scripts that source this file
 KG_HOST_SUITE=bookworm
 
 # kg_series_info SERIES: "SUITE METAPACKAGE", or fail for an unknown series.
@@ -186,6 +187,7 @@ kg_in_kroot() {
 		"$@"
 		return
 	fi
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare --mount --propagation private -- /bin/bash -c '
 		set -e
 		r=$1 binds=$2; shift 2

@@ -61,9 +61,9 @@ setup_chroot() {
 	# metapackage over linux-binary-KVER and linux-modules-KVER.
 	tmp=$(mktemp -d)
 	chmod 755 "$tmp" # apt downloads as _apt
-	deps=$(kg_apt "$suite" apt-cache depends "linux-image-$k" 2>/dev/null |
-		sed -n "s/^ *Depends: \(linux-\(binary\|modules\|image\)-$k[^ ]*\)\$/\1/p" | sort -u)
-	(cd "$tmp" && kg_apt "$suite" apt-get -q download "linux-image-$k" $deps) >&2
+	mapfile -t deps < <(kg_apt "$suite" apt-cache depends "linux-image-$k" 2>/dev/null |
+		sed -n "s/^ *Depends: \(linux-\(binary\|modules\|image\)-${k}[^ ]*\)\$/\1/p" | sort -u)
+	(cd "$tmp" && kg_apt "$suite" apt-get -q download "linux-image-$k" "${deps[@]}") >&2
 	for p in "$tmp"/*.deb; do
 		dpkg-deb -x "$p" "$dir"
 	done
@@ -74,7 +74,7 @@ setup_chroot() {
 	say "$k: kernel root ready in $((SECONDS - t0)) s ($(du -sh "$dir" | cut -f1))"
 	# Older releases of the same series are stale now.
 	for old in "$KG_ROOT"/build/kroot/"$series".*; do
-		[ -d "$old" ] && [ "$old" != "$dir" ] || continue
+		if [ ! -d "$old" ] || [ "$old" = "$dir" ]; then continue; fi
 		[ "$(kg_series_of "${old##*/}")" = "$series" ] || continue
 		say "removing the superseded kernel root $old"
 		rm -rf "$old" "$old.log"
