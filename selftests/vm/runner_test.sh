@@ -2,17 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # runner_test.sh [KVER...]: TAP tests of selftests/vm/run.sh itself: exit
-# status and output on each kernel (default: scripts/kernels.sh), no lost
+# status and output on each kernel (default: the matrix), no lost
 # lines, timeout (124) and guest crash (125).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUN=$ROOT/selftests/vm/run.sh
-if [ $# -eq 0 ]; then
-	mapfile -t KVERS < <("$ROOT/scripts/kernels.sh")
-else
-	KVERS=("$@")
-fi
+# Releases or series (the matrix by default), resolved.
+mapfile -t KVERS < <("$ROOT/scripts/kernels.sh" "$@")
+[ ${#KVERS[@]} -gt 0 ] || { echo "not ok 1 runner_test: no kernel resolved"; exit 1; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 n=0
