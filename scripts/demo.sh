@@ -8,7 +8,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-scripts/install-deps.sh
+# The demo needs only its own kernel set up.
+KERNELS=6.12 scripts/install-deps.sh
 KVER=$(scripts/kernels.sh 6.12)
 mkdir -p build/logs
 if [ -e userspace/Makefile ]; then
