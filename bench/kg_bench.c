@@ -3,16 +3,22 @@
  * kg_bench: the figures issue "Measured, not timed" asks for, printed from
  * inside a VM that has kabiguard.ko loaded.
  *
- *   kg_bench SYMVERS ROUNDS BASELINE.ko IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...
+ *   kg_bench [-n NFT] SYMVERS ROUNDS BASELINE.ko IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...
  *
  * Pushes SYMVERS (plus one rule per kg_many_NNN symbol) as one policy and
- * times push + commit. Then, for each importer (after loading the exporter
+ * times push + commit; with -n, after each push it times `NFT -f` loading
+ * an nftables set of as many string elements (write_nft_file()), in one
+ * netlink batch, the anchor for a large netlink load. It then measures
+ * the kernel memory the active policy takes (policy_memory()). Then, for each importer (after loading the exporter
  * given before it, if any), loads and unloads it ROUNDS times, alternating
  * guard off and audit mode, timing finit_module() and reading the guard's
  * own check time from each verdict event. BASELINE, a module with few
  * imports, is loaded with the guard off: the difference in insmod time
  * estimates what the kernel itself spends on an importer's ~200 imports
  * (resolving and relocating them), the cost the guard's check is held to.
+ *
+ * Lines starting with "KGB " repeat the figures as key=value pairs for
+ * scripts/bench.sh's table.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,12 +27,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kgclient.h"
 
 #define NR_MANY 200
+#define NR_PUSH 5
+#define NFT_FILE "/tmp/kg_bench.nft"
+#define NFT_PART 15	/* name bytes per ifname part (IFNAMSIZ - 1) */
+#define NFT_PARTS 4	/* 4 x 16-byte ifname: NFT_DATA_VALUE_MAXLEN */
 
 static double now_us(void)
 {
@@ -179,6 +190,10 @@ static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
 	       median(off_us, rounds) - baseline_us);
 	printf("  check time / that cost:    %.2f\n",
 	       median(check_us, rounds) / (median(off_us, rounds) - baseline_us));
+	printf("KGB importer=%s imports=%u off_us=%.0f audit_us=%.0f check_us=%.1f own_us=%.0f check_own=%.3f\n",
+	       name, imports, median(off_us, rounds), median(on_us, rounds),
+	       median(check_us, rounds), median(off_us, rounds) - baseline_us,
+	       median(check_us, rounds) / (median(off_us, rounds) - baseline_us));
 }
 
 /* insmod time of a module with few imports, guard off. */
@@ -194,19 +209,236 @@ static double bench_baseline(struct kg_client *c, const char *ko, int rounds,
 		us[i] = load_once(ko, name);
 	printf("baseline %s, guard off: median %.0f us\n", name,
 	       median(us, rounds));
+	printf("KGB baseline=%s baseline_us=%.0f\n", name, median(us, rounds));
 	return median(us, rounds);
+}
+
+/*
+ * The nftables anchor: one set element per policy rule, a string made from
+ * the rule's symbol name. nftables has no variable-length string key: its
+ * one string type is ifname (IFNAMSIZ, 16 bytes; the type of `typeof meta
+ * iifname`), and a set key is at most 64 bytes (NFT_DATA_VALUE_MAXLEN). So
+ * the key is a concatenation of four ifnames, each holding up to 15 bytes
+ * of the name ("-", which no C identifier contains, stands for an empty
+ * part): names of up to 60 bytes, nearly every exported symbol, go in
+ * whole; a longer one keeps its first 51 bytes and a hash of the whole
+ * name, so each rule stays one distinct element. nft backs an exact-match
+ * set like this one with a hash table, as the guard does its policy.
+ * Table, set and elements go to the kernel in one transaction.
+ */
+static int write_nft_file(const struct kg_policy *p, const char *path,
+			  size_t *nr)
+{
+	char key[NFT_PART * NFT_PARTS + 1];
+	FILE *f = fopen(path, "w");
+	size_t i;
+	int j;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "table inet kg_bench {\n\tset rules {\n"
+		"\t\ttype ifname . ifname . ifname . ifname\n\t\telements = {\n");
+	*nr = 0;
+	for (i = 0; i < p->nr; i++) {
+		const char *name = p->rules[i].name;
+		uint32_t h = 2166136261u;	/* FNV-1a */
+		const char *c;
+
+		if (!name)
+			continue;
+		if (strlen(name) < sizeof(key)) {
+			snprintf(key, sizeof(key), "%s", name);
+		} else {
+			for (c = name; *c; c++)
+				h = (h ^ (unsigned char)*c) * 16777619u;
+			snprintf(key, sizeof(key), "%.51s~%08x", name, h);
+		}
+		fprintf(f, "%s\t\t\t", *nr ? ",\n" : "");
+		for (j = 0; j < NFT_PARTS; j++) {
+			const char *part = strlen(key) > (size_t)j * NFT_PART ?
+					   key + j * NFT_PART : "-";
+
+			fprintf(f, "%s\"%.*s\"", j ? " . " : "", NFT_PART, part);
+		}
+		(*nr)++;
+	}
+	fprintf(f, "\n\t\t}\n\t}\n}\n");
+	if (fclose(f))
+		return -errno;
+	return 0;
+}
+
+/* Run argv, stdout and (with @quiet) stderr to /dev/null; its exit status. */
+static int run(char *const argv[], int quiet)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		if (quiet)
+			dup2(fd, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* `nft -f` of the set, in ms; the table is deleted first, untimed. */
+static double nft_load(const char *nft)
+{
+	char *del[] = { (char *)nft, "delete", "table", "inet", "kg_bench", NULL };
+	char *load[] = { (char *)nft, "-f", NFT_FILE, NULL };
+	double t0;
+	int ret;
+
+	run(del, 1);
+	t0 = now_us();
+	ret = run(load, 0);
+	if (ret) {
+		fprintf(stderr, "kg_bench: %s -f %s: exit status %d\n", nft,
+			NFT_FILE, ret);
+		exit(1);
+	}
+	return (now_us() - t0) / 1e3;
+}
+
+/*
+ * From /proc/meminfo, in kB: the kernel memory a policy can take,
+ * unreclaimable slab (kmalloc, including the large allocations kvmalloc
+ * makes from the page allocator) plus vmalloc pages (kvmalloc's fallback);
+ * and free memory, a cross-check that sees every allocation.
+ */
+static void meminfo(long *kernel_kb, long *free_kb)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long v;
+
+	*kernel_kb = 0;
+	*free_kb = 0;
+	if (!f) {
+		perror("kg_bench: /proc/meminfo");
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SUnreclaim: %ld", &v) == 1 ||
+		    sscanf(line, "VmallocUsed: %ld", &v) == 1)
+			*kernel_kb += v;
+		else if (sscanf(line, "MemFree: %ld", &v) == 1)
+			*free_kb = v;
+	}
+	fclose(f);
+}
+
+/* meminfo() once the old policy, freed after an RCU grace period from a
+ * workqueue, is gone: two readings 100 ms apart within 8 kB. */
+static void meminfo_settled(long *kernel_kb, long *free_kb)
+{
+	long k, f;
+	int i;
+
+	usleep(200000);
+	meminfo(kernel_kb, free_kb);
+	for (i = 0; i < 30; i++) {
+		usleep(100000);
+		meminfo(&k, &f);
+		if (labs(k - *kernel_kb) <= 8) {
+			*kernel_kb = k;
+			*free_kb = f;
+			return;
+		}
+		*kernel_kb = k;
+		*free_kb = f;
+	}
+}
+
+static void push(struct kg_client *c, const struct kg_policy *p)
+{
+	uint64_t gen;
+	int ret;
+
+	ret = kg_policy_begin(c);
+	ret = ret ?: (p->nr ? kg_policy_add(c, p->rules, p->nr) : 0);
+	ret = ret ?: kg_policy_commit(c, &gen);
+	if (ret)
+		die("pushing the policy", ret, c);
+}
+
+/*
+ * The kernel memory the active policy takes: the policy replaced by an
+ * empty one and back, MEM_ROUNDS times; the difference in unreclaimable
+ * slab + vmalloc, averaged. Per rule, beside the bytes of the rule's own
+ * strings (symbol, namespace and exporter names with their NULs), which
+ * the kernel must keep whatever its layout.
+ */
+#define MEM_ROUNDS 4
+static void policy_memory(struct kg_client *c, const struct kg_policy *p)
+{
+	struct kg_policy empty = { 0 };
+	long k0, f0, k1, f1, dk = 0, df = 0;
+	double strings = 0, per_rule, str_per_rule;
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->nr; i++) {
+		const struct kg_rule *rule = &p->rules[i];
+
+		strings += (rule->name ? strlen(rule->name) + 1 : 0) +
+			   (rule->ns ? strlen(rule->ns) + 1 : 0) +
+			   (rule->exporter ? strlen(rule->exporter) + 1 : 0) +
+			   (rule->module ? strlen(rule->module) + 1 : 0);
+	}
+	for (r = 0; r < MEM_ROUNDS; r++) {
+		push(c, &empty);
+		meminfo_settled(&k0, &f0);
+		push(c, p);
+		meminfo_settled(&k1, &f1);
+		dk += k1 - k0;
+		df += f0 - f1;
+	}
+	per_rule = dk * 1024.0 / MEM_ROUNDS / p->nr;
+	str_per_rule = strings / p->nr;
+	printf("policy memory (slab + vmalloc, active policy minus an empty one, mean of %d): %.0f kB, %.1f bytes per rule\n",
+	       MEM_ROUNDS, (double)dk / MEM_ROUNDS, per_rule);
+	printf("  of which the rules' strings: %.1f bytes per rule; the rest: %.1f bytes per rule (goal <= 64: %s)\n",
+	       str_per_rule, per_rule - str_per_rule,
+	       per_rule - str_per_rule <= 64 ? "met" : "not met");
+	printf("  cross-check, MemFree drop: %.1f bytes per rule\n",
+	       df * 1024.0 / MEM_ROUNDS / p->nr);
+	printf("KGB mem_kb=%.0f mem_per_rule=%.1f strings_per_rule=%.1f overhead_per_rule=%.1f memfree_per_rule=%.1f\n",
+	       (double)dk / MEM_ROUNDS, per_rule, str_per_rule,
+	       per_rule - str_per_rule, df * 1024.0 / MEM_ROUNDS / p->nr);
 }
 
 int main(int argc, char **argv)
 {
 	struct kg_client *c, *ev_client;
 	struct kg_policy p = { 0 };
-	double push_ms[5], parse_ms, t0, *off_us, *on_us, *check_us, base;
+	double push_ms[NR_PUSH], nft_ms[NR_PUSH], parse_ms, t0;
+	double *off_us, *on_us, *check_us, base;
+	const char *nft = NULL;
+	size_t nr_elems = 0;
 	uint64_t gen;
-	int rounds, i, ret;
+	int rounds, i, ret, opt;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* in order with nft's stderr */
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n')
+			goto usage;
+		nft = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 5 || (rounds = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: kg_bench SYMVERS ROUNDS BASELINE.ko IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...\n");
+usage:
+		fprintf(stderr, "usage: kg_bench [-n NFT] SYMVERS ROUNDS BASELINE.ko IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...\n");
 		return 2;
 	}
 	off_us = calloc(rounds, sizeof(double));
@@ -226,7 +458,13 @@ int main(int argc, char **argv)
 	if (build_policy(&p, argv[1]))
 		return 1;
 	parse_ms = (now_us() - t0) / 1e3;
-	for (i = 0; i < 5; i++) {
+	if (nft) {
+		ret = write_nft_file(&p, NFT_FILE, &nr_elems);
+		if (ret)
+			die(NFT_FILE, ret, NULL);
+	}
+	/* Alternate the two loads, so a slower stretch of the run hits both. */
+	for (i = 0; i < NR_PUSH; i++) {
 		double t1, t2, t3;
 
 		t0 = now_us();
@@ -239,14 +477,30 @@ int main(int argc, char **argv)
 		if (ret)
 			die("pushing the policy", ret, c);
 		push_ms[i] = (t3 - t0) / 1e3;
-		if (i == 4)
+		if (i == NR_PUSH - 1)
 			printf("last push: begin %.1f ms, add %.1f ms, commit %.1f ms\n",
 			       (t1 - t0) / 1e3, (t2 - t1) / 1e3, (t3 - t2) / 1e3);
+		if (nft)
+			nft_ms[i] = nft_load(nft);
 	}
 	printf("policy: %zu rules (%s + %d), parsed in %.1f ms\n", p.nr,
 	       argv[1], NR_MANY, parse_ms);
-	printf("push + commit of the whole policy: median %.1f ms over 5 runs\n",
-	       median(push_ms, 5));
+	printf("push + commit of the whole policy: median %.1f ms over %d runs\n",
+	       median(push_ms, NR_PUSH), NR_PUSH);
+	printf("KGB rules=%zu parse_ms=%.1f push_ms=%.1f\n", p.nr, parse_ms,
+	       median(push_ms, NR_PUSH));
+	if (nft) {
+		printf("nft -f of a set of %zu string elements (one batch): median %.1f ms over %d runs\n",
+		       nr_elems, median(nft_ms, NR_PUSH), NR_PUSH);
+		printf("  push + commit / nft -f: %.2f (goal <= 1: %s)\n",
+		       median(push_ms, NR_PUSH) / median(nft_ms, NR_PUSH),
+		       median(push_ms, NR_PUSH) <= median(nft_ms, NR_PUSH) ?
+		       "met" : "not met");
+		printf("KGB nft_elems=%zu nft_ms=%.1f push_nft=%.3f\n", nr_elems,
+		       median(nft_ms, NR_PUSH),
+		       median(push_ms, NR_PUSH) / median(nft_ms, NR_PUSH));
+	}
+	policy_memory(c, &p);
 
 	base = bench_baseline(c, argv[3], rounds, off_us);
 	for (i = 4; i < argc; i++) {

@@ -29,6 +29,8 @@ PKGS=(
 	linux-source-6.1
 	# installation tests: dkms, and the man page linters
 	dkms groff-base mandoc man-db
+	# make bench: nft, run in the guests as the anchor of a large policy load
+	nftables
 )
 
 missing=()
