@@ -21,8 +21,9 @@ PKGS=(
 	build-essential bc pkg-config sparse perl
 	# userspace libraries
 	libnl-3-dev libnl-genl-3-dev libkmod-dev zlib1g-dev liblzma-dev
-	# offline checker: symsets tarballs, fuzzers (libFuzzer), its tests
-	libarchive-dev clang libclang-rt-14-dev jq
+	# offline checker: modules (libelf: ELF, extended modversions; libzstd:
+	# .ko.zst), symsets tarballs, fuzzers (libFuzzer), its tests
+	libelf-dev libzstd-dev libarchive-dev clang libclang-rt-14-dev jq
 	# VM runner: qemu, initramfs contents and compression
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
 	# kselftest harness and checkpatch come from the kernel source

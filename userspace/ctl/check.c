@@ -122,7 +122,15 @@ static void print_issue(const struct kg_issue *is)
 		out_hex32("kernel_crc", ", kernel crc %s", k->crc);
 		break;
 	case KG_ISSUE_NS_NOT_IMPORTED:
-		out_str("reason", ": %s", "no MODULE_IMPORT_NS");
+		out_str("reason", ": %s", k->ns && !strncmp(k->ns, "module:", 7) ?
+			"exported only for the modules listed" :
+			"no MODULE_IMPORT_NS");
+		break;
+	case KG_ISSUE_NO_MODVERSIONS:
+		out_str("reason", ": %s", "the module has no CRCs (no "
+			"__versions), the target kernel checks them: loads "
+			"only forced, tainting it");
+		out_hex32("kernel_crc", " (kernel crc %s)", k->crc);
 		break;
 	case KG_ISSUE_UNKNOWN:
 		out_str("reason", ": %s", "not exported by the target kernel");
@@ -142,7 +150,7 @@ static const char *verdict(const struct kg_check_result *r)
 }
 
 static void print_module(const struct kg_check_result *r, bool have_policy,
-			 bool verbose)
+			 bool kernel_crcs, bool verbose)
 {
 	const struct kg_modinfo *mi = &r->mi;
 	size_t i;
@@ -168,7 +176,12 @@ static void print_module(const struct kg_check_result *r, bool have_policy,
 	else
 		out_null("allowed");
 	out_u64("imports", ", %llu imports", mi->nr_imports);
-	out_u64("issues", ", %llu issues\n", r->nr_issues);
+	out_u64("issues", ", %llu issues", r->nr_issues);
+	/* Which CRC table the loader reads, and whether it compares any. */
+	out_str("modversions", ", modversions %s", kg_modversions_name(mi));
+	out_bool("crcs_checked", NULL, kernel_crcs &&
+		 (mi->has_versions || mi->has_ext_versions));
+	out_text("\n");
 	if (mi->vermagic)
 		out_str("vermagic", NULL, mi->vermagic);
 	else
@@ -259,7 +272,8 @@ int cmd_check(int argc, char **argv)
 	struct kg_symtab *kernel = NULL;
 	struct kg_matcher *m = NULL;
 	struct kg_policy p = { 0 };
-	size_t nr = 0, i, nok = 0, nfail = 0, nerr = 0;
+	size_t nr = 0, i, nok = 0, nfail = 0, nerr = 0, crc_rules = 0;
+	bool kcrcs = false;
 	char **paths = NULL, err[1024], used[4096];
 	int ret;
 
@@ -290,6 +304,14 @@ int cmd_check(int argc, char **argv)
 		ret = CTL_EXIT_ERR;
 		goto out;
 	}
+	kcrcs = kg_symtab_crcs(kernel) > 0;
+	for (i = 0; i < p.nr; i++)
+		crc_rules += p.rules[i].has_crc;
+	if (kernel && kg_symtab_count(kernel) && !kcrcs && crc_rules)
+		fprintf(stderr, "%s: warning: %zu policy rules pin a CRC "
+			"(crc=), but the target kernel has no modversions: no "
+			"import has a CRC there, so they allow nothing "
+			"(crc-mismatch)\n", ctl_prog, crc_rules);
 	ck.kernel = kernel;
 	ck.policy = m;
 	ck.assume_signed = o.assume_signed;
@@ -306,10 +328,23 @@ int cmd_check(int argc, char **argv)
 	else
 		out_null("symvers");
 	out_u64("exports", NULL, kg_symtab_count(kernel));
+	/* All CRCs 0: built without CONFIG_MODVERSIONS. */
+	if (kernel && kg_symtab_count(kernel)) {
+		out_bool("modversions", NULL, kcrcs);
+		if (!kcrcs && !out_json())
+			out_text("note: %s: every CRC is 0x00000000: the target "
+				 "kernel has no modversions (CONFIG_MODVERSIONS "
+				 "unset); its loader checks no CRC, and a module "
+				 "loads only if its vermagic is the kernel's "
+				 "exactly\n", *used ? used : "symvers");
+	} else {
+		out_null("modversions");
+	}
 	out_obj_end();
 	out_obj_begin("policy");
 	out_u64("files", NULL, o.nr_policies);
 	out_u64("rules", NULL, p.nr);
+	out_u64("crc_rules", NULL, crc_rules);
 	out_obj_end();
 	out_arr_begin("modules");
 	for (i = 0; i < nr; i++) {
@@ -321,13 +356,15 @@ int cmd_check(int argc, char **argv)
 			nfail++;
 		if (!res[i].mi.path && res[i].err)
 			res[i].mi.path = strdup(paths[i]);
-		print_module(&res[i], m != NULL, o.verbose);
+		print_module(&res[i], m != NULL, kcrcs, o.verbose);
 	}
 	out_arr_end();
 	out_obj_begin("summary");
 	out_u64("modules", nr == 1 ? "%llu module checked" : "%llu modules checked",
 		nr);
 	out_str("symvers", " against %s", *used ? used : "no kernel symvers");
+	if (kernel && kg_symtab_count(kernel) && !kcrcs)
+		out_text(" (no modversions: vermagic decides)");
 	out_u64("policy_rules", ", %llu policy rules", p.nr);
 	out_u64("ok", ": %llu ok", nok);
 	out_u64("fail", ", %llu fail", nfail);

@@ -9,13 +9,23 @@
  *                     loader refuses the module ("Unknown symbol").
  *   - crc:            both CRCs known and different: the loader refuses it
  *                     ("disagrees about version of symbol"); the question
- *                     weak-modules asks before reusing a module.
+ *                     weak-modules asks before reusing a module. A kernel
+ *                     whose Module.symvers has no CRC other than 0 was
+ *                     built without CONFIG_MODVERSIONS: no CRC is checked
+ *                     there, and vermagic alone decides (kg_symtab_crcs()).
  *   - ns-not-imported: the entry has a namespace the module's import_ns
- *                     does not list: refused since v5.4.
+ *                     does not list: refused since v5.4; a module-
+ *                     restricted export (6.16+, "module:NAME,...") is
+ *                     usable without the import by a module it lists
+ *                     (kg_ns_allows_module(), the loader's test).
+ *   - no-modversions: the module has no CRC table at all while the target
+ *                     kernel checks CRCs: its loader refuses it, or with
+ *                     CONFIG_MODULE_FORCE_LOAD (Debian) loads it tainted
+ *                     (F); one issue, at the first import it checks.
  *   - policy:         kg_matcher_allows() (the kernel's own semantics, with
  *                     the namespace, exporter and CRC from the entry)
  *                     refuses it; kabiguard.ko would report or deny it.
- * Files are spread over threads, one libkmod reader each.
+ * Files are spread over worker processes, one module reader each.
  */
 #define _GNU_SOURCE	/* pipe2() */
 #include <dirent.h>
@@ -39,6 +49,7 @@ static const char *const kg_issue_kinds[] = {
 	[KG_ISSUE_NS_NOT_IMPORTED] = "ns-not-imported",
 	[KG_ISSUE_UNKNOWN] = "unknown-symbol",
 	[KG_ISSUE_CRC] = "crc-differs",
+	[KG_ISSUE_NO_MODVERSIONS] = "no-modversions",
 };
 
 const char *kg_issue_kind_name(enum kg_issue_kind k)
@@ -66,6 +77,46 @@ static bool kg_imports_ns(const struct kg_modinfo *mi, const char *ns)
 	return false;
 }
 
+/* kernel/module/main.c, mod_strncmp(): '-' and '_' are the same. */
+static bool kg_modname_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char x = a[i] == '-' ? '_' : a[i];
+		char y = b[i] == '-' ? '_' : b[i];
+
+		if (x != y)
+			return false;
+		if (!x)
+			break;
+	}
+	return true;
+}
+
+/* kernel/module/main.c, verify_module_namespace(). */
+bool kg_ns_allows_module(const char *ns, const char *modname)
+{
+	static const char prefix[] = "module:";
+	size_t modlen = strlen(modname), len;
+	const char *p, *sep;
+	bool glob;
+
+	if (strncmp(ns, prefix, sizeof(prefix) - 1))
+		return false;
+	for (p = ns + sizeof(prefix) - 1; *p; p = *sep ? sep + 1 : sep) {
+		sep = strchrnul(p, ',');
+		len = sep - p;
+		glob = len && p[len - 1] == '*';
+		if (glob)
+			len--;
+		if ((glob ? len <= modlen : len == modlen) &&
+		    kg_modname_eq(p, modname, len))
+			return true;
+	}
+	return false;
+}
+
 static int kg_add_issue(struct kg_check_result *res, size_t *cap,
 			const struct kg_issue *is)
 {
@@ -87,6 +138,7 @@ static int kg_check_imports(const struct kg_checker *ck,
 {
 	const struct kg_modinfo *mi = &res->mi;
 	bool sig_ok = ck->assume_signed || mi->signer;
+	bool no_crcs = !mi->has_versions && !mi->has_ext_versions;
 	size_t i, cap = 0;
 	int ret = 0;
 
@@ -103,7 +155,8 @@ static int kg_check_imports(const struct kg_checker *ck,
 			ret = kg_add_issue(res, &cap, &is);
 			res->loads = false;
 		}
-		if (k && k->ns && !kg_imports_ns(mi, k->ns)) {
+		if (k && k->ns && !kg_imports_ns(mi, k->ns) &&
+		    !kg_ns_allows_module(k->ns, mi->name)) {
 			is.kind = KG_ISSUE_NS_NOT_IMPORTED;
 			ret = ret ? ret : kg_add_issue(res, &cap, &is);
 			res->loads = false;
@@ -112,6 +165,13 @@ static int kg_check_imports(const struct kg_checker *ck,
 			is.kind = KG_ISSUE_CRC;
 			ret = ret ? ret : kg_add_issue(res, &cap, &is);
 			res->loads = false;
+		}
+		/* check_version(): no table at all is a forced load. */
+		if (k && k->has_crc && no_crcs) {
+			is.kind = KG_ISSUE_NO_MODVERSIONS;
+			ret = ret ? ret : kg_add_issue(res, &cap, &is);
+			res->loads = false;
+			no_crcs = false;	/* once */
 		}
 		if (!ck->policy)
 			continue;
@@ -132,13 +192,13 @@ static int kg_check_imports(const struct kg_checker *ck,
 }
 
 /*
- * Workers. Reading is all libkmod's (mmap, decompression, ELF); the checks
+ * Workers. Reading (decompression, ELF) is the costly part; the checks
  * against the symvers index and the policy are cheap and run here. Trees
- * are read by worker processes, not threads: libkmod maps and unmaps every
- * module file, and with threads every munmap() sends a TLB-shootdown IPI to
- * the other CPUs running the same mm, which made two threads slower than
+ * are read by worker processes, not threads: reading maps and unmaps every
+ * module file (its buffers, libkmod's map of a signed one), and with
+ * threads every munmap() sends a TLB-shootdown IPI to the other CPUs running the same mm, which made two threads slower than
  * one (1.85 s against 0.70 s for Debian's 6.1 tree on a 2-vCPU VM). Each
- * worker has its own kmod_ctx, takes the next file from a counter in
+ * worker has its own reader, takes the next file from a counter in
  * shared memory and sends each module back through its pipe as one
  * serialized record. A worker that crashes on a hostile file costs only
  * the files it had not sent back; they are reported as errors.
@@ -245,7 +305,7 @@ static void kg_put_result(struct kg_buf *b, size_t idx,
 		kg_put_str(b, mi->name);
 		kg_put_str(b, mi->vermagic);
 		kg_put_str(b, mi->signer);
-		kg_put_u32(b, mi->has_versions);
+		kg_put_u32(b, mi->has_versions | mi->has_ext_versions << 1);
 		kg_put_u32(b, mi->nr_import_ns);
 		for (i = 0; i < mi->nr_import_ns; i++)
 			kg_put_str(b, mi->import_ns[i]);
@@ -289,7 +349,9 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 	mi->name = kg_get_str(b);
 	mi->vermagic = kg_get_str(b);
 	mi->signer = kg_get_str(b);
-	mi->has_versions = kg_get_u32(b);
+	f = kg_get_u32(b);
+	mi->has_versions = f & 1;
+	mi->has_ext_versions = f & 2;
 	n = kg_get_u32(b);
 	if (n > b->len)
 		b->bad = true;
@@ -330,8 +392,8 @@ static void kg_read_one(struct kg_modreader *rd, int rd_err,
 	memset(res, 0, sizeof(*res));
 	if (rd_err) {
 		res->err = rd_err;
-		snprintf(res->errmsg, sizeof(res->errmsg), "%s: libkmod: %s",
-			 path, strerror(-rd_err));
+		snprintf(res->errmsg, sizeof(res->errmsg), "%s: module "
+			 "reader: %s", path, strerror(-rd_err));
 		return;
 	}
 	res->err = kg_modreader_read(rd, path, &res->mi, res->errmsg,
@@ -591,8 +653,8 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 			kg_check_result_free(&results[i]);
 			results[i].err = -EIO;
 			snprintf(results[i].errmsg, sizeof(results[i].errmsg),
-				 "%s: the worker reading it died (libkmod "
-				 "crashed on this or an earlier file?)",
+				 "%s: the worker reading it died (a "
+				 "crash on this or an earlier file?)",
 				 paths[i]);
 			continue;
 		}
@@ -604,7 +666,7 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 	return 0;
 }
 
-/* Module file names libkmod can read (given the decompressors it has). */
+/* Module file names (modread.c decompresses gzip, xz and zstd). */
 static bool kg_is_module_name(const char *n)
 {
 	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.zst",

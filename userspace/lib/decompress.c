@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Compressed policy files: Red Hat ships symvers as /boot/symvers-*.gz and,
- * on newer releases, .xz. Decompressing in-process with zlib and liblzma
- * (chosen by magic, not by file name, so pipes work too) avoids depending
- * on gzip/xz binaries and on their exit status.
+ * Compressed policy files and modules: Red Hat ships symvers as
+ * /boot/symvers-*.gz and, on newer releases, .xz; kernels compress modules
+ * with xz (Debian), zstd (Fedora, Arch) or gzip. Decompressing in-process
+ * with zlib, liblzma and libzstd (chosen by magic, not by file name, so
+ * pipes work too) avoids depending on gzip/xz/zstd binaries, on their exit
+ * status, and on the decompressors the system's libkmod was built with.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <lzma.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "internal.h"
 
@@ -19,6 +22,7 @@
 
 static const unsigned char kg_gz_magic[] = { 0x1f, 0x8b };
 static const unsigned char kg_xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+static const unsigned char kg_zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
 
 /* Doubles *out (keeping one spare byte for the final NUL). */
 static int kg_grow(unsigned char **out, size_t *size)
@@ -148,6 +152,59 @@ err:
 	return ret;
 }
 
+static int kg_unzstd(const unsigned char *in, size_t inlen,
+		     unsigned char **out, size_t *outlen, const char **why)
+{
+	ZSTD_inBuffer zin = { .src = in, .size = inlen };
+	size_t size = inlen * 4 + 4096, zret = 0;
+	ZSTD_DStream *zs;
+	unsigned char *buf;
+	size_t pos = 0;
+	int ret = 0;
+
+	buf = malloc(size + 1);
+	zs = ZSTD_createDStream();
+	if (!buf || !zs) {
+		free(buf);
+		ZSTD_freeDStream(zs);
+		return -ENOMEM;
+	}
+	/* Frames back to back, as zstd(1) writes and reads them. Done when
+	 * all input is in and the decoder left room: nothing is pending. */
+	for (;;) {
+		ZSTD_outBuffer zout;
+
+		if (pos == size) {
+			ret = kg_grow(&buf, &size);
+			if (ret)
+				goto err;
+		}
+		zout = (ZSTD_outBuffer){ .dst = buf, .size = size, .pos = pos };
+		zret = ZSTD_decompressStream(zs, &zout, &zin);
+		pos = zout.pos;
+		if (ZSTD_isError(zret)) {
+			*why = ZSTD_getErrorName(zret);
+			ret = -EINVAL;
+			goto err;
+		}
+		if (zin.pos == zin.size && zout.pos < zout.size)
+			break;
+	}
+	if (zret) {
+		*why = "truncated zstd data";
+		ret = -EINVAL;
+		goto err;
+	}
+	*outlen = pos;
+	*out = buf;
+	ZSTD_freeDStream(zs);
+	return 0;
+err:
+	ZSTD_freeDStream(zs);
+	free(buf);
+	return ret;
+}
+
 int kg_decompress(const char *name, char **buf, size_t *len, char *err,
 		  size_t errlen)
 {
@@ -163,6 +220,9 @@ int kg_decompress(const char *name, char **buf, size_t *len, char *err,
 	else if (*len >= sizeof(kg_xz_magic) &&
 		 !memcmp(in, kg_xz_magic, sizeof(kg_xz_magic)))
 		ret = kg_unxz(in, *len, &out, &outlen, &why);
+	else if (*len >= sizeof(kg_zstd_magic) &&
+		 !memcmp(in, kg_zstd_magic, sizeof(kg_zstd_magic)))
+		ret = kg_unzstd(in, *len, &out, &outlen, &why);
 	else
 		return 0;
 	if (ret) {

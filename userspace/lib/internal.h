@@ -79,12 +79,22 @@ extern int (*kg_tar_hook)(struct kg_policy *p, const char *name,
 			  const char *buf, size_t len, enum kg_format fmt,
 			  char *err, size_t errlen);
 
+/* parse.c: all of fd into a malloc'ed buffer with one spare byte after
+ * *outlen bytes; -EFBIG past 256 MiB. */
+int kg_read_all(int fd, char **out, size_t *outlen);
+
+/* modread.c: a module's decompressed bytes (image, len; libelf may
+ * convert them in place) into mi, all but the signer. Returns 0, or a
+ * negative errno with "path: reason" in err. */
+int kg_modinfo_parse(const char *path, char *image, size_t len,
+		     struct kg_modinfo *mi, char *err, size_t errlen);
+
 /* match.c */
 uint32_t kg_str_hash(const char *s);
 
 /* decompress.c: replaces *buf (malloc'ed, *len bytes, one spare byte
- * after them) by its decompressed contents when it starts with a gzip or
- * xz magic. Returns 0, or a negative errno with err written. */
+ * after them) by its decompressed contents when it starts with a gzip, xz
+ * or zstd magic. Returns 0, or a negative errno with err written. */
 int kg_decompress(const char *name, char **buf, size_t *len, char *err,
 		  size_t errlen);
 

@@ -296,16 +296,27 @@ int kg_symtab_load(struct kg_symtab *t, const char *path, char *err,
 const struct kg_rule *kg_symtab_find(const struct kg_symtab *t,
 				     const char *name);
 size_t kg_symtab_count(const struct kg_symtab *t);
+/* Exports with a CRC other than 0: none means the kernel was built
+ * without CONFIG_MODVERSIONS (its loader checks no CRC; vermagic alone
+ * decides, compared whole). */
+size_t kg_symtab_crcs(const struct kg_symtab *t);
+/* The loader's test for a module-restricted export (6.16+,
+ * EXPORT_SYMBOL_FOR_MODULES): ns is "module:" and a comma-separated list
+ * of module names, each exact or with a trailing '*' (a prefix), '-' and
+ * '_' equal; true when modname is on it. False for any other namespace. */
+bool kg_ns_allows_module(const char *ns, const char *modname);
 void kg_symtab_free(struct kg_symtab *t);
 /* The symvers of kernel release kver: /lib/modules/KVER/build/Module.symvers,
  * /lib/modules/KVER/symvers.gz, /boot/symvers-KVER.gz or .xz. Returns 0 with
  * path filled, or -ENOENT. */
 int kg_kernel_symvers(const char *kver, char *path, size_t len);
 
-/* One module file, read with libkmod. */
+/* One module file, read with elfutils' libelf (lib/modread.c). */
 struct kg_modsym {
 	char *name;
-	uint32_t crc;		/* from __versions */
+	uint32_t crc;		/* what the loader compares: from
+				 * __version_ext_crcs when the module has
+				 * them, else from __versions */
 	bool has_crc;
 	bool weak;
 };
@@ -315,23 +326,28 @@ struct kg_modinfo {
 	char *name;		/* as the kernel will call it ('-' -> '_') */
 	char *vermagic;		/* NULL when absent */
 	char *signer;		/* NULL: no signature (not verified here) */
-	bool has_versions;	/* a __versions section */
+	bool has_versions;	/* a __versions section (MODVERSIONS) */
+	bool has_ext_versions;	/* __version_ext_crcs and _names (6.14+
+				 * EXTENDED_MODVERSIONS): the loader then
+				 * reads these, not __versions */
 	char **import_ns;
 	size_t nr_import_ns;
 	struct kg_modsym *imports;
 	size_t nr_imports;
 };
 
-/* One reader per thread or process: libkmod contexts are not
- * thread-safe. */
+/* One reader per thread or process (each has its own libkmod context,
+ * which is not thread-safe). */
 struct kg_modreader;
 int kg_modreader_new(struct kg_modreader **out);
 void kg_modreader_free(struct kg_modreader *r);
-/* Returns 0, or a negative errno with "path: reason" in err (a missing
- * decompressor in libkmod is named). */
+/* Reads a module file: .ko, or .ko.xz, .ko.zst, .ko.gz (by magic).
+ * Returns 0, or a negative errno with "path: reason" in err. */
 int kg_modreader_read(struct kg_modreader *r, const char *path,
 		      struct kg_modinfo *mi, char *err, size_t errlen);
 void kg_modinfo_free(struct kg_modinfo *mi);
+/* "extended", "basic" or "none": the CRC table the loader checks. */
+const char *kg_modversions_name(const struct kg_modinfo *mi);
 /* The path libkmod finds for a loaded module's name (for /proc/modules),
  * under /lib/modules/`uname -r`; malloc'ed, NULL when not found. */
 char *kg_modreader_find(struct kg_modreader *r, const char *name);
@@ -345,9 +361,12 @@ void kg_free_strv(char **v, size_t nr);
 /* What kabiguardctl check reports about one import. */
 enum kg_issue_kind {
 	KG_ISSUE_POLICY,	/* a rule violation; reason says which */
-	KG_ISSUE_NS_NOT_IMPORTED, /* namespace missing from import_ns */
+	KG_ISSUE_NS_NOT_IMPORTED, /* namespace missing from import_ns, or
+				   * a module: namespace not listing it */
 	KG_ISSUE_UNKNOWN,	/* the target kernel does not export it */
 	KG_ISSUE_CRC,		/* __versions CRC differs from the kernel's */
+	KG_ISSUE_NO_MODVERSIONS, /* the module has no CRCs, the kernel
+				  * checks them: loads only forced */
 };
 
 struct kg_issue {

@@ -1,31 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading module files offline with libkmod: imports with their
- * __versions CRCs (kmod_module_get_dependency_symbols: the undefined
- * symbols of .symtab, as the kernel's loader and kabiguard.ko see them),
- * and modinfo (name, vermagic, import_ns, signer) from
- * kmod_module_get_info. libkmod decompresses .ko.xz/.zst/.gz itself when
- * it was built with that library; this file only recognises the magic of
- * a format it could not read, to say so.
+ * Reading module files offline, as the kernel's loader reads them
+ * (kernel/module/main.c, version.c):
+ *
+ *   - the file is read whole and decompressed here, by magic (gzip, xz,
+ *     zstd: lib/decompress.c), whatever decompressors libkmod has;
+ *   - its ELF is read with elfutils' libelf: the imports are the undefined
+ *     symbols of .symtab (weak ones may stay unresolved), modinfo is the
+ *     "key=value" strings of .modinfo (name, vermagic, import_ns);
+ *   - CRCs: __version_ext_crcs (u32 each) beside __version_ext_names (as
+ *     many NUL-terminated names) when the module has them (6.14+,
+ *     CONFIG_EXTENDED_MODVERSIONS; the only place a name longer than 55
+ *     bytes has a CRC), and then the loader reads them alone; else
+ *     __versions (struct modversion_info: an unsigned long CRC and a
+ *     64-byte record, name NUL-padded); neither in a kernel built without
+ *     CONFIG_MODVERSIONS (Debian's 7.2 and 7.3);
+ *   - the signer alone is libkmod's (kmod_module_get_info: it parses the
+ *     PKCS#7 signature), asked only when the signature magic ends the file,
+ *     from a memfd holding the decompressed bytes so nothing is
+ *     decompressed twice.
+ *
+ * Sections are found as the loader finds them: the first SHF_ALLOC
+ * section of the name. Every byte of them is hostile: sizes are taken from
+ * libelf's data (which checks them against the file), strings are bounded
+ * by their section, entries counted down from the section size, and a
+ * module the loader would refuse for its extended modversions (one of the
+ * two sections without the other, more CRCs than names) is an error here.
  *
  * A kmod_ctx is not thread-safe: one reader per thread. Its context has no
  * module directory and no configuration, so creating one costs nothing and
- * reads no system file; each module is released after reading, so modules
- * of the same name from different trees do not collide in its pool.
+ * reads no system file.
  */
+#define _GNU_SOURCE	/* memfd_create() */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <libkmod.h>
 
 #include "internal.h"
 
+/* include/linux/module_signature.h */
+#define KG_SIG_MAGIC	"~Module signature appended~\n"
+/* struct modversion_info: unsigned long crc; char name[64 - its size]. */
+#define KG_MODVERSION_SIZE	64
+
 struct kg_modreader {
 	struct kmod_ctx *ctx;		/* offline: no dirname, no config */
 	struct kmod_ctx *sys;		/* kg_modreader_find(): the system's */
+	int memfd;			/* the signer's bytes; -1: none yet */
 };
 
 static void kg_kmod_quiet(void *data, int priority, const char *file,
@@ -41,9 +69,12 @@ int kg_modreader_new(struct kg_modreader **out)
 	static const char *const no_config[] = { NULL };
 	struct kg_modreader *r;
 
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	r->memfd = -1;
 	r->ctx = kmod_new("/nonexistent", no_config);
 	if (!r->ctx) {
 		free(r);
@@ -61,6 +92,8 @@ void kg_modreader_free(struct kg_modreader *r)
 	kmod_unref(r->ctx);
 	if (r->sys)
 		kmod_unref(r->sys);
+	if (r->memfd >= 0)
+		close(r->memfd);
 	free(r);
 }
 
@@ -102,170 +135,519 @@ void kg_modinfo_free(struct kg_modinfo *mi)
 	memset(mi, 0, sizeof(*mi));
 }
 
-/* The compression a file's magic names, for messages; NULL: none. */
-static const char *kg_compression(const char *path)
+const char *kg_modversions_name(const struct kg_modinfo *mi)
 {
-	unsigned char m[6] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return NULL;
-	n = read(fd, m, sizeof(m));
-	close(fd);
-	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-		return "gzip (zlib)";
-	if (n >= 6 && !memcmp(m, "\xfd" "7zXZ\0", 6))
-		return "xz (liblzma)";
-	if (n >= 4 && !memcmp(m, "\x28\xb5\x2f\xfd", 4))
-		return "zstd (libzstd)";
-	return NULL;
+	return mi->has_ext_versions ? "extended" :
+	       mi->has_versions ? "basic" : "none";
 }
 
-static int kg_read_error(const char *path, int ret, const char *what,
-			 char *err, size_t errlen)
-{
-	const char *comp = kg_compression(path);
-
-	if (ret == -ENOEXEC && comp)
-		snprintf(err, errlen, "%s: cannot read: the system's libkmod "
-			 "was built without %s support (see `kmod --version`); "
-			 "decompress the module first", path, comp);
-	else if (ret == -ENOEXEC || ret == -EINVAL)
-		snprintf(err, errlen, "%s: %s: not a valid kernel module%s "
-			 "(truncated, corrupt or not ELF)", path, what,
-			 comp ? " after decompression" : "");
-	else
-		snprintf(err, errlen, "%s: %s: %s", path, what, strerror(-ret));
-	return ret;
-}
-
-static int kg_push_str(char ***v, size_t *nr, const char *s)
+static int kg_push_str(char ***v, size_t *nr, const char *s, size_t len)
 {
 	char **n = realloc(*v, (*nr + 1) * sizeof(**v));
 
 	if (!n)
 		return -ENOMEM;
 	*v = n;
-	n[*nr] = strdup(s);
+	n[*nr] = strndup(s, len);
 	if (!n[*nr])
 		return -ENOMEM;
 	(*nr)++;
 	return 0;
 }
 
-static int kg_read_info(struct kmod_module *mod, struct kg_modinfo *mi)
+/* The sections the loader looks at; NULL data when absent. */
+struct kg_elf {
+	Elf *e;
+	bool msb;			/* big-endian file */
+	bool is64;
+	Elf_Data *modinfo, *versions, *ext_crcs, *ext_names;
+	Elf_Scn *symtab;
+	size_t strndx;			/* the symbol table's strings */
+};
+
+static uint64_t kg_get(const struct kg_elf *k, const unsigned char *p,
+		       size_t n)
 {
-	struct kmod_list *list = NULL, *e;
-	int ret;
+	uint64_t v = 0;
+	size_t i;
 
-	ret = kmod_module_get_info(mod, &list);
-	if (ret < 0)
-		return ret;
-	ret = 0;
-	kmod_list_foreach(e, list) {
-		const char *k = kmod_module_info_get_key(e);
-		const char *v = kmod_module_info_get_value(e);
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[k->msb ? n - 1 - i : i] << (8 * i);
+	return v;
+}
 
-		if (!k || !v)
-			continue;
-		if (!strcmp(k, "import_ns")) {
-			ret = kg_push_str(&mi->import_ns, &mi->nr_import_ns, v);
-		} else if (!strcmp(k, "vermagic") && !mi->vermagic) {
-			mi->vermagic = strdup(v);
-			ret = mi->vermagic ? 0 : -ENOMEM;
-		} else if (!strcmp(k, "name") && *v) {
-			free(mi->name);
-			mi->name = strdup(v);
-			ret = mi->name ? 0 : -ENOMEM;
-		} else if (!strcmp(k, "signer") && !mi->signer) {
-			mi->signer = strdup(*v ? v : "(unknown signer)");
-			ret = mi->signer ? 0 : -ENOMEM;
-		}
-		if (ret)
-			break;
+/* A section's bytes as they are in the file (NOBITS: none). */
+static Elf_Data *kg_raw(Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *d;
+
+	if (sh->sh_type == SHT_NOBITS)
+		return NULL;
+	d = elf_rawdata(scn, NULL);
+	return d && d->d_buf ? d : NULL;
+}
+
+static int kg_elf_index(struct kg_elf *k, char *image, size_t len,
+			const char **why)
+{
+	unsigned char *ident;
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+
+	k->e = elf_memory(image, len);
+	if (!k->e || elf_kind(k->e) != ELF_K_ELF || !gelf_getehdr(k->e, &eh))
+		return -ENOEXEC;
+	if (eh.e_type != ET_REL) {
+		*why = "not a relocatable ELF object";
+		return -ENOEXEC;
 	}
-	kmod_module_info_free_list(list);
+	ident = (unsigned char *)elf_getident(k->e, NULL);
+	if (!ident)
+		return -ENOEXEC;
+	k->msb = ident[EI_DATA] == ELFDATA2MSB;
+	k->is64 = ident[EI_CLASS] == ELFCLASS64;
+	if (elf_getshdrstrndx(k->e, &shstrndx))
+		return -ENOEXEC;
+	while ((scn = elf_nextscn(k->e, scn))) {
+		Elf_Data **slot = NULL;
+		const char *name;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -ENOEXEC;
+		if (sh.sh_type == SHT_SYMTAB) {
+			/* The loader wants exactly one. */
+			if (k->symtab) {
+				*why = "more than one symbol table";
+				return -ENOEXEC;
+			}
+			k->symtab = scn;
+			k->strndx = sh.sh_link;
+			continue;
+		}
+		if (!(sh.sh_flags & SHF_ALLOC))
+			continue;
+		name = elf_strptr(k->e, shstrndx, sh.sh_name);
+		if (!name)
+			continue;
+		if (!strcmp(name, ".modinfo"))
+			slot = &k->modinfo;
+		else if (!strcmp(name, "__versions"))
+			slot = &k->versions;
+		else if (!strcmp(name, "__version_ext_crcs"))
+			slot = &k->ext_crcs;
+		else if (!strcmp(name, "__version_ext_names"))
+			slot = &k->ext_names;
+		/* find_sec(): the first of a name counts. */
+		if (slot && !*slot) {
+			*slot = kg_raw(scn, &sh);
+			if (!*slot && sh.sh_type != SHT_NOBITS && sh.sh_size)
+				return -ENOEXEC;
+		}
+	}
+	if (!k->symtab) {
+		*why = "no symbol table (stripped?)";
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* .modinfo: "key=value" strings, NUL-separated (padding NULs between). */
+static int kg_read_modinfo(const struct kg_elf *k, struct kg_modinfo *mi)
+{
+	const char *p, *end, *v;
+	size_t len;
+	int ret = 0;
+
+	if (!k->modinfo)
+		return 0;
+	p = k->modinfo->d_buf;
+	end = p + k->modinfo->d_size;
+	for (; p < end && !ret; p += len + 1) {
+		len = strnlen(p, end - p);
+		v = memchr(p, '=', len);
+		if (!v)
+			continue;
+		v++;
+		if (v - p == 10 && !strncmp(p, "import_ns=", 10)) {
+			ret = kg_push_str(&mi->import_ns, &mi->nr_import_ns, v,
+					  p + len - v);
+		} else if (v - p == 9 && !strncmp(p, "vermagic=", 9) &&
+			   !mi->vermagic) {
+			mi->vermagic = strndup(v, p + len - v);
+			ret = mi->vermagic ? 0 : -ENOMEM;
+		} else if (v - p == 5 && !strncmp(p, "name=", 5) && v < p + len) {
+			free(mi->name);
+			mi->name = strndup(v, p + len - v);
+			ret = mi->name ? 0 : -ENOMEM;
+		}
+	}
 	return ret;
 }
 
-static int kg_read_imports(struct kmod_module *mod, struct kg_modinfo *mi)
-{
-	struct kmod_list *list = NULL, *vers = NULL, *e;
-	int ret, n;
+/* One CRC table entry; name points into the section, not terminated. */
+struct kg_vers {
+	const char *name;
+	size_t len;
+	uint32_t crc;
+	size_t idx;			/* its place in the table */
+	bool used;			/* an undefined symbol has it */
+};
 
-	n = kmod_module_get_versions(mod, &vers);
-	mi->has_versions = n > 0;
-	n = kmod_module_get_dependency_symbols(mod, &list);
-	if (n < 0) {
-		kmod_module_versions_free_list(vers);
-		/* A module with no imports at all has nothing to list. */
-		return n == -ENODATA || n == -ENOENT ? 0 : n;
+static int kg_cmp_name(const struct kg_vers *x, const struct kg_vers *y)
+{
+	int d = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+
+	return d ? d : (x->len > y->len) - (x->len < y->len);
+}
+
+/* By name, then table order: the loader takes a name's first entry. */
+static int kg_cmp_vers(const void *a, const void *b)
+{
+	const struct kg_vers *x = a, *y = b;
+	int d = kg_cmp_name(x, y);
+
+	return d ? d : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The first entry named like key, or NULL; every entry of that name is
+ * marked used (duplicates are no extra import). */
+static struct kg_vers *kg_find_vers(struct kg_vers *v, size_t nr,
+				    const struct kg_vers *key)
+{
+	size_t lo = 0, hi = nr, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kg_cmp_name(&v[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	mi->imports = calloc(n ? n : 1, sizeof(*mi->imports));
+	if (lo == nr || kg_cmp_name(&v[lo], key))
+		return NULL;
+	for (i = lo; i < nr && !kg_cmp_name(&v[i], key); i++)
+		v[i].used = true;
+	return &v[lo];
+}
+
+/*
+ * The CRC table the loader reads: the extended one when present (each
+ * name bounded by what is left of its section; fewer names than CRCs is
+ * an error, as in elf_validity_cache_index_versions()), else __versions
+ * (whole records only; a name is at most its record less the CRC). Sorted
+ * by name for lookups. *v is NULL when there is none.
+ */
+static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
+			    size_t *nr, const char **why)
+{
+	size_t i, n, left, crcsize = k->is64 ? 8 : 4;
+	const unsigned char *c;
+	const char *name;
+
+	*v = NULL;
+	*nr = 0;
+	if (!!k->ext_crcs != !!k->ext_names) {
+		*why = "__version_ext_crcs without __version_ext_names or "
+		       "the reverse (the loader refuses it)";
+		return -ENOEXEC;
+	}
+	if (k->ext_crcs) {
+		n = k->ext_crcs->d_size / 4;
+		c = k->ext_crcs->d_buf;
+		name = k->ext_names->d_buf;
+		left = k->ext_names->d_size;
+	} else if (k->versions) {
+		n = k->versions->d_size / KG_MODVERSION_SIZE;
+		c = k->versions->d_buf;
+		name = NULL;
+		left = 0;
+	} else {
+		return 0;
+	}
+	*v = calloc(n ? n : 1, sizeof(**v));
+	if (!*v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct kg_vers *e = &(*v)[i];
+
+		e->idx = i;
+		if (k->ext_crcs) {
+			e->crc = kg_get(k, c + 4 * i, 4);
+			e->name = name;
+			e->len = strnlen(name, left);
+			if (e->len == left) {
+				*why = "more extended version CRCs than names "
+				       "(the loader refuses it)";
+				free(*v);
+				*v = NULL;
+				return -ENOEXEC;
+			}
+			name += e->len + 1;
+			left -= e->len + 1;
+		} else {
+			const unsigned char *rec = c + KG_MODVERSION_SIZE * i;
+
+			e->crc = kg_get(k, rec, crcsize);
+			e->name = (const char *)rec + crcsize;
+			e->len = strnlen(e->name, KG_MODVERSION_SIZE - crcsize);
+		}
+	}
+	qsort(*v, n, sizeof(**v), kg_cmp_vers);
+	*nr = n;
+	return 0;
+}
+
+/*
+ * CRC entries no undefined symbol has are imports too, as libkmod and
+ * `modprobe --dump-modversions` list them: modpost puts module_layout in
+ * __versions (until 6.x) and the loader checks its CRC first
+ * (check_modstruct_version()).
+ */
+static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
+{
+	struct kg_modsym *n;
+	size_t i, extra = 0;
+
+	for (i = 0; i < nr; i++) {
+		/* Sorted: a duplicate of an extra follows it. */
+		if (i && !kg_cmp_name(&v[i - 1], &v[i]))
+			v[i].used = true;
+		extra += !v[i].used && v[i].len;
+	}
+	if (!extra)
+		return 0;
+	n = realloc(mi->imports, (mi->nr_imports + extra) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	mi->imports = n;
+	for (i = 0; i < nr; i++) {
+		struct kg_modsym *s = &mi->imports[mi->nr_imports];
+
+		if (v[i].used || !v[i].len)
+			continue;
+		*s = (struct kg_modsym){ .crc = v[i].crc, .has_crc = true };
+		s->name = strndup(v[i].name, v[i].len);
+		if (!s->name)
+			return -ENOMEM;
+		mi->nr_imports++;
+	}
+	return 0;
+}
+
+static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
+			   const char **why)
+{
+	struct kg_vers *vers;
+	size_t nvers, i, nsyms;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	int ret;
+
+	mi->has_ext_versions = k->ext_crcs != NULL;
+	mi->has_versions = k->versions != NULL;
+	ret = kg_read_versions(k, &vers, &nvers, why);
+	if (ret)
+		return ret;
+	d = elf_getdata(k->symtab, NULL);
+	if (!gelf_getshdr(k->symtab, &sh) || !d ||
+	    !gelf_fsize(k->e, ELF_T_SYM, 1, EV_CURRENT)) {
+		*why = "unreadable symbol table";
+		ret = -ENOEXEC;
+		goto out;
+	}
+	nsyms = d->d_size / gelf_fsize(k->e, ELF_T_SYM, 1, EV_CURRENT);
+	mi->imports = calloc(nsyms ? nsyms : 1, sizeof(*mi->imports));
 	if (!mi->imports) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = 0;
-	kmod_list_foreach(e, list) {
+	for (i = 1; i < nsyms; i++) {
 		struct kg_modsym *s = &mi->imports[mi->nr_imports];
-		const char *name = kmod_module_dependency_symbol_get_symbol(e);
-		struct kmod_list *v;
+		struct kg_vers key, *hit;
+		const char *name;
+		GElf_Sym sym;
 
-		if (!name || mi->nr_imports == (size_t)n)
+		if (!gelf_getsym(d, i, &sym) || sym.st_shndx != SHN_UNDEF)
+			continue;
+		name = elf_strptr(k->e, k->strndx, sym.st_name);
+		if (!name || !*name)
 			continue;
 		s->name = strdup(name);
 		if (!s->name) {
 			ret = -ENOMEM;
-			break;
+			goto out;
 		}
-		s->weak = kmod_module_dependency_symbol_get_bind(e) ==
-			  KMOD_SYMBOL_WEAK;
-		s->crc = kmod_module_dependency_symbol_get_crc(e);
-		s->has_crc = s->crc != 0;
-		/* CRC 0 is also what libkmod says for "no entry". */
-		if (!s->has_crc && mi->has_versions)
-			kmod_list_foreach(v, vers)
-				if (!strcmp(kmod_module_version_get_symbol(v),
-					    name))
-					s->has_crc = true;
+		s->weak = GELF_ST_BIND(sym.st_info) == STB_WEAK;
+		key = (struct kg_vers){ .name = name, .len = strlen(name) };
+		hit = kg_find_vers(vers, nvers, &key);
+		if (hit) {
+			s->crc = hit->crc;
+			s->has_crc = true;
+		}
 		mi->nr_imports++;
 	}
+	ret = kg_add_unused(mi, vers, nvers);
 out:
-	kmod_module_dependency_symbols_free_list(list);
-	kmod_module_versions_free_list(vers);
+	free(vers);
+	return ret;
+}
+
+/* The name libkmod gives a path: its base name up to the first '.'. */
+static char *kg_name_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return strndup(base, strcspn(base, "."));
+}
+
+int kg_modinfo_parse(const char *path, char *image, size_t len,
+		     struct kg_modinfo *mi, char *err, size_t errlen)
+{
+	struct kg_elf k = { 0 };
+	const char *why = NULL;
+	int ret;
+
+	memset(mi, 0, sizeof(*mi));
+	elf_errno();	/* no error left from another file */
+	mi->path = strdup(path);
+	mi->name = kg_name_of(path);
+	if (!mi->path || !mi->name) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = kg_elf_index(&k, image, len, &why);
+	if (!ret)
+		ret = kg_read_modinfo(&k, mi);
+	if (!ret)
+		ret = kg_read_imports(&k, mi, &why);
+	if (!ret)
+		kg_modname_normalise(mi->name);
+out:
+	elf_end(k.e);
+	if (!ret)
+		return 0;
+	kg_modinfo_free(mi);
+	if (ret == -ENOEXEC) {
+		const char *lib = elf_errmsg(-1);
+
+		snprintf(err, errlen, "%s: not a valid kernel module: %s%s%s",
+			 path, why ? why : "truncated, corrupt or not ELF",
+			 lib && !why ? ": libelf: " : "", lib && !why ? lib : "");
+	}
+	else
+		snprintf(err, errlen, "%s: reading: %s", path, strerror(-ret));
+	return ret;
+}
+
+static bool kg_is_signed(const char *image, size_t len)
+{
+	size_t m = sizeof(KG_SIG_MAGIC) - 1;
+
+	return len >= m && !memcmp(image + len - m, KG_SIG_MAGIC, m);
+}
+
+/* The decompressed bytes, where libkmod can open them; NULL: not here. */
+static const char *kg_memfd_path(struct kg_modreader *r, const char *image,
+				 size_t len, char *buf, size_t buflen)
+{
+	size_t off = 0;
+
+	if (r->memfd < 0)
+		r->memfd = memfd_create("kabiguard-module", MFD_CLOEXEC);
+	if (r->memfd < 0 || ftruncate(r->memfd, 0))
+		return NULL;
+	while (off < len) {
+		ssize_t w = pwrite(r->memfd, image + off, len - off, off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return NULL;
+		off += w;
+	}
+	snprintf(buf, buflen, "/proc/self/fd/%d", r->memfd);
+	return access(buf, R_OK) ? NULL : buf;
+}
+
+/* libkmod's signer ("" becomes "(unknown signer)"); no error is fatal:
+ * without one the module counts as unsigned, as it would before. */
+static int kg_read_signer(struct kg_modreader *r, const char *path,
+			  const char *image, size_t len, struct kg_modinfo *mi)
+{
+	struct kmod_list *list = NULL, *e;
+	struct kmod_module *mod;
+	const char *src;
+	char fdpath[64];
+	int ret = 0;
+
+	/* Without /proc, libkmod reads (and decompresses) the file again. */
+	src = kg_memfd_path(r, image, len, fdpath, sizeof(fdpath));
+	if (kmod_module_new_from_path(r->ctx, src ? src : path, &mod))
+		return 0;
+	if (kmod_module_get_info(mod, &list) >= 0) {
+		kmod_list_foreach(e, list) {
+			const char *k = kmod_module_info_get_key(e);
+			const char *v = kmod_module_info_get_value(e);
+
+			if (!k || !v || strcmp(k, "signer"))
+				continue;
+			mi->signer = strdup(*v ? v : "(unknown signer)");
+			ret = mi->signer ? 0 : -ENOMEM;
+			break;
+		}
+		kmod_module_info_free_list(list);
+	}
+	kmod_module_unref(mod);
 	return ret;
 }
 
 int kg_modreader_read(struct kg_modreader *r, const char *path,
 		      struct kg_modinfo *mi, char *err, size_t errlen)
 {
-	struct kmod_module *mod;
-	int ret;
+	char *image = NULL;
+	size_t len = 0;
+	int fd, ret;
 
 	memset(mi, 0, sizeof(*mi));
-	ret = kmod_module_new_from_path(r->ctx, path, &mod);
-	if (ret)
-		return kg_read_error(path, ret, "cannot open", err, errlen);
-	mi->path = strdup(path);
-	mi->name = strdup(kmod_module_get_name(mod));
-	if (!mi->path || !mi->name) {
-		ret = -ENOMEM;
-		goto fail;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(-ret));
+		return ret;
 	}
-	ret = kg_read_info(mod, mi);
+	ret = kg_read_all(fd, &image, &len);
+	close(fd);
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = kg_decompress(path, &image, &len, err, errlen);
+	if (ret) {
+		size_t n = strlen(err);
+
+		/* "path: bad xz data" names the file already. */
+		snprintf(err + n, errlen - n, " (not a valid kernel module "
+			 "after decompression)");
+		goto out;
+	}
+	ret = kg_modinfo_parse(path, image, len, mi, err, errlen);
 	if (ret)
-		goto fail;
-	kg_modname_normalise(mi->name);
-	ret = kg_read_imports(mod, mi);
-	if (ret)
-		goto fail;
-	kmod_module_unref(mod);
-	return 0;
-fail:
-	kmod_module_unref(mod);
-	kg_modinfo_free(mi);
-	return kg_read_error(path, ret, ret == -ENOMEM ? "reading" :
-			     "reading imports and modinfo", err, errlen);
+		goto out;
+	if (kg_is_signed(image, len)) {
+		ret = kg_read_signer(r, path, image, len, mi);
+		if (ret) {
+			kg_modinfo_free(mi);
+			snprintf(err, errlen, "%s: reading: %s", path,
+				 strerror(-ret));
+		}
+	}
+out:
+	free(image);
+	return ret;
 }

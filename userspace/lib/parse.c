@@ -181,7 +181,7 @@ int kg_policy_load_buf(struct kg_policy *p, const char *name, const char *buf,
 }
 
 /* Reads all of fd into a malloc'ed buffer with one spare byte. */
-static int kg_read_all(int fd, char **out, size_t *outlen)
+int kg_read_all(int fd, char **out, size_t *outlen)
 {
 	size_t len = 0, size = 64 * 1024;
 	struct stat st;

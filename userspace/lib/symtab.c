@@ -39,6 +39,15 @@ size_t kg_symtab_count(const struct kg_symtab *t)
 	return t ? t->p.nr : 0;
 }
 
+size_t kg_symtab_crcs(const struct kg_symtab *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; t && i < t->p.nr; i++)
+		n += t->p.rules[i].has_crc;
+	return n;
+}
+
 const struct kg_rule *kg_symtab_find(const struct kg_symtab *t,
 				     const char *name)
 {
