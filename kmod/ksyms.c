@@ -25,14 +25,12 @@
 #include <linux/string.h>
 #include "kabiguard.h"
 
-struct kg_symtab {
-	const struct kg_kernel_symbol *syms;
-	const u32 *crcs;	/* NULL without modversions */
-	unsigned int nr;
-};
-
-/* The kernel image's EXPORT_SYMBOL and EXPORT_SYMBOL_GPL tables; set once at init. */
-static struct kg_symtab kg_vmlinux[2];
+/*
+ * The kernel image's export tables (EXPORT_SYMBOL's and EXPORT_SYMBOL_GPL's,
+ * or since v7.1 one for both; see compat.h); set once at init.
+ */
+static const char * const kg_vmlinux_suffix[] = KG_KSYMTAB_SUFFIXES;
+static struct kg_symtab kg_vmlinux[ARRAY_SIZE(kg_vmlinux_suffix)];
 static bool kg_have_crcs;
 
 /*
@@ -161,10 +159,37 @@ static int kg_crctab_find_image(struct kg_symtab *t, const char *suffix)
 	return 0;
 }
 
+/*
+ * v7.1+: __kflagstab holds one flag byte per __ksymtab entry, in the same
+ * order. It is not needed for a verdict, but a table of any other size
+ * means the export table is not laid out as kabiguard reads it.
+ */
+static int kg_flagstab_verify(const struct kg_symtab *t)
+{
+	unsigned long a, b;
+
+	a = kg_lookup("__start___kflagstab");
+	b = kg_lookup("__stop___kflagstab");
+	if (!a || !b || b < a || b - a != t->nr) {
+		pr_err("cannot locate __start___kflagstab/__stop___kflagstab for %u exports (0x%lx-0x%lx)\n",
+		       t->nr, a, b);
+		return -ENOENT;
+	}
+	if (t->nr && !kg_names(a, "__start___kflagstab", "__flags_",
+			       kg_ksym_name(&t->syms[0]))) {
+		pr_err("__start___kflagstab does not look like a flag table\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int kg_index_build(void)
 {
-	unsigned int nr = kg_vmlinux[0].nr + kg_vmlinux[1].nr;
+	unsigned int nr = 0;
 	unsigned int mask, slot, t, i;
+
+	for (t = 0; t < ARRAY_SIZE(kg_vmlinux); t++)
+		nr += kg_vmlinux[t].nr;
 
 	kg_index_bits = ilog2(roundup_pow_of_two(nr + nr / 2 + 1));
 	mask = (1U << kg_index_bits) - 1;
@@ -192,23 +217,27 @@ static int kg_index_build(void)
  */
 int kg_ksyms_init(void)
 {
-	static const char * const suffix[] = { "", "_gpl" };
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(kg_vmlinux); i++) {
-		ret = kg_symtab_find_image(&kg_vmlinux[i], suffix[i]);
+		ret = kg_symtab_find_image(&kg_vmlinux[i], kg_vmlinux_suffix[i]);
 		if (ret)
 			return ret;
+		pr_debug("kernel image: __ksymtab%s has %u exports\n",
+			 kg_vmlinux_suffix[i], kg_vmlinux[i].nr);
 		if (!IS_ENABLED(CONFIG_MODVERSIONS))
 			continue;
-		ret = kg_crctab_find_image(&kg_vmlinux[i], suffix[i]);
+		ret = kg_crctab_find_image(&kg_vmlinux[i], kg_vmlinux_suffix[i]);
+		if (ret)
+			return ret;
+	}
+	if (KG_HAVE_KFLAGSTAB) {
+		ret = kg_flagstab_verify(&kg_vmlinux[0]);
 		if (ret)
 			return ret;
 	}
 	kg_have_crcs = IS_ENABLED(CONFIG_MODVERSIONS);
-	pr_debug("kernel image exports %u + %u GPL symbols\n",
-		 kg_vmlinux[0].nr, kg_vmlinux[1].nr);
 
 	kg_modules = (struct list_head *)kg_lookup("modules");
 	if (!kg_modules || !kg_names((unsigned long)kg_modules, "modules", "", "")) {
@@ -325,14 +354,10 @@ void kg_ksyms_resolve(const struct module *mod, struct kg_import *imp)
 
 	list_for_each_entry(use, &mod->target_list, target_list) {
 		const struct module *owner = use->target;
-		const struct kg_symtab tabs[] = {
-			{ (const void *)owner->syms, (const void *)owner->crcs,
-			  owner->num_syms },
-			{ (const void *)owner->gpl_syms,
-			  (const void *)owner->gpl_crcs, owner->num_gpl_syms },
-		};
+		struct kg_symtab tabs[KG_MAX_SYMTABS];
+		unsigned int nr = kg_module_symtabs(owner, tabs);
 
-		for (i = 0; i < ARRAY_SIZE(tabs); i++) {
+		for (i = 0; i < nr; i++) {
 			if (kg_symtab_resolve(&tabs[i], imp)) {
 				imp->exporter = owner->name;
 				return;
