@@ -7,6 +7,7 @@
 #include <linux/module.h>
 
 #include "kg_exporter.h"
+#include "kg_ns.h"
 
 static int __init kg_consumer_ns_init(void)
 {
@@ -28,4 +29,4 @@ module_exit(kg_consumer_ns_exit);
 
 MODULE_DESCRIPTION("kabiguard selftest: imports kg_ns_a from namespace KABIGUARD_TEST");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(KABIGUARD_TEST);
+KG_IMPORT_NS(KABIGUARD_TEST);
