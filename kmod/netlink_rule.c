@@ -75,6 +75,12 @@ static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
 				    "only SYMBOL rules take a namespace or a CRC");
 		return -EINVAL;
 	}
+	if (tb[KABIGUARD_RULE_A_CRC] && !kg_ksyms_have_crcs()) {
+		/* Never a rule that would refuse every import it names. */
+		NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_CRC],
+				    "kernel built without CONFIG_MODVERSIONS has no CRCs to check");
+		return -EOPNOTSUPP;
+	}
 	if (tb[KABIGUARD_RULE_A_CRC]) {
 		spec->has_crc = true;
 		spec->crc = nla_get_u32(tb[KABIGUARD_RULE_A_CRC]);

@@ -233,15 +233,57 @@ static void kg_note(struct kg_match *m, enum kabiguard_reason reason,
 }
 
 /*
- * Does rule @r allow @imp for module @modname? When it names the import but
- * refuses it, the reason is noted in @m.
+ * A "module:" namespace (EXPORT_SYMBOL_FOR_MODULES(), v6.16, and
+ * EXPORT_SYMBOL_GPL_FOR_MODULES() before it) names the modules an export is
+ * for: "module:" and comma-separated names, '-' and '_' alike, a trailing
+ * '*' matching any rest of the name. Does @ns list @modname? This is the
+ * loader's module_match(); the loader lets a listed module use the export
+ * without MODULE_IMPORT_NS(), so a SYMBOL rule without a namespace allows
+ * it too. @ns comes from the exporting module: read it up to its NUL only.
+ */
+#define KG_MODULE_NS_PREFIX "module:"
+
+static char kg_modname_char(char c)
+{
+	return c == '-' ? '_' : c;
+}
+
+static bool kg_ns_lists_module(const char *ns, const char *modname)
+{
+	const char *p, *m;
+
+	if (!ns || strncmp(ns, KG_MODULE_NS_PREFIX,
+			   sizeof(KG_MODULE_NS_PREFIX) - 1))
+		return false;
+	for (p = ns + sizeof(KG_MODULE_NS_PREFIX) - 1; *p; ) {
+		for (m = modname; *p && *p != ','; p++, m++) {
+			if (*p == '*' && (!p[1] || p[1] == ','))
+				return true;
+			if (!*m || kg_modname_char(*p) != kg_modname_char(*m))
+				break;
+		}
+		if ((!*p || *p == ',') && !*m)
+			return true;
+		p = strchrnul(p, ',');
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+/*
+ * Does rule @r allow @imp for module @modname? @listed: @imp is in a
+ * "module:" namespace that lists @modname. When the rule names the import
+ * but refuses it, the reason is noted in @m.
  */
 static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
-			   const char *modname, bool sig_ok, struct kg_match *m)
+			   const char *modname, bool listed, bool sig_ok,
+			   struct kg_match *m)
 {
 	if (r->module && strcmp(r->module, modname))
 		return false;
-	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns)) {
+	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns) &&
+	    (r->ns || !listed)) {
 		kg_note(m, KABIGUARD_REASON_NAMESPACE, r);
 		return false;
 	}
@@ -265,14 +307,14 @@ static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
 static bool kg_bucket_allows(const struct kg_policy *p, u32 kind,
 			     const char *name, u32 hash,
 			     const struct kg_import *imp, const char *modname,
-			     bool sig_ok, struct kg_match *m)
+			     bool listed, bool sig_ok, struct kg_match *m)
 {
 	struct kg_rule *r;
 
 	hlist_for_each_entry(r, &p->table[kg_bucket(p, kind, hash)], hnode) {
 		if (r->hash != hash || r->kind != kind || strcmp(r->name, name))
 			continue;
-		if (kg_rule_allows(r, imp, modname, sig_ok, m))
+		if (kg_rule_allows(r, imp, modname, listed, sig_ok, m))
 			return true;
 	}
 	return false;
@@ -292,24 +334,26 @@ static bool kg_bucket_allows(const struct kg_policy *p, u32 kind,
 bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
 		      const char *modname, bool sig_ok, struct kg_match *m)
 {
+	bool listed = kg_ns_lists_module(imp->ns, modname);
 	struct kg_rule *r;
 
-	m->reason = imp->ns ? KABIGUARD_REASON_NAMESPACE :
-			      KABIGUARD_REASON_NOT_ALLOWED;
+	/* A listed module needs no namespace rule, as it needs no import. */
+	m->reason = imp->ns && !listed ? KABIGUARD_REASON_NAMESPACE :
+					 KABIGUARD_REASON_NOT_ALLOWED;
 	m->has_rule_crc = false;
 	m->rule_crc = 0;
 	if (!p)
 		return false;
 
 	if (kg_bucket_allows(p, KABIGUARD_RULE_SYMBOL, imp->name, imp->hash,
-			     imp, modname, sig_ok, m))
+			     imp, modname, listed, sig_ok, m))
 		return true;
 	if (imp->ns && kg_bucket_allows(p, KABIGUARD_RULE_NAMESPACE, imp->ns,
 					kg_name_hash(imp->ns), imp, modname,
-					sig_ok, m))
+					listed, sig_ok, m))
 		return true;
 	hlist_for_each_entry(r, &p->any, hnode)
-		if (kg_rule_allows(r, imp, modname, sig_ok, m))
+		if (kg_rule_allows(r, imp, modname, listed, sig_ok, m))
 			return true;
 	return false;
 }

@@ -7,12 +7,15 @@
  *   - SYMBOL rules are looked up by the import's name, NAMESPACE rules by
  *     its namespace (only when it has one), then every ANY rule is tried.
  *   - module= limits a rule to one module; a SYMBOL rule requires the
- *     import's namespace to be the one it names (none without ns=);
- *     from= pins the exporter, crc= the target kernel's CRC, signed-only
- *     needs a verified signature.
+ *     import's namespace to be the one it names (none without ns=), except
+ *     that without ns= it also allows an import in a "module:" namespace
+ *     that lists the importing module (kg_ns_allows_module(), the loader's
+ *     rule); from= pins the exporter, crc= the target kernel's CRC,
+ *     signed-only needs a verified signature.
  *   - A refused import gets the most telling reason any rule gave:
  *     not-allowed < namespace < unsigned < exporter < crc-mismatch, and
- *     an import with a namespace starts at "namespace". An ANY rule with
+ *     an import with a namespace starts at "namespace" (unless it is a
+ *     "module:" namespace listing the importer). An ANY rule with
  *     another exporter just does not apply (no reason).
  *
  * Rules are hashed by (kind, name) into one open-addressing table of rule
@@ -134,12 +137,13 @@ static void kg_note(struct kg_match *res, enum kabiguard_reason reason,
 }
 
 static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
-			   const char *modname, bool sig_ok,
+			   const char *modname, bool listed, bool sig_ok,
 			   struct kg_match *res)
 {
 	if (r->module && strcmp(r->module, modname))
 		return false;
-	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns)) {
+	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns) &&
+	    (r->ns || !listed)) {
 		kg_note(res, KABIGUARD_REASON_NAMESPACE, r);
 		return false;
 	}
@@ -163,7 +167,7 @@ static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
 static bool kg_bucket_allows(const struct kg_matcher *m,
 			     enum kabiguard_rule_kind kind, const char *name,
 			     const struct kg_import *imp, const char *modname,
-			     bool sig_ok, struct kg_match *res)
+			     bool listed, bool sig_ok, struct kg_match *res)
 {
 	uint32_t h = kg_key_hash(kind, name), i;
 
@@ -173,7 +177,7 @@ static bool kg_bucket_allows(const struct kg_matcher *m,
 		if (m->hash[i - 1] != h || r->kind != kind ||
 		    strcmp(r->name, name))
 			continue;
-		if (kg_rule_allows(r, imp, modname, sig_ok, res))
+		if (kg_rule_allows(r, imp, modname, listed, sig_ok, res))
 			return true;
 	}
 	return false;
@@ -182,24 +186,25 @@ static bool kg_bucket_allows(const struct kg_matcher *m,
 bool kg_matcher_allows(const struct kg_matcher *m, const struct kg_import *imp,
 		       const char *modname, bool sig_ok, struct kg_match *res)
 {
+	bool listed = imp->ns && kg_ns_allows_module(imp->ns, modname);
 	size_t i;
 
-	res->reason = imp->ns ? KABIGUARD_REASON_NAMESPACE :
-				KABIGUARD_REASON_NOT_ALLOWED;
+	res->reason = imp->ns && !listed ? KABIGUARD_REASON_NAMESPACE :
+					   KABIGUARD_REASON_NOT_ALLOWED;
 	res->has_rule_crc = false;
 	res->rule_crc = 0;
 	res->rule = NULL;
 	if (!m)
 		return false;
 	if (kg_bucket_allows(m, KABIGUARD_RULE_SYMBOL, imp->name, imp, modname,
-			     sig_ok, res))
+			     listed, sig_ok, res))
 		return true;
 	if (imp->ns && kg_bucket_allows(m, KABIGUARD_RULE_NAMESPACE, imp->ns,
-					imp, modname, sig_ok, res))
+					imp, modname, listed, sig_ok, res))
 		return true;
 	for (i = 0; i < m->nr_any; i++)
 		if (kg_rule_allows(&m->p->rules[m->any[i]], imp, modname,
-				   sig_ok, res))
+				   listed, sig_ok, res))
 			return true;
 	return false;
 }

@@ -56,8 +56,10 @@
  *   KABIGUARD_RULE_A_*), as many as fit in one message. A batch is added
  *   whole or not at all. Only the transaction owner may add.
  *   Errors: -ENOENT without a transaction owned by this socket; -EINVAL for
- *   a malformed rule (extack points at it); -E2BIG when the transaction
- *   would exceed the max_rules module parameter.
+ *   a malformed rule (extack points at it); -EOPNOTSUPP for a rule with
+ *   KABIGUARD_RULE_A_CRC on a kernel without CRCs (KABIGUARD_FEAT_MODVERSIONS
+ *   clear), or with unknown flags; -E2BIG when the transaction would
+ *   exceed the max_rules module parameter.
  *
  * KABIGUARD_CMD_POLICY_COMMIT (doit, admin)
  *   Replaces the active policy with the transaction's rules in one step and
@@ -139,7 +141,15 @@
  *   KABIGUARD_RULE_A_EXPORTER  string: the symbol must be exported by this
  *                              module ("vmlinux" for the kernel image).
  *   KABIGUARD_RULE_A_CRC       u32, SYMBOL only: the running kernel's CRC
- *                              for the symbol must equal this value.
+ *                              for the symbol must equal this value. Only
+ *                              on kernels with CRCs (CONFIG_MODVERSIONS;
+ *                              KABIGUARD_FEAT_MODVERSIONS in the status):
+ *                              elsewhere POLICY_ADD refuses the rule with
+ *                              -EOPNOTSUPP rather than keep a rule that
+ *                              could never allow anything. An export of
+ *                              a module built without CRCs has none: a
+ *                              rule pinning one refuses it (CRC_MISMATCH,
+ *                              no kernel CRC in the violation).
  *   KABIGUARD_RULE_A_MODULE    string: the rule applies only to the module
  *                              of this name (a per-module exception).
  *   KABIGUARD_RULE_A_FLAGS     u32, KABIGUARD_RULE_F_*; unknown bits are
@@ -150,6 +160,20 @@
  * KABIGUARD_RULE_F_SIGNED_ONLY). A rule with KABIGUARD_RULE_F_SIGNED_ONLY
  * allows only modules whose signature the kernel verified: for unsigned
  * modules the rule does not exist, as with Android GKI's protected exports.
+ *
+ * Module-restricted exports (EXPORT_SYMBOL_FOR_MODULES(sym, "a,b"), Linux
+ * 6.16+; EXPORT_SYMBOL_GPL_FOR_MODULES in 6.16 and 6.12.117+) are in the
+ * namespace "module:a,b", which verdicts report as it is. The loader lets
+ * the listed modules use them without MODULE_IMPORT_NS(); a list entry
+ * matches a module name with '-' and '_' taken as equal, and one ending
+ * in '*' matches any name it begins. kabiguard follows it: for an import
+ * in a "module:" namespace that lists the importing module, a SYMBOL
+ * rule without KABIGUARD_RULE_A_NAMESPACE applies as if the symbol had no
+ * namespace (and no rule naming it gives KABIGUARD_REASON_NOT_ALLOWED).
+ * A SYMBOL rule with KABIGUARD_RULE_A_NAMESPACE, or a NAMESPACE rule,
+ * must give the whole string ("module:a,b", as Module.symvers has it),
+ * compared as any namespace, whoever imports. An import whose "module:"
+ * list does not name the importer is treated as any namespaced import.
  */
 #ifndef _UAPI_LINUX_KABIGUARD_H
 #define _UAPI_LINUX_KABIGUARD_H
@@ -245,7 +269,9 @@ enum kabiguard_reason {
 /**
  * enum kabiguard_features - KABIGUARD_A_FEATURES bits
  * @KABIGUARD_FEAT_ENFORCE: the running kernel honours a denial.
- * @KABIGUARD_FEAT_MODVERSIONS: the kernel has CRCs for its exports.
+ * @KABIGUARD_FEAT_MODVERSIONS: the kernel has CRCs for its exports
+ *	(CONFIG_MODVERSIONS) and kabiguard checks KABIGUARD_RULE_A_CRC; clear,
+ *	POLICY_ADD refuses rules with a CRC (-EOPNOTSUPP).
  * @KABIGUARD_FEAT_SIG: the kernel verifies module signatures.
  * @KABIGUARD_FEAT_RING: events are kept in a ring (KABIGUARD_CMD_EVENTS_GET).
  * @KABIGUARD_FEAT_SCAN: KABIGUARD_CMD_SCAN is available.
