@@ -7,15 +7,17 @@
  *
  * Pushes SYMVERS (plus one rule per kg_many_NNN symbol) as one policy and
  * times push + commit; with -n, after each push it times `NFT -f` loading
- * an nftables set of as many string elements (write_nft_file()), in one
- * netlink batch, the anchor for a large netlink load. It then measures
- * the kernel memory the active policy takes (policy_memory()). Then, for each importer (after loading the exporter
- * given before it, if any), loads and unloads it ROUNDS times, alternating
- * guard off and audit mode, timing finit_module() and reading the guard's
- * own check time from each verdict event. BASELINE, a module with few
- * imports, is loaded with the guard off: the difference in insmod time
- * estimates what the kernel itself spends on an importer's ~200 imports
- * (resolving and relocating them), the cost the guard's check is held to.
+ * an nftables set of as many string elements in one netlink batch
+ * (write_nft_file()), the anchor for a large netlink load. It then
+ * measures the kernel memory the active policy takes (policy_memory()).
+ * Then, for each importer (after loading the exporter given before it, if
+ * any), loads and unloads it ROUNDS times, alternating guard off and audit
+ * mode, timing finit_module() and reading the guard's own check time from
+ * each verdict event. BASELINE, the same module with few imports, is
+ * loaded before each importer's round with the guard off: the difference
+ * in insmod time estimates what the kernel itself spends on an importer's
+ * ~200 imports (resolving and relocating them, checking their CRCs where
+ * it has modversions), the cost the guard's check is held to.
  *
  * Lines starting with "KGB " repeat the figures as key=value pairs for
  * scripts/bench.sh's table.
@@ -149,19 +151,30 @@ static double load_once(const char *ko, const char *name)
 	return t;
 }
 
+/*
+ * Each round loads BASE (guard off), then the importer with the guard off
+ * and in audit mode: the kernel's own cost of the importer's extra
+ * imports is the median of the paired differences (importer - BASE, guard
+ * off), so a slower stretch of the run (TCG, a busy host) hits both sides.
+ */
 static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
-			   const char *ko, int rounds, double baseline_us,
-			   double *off_us, double *on_us, double *check_us)
+			   const char *ko, const char *base, int rounds,
+			   double *base_us, double *off_us, double *on_us,
+			   double *check_us, double *own_us)
 {
 	unsigned int imports = 0;
+	char name[64], base_name[64];
 	struct kg_event ev;
-	char name[64];
+	double own;
 	int i, ret;
 
 	modname(ko, name, sizeof(name));
+	modname(base, base_name, sizeof(base_name));
 	for (i = 0; i < rounds; i++) {
 		set_mode(c, KABIGUARD_MODE_OFF);
+		base_us[i] = load_once(base, base_name);
 		off_us[i] = load_once(ko, name);
+		own_us[i] = off_us[i] - base_us[i];
 		set_mode(c, KABIGUARD_MODE_AUDIT);
 		on_us[i] = load_once(ko, name);
 		ret = kg_events_next(ev_client, &ev, 5000);
@@ -177,7 +190,10 @@ static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
 		imports = ev.nr_imports;
 		kg_event_free(&ev);
 	}
+	own = median(own_us, rounds);
 	printf("%s: %u imports, %d loads per mode\n", name, imports, rounds);
+	printf("  insmod time of %s, guard off: median %8.0f us\n", base_name,
+	       median(base_us, rounds));
 	printf("  insmod time, guard off:    median %8.0f us\n",
 	       median(off_us, rounds));
 	printf("  insmod time, guard audit:  median %8.0f us\n",
@@ -186,31 +202,14 @@ static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
 	       median(check_us, rounds));
 	printf("  check time / insmod time:  %.2f %%\n",
 	       100 * median(check_us, rounds) / median(on_us, rounds));
-	printf("  kernel's own cost of the extra imports (insmod off - baseline): %.0f us\n",
-	       median(off_us, rounds) - baseline_us);
+	printf("  kernel's own cost of the extra imports (insmod off - %s, paired): %.0f us\n",
+	       base_name, own);
 	printf("  check time / that cost:    %.2f\n",
-	       median(check_us, rounds) / (median(off_us, rounds) - baseline_us));
-	printf("KGB importer=%s imports=%u off_us=%.0f audit_us=%.0f check_us=%.1f own_us=%.0f check_own=%.3f\n",
-	       name, imports, median(off_us, rounds), median(on_us, rounds),
-	       median(check_us, rounds), median(off_us, rounds) - baseline_us,
-	       median(check_us, rounds) / (median(off_us, rounds) - baseline_us));
-}
-
-/* insmod time of a module with few imports, guard off. */
-static double bench_baseline(struct kg_client *c, const char *ko, int rounds,
-			     double *us)
-{
-	char name[64];
-	int i;
-
-	modname(ko, name, sizeof(name));
-	set_mode(c, KABIGUARD_MODE_OFF);
-	for (i = 0; i < rounds; i++)
-		us[i] = load_once(ko, name);
-	printf("baseline %s, guard off: median %.0f us\n", name,
-	       median(us, rounds));
-	printf("KGB baseline=%s baseline_us=%.0f\n", name, median(us, rounds));
-	return median(us, rounds);
+	       median(check_us, rounds) / own);
+	printf("KGB importer=%s imports=%u base_us=%.0f off_us=%.0f audit_us=%.0f check_us=%.1f own_us=%.0f check_own=%.3f\n",
+	       name, imports, median(base_us, rounds), median(off_us, rounds),
+	       median(on_us, rounds), median(check_us, rounds), own,
+	       median(check_us, rounds) / own);
 }
 
 /*
@@ -422,7 +421,7 @@ int main(int argc, char **argv)
 	struct kg_client *c, *ev_client;
 	struct kg_policy p = { 0 };
 	double push_ms[NR_PUSH], nft_ms[NR_PUSH], parse_ms, t0;
-	double *off_us, *on_us, *check_us, base;
+	double *base_us, *off_us, *on_us, *check_us, *own_us;
 	const char *nft = NULL;
 	size_t nr_elems = 0;
 	uint64_t gen;
@@ -441,10 +440,12 @@ usage:
 		fprintf(stderr, "usage: kg_bench [-n NFT] SYMVERS ROUNDS BASELINE.ko IMPORTER.ko [EXPORTER.ko IMPORTER.ko]...\n");
 		return 2;
 	}
+	base_us = calloc(rounds, sizeof(double));
 	off_us = calloc(rounds, sizeof(double));
 	on_us = calloc(rounds, sizeof(double));
 	check_us = calloc(rounds, sizeof(double));
-	if (!off_us || !on_us || !check_us)
+	own_us = calloc(rounds, sizeof(double));
+	if (!base_us || !off_us || !on_us || !check_us || !own_us)
 		return 1;
 
 	ret = kg_open(&c);
@@ -500,9 +501,14 @@ usage:
 		       median(nft_ms, NR_PUSH),
 		       median(push_ms, NR_PUSH) / median(nft_ms, NR_PUSH));
 	}
+	if (nft) {
+		/* Freed from a workqueue too: gone before the memory is read. */
+		char *del[] = { (char *)nft, "delete", "table", "inet", "kg_bench", NULL };
+
+		run(del, 1);
+	}
 	policy_memory(c, &p);
 
-	base = bench_baseline(c, argv[3], rounds, off_us);
 	for (i = 4; i < argc; i++) {
 		if (strstr(argv[i], "exporter")) {
 			ret = load(argv[i]);
@@ -510,15 +516,17 @@ usage:
 				die(argv[i], ret, NULL);
 			continue;
 		}
-		bench_importer(c, ev_client, argv[i], rounds, base, off_us,
-			       on_us, check_us);
+		bench_importer(c, ev_client, argv[i], argv[3], rounds, base_us,
+			       off_us, on_us, check_us, own_us);
 	}
 
 	kg_policy_free(&p);
 	kg_close(ev_client);
 	kg_close(c);
+	free(base_us);
 	free(off_us);
 	free(on_us);
 	free(check_us);
+	free(own_us);
 	return 0;
 }

@@ -45,9 +45,9 @@ for KVER in $KVERS; do
 	echo "== kernel $KVER"
 	log=$LOGS/$KVER.log
 	: >"$log"
-	# kabiguard.ko, the test modules and bench/modules (kg_bench_vmlinux.ko,
-	# its imports picked from this kernel's Module.symvers), each with the
-	# kernel's own compiler.
+	# kabiguard.ko, the test modules and bench/modules (kg_bench_vmlinux.ko
+	# and its 2-import twin kg_bench_base.ko, their imports picked from
+	# this kernel's Module.symvers), each with the kernel's own compiler.
 	if ! scripts/build-kernel-objs.sh "$KVER" bench/modules >/dev/null 2>"$LOGS/$KVER.build"; then
 		tail -n 15 "$LOGS/$KVER.build" >&2
 		echo "bench: $KVER: build failed (log: $LOGS/$KVER.build)" >&2
@@ -70,12 +70,13 @@ for KVER in $KVERS; do
 		-a "$ROOT/bench/kg_bench:/usr/bin/kg_bench" \
 		-a "$NFT:/usr/sbin/nft" "${nftmods[@]}" \
 		-a "$ROOT/build/$KVER/ext/modules/kg_bench_vmlinux.ko:/kabiguard/kg_bench_vmlinux.ko" \
+		-a "$ROOT/build/$KVER/ext/modules/kg_bench_base.ko:/kabiguard/kg_bench_base.ko" \
 		-a "$symvers:/kabiguard/Module.symvers" \
 		-- 'insmod /kabiguard/kabiguard.ko || exit 1
 		    for m in /kabiguard/nft/*; do insmod "$m" 2>/dev/null; done
 		    [ -d /sys/module/nf_tables ] || { echo "nf_tables did not load"; exit 1; }
 		    kg_bench -n /usr/sbin/nft /kabiguard/Module.symvers 30 \
-			test_modules/kg_exporter.ko kg_bench_vmlinux.ko \
+			kg_bench_base.ko kg_bench_vmlinux.ko \
 			test_modules/kg_many_exporter.ko test_modules/kg_many_imports.ko' |
 		tee "$log" | grep -v '^KGB ' || rrc=$?
 	if [ "$rrc" -ne 0 ] || ! grep -q '^KGB importer=kg_many_imports' "$log"; then

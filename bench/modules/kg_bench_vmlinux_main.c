@@ -6,6 +6,10 @@
  */
 #include <linux/module.h>
 
+#ifndef KG_BENCH_DESCRIPTION
+#define KG_BENCH_DESCRIPTION "kabiguard benchmark: a module with ~200 kernel imports"
+#endif
+
 extern void *kg_bench_refs[];
 
 static int __init kg_bench_vmlinux_init(void)
@@ -20,4 +24,4 @@ static void __exit kg_bench_vmlinux_exit(void)
 module_init(kg_bench_vmlinux_init);
 module_exit(kg_bench_vmlinux_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("kabiguard benchmark: a module with ~200 kernel imports");
+MODULE_DESCRIPTION(KG_BENCH_DESCRIPTION);
