@@ -78,6 +78,8 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
 		features |= KABIGUARD_FEAT_MODVERSIONS;
 	if (IS_ENABLED(CONFIG_MODULE_SIG))
 		features |= KABIGUARD_FEAT_SIG;
+	if (KG_HAVE_MCGRP_ADMIN_ONLY)
+		features |= KABIGUARD_FEAT_EVENTS_ADMIN;
 
 	if (nla_put_u32(msg, KABIGUARD_A_MODE, st->mode) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_GENERATION, st->generation,

@@ -1659,7 +1659,8 @@ TEST_F_TIMEOUT(nl, status, 120)
 					       KABIGUARD_FEAT_MODVERSIONS |
 					       KABIGUARD_FEAT_SIG |
 					       KABIGUARD_FEAT_RING |
-					       KABIGUARD_FEAT_SCAN));
+					       KABIGUARD_FEAT_SCAN |
+					       KABIGUARD_FEAT_EVENTS_ADMIN));
 	/* A test module has __versions exactly when the kernel has CRCs. */
 	ASSERT_EQ(0, kg_t_read_ko(CONSUMER_OK, &ko));
 	EXPECT_EQ(ko.nr_versions > 0,

@@ -32,8 +32,14 @@
 #define MANY_IMPORTS	"kg_many_imports"
 #define MANY_COUNT	200
 
+/* Built only where the kernel has module-restricted exports (test_modules/kg_ns.h). */
+#define RESTRICTED_EXPORTER	"kg_restricted_exporter"
+#define CONSUMER_RESTRICTED	"kg_consumer_restricted"
+#define RESTRICTED_NS		"module:" CONSUMER_RESTRICTED
+
 static const char * const consumers[] = {
 	CONSUMER_OK, CONSUMER_FORB, CONSUMER_NS, CONSUMER_EXCEPT, MANY_IMPORTS,
+	CONSUMER_RESTRICTED,
 };
 
 /* One expected violation. kernel_crc is taken from the .ko's __versions. */
@@ -224,6 +230,10 @@ static void check_load(struct __test_metadata *_metadata,
 				EXPECT_TRUE(kg_t_ko_crc(&ko, v->symbol, &crc));
 				EXPECT_TRUE(v->has_kernel_crc);
 				EXPECT_EQ(crc, v->kernel_crc);
+			} else {
+				/* No modversions: no CRC anywhere. */
+				EXPECT_FALSE(v->has_kernel_crc);
+				EXPECT_FALSE(kg_t_ko_crc(&ko, v->symbol, &crc));
 			}
 			EXPECT_EQ(want[i].has_rule_crc, v->has_rule_crc);
 			if (want[i].has_rule_crc) {
@@ -526,7 +536,8 @@ static uint32_t built_crc(struct __test_metadata *_metadata, const char *mod,
 	get_status(_metadata, c, &st);
 	kg_close(c);
 	if (!(st.features & KABIGUARD_FEAT_MODVERSIONS))
-		SKIP(return 0, "kernel without CONFIG_MODVERSIONS");
+		SKIP(return 0,
+		     "kernel without CONFIG_MODVERSIONS: no CRC to pin (crc_refused_without_modversions checks what it does)");
 	ASSERT_EQ(0, kg_t_read_ko(mod, &ko));
 	ASSERT_TRUE(kg_t_ko_crc(&ko, sym, &crc))
 		TH_LOG("%s has no CRC for %s", mod, sym);
@@ -564,6 +575,42 @@ TEST_F(policy, crc_mismatch)
 	gen = APPLY(rules);
 	CHECK(gen, CONSUMER_OK,
 	      WANT_CRC("kg_plain_a", EXPORTER, wrong));
+}
+
+/*
+ * (d) without CONFIG_MODVERSIONS (Debian's 7.x) the kernel has no CRCs: a
+ * crc= rule is refused when pushed, with a message, and the policy stays.
+ */
+TEST_F(policy, crc_refused_without_modversions)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .crc = 0x12345678, .has_crc = true),
+	};
+	struct kg_status before, after;
+	struct kg_t_ko ko;
+	uint32_t crc;
+	int err;
+
+	get_status(_metadata, self->c, &before);
+	if (before.features & KABIGUARD_FEAT_MODVERSIONS)
+		SKIP(return,
+		     "kernel with CONFIG_MODVERSIONS: crc= rules are checked (crc_match, crc_mismatch)");
+	/* The modules built for this kernel carry no CRC either. */
+	ASSERT_EQ(0, kg_t_read_ko(CONSUMER_OK, &ko));
+	EXPECT_EQ(0, ko.nr_versions);
+	EXPECT_FALSE(kg_t_ko_crc(&ko, "kg_plain_a", &crc));
+
+	ASSERT_EQ(0, kg_policy_begin(self->c));
+	err = kg_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	EXPECT_EQ(-EOPNOTSUPP, err) TH_LOG("add: %s", strerror(-err));
+	EXPECT_NE(NULL, strstr(kg_extack(self->c), "CONFIG_MODVERSIONS"))
+		TH_LOG("extack \"%s\"", kg_extack(self->c));
+	EXPECT_EQ(&rules[1], kg_bad_rule(self->c));
+	ASSERT_EQ(0, kg_policy_abort(self->c));
+	get_status(_metadata, self->c, &after);
+	EXPECT_EQ(before.generation, after.generation);
+	EXPECT_EQ(before.nr_rules, after.nr_rules);
 }
 
 /* from= pins the exporter. */
@@ -628,8 +675,22 @@ TEST_F(policy, signed_only_and_plain)
 	CHECK_ALLOWED(gen, CONSUMER_OK);
 }
 
-/* Priority: crc-mismatch wins over exporter, unsigned and the rest. */
+/* Priority without CRCs (every kernel): exporter wins over unsigned. */
 TEST_F(policy, reason_priority)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
+		KG_R_SYM("kg_plain_a", .exporter = "vmlinux"),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_OK,
+	      WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_EXPORTER));
+}
+
+/* Priority: crc-mismatch wins over exporter, unsigned and the rest. */
+TEST_F(policy, reason_priority_crc)
 {
 	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
 	struct kg_rule rules[] = {
@@ -645,6 +706,98 @@ TEST_F(policy, reason_priority)
 	gen = APPLY(rules);
 	CHECK(gen, CONSUMER_OK,
 	      WANT_CRC("kg_plain_a", EXPORTER, ~crc));
+}
+
+/*
+ * Module-restricted exports (EXPORT_SYMBOL_FOR_MODULES): kg_restricted_a is
+ * exported to kg_consumer_restricted only, in the namespace
+ * "module:kg_consumer_restricted", which verdicts report as it is. Where
+ * the kernel has no such exports the modules are not built and the tests
+ * say so. Loads the exporter (under "any from=vmlinux", audit) once.
+ */
+static bool restricted_setup(struct __test_metadata *_metadata,
+			     struct kg_client *c)
+{
+	struct kg_rule base[] = { KG_R_VMLINUX };
+	char path[4096];
+	int err;
+
+	kg_t_kopath(path, sizeof(path), RESTRICTED_EXPORTER);
+	if (access(path, F_OK))
+		return false;
+	if (!kg_t_loaded(RESTRICTED_EXPORTER)) {
+		push(_metadata, c, base, 1);
+		set_mode(_metadata, c, KABIGUARD_MODE_AUDIT);
+		err = kg_t_load(RESTRICTED_EXPORTER);
+		EXPECT_EQ(0, err) TH_LOG("load %s: %s", RESTRICTED_EXPORTER,
+					 strerror(err));
+	}
+	return true;
+}
+
+#define RESTRICTED_SETUP()						\
+	do {								\
+		if (!restricted_setup(_metadata, self->c))		\
+			SKIP(return,					\
+			     "kernel without EXPORT_SYMBOL_FOR_MODULES or EXPORT_SYMBOL_GPL_FOR_MODULES (" \
+			     RESTRICTED_EXPORTER ".ko not built)");	\
+		ASSERT_TRUE(kg_t_loaded(RESTRICTED_EXPORTER));		\
+	} while (0)
+
+/* No rule names it: reported with its "module:" namespace, not allowed. */
+TEST_F(policy, module_ns_reported)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX };
+	uint64_t gen;
+
+	RESTRICTED_SETUP();
+	gen = APPLY(rules);
+	CHECK(gen, CONSUMER_RESTRICTED,
+	      WANT("kg_restricted_a", RESTRICTED_NS, RESTRICTED_EXPORTER,
+		   KABIGUARD_REASON_NOT_ALLOWED));
+}
+
+/* A symbol rule without ns= allows it to a module the list names. */
+TEST_F(policy, module_ns_listed_symbol_rule)
+{
+	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_restricted_a") };
+	uint64_t gen;
+
+	RESTRICTED_SETUP();
+	gen = APPLY(rules);
+	CHECK_ALLOWED(gen, CONSUMER_RESTRICTED);
+}
+
+/* The whole namespace string, in ns= or a namespace rule, allows it too. */
+TEST_F(policy, module_ns_whole_string)
+{
+	struct kg_rule sym[] = {
+		KG_R_VMLINUX, KG_R_SYM("kg_restricted_a", .ns = RESTRICTED_NS),
+	};
+	struct kg_rule ns[] = { KG_R_VMLINUX, KG_R_NS(RESTRICTED_NS) };
+	uint64_t gen;
+
+	RESTRICTED_SETUP();
+	gen = APPLY(sym);
+	CHECK_ALLOWED(gen, CONSUMER_RESTRICTED);
+	gen = APPLY(ns);
+	CHECK_ALLOWED(gen, CONSUMER_RESTRICTED);
+}
+
+/* ns= naming another namespace refuses it: reason namespace. */
+TEST_F(policy, module_ns_other_namespace)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_restricted_a", .ns = "module:kg_other"),
+	};
+	uint64_t gen;
+
+	RESTRICTED_SETUP();
+	gen = APPLY(rules);
+	CHECK(gen, CONSUMER_RESTRICTED,
+	      WANT("kg_restricted_a", RESTRICTED_NS, RESTRICTED_EXPORTER,
+		   KABIGUARD_REASON_NAMESPACE));
 }
 
 /* The benchmark modules: about 200 imports from one module. */

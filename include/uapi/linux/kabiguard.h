@@ -12,8 +12,8 @@
  * (-EPERM otherwise); KABIGUARD_CMD_GET_STATUS and KABIGUARD_CMD_POLICY_GET
  * are open to every local user. Joining the "events" group needs
  * CAP_SYS_ADMIN in the initial user namespace (-EPERM otherwise) on kernels
- * that can require it (Linux 6.7, 6.1.66 and later); reading the event
- * ring needs CAP_SYS_MODULE. Attributes are validated strictly: an
+ * that can require it (Linux 6.7, 6.1.66 and later; KABIGUARD_FEAT_EVENTS_ADMIN
+ * says so); reading the event ring needs CAP_SYS_MODULE. Attributes are validated strictly: an
  * unknown attribute, a wrong length, or a string longer than its limit or
  * without its NUL fails the whole request with -EINVAL, an enum value out of
  * range (KABIGUARD_A_MODE, KABIGUARD_RULE_A_KIND) with -ERANGE, each with an
@@ -275,6 +275,9 @@ enum kabiguard_reason {
  * @KABIGUARD_FEAT_SIG: the kernel verifies module signatures.
  * @KABIGUARD_FEAT_RING: events are kept in a ring (KABIGUARD_CMD_EVENTS_GET).
  * @KABIGUARD_FEAT_SCAN: KABIGUARD_CMD_SCAN is available.
+ * @KABIGUARD_FEAT_EVENTS_ADMIN: joining the "events" multicast group needs
+ *	CAP_SYS_ADMIN; clear on kernels that cannot require it (before Linux
+ *	6.7 and 6.1.66), where any local user may listen.
  */
 enum kabiguard_features {
 	KABIGUARD_FEAT_ENFORCE = 1U << 0,
@@ -282,6 +285,7 @@ enum kabiguard_features {
 	KABIGUARD_FEAT_SIG = 1U << 2,
 	KABIGUARD_FEAT_RING = 1U << 3,
 	KABIGUARD_FEAT_SCAN = 1U << 4,
+	KABIGUARD_FEAT_EVENTS_ADMIN = 1U << 5,
 };
 
 /**
