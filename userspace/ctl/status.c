@@ -11,6 +11,7 @@ static const struct {
 	{ KABIGUARD_FEAT_SIG, "sig" },
 	{ KABIGUARD_FEAT_RING, "ring" },
 	{ KABIGUARD_FEAT_SCAN, "scan" },
+	{ KABIGUARD_FEAT_EVENTS_ADMIN, "events-admin" },
 };
 
 static void print_features(uint32_t features)
