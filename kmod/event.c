@@ -3,53 +3,111 @@
  * Verdict events: KABIGUARD_CMD_VERDICT messages, numbered and kept by
  * ring.c and sent on the "events" multicast group.
  */
+#include <linux/kallsyms.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include "kabiguard.h"
 
-static size_t kg_str_size(const char *s)
+/* Longest symbol name an event carries, NUL included. */
+#define KG_SYMBOL_CAP	min_t(size_t, KSYM_NAME_LEN, KABIGUARD_SYMBOL_MAX)
+
+/* Bytes a string attribute of at most @cap bytes (NUL included) takes. */
+static size_t kg_str_size(const char *s, size_t cap)
 {
-	return s ? nla_total_size(strlen(s) + 1) : 0;
+	return s ? nla_total_size(strnlen(s, cap - 1) + 1) : 0;
 }
 
-static size_t kg_event_size(const struct kg_verdict *v)
+/*
+ * Puts @s cut to @cap - 1 bytes and its NUL; sets @flag in *@flags when it
+ * was cut. No module-controlled string can make an attribute longer.
+ */
+static int kg_put_capped(struct sk_buff *msg, int type, const char *s,
+			 size_t cap, u32 *flags, u32 flag)
 {
-	size_t size = 9 * nla_total_size_64bit(sizeof(u64)) +
-		      20 * nla_total_size(sizeof(u32)) +
-		      3 * nla_total_size(KABIGUARD_MODNAME_MAX);
-	unsigned int i;
+	size_t len = strnlen(s, cap - 1);
+	struct nlattr *a;
+
+	a = nla_reserve(msg, type, len + 1);
+	if (!a)
+		return -EMSGSIZE;
+	memcpy(nla_data(a), s, len);
+	((char *)nla_data(a))[len] = '\0';
+	if (s[len])
+		*flags |= flag;
+	return 0;
+}
+
+static size_t kg_violation_size(const struct kg_violation *x)
+{
+	return nla_total_size(0) + kg_str_size(x->symbol, KG_SYMBOL_CAP) +
+	       kg_str_size(x->ns, KABIGUARD_NAMESPACE_MAX) +
+	       kg_str_size(x->exporter, KABIGUARD_MODNAME_MAX) +
+	       4 * nla_total_size(sizeof(u32));
+}
+
+/*
+ * Payload bytes of the event without its violations: every string at its
+ * cap, so this is an upper bound.
+ */
+static size_t kg_event_base_size(const struct kg_verdict *v)
+{
+	size_t size = 10 * nla_total_size_64bit(sizeof(u64)) +
+		      24 * nla_total_size(sizeof(u32)) +
+		      nla_total_size(KABIGUARD_MODNAME_MAX) +
+		      2 * nla_total_size(KABIGUARD_MODINFO_MAX);
 
 	if (v->loader)
 		size += nla_total_size(TASK_COMM_LEN) +
-			kg_str_size(v->loader->tty) +
-			kg_str_size(v->loader->lsm_label) +
+			nla_total_size(sizeof(v->loader->tty)) +
+			nla_total_size(sizeof(v->loader->lsm_label)) +
 			nla_total_size(v->loader->argv_len) +
-			kg_str_size(v->loader->exe) +
-			kg_str_size(v->loader->cgroup);
-	for (i = 0; i < v->nr_listed; i++) {
-		const struct kg_violation *x = &v->viol[i];
+			kg_str_size(v->loader->exe, SIZE_MAX) +
+			kg_str_size(v->loader->cgroup, SIZE_MAX);
+	return size;
+}
 
-		size += nla_total_size(0) + kg_str_size(x->symbol) +
-			kg_str_size(x->ns) + kg_str_size(x->exporter) +
-			3 * nla_total_size(sizeof(u32));
+/*
+ * Payload bytes of the event with as many violations as fit within
+ * KABIGUARD_EVENT_MAX; *@listed gets how many.
+ */
+static size_t kg_event_size(const struct kg_verdict *v, unsigned int *listed)
+{
+	size_t size = kg_event_base_size(v);
+	unsigned int i;
+
+	for (i = 0; i < v->nr_listed; i++) {
+		size_t more = kg_violation_size(&v->viol[i]);
+
+		if (size + more > KABIGUARD_EVENT_MAX)
+			break;
+		size += more;
 	}
+	*listed = i;
 	return size;
 }
 
 static int kg_put_violation(struct sk_buff *msg, const struct kg_violation *x)
 {
 	struct nlattr *nest = nla_nest_start(msg, KABIGUARD_A_VIOLATION);
+	u32 flags = 0;
 
 	if (!nest ||
-	    nla_put_string(msg, KABIGUARD_VIOL_A_SYMBOL, x->symbol) ||
-	    (x->ns && nla_put_string(msg, KABIGUARD_VIOL_A_NAMESPACE, x->ns)) ||
+	    kg_put_capped(msg, KABIGUARD_VIOL_A_SYMBOL, x->symbol,
+			  KG_SYMBOL_CAP, &flags, KABIGUARD_VIOLF_SYMBOL_TRUNC) ||
+	    (x->ns &&
+	     kg_put_capped(msg, KABIGUARD_VIOL_A_NAMESPACE, x->ns,
+			   KABIGUARD_NAMESPACE_MAX, &flags,
+			   KABIGUARD_VIOLF_NAMESPACE_TRUNC)) ||
 	    (x->exporter &&
-	     nla_put_string(msg, KABIGUARD_VIOL_A_EXPORTER, x->exporter)) ||
+	     kg_put_capped(msg, KABIGUARD_VIOL_A_EXPORTER, x->exporter,
+			   KABIGUARD_MODNAME_MAX, &flags,
+			   KABIGUARD_VIOLF_EXPORTER_TRUNC)) ||
 	    nla_put_u32(msg, KABIGUARD_VIOL_A_REASON, x->reason) ||
 	    (x->has_kernel_crc &&
 	     nla_put_u32(msg, KABIGUARD_VIOL_A_KERNEL_CRC, x->kernel_crc)) ||
 	    (x->has_rule_crc &&
-	     nla_put_u32(msg, KABIGUARD_VIOL_A_RULE_CRC, x->rule_crc)))
+	     nla_put_u32(msg, KABIGUARD_VIOL_A_RULE_CRC, x->rule_crc)) ||
+	    (flags && nla_put_u32(msg, KABIGUARD_VIOL_A_FLAGS, flags)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -83,10 +141,14 @@ static int kg_put_loader(struct sk_buff *msg, const struct kg_loader *l)
 	return 0;
 }
 
-static int kg_put_event(struct sk_buff *msg, const struct kg_verdict *v)
+/*
+ * The module's own part of an event: what a minimal event carries too.
+ * @flags: KABIGUARD_EVF_* known so far; the string cuts are added here.
+ */
+static int kg_put_head(struct sk_buff *msg, const struct kg_verdict *v,
+		       u32 flags)
 {
 	const struct module *mod = v->mod;
-	unsigned int i;
 
 	if (nla_put_u32(msg, KABIGUARD_A_EVENT_KIND, v->kind) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_TIME_BOOT_NS, v->time_boot_ns,
@@ -97,11 +159,17 @@ static int kg_put_event(struct sk_buff *msg, const struct kg_verdict *v)
 	    nla_put_u32(msg, KABIGUARD_A_MODE, v->mode) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_GENERATION, v->generation,
 			      KABIGUARD_A_PAD) ||
-	    nla_put_string(msg, KABIGUARD_A_MODULE, mod->name) ||
+	    kg_put_capped(msg, KABIGUARD_A_MODULE, mod->name,
+			  KABIGUARD_MODNAME_MAX, &flags,
+			  KABIGUARD_EVF_MODULE_TRUNC) ||
 	    (mod->version &&
-	     nla_put_string(msg, KABIGUARD_A_MODULE_VERSION, mod->version)) ||
+	     kg_put_capped(msg, KABIGUARD_A_MODULE_VERSION, mod->version,
+			   KABIGUARD_MODINFO_MAX, &flags,
+			   KABIGUARD_EVF_VERSION_TRUNC)) ||
 	    (mod->srcversion &&
-	     nla_put_string(msg, KABIGUARD_A_SRCVERSION, mod->srcversion)) ||
+	     kg_put_capped(msg, KABIGUARD_A_SRCVERSION, mod->srcversion,
+			   KABIGUARD_MODINFO_MAX, &flags,
+			   KABIGUARD_EVF_SRCVERSION_TRUNC)) ||
 	    nla_put_u8(msg, KABIGUARD_A_SIG_OK, v->sig_ok) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_TAINTS, mod->taints,
 			      KABIGUARD_A_PAD) ||
@@ -109,44 +177,90 @@ static int kg_put_event(struct sk_buff *msg, const struct kg_verdict *v)
 	    nla_put_u32(msg, KABIGUARD_A_NR_VIOLATIONS, v->nr_violations) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_CHECK_NS, v->check_ns,
 			      KABIGUARD_A_PAD) ||
+	    nla_put_u32(msg, KABIGUARD_A_EVENT_FLAGS, flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kg_put_event(struct sk_buff *msg, const struct kg_verdict *v,
+			unsigned int listed)
+{
+	u32 flags = 0;
+	unsigned int i;
+
+	if (v->minimal)
+		flags |= KABIGUARD_EVF_MINIMAL;
+	if (listed < v->nr_violations)
+		flags |= KABIGUARD_EVF_VIOLATIONS_CUT;
+	if (kg_put_head(msg, v, flags) ||
 	    (v->loader && kg_put_loader(msg, v->loader)))
 		return -EMSGSIZE;
-	for (i = 0; i < v->nr_listed; i++)
+	for (i = 0; i < listed; i++)
 		if (kg_put_violation(msg, &v->viol[i]))
 			return -EMSGSIZE;
 	return 0;
+}
+
+/* Payload bytes of a minimal event: kg_put_head() with every string full. */
+#define KG_EVENT_MIN_SIZE (7 * nla_total_size_64bit(sizeof(u64)) +	\
+			   8 * nla_total_size(sizeof(u32)) +		\
+			   nla_total_size(KABIGUARD_MODNAME_MAX) +		\
+			   2 * nla_total_size(KABIGUARD_MODINFO_MAX))
+
+static struct sk_buff *kg_event_new(size_t size, gfp_t gfp,
+				    struct nlattr **seq_attr)
+{
+	struct sk_buff *msg = genlmsg_new(size, gfp);
+	void *hdr;
+
+	if (!msg)
+		return NULL;
+	hdr = genlmsg_put(msg, 0, 0, &kg_genl_family, 0, KABIGUARD_CMD_VERDICT);
+	/* Reserved first; ring.c fills in the number under its lock. */
+	*seq_attr = hdr ? nla_reserve_64bit(msg, KABIGUARD_A_SEQ, sizeof(u64),
+					    KABIGUARD_A_PAD) : NULL;
+	if (!*seq_attr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
 }
 
 /**
  * kg_event_publish() - number, keep and multicast the event for a verdict
  * @v: the verdict
  *
- * A verdict that cannot be encoded (out of memory) is logged as lost; the
- * kernel log line for it was already written.
+ * Every verdict gets an event and a sequence number: when the full event
+ * cannot be built (out of memory), a minimal one (KABIGUARD_EVF_MINIMAL)
+ * is built from a small allocation that does not fail.
  */
 void kg_event_publish(const struct kg_verdict *v)
 {
 	struct nlattr *seq_attr;
 	struct sk_buff *msg;
-	void *hdr;
+	unsigned int listed;
+	size_t size;
 
-	msg = genlmsg_new(kg_event_size(v), GFP_KERNEL);
-	if (!msg)
-		goto lost;
-	hdr = genlmsg_put(msg, 0, 0, &kg_genl_family, 0, KABIGUARD_CMD_VERDICT);
-	if (!hdr)
-		goto free_msg;
-	/* Reserved first; ring.c fills in the number under its lock. */
-	seq_attr = nla_reserve_64bit(msg, KABIGUARD_A_SEQ, sizeof(u64),
-				     KABIGUARD_A_PAD);
-	if (!seq_attr || kg_put_event(msg, v))
-		goto free_msg;
-	genlmsg_end(msg, hdr);
+	size = kg_event_size(v, &listed);
+	if (!v->minimal) {
+		msg = kg_event_new(size, GFP_KERNEL | __GFP_NOWARN, &seq_attr);
+		if (msg && !kg_put_event(msg, v, listed))
+			goto publish;
+		nlmsg_free(msg);
+		pr_warn("%*pE: out of memory for the verdict event, sending a minimal one\n",
+			KG_ESC(v->mod->name, MODULE_NAME_LEN));
+	}
+	msg = kg_event_new(KG_EVENT_MIN_SIZE, GFP_KERNEL | __GFP_NOFAIL,
+			   &seq_attr);
+	if (WARN_ON_ONCE(!msg))
+		return;
+	if (WARN_ON_ONCE(kg_put_head(msg, v, KABIGUARD_EVF_MINIMAL |
+				     (v->nr_violations ?
+				      KABIGUARD_EVF_VIOLATIONS_CUT : 0)))) {
+		nlmsg_free(msg);
+		return;
+	}
+publish:
+	nlmsg_end(msg, nlmsg_hdr(msg));
 	kg_ring_publish(msg, seq_attr);
-	return;
-
-free_msg:
-	nlmsg_free(msg);
-lost:
-	pr_err("%s: verdict event lost (out of memory)\n", v->mod->name);
 }

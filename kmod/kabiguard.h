@@ -18,6 +18,16 @@ static inline u32 kg_name_hash(const char *name)
 	return jhash(name, strlen(name), 0);
 }
 
+/*
+ * A string a module controls, for "%*pE" in a kernel log line: escaped
+ * (no newline, no escape sequence reaches the log raw) and at most @cap
+ * bytes of it.
+ */
+#define KG_ESC(s, cap)	(int)strnlen((s), (cap)), (s)
+
+/* Longest symbol, namespace and modinfo string a log line shows. */
+#define KG_LOG_NAME_MAX	KABIGUARD_SYMBOL_MAX
+
 /* One imported symbol of a module being loaded, as the running kernel sees it. */
 struct kg_import {
 	const char *name;
@@ -189,6 +199,7 @@ struct kg_verdict {
 	bool sig_ok;
 	const struct kg_loader *loader;	/* NULL for a scan */
 	u64 check_ns;
+	bool minimal;		/* out of memory: no loader, no list */
 };
 
 int kg_verdict_init(void);

@@ -363,6 +363,8 @@ static int kg_nl_events_start(struct netlink_callback *cb)
 	if (ret)
 		return ret;
 	cb->args[0] = tb[KABIGUARD_A_SEQ] ? nla_get_u64(tb[KABIGUARD_A_SEQ]) : 0;
+	/* Room for the largest event in every dump message. */
+	cb->min_dump_alloc = nlmsg_total_size(GENL_HDRLEN + KABIGUARD_EVENT_MAX);
 	return 0;
 }
 

@@ -26,39 +26,50 @@ static const char * const kg_verdict_names[] = {
 	[KABIGUARD_VERDICT_DENIED] = "denied",
 };
 
+/* "%*pE%s%*pE": a symbol and, when it has one, " namespace NS". */
+#define KG_SYM_FMT	"%*pE%s%*pE from %*pE"
+#define KG_SYM_ARGS(x)							\
+	KG_ESC((x)->symbol, KG_LOG_NAME_MAX),				\
+	(x)->ns ? " namespace " : "",					\
+	KG_ESC((x)->ns ?: "", KABIGUARD_NAMESPACE_MAX),		\
+	KG_ESC((x)->exporter ?: "?", MODULE_NAME_LEN)
+
+/*
+ * Every name a module controls goes through "%*pE": a newline or an
+ * escape sequence in an import name shows escaped, never as a forged
+ * second log line or raw control characters.
+ */
 static void kg_log_violation(const struct kg_verdict *v,
 			     const struct kg_violation *x)
 {
-	const char *nsp = x->ns ? " namespace " : "";
-	const char *ns = x->ns ?: "";
-	const char *from = x->exporter ?: "?";
 	const char *mod = v->mod->name;
+	int len = strnlen(mod, MODULE_NAME_LEN);
 
 	switch (x->reason) {
 	case KABIGUARD_REASON_CRC_MISMATCH:
 		if (x->has_kernel_crc)
-			pr_warn("%s: %s%s%s from %s: CRC mismatch (kernel 0x%08x, policy 0x%08x)\n",
-				mod, x->symbol, nsp, ns, from, x->kernel_crc,
+			pr_warn("%*pE: " KG_SYM_FMT ": CRC mismatch (kernel 0x%08x, policy 0x%08x)\n",
+				len, mod, KG_SYM_ARGS(x), x->kernel_crc,
 				x->rule_crc);
 		else
-			pr_warn("%s: %s%s%s from %s: CRC mismatch (kernel none, policy 0x%08x)\n",
-				mod, x->symbol, nsp, ns, from, x->rule_crc);
+			pr_warn("%*pE: " KG_SYM_FMT ": CRC mismatch (kernel none, policy 0x%08x)\n",
+				len, mod, KG_SYM_ARGS(x), x->rule_crc);
 		break;
 	case KABIGUARD_REASON_NAMESPACE:
-		pr_warn("%s: %s%s%s from %s: namespace not allowed\n",
-			mod, x->symbol, nsp, ns, from);
+		pr_warn("%*pE: " KG_SYM_FMT ": namespace not allowed\n",
+			len, mod, KG_SYM_ARGS(x));
 		break;
 	case KABIGUARD_REASON_EXPORTER:
-		pr_warn("%s: %s%s%s from %s: exporter not allowed\n",
-			mod, x->symbol, nsp, ns, from);
+		pr_warn("%*pE: " KG_SYM_FMT ": exporter not allowed\n",
+			len, mod, KG_SYM_ARGS(x));
 		break;
 	case KABIGUARD_REASON_UNSIGNED:
-		pr_warn("%s: %s%s%s from %s: allowed for signed modules only\n",
-			mod, x->symbol, nsp, ns, from);
+		pr_warn("%*pE: " KG_SYM_FMT ": allowed for signed modules only\n",
+			len, mod, KG_SYM_ARGS(x));
 		break;
 	default:
-		pr_warn("%s: %s%s%s from %s: not allowed\n",
-			mod, x->symbol, nsp, ns, from);
+		pr_warn("%*pE: " KG_SYM_FMT ": not allowed\n",
+			len, mod, KG_SYM_ARGS(x));
 		break;
 	}
 }
@@ -67,21 +78,23 @@ static void kg_log_verdict(const struct kg_verdict *v)
 {
 	const char *what = kg_verdict_names[v->verdict];
 	const char *scan = v->kind == KABIGUARD_EVENT_SCAN ? "scanned: " : "";
+	const char *mod = v->mod->name;
+	int len = strnlen(mod, MODULE_NAME_LEN);
 	unsigned int i;
 
 	if (!v->nr_violations) {
-		pr_info("%s: %s%s (%s, generation %llu), %u imports\n",
-			v->mod->name, scan, what, kg_mode_name(v->mode),
+		pr_info("%*pE: %s%s (%s, generation %llu), %u imports\n",
+			len, mod, scan, what, kg_mode_name(v->mode),
 			v->generation, v->nr_imports);
 		return;
 	}
-	pr_warn("%s: %s%s (%s, generation %llu), %u of %u imports not allowed\n",
-		v->mod->name, scan, what, kg_mode_name(v->mode), v->generation,
+	pr_warn("%*pE: %s%s (%s, generation %llu), %u of %u imports not allowed\n",
+		len, mod, scan, what, kg_mode_name(v->mode), v->generation,
 		v->nr_violations, v->nr_imports);
 	for (i = 0; i < min_t(unsigned int, v->nr_listed, KG_LOG_VIOLATIONS); i++)
 		kg_log_violation(v, &v->viol[i]);
 	if (v->nr_violations > i)
-		pr_warn("%s: ... and %u more violations\n", v->mod->name,
+		pr_warn("%*pE: ... and %u more violations\n", len, mod,
 			v->nr_violations - i);
 }
 
@@ -146,13 +159,18 @@ static int kg_module_coming(struct module *mod)
 	v.viol = kg_viol_alloc(kg_imports_count(mod), &max);
 	loader = kg_loader_current();
 	if (!v.viol || !loader) {
+		/*
+		 * Still checked, and still an event with a sequence number:
+		 * a minimal one, without the loader and the list.
+		 */
 		kvfree(v.viol);
 		kfree(loader);
-		/* Fail closed: a load that cannot be checked is not let through. */
-		pr_err("%s: out of memory checking imports, %s\n", mod->name,
-		       v.mode == KABIGUARD_MODE_ENFORCE ? "denied" : "not checked");
-		return v.mode == KABIGUARD_MODE_ENFORCE ?
-			notifier_from_errno(-ENOMEM) : NOTIFY_DONE;
+		v.viol = NULL;
+		loader = NULL;
+		max = 0;
+		v.minimal = true;
+		pr_err("%*pE: out of memory checking imports, the event will be minimal\n",
+		       KG_ESC(mod->name, MODULE_NAME_LEN));
 	}
 	v.loader = loader;
 

@@ -153,18 +153,25 @@ kg_kroot() {
 	fi
 }
 
-# kg_vmlinuz KVER: the kernel image to boot.
-kg_vmlinuz() {
-	local r f
-	r=$(kg_kroot "$1") || return 1
-	for f in "${r%/}/boot/vmlinuz-$1" "${r%/}/lib/modules/$1/vmlinuz"; do
-		if [ -r "$f" ]; then
-			echo "$f"
+# kg_kroot_file KVER WHAT PATH...: the first readable PATH (relative to
+# KVER's kernel root), or fail naming WHAT.
+kg_kroot_file() {
+	local k=$1 what=$2 r f
+	shift 2
+	r=$(kg_kroot "$k") || return 1
+	for f in "$@"; do
+		if [ -r "${r%/}/$f" ]; then
+			echo "${r%/}/$f"
 			return 0
 		fi
 	done
-	echo "kernel-lib: no kernel image for $1 in $r" >&2
+	echo "kernel-lib: no $what for $k in $r" >&2
 	return 1
+}
+
+# kg_vmlinuz KVER: the kernel image to boot.
+kg_vmlinuz() {
+	kg_kroot_file "$1" "kernel image" "boot/vmlinuz-$1" "lib/modules/$1/vmlinuz"
 }
 
 # kg_moddir KVER: the directory of KVER's modules (KROOT/lib/modules/KVER).
@@ -204,14 +211,6 @@ kg_in_kroot() {
 
 # kg_symvers KVER: the kernel's Module.symvers (from its headers).
 kg_symvers() {
-	local r f
-	r=$(kg_kroot "$1") || return 1
-	for f in "${r%/}/usr/src/linux-headers-$1/Module.symvers" "${r%/}/lib/modules/$1/build/Module.symvers"; do
-		if [ -r "$f" ]; then
-			echo "$f"
-			return 0
-		fi
-	done
-	echo "kernel-lib: no Module.symvers for $1 in $r" >&2
-	return 1
+	kg_kroot_file "$1" Module.symvers "usr/src/linux-headers-$1/Module.symvers" \
+		"lib/modules/$1/build/Module.symvers"
 }

@@ -103,13 +103,34 @@
  *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
  *   count.
  *
+ *   Events are bounded: every string a module controls is cut to its
+ *   limit (KABIGUARD_A_MODULE at KABIGUARD_MODNAME_MAX,
+ *   KABIGUARD_A_MODULE_VERSION and KABIGUARD_A_SRCVERSION at
+ *   KABIGUARD_MODINFO_MAX, KABIGUARD_VIOL_A_SYMBOL at KABIGUARD_SYMBOL_MAX
+ *   or the kernel's KSYM_NAME_LEN when smaller, KABIGUARD_VIOL_A_NAMESPACE
+ *   at KABIGUARD_NAMESPACE_MAX, KABIGUARD_VIOL_A_EXPORTER at
+ *   KABIGUARD_MODNAME_MAX; NUL included), and a cut is flagged: in
+ *   KABIGUARD_A_EVENT_FLAGS for the module's strings, in
+ *   KABIGUARD_VIOL_A_FLAGS for a violation's. No attribute comes near
+ *   the 64 KiB netlink attribute limit. A whole event's genl payload is at
+ *   most KABIGUARD_EVENT_MAX bytes: when the violations do not all fit,
+ *   fewer are listed and KABIGUARD_EVF_VIOLATIONS_CUT is set (and
+ *   KABIGUARD_A_NR_VIOLATIONS still holds the full count). Every checked
+ *   load gets a sequence number and an event: when memory is short the
+ *   event is a minimal one (KABIGUARD_EVF_MINIMAL: no loading process, no
+ *   violations listed, counts and verdict still right). The
+ *   verdict's decision never depends on what fits in the event.
+ *
  * KABIGUARD_CMD_EVENTS_GET (dump, admin)
  *   The kernel keeps the last ring_size (module parameter) events in a
  *   ring, fewer when their payloads exceed ring_bytes (module parameter).
  *   Request: KABIGUARD_A_SEQ (u64, optional): the first sequence number
  *   wanted; the caller declares it has every earlier event. Reply:
  *   one KABIGUARD_CMD_VERDICT message per event still in the ring with a
- *   sequence number at or after it, oldest first. Events that leave the
+ *   sequence number at or after it, oldest first. Each dump message has room
+ *   for the largest event (KABIGUARD_EVENT_MAX), so no event is ever
+ *   skipped for its size; a reader's receive buffer must take a datagram
+ *   of at least KABIGUARD_EVENT_MAX plus the netlink and genl headers. Events that leave the
  *   ring before any reader declared having them are counted in
  *   KABIGUARD_A_RING_OVERFLOW. A reader that missed multicast messages
  *   (ENOBUFS on its socket, or a restart) catches up here with no gap
@@ -190,8 +211,13 @@
 #define KABIGUARD_ARGV_MAX	512	/* KABIGUARD_A_ARGV */
 #define KABIGUARD_LABEL_MAX	256	/* KABIGUARD_A_LSM_LABEL */
 
+#define KABIGUARD_MODINFO_MAX	128	/* KABIGUARD_A_MODULE_VERSION, _SRCVERSION */
+
 /* Violations listed in one verdict event. */
 #define KABIGUARD_MAX_VIOLATIONS	256
+
+/* Most genl payload bytes (attributes) of one KABIGUARD_CMD_VERDICT. */
+#define KABIGUARD_EVENT_MAX	(24 * 1024)
 
 /**
  * enum kabiguard_mode - what the guard does with a module load
@@ -299,6 +325,37 @@ enum kabiguard_event_kind {
 	__KABIGUARD_EVENT_KIND_MAX
 };
 
+/**
+ * enum kabiguard_event_flags - KABIGUARD_A_EVENT_FLAGS bits
+ * @KABIGUARD_EVF_MODULE_TRUNC: KABIGUARD_A_MODULE was cut short.
+ * @KABIGUARD_EVF_VERSION_TRUNC: KABIGUARD_A_MODULE_VERSION was cut short.
+ * @KABIGUARD_EVF_SRCVERSION_TRUNC: KABIGUARD_A_SRCVERSION was cut short.
+ * @KABIGUARD_EVF_VIOLATIONS_CUT: fewer violations are listed than
+ *	KABIGUARD_A_NR_VIOLATIONS counts (KABIGUARD_MAX_VIOLATIONS, the
+ *	event size limit, or a minimal event).
+ * @KABIGUARD_EVF_MINIMAL: memory was short: a minimal event, without the
+ *	loading process and without violations.
+ */
+enum kabiguard_event_flags {
+	KABIGUARD_EVF_MODULE_TRUNC = 1U << 0,
+	KABIGUARD_EVF_VERSION_TRUNC = 1U << 1,
+	KABIGUARD_EVF_SRCVERSION_TRUNC = 1U << 2,
+	KABIGUARD_EVF_VIOLATIONS_CUT = 1U << 3,
+	KABIGUARD_EVF_MINIMAL = 1U << 4,
+};
+
+/**
+ * enum kabiguard_viol_flags - KABIGUARD_VIOL_A_FLAGS bits
+ * @KABIGUARD_VIOLF_SYMBOL_TRUNC: KABIGUARD_VIOL_A_SYMBOL was cut short.
+ * @KABIGUARD_VIOLF_NAMESPACE_TRUNC: KABIGUARD_VIOL_A_NAMESPACE was cut short.
+ * @KABIGUARD_VIOLF_EXPORTER_TRUNC: KABIGUARD_VIOL_A_EXPORTER was cut short.
+ */
+enum kabiguard_viol_flags {
+	KABIGUARD_VIOLF_SYMBOL_TRUNC = 1U << 0,
+	KABIGUARD_VIOLF_NAMESPACE_TRUNC = 1U << 1,
+	KABIGUARD_VIOLF_EXPORTER_TRUNC = 1U << 2,
+};
+
 enum kabiguard_cmd {
 	KABIGUARD_CMD_UNSPEC,
 	KABIGUARD_CMD_GET_STATUS,
@@ -386,6 +443,8 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_RING_BYTES: u64, payload bytes the ring's events take.
  * @KABIGUARD_A_RING_BYTES_MAX: u64, most it keeps (module parameter
  *	ring_bytes); older events leave first.
+ * @KABIGUARD_A_EVENT_FLAGS: u32, enum kabiguard_event_flags bits; in
+ *	every verdict event.
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -445,6 +504,7 @@ enum kabiguard_attr {
 	KABIGUARD_A_LSM_LABEL,
 	KABIGUARD_A_RING_BYTES,
 	KABIGUARD_A_RING_BYTES_MAX,
+	KABIGUARD_A_EVENT_FLAGS,
 	__KABIGUARD_A_MAX
 };
 
@@ -474,6 +534,8 @@ enum kabiguard_rule_attr {
  * @KABIGUARD_VIOL_A_REASON: u32, enum kabiguard_reason.
  * @KABIGUARD_VIOL_A_KERNEL_CRC: u32, the running kernel's CRC, when known.
  * @KABIGUARD_VIOL_A_RULE_CRC: u32, the CRC a rule pinned (CRC_MISMATCH).
+ * @KABIGUARD_VIOL_A_FLAGS: u32, enum kabiguard_viol_flags bits; present
+ *	when a string of the violation was cut short.
  */
 enum kabiguard_viol_attr {
 	KABIGUARD_VIOL_A_UNSPEC,
@@ -483,6 +545,7 @@ enum kabiguard_viol_attr {
 	KABIGUARD_VIOL_A_REASON,
 	KABIGUARD_VIOL_A_KERNEL_CRC,
 	KABIGUARD_VIOL_A_RULE_CRC,
+	KABIGUARD_VIOL_A_FLAGS,
 	__KABIGUARD_VIOL_A_MAX
 };
 
