@@ -248,7 +248,7 @@ void kg_event_publish(const struct kg_verdict *v)
 			goto publish;
 		nlmsg_free(msg);
 		pr_warn("%*pE: out of memory for the verdict event, sending a minimal one\n",
-			KG_ESC(v->mod->name, MODULE_NAME_LEN));
+			kg_esc_len(v->mod->name, MODULE_NAME_LEN), v->mod->name);
 	}
 	msg = kg_event_new(KG_EVENT_MIN_SIZE, GFP_KERNEL | __GFP_NOFAIL,
 			   &seq_attr);

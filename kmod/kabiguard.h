@@ -19,11 +19,14 @@ static inline u32 kg_name_hash(const char *name)
 }
 
 /*
- * A string a module controls, for "%*pE" in a kernel log line: escaped
- * (no newline, no escape sequence reaches the log raw) and at most @cap
- * bytes of it.
+ * A string a module controls goes into a kernel log line as "%*pE" with
+ * kg_esc_len(s, cap), s: escaped (no newline, no escape sequence reaches
+ * the log raw) and at most @cap bytes of it.
  */
-#define KG_ESC(s, cap)	(int)strnlen((s), (cap)), (s)
+static inline int kg_esc_len(const char *s, size_t cap)
+{
+	return strnlen(s, cap);
+}
 
 /* Longest symbol, namespace and modinfo string a log line shows. */
 #define KG_LOG_NAME_MAX	KABIGUARD_SYMBOL_MAX

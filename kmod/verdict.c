@@ -26,14 +26,6 @@ static const char * const kg_verdict_names[] = {
 	[KABIGUARD_VERDICT_DENIED] = "denied",
 };
 
-/* "%*pE%s%*pE": a symbol and, when it has one, " namespace NS". */
-#define KG_SYM_FMT	"%*pE%s%*pE from %*pE"
-#define KG_SYM_ARGS(x)							\
-	KG_ESC((x)->symbol, KG_LOG_NAME_MAX),				\
-	(x)->ns ? " namespace " : "",					\
-	KG_ESC((x)->ns ?: "", KABIGUARD_NAMESPACE_MAX),		\
-	KG_ESC((x)->exporter ?: "?", MODULE_NAME_LEN)
-
 /*
  * Every name a module controls goes through "%*pE": a newline or an
  * escape sequence in an import name shows escaped, never as a forged
@@ -42,36 +34,42 @@ static const char * const kg_verdict_names[] = {
 static void kg_log_violation(const struct kg_verdict *v,
 			     const struct kg_violation *x)
 {
-	const char *mod = v->mod->name;
-	int len = strnlen(mod, MODULE_NAME_LEN);
+	const char *mod = v->mod->name, *ns = x->ns ?: "";
+	const char *from = x->exporter ?: "?";
+	char crc[64];
+	const char *why;
 
 	switch (x->reason) {
 	case KABIGUARD_REASON_CRC_MISMATCH:
 		if (x->has_kernel_crc)
-			pr_warn("%*pE: " KG_SYM_FMT ": CRC mismatch (kernel 0x%08x, policy 0x%08x)\n",
-				len, mod, KG_SYM_ARGS(x), x->kernel_crc,
-				x->rule_crc);
+			snprintf(crc, sizeof(crc),
+				 "CRC mismatch (kernel 0x%08x, policy 0x%08x)",
+				 x->kernel_crc, x->rule_crc);
 		else
-			pr_warn("%*pE: " KG_SYM_FMT ": CRC mismatch (kernel none, policy 0x%08x)\n",
-				len, mod, KG_SYM_ARGS(x), x->rule_crc);
+			snprintf(crc, sizeof(crc),
+				 "CRC mismatch (kernel none, policy 0x%08x)",
+				 x->rule_crc);
+		why = crc;
 		break;
 	case KABIGUARD_REASON_NAMESPACE:
-		pr_warn("%*pE: " KG_SYM_FMT ": namespace not allowed\n",
-			len, mod, KG_SYM_ARGS(x));
+		why = "namespace not allowed";
 		break;
 	case KABIGUARD_REASON_EXPORTER:
-		pr_warn("%*pE: " KG_SYM_FMT ": exporter not allowed\n",
-			len, mod, KG_SYM_ARGS(x));
+		why = "exporter not allowed";
 		break;
 	case KABIGUARD_REASON_UNSIGNED:
-		pr_warn("%*pE: " KG_SYM_FMT ": allowed for signed modules only\n",
-			len, mod, KG_SYM_ARGS(x));
+		why = "allowed for signed modules only";
 		break;
 	default:
-		pr_warn("%*pE: " KG_SYM_FMT ": not allowed\n",
-			len, mod, KG_SYM_ARGS(x));
+		why = "not allowed";
 		break;
 	}
+	pr_warn("%*pE: %*pE%s%*pE from %*pE: %s\n",
+		kg_esc_len(mod, MODULE_NAME_LEN), mod,
+		kg_esc_len(x->symbol, KG_LOG_NAME_MAX), x->symbol,
+		x->ns ? " namespace " : "",
+		kg_esc_len(ns, KABIGUARD_NAMESPACE_MAX), ns,
+		kg_esc_len(from, MODULE_NAME_LEN), from, why);
 }
 
 static void kg_log_verdict(const struct kg_verdict *v)
@@ -79,7 +77,7 @@ static void kg_log_verdict(const struct kg_verdict *v)
 	const char *what = kg_verdict_names[v->verdict];
 	const char *scan = v->kind == KABIGUARD_EVENT_SCAN ? "scanned: " : "";
 	const char *mod = v->mod->name;
-	int len = strnlen(mod, MODULE_NAME_LEN);
+	int len = kg_esc_len(mod, MODULE_NAME_LEN);
 	unsigned int i;
 
 	if (!v->nr_violations) {
@@ -170,7 +168,7 @@ static int kg_module_coming(struct module *mod)
 		max = 0;
 		v.minimal = true;
 		pr_err("%*pE: out of memory checking imports, the event will be minimal\n",
-		       KG_ESC(mod->name, MODULE_NAME_LEN));
+		       kg_esc_len(mod->name, MODULE_NAME_LEN), mod->name);
 	}
 	v.loader = loader;
 
