@@ -11,7 +11,14 @@
  *  - a scan reports a loaded module's violations as an event of its own
  *    kind, never denies, and refuses unknown modules;
  *  - reading the ring and scanning need CAP_SYS_MODULE, following the
- *    events group CAP_SYS_ADMIN.
+ *    events group CAP_SYS_ADMIN;
+ *  - events are bounded: a 65,531-byte import name, an 8 KiB
+ *    MODULE_VERSION and 301 violations (kg_huge) give an event with the
+ *    strings cut and flagged and the list cut and flagged, that the ring
+ *    returns whole;
+ *  - an import name with a newline, a forged kabiguard line and ESC
+ *    (kg_evil_import) reaches the event as it is and the kernel log
+ *    escaped: no forged line, no raw control character.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -544,6 +553,175 @@ TEST_F(ev, unprivileged_events_open_on_old_kernel)
 		     "kernel restricts the events group to CAP_SYS_ADMIN: unprivileged_refused checks it");
 	step = unprivileged_child(printk_name(_metadata), 0);
 	EXPECT_EQ(0, step) TH_LOG("child step %d failed", step);
+}
+
+#define HUGE		"kg_huge"
+#define HUGE_VIOLATIONS	301	/* the long name and kg_huge_w_000..299 */
+#define EVIL		"kg_evil_import"
+/* kg_evil_import's import name as built, and as the test loads it. */
+#define EVIL_BUILT	"kg_evil~kabiguard: evil: allowed (enforce, generation 1), 3 imports`[31mx"
+#define EVIL_NAME	"kg_evil\nkabiguard: evil: allowed (enforce, generation 1), 3 imports\033[31mx"
+
+struct find_seq {
+	uint64_t seq;
+	int found;
+	char module[KABIGUARD_MODNAME_MAX];
+	size_t nr_listed;
+	uint32_t nr_violations, flags;
+};
+
+static int find_seq(const struct kg_event *ev, void *arg)
+{
+	struct find_seq *f = arg;
+
+	if (ev->seq != f->seq)
+		return 0;
+	f->found++;
+	snprintf(f->module, sizeof(f->module), "%s", ev->module);
+	f->nr_listed = ev->nr_listed;
+	f->nr_violations = ev->nr_violations;
+	f->flags = ev->flags;
+	return 0;
+}
+
+TEST_F(ev, huge_event_bounded)
+{
+	const struct kg_violation *longest = NULL;
+	struct find_seq f = { 0 };
+	struct kg_event ev, next;
+	size_t i;
+
+	kg_t_unload(HUGE);
+	ASSERT_EQ(0, kg_t_load(HUGE));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, HUGE, &ev, KG_EVENT_TIMEOUT_MS));
+	EXPECT_NE(0, ev.seq);
+	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
+	EXPECT_EQ(0, ev.flags & KABIGUARD_EVF_MINIMAL);
+	EXPECT_TRUE(ev.has_process);
+	/* Every violation counted, fewer listed, and the cut said. */
+	EXPECT_EQ(HUGE_VIOLATIONS, ev.nr_violations);
+	EXPECT_LE(ev.nr_listed, KABIGUARD_MAX_VIOLATIONS);
+	EXPECT_LT(ev.nr_listed, ev.nr_violations);
+	EXPECT_NE(0, ev.flags & KABIGUARD_EVF_VIOLATIONS_CUT);
+	/* The 8 KiB version cut at its limit, and flagged. */
+	EXPECT_EQ(KABIGUARD_MODINFO_MAX - 1, strlen(ev.version));
+	EXPECT_EQ(KABIGUARD_MODINFO_MAX - 1, strspn(ev.version, "9"));
+	EXPECT_NE(0, ev.flags & KABIGUARD_EVF_VERSION_TRUNC);
+	EXPECT_EQ(0, ev.flags & KABIGUARD_EVF_MODULE_TRUNC);
+	/* The 65,531-byte name cut (at KSYM_NAME_LEN at most), and flagged;
+	 * no other violation flagged. */
+	for (i = 0; i < ev.nr_listed; i++) {
+		const struct kg_violation *v = &ev.viol[i];
+
+		EXPECT_LT(strlen(v->symbol), KABIGUARD_SYMBOL_MAX);
+		if (!strncmp(v->symbol, "kg_huge_aaaa", 12)) {
+			longest = v;
+			continue;
+		}
+		EXPECT_EQ(0, v->flags) TH_LOG("%s", v->symbol);
+	}
+	ASSERT_NE(NULL, longest) TH_LOG("the long import is not listed");
+	EXPECT_NE(0, longest->flags & KABIGUARD_VIOLF_SYMBOL_TRUNC);
+	EXPECT_LE(127, strlen(longest->symbol));
+	EXPECT_EQ(strlen(longest->symbol) - 8,
+		  strspn(longest->symbol + 8, "a"));
+	TH_LOG("long import listed as %zu bytes, %zu of %u violations listed",
+	       strlen(longest->symbol), ev.nr_listed, ev.nr_violations);
+
+	/* The ring returns it whole. */
+	f.seq = ev.seq;
+	ASSERT_EQ(0, kg_events_dump(self->c, ev.seq, find_seq, &f));
+	ASSERT_EQ(1, f.found);
+	EXPECT_STREQ(HUGE, f.module);
+	EXPECT_EQ(ev.nr_listed, f.nr_listed);
+	EXPECT_EQ(ev.nr_violations, f.nr_violations);
+	EXPECT_EQ(ev.flags, f.flags);
+	/* And the next event follows it: nothing forged a sequence number. */
+	ASSERT_EQ(0, kg_t_unload(HUGE));
+	ASSERT_EQ(0, kg_t_load(CONSUMER_OK));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &next,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ(ev.seq + 1, next.seq);
+	kg_event_free(&next);
+	kg_event_free(&ev);
+}
+
+/* kg_evil_import.ko with its import name made EVIL_NAME; *len its size. */
+static char *evil_module(size_t *len)
+{
+	char path[4096], *img, *p;
+	size_t n = strlen(EVIL_BUILT), found = 0;
+	ssize_t got;
+	struct stat st;
+	int fd;
+
+	kg_t_kopath(path, sizeof(path), EVIL);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !(img = malloc(st.st_size))) {
+		close(fd);
+		return NULL;
+	}
+	got = read(fd, img, st.st_size);
+	close(fd);
+	if (got != st.st_size) {
+		free(img);
+		return NULL;
+	}
+	for (p = img; (p = memmem(p, img + got - p, EVIL_BUILT, n)); p += n) {
+		memcpy(p, EVIL_NAME, n);
+		found++;
+	}
+	if (!found) {
+		free(img);
+		return NULL;
+	}
+	*len = got;
+	return img;
+}
+
+TEST_F(ev, evil_import_escaped)
+{
+	char *img, *log, *p;
+	const struct kg_violation *v = NULL;
+	struct kg_event ev;
+	size_t len, i;
+	int n;
+
+	ASSERT_EQ(strlen(EVIL_BUILT), strlen(EVIL_NAME));
+	kg_t_unload(EVIL);
+	img = evil_module(&len);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(0, klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0));
+	ASSERT_EQ(0, syscall(__NR_init_module, img, len, ""))
+		TH_LOG("init_module: %s", strerror(errno));
+	free(img);
+	ASSERT_EQ(1, kg_t_event_for(self->evc, EVIL, &ev, KG_EVENT_TIMEOUT_MS));
+	/* The event carries the name as it is (JSON and text escape it). */
+	for (i = 0; i < ev.nr_listed; i++)
+		if (!strcmp(ev.viol[i].symbol, EVIL_NAME))
+			v = &ev.viol[i];
+	EXPECT_NE(NULL, v);
+	kg_event_free(&ev);
+	kg_t_unload(EVIL);
+
+	/* The raw kernel log (syslog(2), not /dev/kmsg, which escapes). */
+	n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	ASSERT_LT(0, n);
+	log = calloc(1, n + 1);
+	ASSERT_NE(NULL, log);
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, n);
+	ASSERT_LT(0, n);
+	log[n] = '\0';
+	EXPECT_EQ(NULL, memchr(log, '\033', n)) TH_LOG("raw ESC in the log");
+	EXPECT_EQ(NULL, strstr(log, "] kabiguard: evil:"))
+		TH_LOG("forged line:\n%s", log);
+	EXPECT_EQ(NULL, strstr(log, "\nkabiguard: evil:"))
+		TH_LOG("forged line:\n%s", log);
+	p = strstr(log, "kabiguard: kg_evil_import: kg_evil\\nkabiguard: evil: allowed (enforce, generation 1), 3 imports\\");
+	EXPECT_NE(NULL, p) TH_LOG("kernel log:\n%s", log);
+	free(log);
 }
 
 TEST_HARNESS_MAIN

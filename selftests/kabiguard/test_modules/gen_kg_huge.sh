@@ -5,9 +5,10 @@
 #   KG_HUGE_SYM      an identifier of 65,531 bytes (the import name that
 #                    made an event attribute's u16 length wrap);
 #   KG_HUGE_VERSION  a MODULE_VERSION string of 8,192 bytes;
-#   KG_HUGE_EACH(f)  f(NNN) for NNN in 000..299: the weak imports
-#                    kg_huge_w_NNN, which nothing exports (300 violations,
-#                    more than an event lists).
+#   KG_HUGE_EACH_DECL(f), KG_HUGE_EACH_LIST(f)
+#                    f(NNN); (or f(NNN),) for NNN in 000..299: the weak
+#                    imports kg_huge_w_NNN, which nothing exports (300
+#                    violations, more than an event lists).
 # Generated at build time rather than written out by hand.
 set -eu
 
@@ -20,11 +21,16 @@ echo "#ifndef _KG_HUGE_NAMES_H"
 echo "#define _KG_HUGE_NAMES_H"
 echo "#define KG_HUGE_SYM kg_huge_$(rep a 65523)"
 echo "#define KG_HUGE_VERSION \"$(rep 9 8192)\""
-echo "#define KG_HUGE_EACH(f) \\"
-i=0
-while [ "$i" -lt 300 ]; do
-	printf '\tf(%03d) \\\n' "$i"
-	i=$((i + 1))
-done
-echo
+# list NAME SEP: #define NAME(f) f(000)SEP f(001)SEP ...
+list() {
+	echo "#define $1(f) \\"
+	i=0
+	while [ "$i" -lt 300 ]; do
+		printf '\tf(%03d)%s \\\n' "$i" "$2"
+		i=$((i + 1))
+	done
+	echo
+}
+list KG_HUGE_EACH_DECL ";"
+list KG_HUGE_EACH_LIST ","
 echo "#endif"

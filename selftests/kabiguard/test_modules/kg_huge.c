@@ -11,13 +11,13 @@
 #include "kg_huge_names.h"
 
 extern int KG_HUGE_SYM __weak;
-#define KG_HUGE_DECL(n) extern int kg_huge_w_##n __weak;
-KG_HUGE_EACH(KG_HUGE_DECL)
+#define KG_HUGE_DECL(n) extern int kg_huge_w_##n __weak
+KG_HUGE_EACH_DECL(KG_HUGE_DECL)
 
-#define KG_HUGE_REF(n) &kg_huge_w_##n,
+#define KG_HUGE_REF(n) (&kg_huge_w_##n)
 static int *kg_huge_refs[] __used = {
 	&KG_HUGE_SYM,
-	KG_HUGE_EACH(KG_HUGE_REF)
+	KG_HUGE_EACH_LIST(KG_HUGE_REF)
 };
 
 static int __init kg_huge_init(void)
