@@ -38,7 +38,7 @@ static int drain(struct kg_client *c)
 		}
 		if (ret == -EBADMSG) {
 			fprintf(stderr, "%s: warning: skipped a malformed "
-				"event\n", ctl_prog);
+				"event: %s\n", ctl_prog, kg_extack(c));
 			continue;
 		}
 		if (ret == -EINTR)

@@ -418,7 +418,8 @@ static int kgd_drain(struct kgd *d)
 			continue;
 		}
 		if (ret == -EBADMSG) {
-			kgd_msg(LOG_WARNING, "skipped a malformed event message");
+			kgd_msg(LOG_WARNING, "skipped a malformed event message: %s",
+				kg_extack(d->ev));
 			continue;
 		}
 		if (ret == -EINTR)

@@ -7,6 +7,8 @@
  * tell a lost event from a failure.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,52 +25,86 @@
 /* Bursts of module loads (boot, udev coldplug) queue many events. */
 #define KG_EVENTS_RCVBUF	(4 * 1024 * 1024)
 
+/*
+ * Every attribute at its exact size (fixed-size ones) or within its limit
+ * (strings, NUL included, as the uapi header documents them): libnl's
+ * nla_parse() checks minlen and maxlen and a string's NUL.
+ */
+#define KG_U8	{ .type = NLA_U8, .minlen = 1, .maxlen = 1 }
+#define KG_U32	{ .type = NLA_U32, .minlen = 4, .maxlen = 4 }
+#define KG_U64	{ .type = NLA_U64, .minlen = 8, .maxlen = 8 }
+#define KG_STR(max) { .type = NLA_STRING, .minlen = 1, .maxlen = (max) }
+
 static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
-	[KABIGUARD_A_MODE]		= { .type = NLA_U32 },
-	[KABIGUARD_A_GENERATION]	= { .type = NLA_U64 },
-	[KABIGUARD_A_VERDICT]		= { .type = NLA_U32 },
-	[KABIGUARD_A_MODULE]		= { .type = NLA_STRING },
-	[KABIGUARD_A_MODULE_VERSION]	= { .type = NLA_STRING },
-	[KABIGUARD_A_SRCVERSION]	= { .type = NLA_STRING },
-	[KABIGUARD_A_SIG_OK]		= { .type = NLA_U8 },
-	[KABIGUARD_A_TAINTS]		= { .type = NLA_U64 },
-	[KABIGUARD_A_NR_IMPORTS]	= { .type = NLA_U32 },
-	[KABIGUARD_A_NR_VIOLATIONS]	= { .type = NLA_U32 },
+	[KABIGUARD_A_PAD]		= { .type = NLA_UNSPEC },
+	[KABIGUARD_A_MODE]		= KG_U32,
+	[KABIGUARD_A_GENERATION]	= KG_U64,
+	[KABIGUARD_A_VERDICT]		= KG_U32,
+	[KABIGUARD_A_MODULE]		= KG_STR(KABIGUARD_MODNAME_MAX),
+	[KABIGUARD_A_MODULE_VERSION]	= KG_STR(KABIGUARD_MODINFO_MAX),
+	[KABIGUARD_A_SRCVERSION]	= KG_STR(KABIGUARD_MODINFO_MAX),
+	[KABIGUARD_A_SIG_OK]		= KG_U8,
+	[KABIGUARD_A_TAINTS]		= KG_U64,
+	[KABIGUARD_A_NR_IMPORTS]	= KG_U32,
+	[KABIGUARD_A_NR_VIOLATIONS]	= KG_U32,
 	[KABIGUARD_A_VIOLATION]		= { .type = NLA_NESTED },
-	[KABIGUARD_A_PID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_UID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_COMM]		= { .type = NLA_STRING },
-	[KABIGUARD_A_CHECK_NS]		= { .type = NLA_U64 },
-	[KABIGUARD_A_SEQ]		= { .type = NLA_U64 },
-	[KABIGUARD_A_EVENT_KIND]	= { .type = NLA_U32 },
-	[KABIGUARD_A_TIME_BOOT_NS]	= { .type = NLA_U64 },
-	[KABIGUARD_A_TIME_REAL_NS]	= { .type = NLA_U64 },
-	[KABIGUARD_A_PPID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_EUID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_LOGINUID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_SESSIONID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_EXE]		= { .type = NLA_STRING },
-	[KABIGUARD_A_CGROUP]		= { .type = NLA_STRING },
-	[KABIGUARD_A_KMOD_REQUEST]	= { .type = NLA_U8 },
-	[KABIGUARD_A_GID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_EGID]		= { .type = NLA_U32 },
-	[KABIGUARD_A_TTY]		= { .type = NLA_STRING },
-	[KABIGUARD_A_CGROUP_ID]		= { .type = NLA_U64 },
-	[KABIGUARD_A_PIDNS]		= { .type = NLA_U32 },
+	[KABIGUARD_A_PID]		= KG_U32,
+	[KABIGUARD_A_UID]		= KG_U32,
+	[KABIGUARD_A_COMM]		= KG_STR(32),
+	[KABIGUARD_A_CHECK_NS]		= KG_U64,
+	[KABIGUARD_A_SEQ]		= KG_U64,
+	[KABIGUARD_A_EVENT_KIND]	= KG_U32,
+	[KABIGUARD_A_TIME_BOOT_NS]	= KG_U64,
+	[KABIGUARD_A_TIME_REAL_NS]	= KG_U64,
+	[KABIGUARD_A_PPID]		= KG_U32,
+	[KABIGUARD_A_EUID]		= KG_U32,
+	[KABIGUARD_A_LOGINUID]		= KG_U32,
+	[KABIGUARD_A_SESSIONID]		= KG_U32,
+	[KABIGUARD_A_EXE]		= KG_STR(2 * KABIGUARD_PATH_MAX),
+	[KABIGUARD_A_CGROUP]		= KG_STR(2 * KABIGUARD_PATH_MAX),
+	[KABIGUARD_A_KMOD_REQUEST]	= KG_U8,
+	[KABIGUARD_A_GID]		= KG_U32,
+	[KABIGUARD_A_EGID]		= KG_U32,
+	[KABIGUARD_A_TTY]		= KG_STR(64),
+	[KABIGUARD_A_CGROUP_ID]		= KG_U64,
+	[KABIGUARD_A_PIDNS]		= KG_U32,
 	[KABIGUARD_A_ARGV]		= { .type = NLA_BINARY,
 					    .maxlen = KABIGUARD_ARGV_MAX },
-	[KABIGUARD_A_ARGV_TRUNCATED]	= { .type = NLA_U8 },
-	[KABIGUARD_A_LSM_LABEL]		= { .type = NLA_STRING },
+	[KABIGUARD_A_ARGV_TRUNCATED]	= KG_U8,
+	[KABIGUARD_A_LSM_LABEL]		= KG_STR(KABIGUARD_LABEL_MAX),
+	[KABIGUARD_A_EVENT_FLAGS]	= KG_U32,
 };
 
 static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
-	[KABIGUARD_VIOL_A_SYMBOL]	= { .type = NLA_STRING },
-	[KABIGUARD_VIOL_A_NAMESPACE]	= { .type = NLA_STRING },
-	[KABIGUARD_VIOL_A_EXPORTER]	= { .type = NLA_STRING },
-	[KABIGUARD_VIOL_A_REASON]	= { .type = NLA_U32 },
-	[KABIGUARD_VIOL_A_KERNEL_CRC]	= { .type = NLA_U32 },
-	[KABIGUARD_VIOL_A_RULE_CRC]	= { .type = NLA_U32 },
+	[KABIGUARD_VIOL_A_SYMBOL]	= KG_STR(KABIGUARD_SYMBOL_MAX),
+	[KABIGUARD_VIOL_A_NAMESPACE]	= KG_STR(KABIGUARD_NAMESPACE_MAX),
+	[KABIGUARD_VIOL_A_EXPORTER]	= KG_STR(KABIGUARD_MODNAME_MAX),
+	[KABIGUARD_VIOL_A_REASON]	= KG_U32,
+	[KABIGUARD_VIOL_A_KERNEL_CRC]	= KG_U32,
+	[KABIGUARD_VIOL_A_RULE_CRC]	= KG_U32,
+	[KABIGUARD_VIOL_A_FLAGS]	= KG_U32,
 };
+
+/* Attribute names for error messages. */
+#define KG_N(x) [KABIGUARD_A_##x] = "KABIGUARD_A_" #x
+static const char *const kg_event_attr_names[KABIGUARD_A_MAX + 1] = {
+	KG_N(PAD), KG_N(MODE), KG_N(GENERATION), KG_N(VERDICT), KG_N(MODULE),
+	KG_N(MODULE_VERSION), KG_N(SRCVERSION), KG_N(SIG_OK), KG_N(TAINTS),
+	KG_N(NR_IMPORTS), KG_N(NR_VIOLATIONS), KG_N(VIOLATION), KG_N(PID),
+	KG_N(UID), KG_N(COMM), KG_N(CHECK_NS), KG_N(SEQ), KG_N(EVENT_KIND),
+	KG_N(TIME_BOOT_NS), KG_N(TIME_REAL_NS), KG_N(PPID), KG_N(EUID),
+	KG_N(LOGINUID), KG_N(SESSIONID), KG_N(EXE), KG_N(CGROUP),
+	KG_N(KMOD_REQUEST), KG_N(GID), KG_N(EGID), KG_N(TTY), KG_N(CGROUP_ID),
+	KG_N(PIDNS), KG_N(ARGV), KG_N(ARGV_TRUNCATED), KG_N(LSM_LABEL),
+	KG_N(EVENT_FLAGS),
+};
+#undef KG_N
+#define KG_N(x) [KABIGUARD_VIOL_A_##x] = "KABIGUARD_VIOL_A_" #x
+static const char *const kg_viol_attr_names[KABIGUARD_VIOL_A_MAX + 1] = {
+	KG_N(SYMBOL), KG_N(NAMESPACE), KG_N(EXPORTER), KG_N(REASON),
+	KG_N(KERNEL_CRC), KG_N(RULE_CRC), KG_N(FLAGS),
+};
+#undef KG_N
 
 int kg_events_open(struct kg_client **out)
 {
@@ -126,20 +162,90 @@ static void kg_strcpy_attr(char *dst, size_t size, const struct nlattr *a)
 	dst[n] = '\0';
 }
 
-static int kg_parse_violation(struct nlattr *nest, struct kg_violation *v)
+static void kg_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void kg_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Strict walk of a stream of attributes (a message's or a nest's): each
+ * one valid against @policy (exact sizes, string limits and NUL), none
+ * overrunning the stream, no bytes left over, none but @repeat (0: none)
+ * given twice (@pad: 0 or a padding attribute, which may repeat too).
+ * Attributes newer than @maxtype are skipped (the ABI grows append-only).
+ * On error names the attribute in @err.
+ */
+static int kg_validate_attrs(struct nlattr *head, int len, int maxtype,
+			     struct nla_policy *policy,
+			     const char *const *names, int repeat, int pad,
+			     const char *where, char *err, size_t errlen)
+{
+	unsigned char seen[KABIGUARD_A_MAX + 1] = { 0 };
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, head, len, rem) {
+		int type = nla_type(a);
+		const char *name;
+
+		if (type > maxtype)
+			continue;
+		name = names[type] ? names[type] : "attribute";
+		if (type == 0 || nla_validate(a, a->nla_len, maxtype,
+					      policy) < 0) {
+			kg_set_err(err, errlen,
+				   "%s: %s (type %d) invalid (length %d)",
+				   where, name, type, nla_len(a));
+			return -EBADMSG;
+		}
+		if (seen[type]++ && type != repeat && type != pad) {
+			kg_set_err(err, errlen, "%s: %s given twice", where,
+				   name);
+			return -EBADMSG;
+		}
+	}
+	if (rem != 0) {
+		kg_set_err(err, errlen,
+			   "%s: %d trailing bytes after the last attribute",
+			   where, rem);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int kg_parse_violation(struct nlattr *nest, struct kg_violation *v,
+			      char *err, size_t errlen)
 {
 	struct nlattr *tb[KABIGUARD_VIOL_A_MAX + 1];
+	int ret;
 
+	ret = kg_validate_attrs(nla_data(nest), nla_len(nest),
+				KABIGUARD_VIOL_A_MAX, kg_viol_policy,
+				kg_viol_attr_names, 0, 0, "KABIGUARD_A_VIOLATION",
+				err, errlen);
+	if (ret)
+		return ret;
 	if (nla_parse_nested(tb, KABIGUARD_VIOL_A_MAX, nest,
-			     kg_viol_policy) < 0)
+			     kg_viol_policy) < 0 ||
+	    !tb[KABIGUARD_VIOL_A_SYMBOL] || !tb[KABIGUARD_VIOL_A_REASON]) {
+		kg_set_err(err, errlen,
+			   "KABIGUARD_A_VIOLATION: no KABIGUARD_VIOL_A_SYMBOL or KABIGUARD_VIOL_A_REASON");
 		return -EBADMSG;
+	}
 	kg_strcpy_attr(v->symbol, sizeof(v->symbol),
 		       tb[KABIGUARD_VIOL_A_SYMBOL]);
 	kg_strcpy_attr(v->ns, sizeof(v->ns), tb[KABIGUARD_VIOL_A_NAMESPACE]);
 	kg_strcpy_attr(v->exporter, sizeof(v->exporter),
 		       tb[KABIGUARD_VIOL_A_EXPORTER]);
-	if (tb[KABIGUARD_VIOL_A_REASON])
-		v->reason = nla_get_u32(tb[KABIGUARD_VIOL_A_REASON]);
+	v->reason = nla_get_u32(tb[KABIGUARD_VIOL_A_REASON]);
 	if (tb[KABIGUARD_VIOL_A_KERNEL_CRC]) {
 		v->has_kernel_crc = true;
 		v->kernel_crc = nla_get_u32(tb[KABIGUARD_VIOL_A_KERNEL_CRC]);
@@ -148,26 +254,49 @@ static int kg_parse_violation(struct nlattr *nest, struct kg_violation *v)
 		v->has_rule_crc = true;
 		v->rule_crc = nla_get_u32(tb[KABIGUARD_VIOL_A_RULE_CRC]);
 	}
+	if (tb[KABIGUARD_VIOL_A_FLAGS])
+		v->flags = nla_get_u32(tb[KABIGUARD_VIOL_A_FLAGS]);
 	return 0;
 }
 
-/* Returns 1 with ev filled, 0 when h is not a verdict, -EBADMSG. */
-static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
-			  struct kg_event *ev)
+int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
+		   char *err, size_t errlen)
 {
+	struct nlmsghdr *nlh = (struct nlmsghdr *)h;
 	struct nlattr *tb[KABIGUARD_A_MAX + 1];
 	struct genlmsghdr *gh;
 	struct nlattr *a;
 	size_t nr = 0;
-	int rem;
+	int rem, ret;
 
-	if (h->nlmsg_type != c->family || !genlmsg_valid_hdr(h, 0))
+	kg_set_err(err, errlen, "%s", "");
+	if (h->nlmsg_type != family)
 		return 0;
-	gh = nlmsg_data(h);
+	if (!genlmsg_valid_hdr(nlh, 0)) {
+		kg_set_err(err, errlen, "message too short for its headers");
+		return -EBADMSG;
+	}
+	gh = nlmsg_data(nlh);
 	if (gh->cmd != KABIGUARD_CMD_VERDICT)
 		return 0;
-	if (genlmsg_parse(h, 0, tb, KABIGUARD_A_MAX, kg_event_policy) < 0)
+	ret = kg_validate_attrs(genlmsg_attrdata(gh, 0),
+				genlmsg_attrlen(gh, 0), KABIGUARD_A_MAX,
+				kg_event_policy, kg_event_attr_names,
+				KABIGUARD_A_VIOLATION, KABIGUARD_A_PAD,
+				"verdict event", err,
+				errlen);
+	if (ret)
+		return ret;
+	if (genlmsg_parse(nlh, 0, tb, KABIGUARD_A_MAX, kg_event_policy) < 0) {
+		kg_set_err(err, errlen, "verdict event: invalid attributes");
 		return -EBADMSG;
+	}
+	if (!tb[KABIGUARD_A_SEQ] || !tb[KABIGUARD_A_MODULE] ||
+	    !tb[KABIGUARD_A_VERDICT]) {
+		kg_set_err(err, errlen,
+			   "verdict event: no KABIGUARD_A_SEQ, KABIGUARD_A_MODULE or KABIGUARD_A_VERDICT");
+		return -EBADMSG;
+	}
 
 	memset(ev, 0, sizeof(*ev));
 	if (tb[KABIGUARD_A_VERDICT])
@@ -228,8 +357,6 @@ static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
 		ev->pidns = nla_get_u32(tb[KABIGUARD_A_PIDNS]);
 	if (tb[KABIGUARD_A_ARGV]) {
 		ev->argv_len = nla_len(tb[KABIGUARD_A_ARGV]);
-		if (ev->argv_len > KABIGUARD_ARGV_MAX)
-			ev->argv_len = KABIGUARD_ARGV_MAX;
 		memcpy(ev->argv, nla_data(tb[KABIGUARD_A_ARGV]), ev->argv_len);
 		ev->argv[ev->argv_len] = '\0';
 	}
@@ -240,6 +367,9 @@ static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
 	ev->kmod_request = tb[KABIGUARD_A_KMOD_REQUEST] &&
 			   nla_get_u8(tb[KABIGUARD_A_KMOD_REQUEST]);
 
+	if (tb[KABIGUARD_A_EVENT_FLAGS])
+		ev->flags = nla_get_u32(tb[KABIGUARD_A_EVENT_FLAGS]);
+
 	/* The violations repeat the same attribute: walk the message. */
 	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
 			  rem)
@@ -248,19 +378,37 @@ static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
 	if (!nr)
 		return 1;
 	ev->viol = calloc(nr, sizeof(*ev->viol));
-	if (!ev->viol)
+	if (!ev->viol) {
+		kg_set_err(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
 			  rem) {
 		if (nla_type(a) != KABIGUARD_A_VIOLATION)
 			continue;
-		if (kg_parse_violation(a, &ev->viol[ev->nr_listed]) < 0) {
+		ret = kg_parse_violation(a, &ev->viol[ev->nr_listed], err,
+					 errlen);
+		if (ret < 0) {
 			kg_event_free(ev);
-			return -EBADMSG;
+			return ret;
 		}
 		ev->nr_listed++;
 	}
+	if (ev->nr_listed > ev->nr_violations) {
+		kg_set_err(err, errlen,
+			   "verdict event: %zu violations listed, KABIGUARD_A_NR_VIOLATIONS says %u",
+			   ev->nr_listed, ev->nr_violations);
+		kg_event_free(ev);
+		return -EBADMSG;
+	}
 	return 1;
+}
+
+/* Returns 1 with ev filled, 0 when h is not a verdict, -EBADMSG. */
+static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
+			  struct kg_event *ev)
+{
+	return kg_event_parse(h, c->family, ev, c->extack, sizeof(c->extack));
 }
 
 /* Reads one datagram into c->buf. 1: got one, 0: none waiting. */

@@ -62,6 +62,7 @@ struct kg_violation {
 	enum kabiguard_reason reason;
 	bool has_kernel_crc, has_rule_crc;
 	uint32_t kernel_crc, rule_crc;
+	uint32_t flags;				/* KABIGUARD_VIOLF_* */
 };
 
 struct kg_event {
@@ -69,8 +70,8 @@ struct kg_event {
 	enum kabiguard_mode mode;
 	uint64_t generation;
 	char module[KABIGUARD_MODNAME_MAX];
-	char version[KABIGUARD_MODNAME_MAX];
-	char srcversion[KABIGUARD_MODNAME_MAX];
+	char version[KABIGUARD_MODINFO_MAX];
+	char srcversion[KABIGUARD_MODINFO_MAX];
 	bool sig_ok;
 	uint64_t taints;
 	uint32_t nr_imports, nr_violations;
@@ -99,7 +100,20 @@ struct kg_event {
 	char exe[KABIGUARD_PATH_MAX];		/* "" when unknown */
 	char cgroup[KABIGUARD_PATH_MAX];	/* "" when unknown */
 	bool kmod_request;
+	uint32_t flags;				/* KABIGUARD_EVF_* */
 };
+
+/*
+ * Parses one netlink message of genl family @family strictly: every
+ * attribute at its exact size or within its limit, strings terminated,
+ * nests within their parent, no trailing bytes, no attribute but
+ * KABIGUARD_A_VIOLATION twice. Returns 1 with *ev filled (kg_event_free()
+ * it), 0 when the message is not a verdict event, -EBADMSG with @err
+ * naming the offending attribute, -ENOMEM.
+ */
+struct nlmsghdr;
+int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
+		   char *err, size_t errlen);
 
 /* Connection. kg_open() returns -ENOENT when the "kabiguard" family does not
  * exist, i.e. kabiguard.ko is not loaded. */

@@ -2,8 +2,10 @@
 /*
  * Host-side tests of kabiguardd's parts that need no kernel: the
  * configuration parser, the policy directory reader, the state file, the
- * log's crash recovery and the JSON line of an event. TAP 13 output; exits
- * 1 when any test fails.
+ * log's crash recovery, the JSON line of an event, and the strict parser
+ * of verdict event messages (hand-built malformed messages, each rejected
+ * with an error naming the attribute). TAP 13 output; exits 1 when any
+ * test fails.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
 
 #include "../daemon/kabiguardd.h"
 #include "tap.h"
@@ -337,6 +342,159 @@ static void test_json(void)
 	kg_strbuf_free(&b);
 }
 
+#define EV_FAMILY	0x20
+
+/* A verdict event message: SEQ, MODULE, VERDICT, one violation. */
+static struct nl_msg *ev_msg(void)
+{
+	struct nl_msg *m = nlmsg_alloc_size(65536);
+	struct nlattr *nest;
+
+	if (!m || !genlmsg_put(m, 0, 0, EV_FAMILY, 0, 0,
+			       KABIGUARD_CMD_VERDICT, 1))
+		abort();
+	nla_put_u64(m, KABIGUARD_A_SEQ, 7);
+	nla_put_string(m, KABIGUARD_A_MODULE, "kg_test");
+	nla_put_u32(m, KABIGUARD_A_VERDICT, KABIGUARD_VERDICT_AUDITED);
+	nla_put_u32(m, KABIGUARD_A_NR_VIOLATIONS, 1);
+	nest = nla_nest_start(m, KABIGUARD_A_VIOLATION);
+	nla_put_string(m, KABIGUARD_VIOL_A_SYMBOL, "kg_plain_b");
+	nla_put_u32(m, KABIGUARD_VIOL_A_REASON, KABIGUARD_REASON_NOT_ALLOWED);
+	nla_nest_end(m, nest);
+	return m;
+}
+
+/* Parses m; 1 when it was rejected with an error holding want. */
+static int ev_rejected(struct nl_msg *m, const char *want, const char *what)
+{
+	struct kg_event ev;
+	char err[256];
+	int ret;
+
+	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	if (ret == 1)
+		kg_event_free(&ev);
+	ok(ret == -EBADMSG && strstr(err, want), "event parse: %s", what);
+	if (ret != -EBADMSG || !strstr(err, want)) {
+		printf("# ret %d, error \"%s\", want \"%s\"\n", ret, err, want);
+	}
+	nlmsg_free(m);
+	return ret == -EBADMSG;
+}
+
+/* Appends raw bytes to m as they are, growing nlmsg_len. */
+static void ev_raw(struct nl_msg *m, const void *data, size_t len)
+{
+	struct nlmsghdr *h = nlmsg_hdr(m);
+
+	memcpy((char *)h + h->nlmsg_len, data, len);
+	h->nlmsg_len += len;
+}
+
+static void test_event_parse(void)
+{
+	char err[256], big[200];
+	struct kg_event ev;
+	struct nl_msg *m;
+	int ret;
+
+	m = ev_msg();
+	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ok(ret == 1 && ev.seq == 7 && !strcmp(ev.module, "kg_test") &&
+	   ev.nr_listed == 1 && !strcmp(ev.viol[0].symbol, "kg_plain_b"),
+	   "event parse: a well-formed event");
+	if (ret == 1)
+		kg_event_free(&ev);
+	else
+		diag("error", err);
+	nlmsg_free(m);
+
+	/* A u32 attribute of 8 bytes. */
+	m = ev_msg();
+	nla_put_u64(m, KABIGUARD_A_NR_IMPORTS, 1);
+	ev_rejected(m, "KABIGUARD_A_NR_IMPORTS", "a u32 of 8 bytes is refused");
+
+	/* A string without its NUL. */
+	m = ev_msg();
+	nla_put(m, KABIGUARD_A_COMM, 4, "abcd");
+	ev_rejected(m, "KABIGUARD_A_COMM", "a string without NUL is refused");
+
+	/* A string over its limit. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	m = ev_msg();
+	nla_put_string(m, KABIGUARD_A_SRCVERSION, big);
+	ev_rejected(m, "KABIGUARD_A_SRCVERSION",
+		    "a string over its limit is refused");
+
+	/* A second KABIGUARD_A_SEQ, as a wrapped attribute length forged. */
+	m = ev_msg();
+	nla_put_u64(m, KABIGUARD_A_SEQ, 999999);
+	ev_rejected(m, "KABIGUARD_A_SEQ given twice",
+		    "a forged second sequence number is refused");
+
+	/* Bytes after the last attribute. */
+	m = ev_msg();
+	ev_raw(m, "\1\2\3", 3);
+	ev_rejected(m, "trailing bytes", "trailing bytes are refused");
+
+	/* A nested attribute overrunning its parent: the nest holds 8
+	 * bytes, its one attribute says 100. */
+	m = ev_msg();
+	{
+		unsigned char raw[12] = { 0 };
+		struct nlattr *outer = (void *)raw, *inner = (void *)(raw + 4);
+
+		outer->nla_len = 12;
+		outer->nla_type = KABIGUARD_A_VIOLATION;
+		inner->nla_len = 100;
+		inner->nla_type = KABIGUARD_VIOL_A_SYMBOL;
+		ev_raw(m, raw, sizeof(raw));
+	}
+	ev_rejected(m, "KABIGUARD_A_VIOLATION",
+		    "a nest overrun by its attribute is refused");
+
+	/* A violation attribute of the wrong size names the nest. */
+	m = ev_msg();
+	{
+		struct nlattr *nest = nla_nest_start(m, KABIGUARD_A_VIOLATION);
+
+		nla_put_string(m, KABIGUARD_VIOL_A_SYMBOL, "x");
+		nla_put_u8(m, KABIGUARD_VIOL_A_REASON, 1);
+		nla_nest_end(m, nest);
+	}
+	ev_rejected(m, "KABIGUARD_VIOL_A_REASON",
+		    "a violation's u32 of 1 byte is refused");
+
+	/* More violations listed than counted. */
+	m = ev_msg();
+	{
+		struct nlattr *nest = nla_nest_start(m, KABIGUARD_A_VIOLATION);
+
+		nla_put_string(m, KABIGUARD_VIOL_A_SYMBOL, "x");
+		nla_put_u32(m, KABIGUARD_VIOL_A_REASON, 0);
+		nla_nest_end(m, nest);
+	}
+	ev_rejected(m, "KABIGUARD_A_NR_VIOLATIONS",
+		    "more violations listed than counted is refused");
+
+	/* No sequence number. */
+	m = nlmsg_alloc();
+	genlmsg_put(m, 0, 0, EV_FAMILY, 0, 0, KABIGUARD_CMD_VERDICT, 1);
+	nla_put_string(m, KABIGUARD_A_MODULE, "kg_test");
+	nla_put_u32(m, KABIGUARD_A_VERDICT, 0);
+	ev_rejected(m, "KABIGUARD_A_SEQ", "an event without SEQ is refused");
+
+	/* An attribute newer than this parser is skipped, not refused. */
+	m = ev_msg();
+	nla_put_u32(m, KABIGUARD_A_MAX + 5, 1);
+	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ok(ret == 1, "event parse: an unknown newer attribute is skipped");
+	if (ret == 1)
+		kg_event_free(&ev);
+	nlmsg_free(m);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -351,6 +509,7 @@ int main(void)
 	test_state();
 	test_log_recover();
 	test_json();
+	test_event_parse();
 	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd))
