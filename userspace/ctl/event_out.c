@@ -15,6 +15,8 @@
 static void print_violation(const struct kg_violation *v)
 {
 	out_str("symbol", "    %s", v->symbol);
+	if (v->flags & KABIGUARD_VIOLF_SYMBOL_TRUNC)
+		out_text("...");
 	out_str("namespace", " ns=%s", *v->ns ? v->ns : NULL);
 	out_str("exporter", " from=%s", *v->exporter ? v->exporter : NULL);
 	out_str("reason", ": %s", kg_reason_name(v->reason));
@@ -25,7 +27,10 @@ static void print_violation(const struct kg_violation *v)
 	out_text("\n");
 }
 
-/* The command line, its arguments between spaces (text output only). */
+/*
+ * The command line, its arguments between spaces (text output only),
+ * escaped as every other string is (out_str()).
+ */
 static void print_argv(const struct kg_event *ev)
 {
 	size_t off;
@@ -34,7 +39,7 @@ static void print_argv(const struct kg_event *ev)
 		return;
 	out_text(" argv \"");
 	for (off = 0; off < ev->argv_len; off += strlen(ev->argv + off) + 1)
-		out_text("%s%s", off ? " " : "", ev->argv + off);
+		out_str("argv", off ? " %s" : "%s", ev->argv + off);
 	out_text("%s\"", ev->argv_truncated ? "..." : "");
 }
 
@@ -88,7 +93,8 @@ void ctl_print_event(const struct kg_event *ev)
 			 kg_event_kind_name(ev->kind));
 	}
 	out_text("%s", kg_verdict_name(ev->verdict));
-	out_str("module", " %s:", ev->module);
+	out_str("module", " %s", ev->module);
+	out_text("%s:", ev->flags & KABIGUARD_EVF_MODULE_TRUNC ? "..." : "");
 	out_text(" %llu of %llu imports not allowed",
 		 (unsigned long long)ev->nr_violations,
 		 (unsigned long long)ev->nr_imports);
@@ -100,8 +106,14 @@ void ctl_print_event(const struct kg_event *ev)
 		out_text(", taints %s", taints);
 	}
 	out_str("version", ", version %s", *ev->version ? ev->version : NULL);
+	if (ev->flags & KABIGUARD_EVF_VERSION_TRUNC)
+		out_text("...");
 	out_str("srcversion", ", srcversion %s",
 		*ev->srcversion ? ev->srcversion : NULL);
+	if (ev->flags & KABIGUARD_EVF_SRCVERSION_TRUNC)
+		out_text("...");
+	if (ev->flags & KABIGUARD_EVF_MINIMAL)
+		out_text(", minimal event (the kernel was short of memory)");
 	if (ev->has_process || !ev->seq) {
 		out_text(", pid %u ppid %u uid %u euid %u", ev->pid, ev->ppid,
 			 ev->uid, ev->euid);

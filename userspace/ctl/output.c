@@ -129,7 +129,8 @@ static void text_sanitize(char *dst, size_t size, const char *src)
 	for (; *src && n + 5 < size; src++) {
 		unsigned char ch = *src;
 
-		if (ch < 0x20 || ch == 0x7f)
+		/* Control characters (C0, DEL, C1) and the backslash. */
+		if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0) || ch == '\\')
 			n += snprintf(dst + n, size - n, "\\x%02x", ch);
 		else
 			dst[n++] = ch;
