@@ -121,19 +121,31 @@ void out_arr_end(void)
 		json_close(false);
 }
 
-/* Text output must not let a module name or comm drive the terminal. */
+/*
+ * Text output must not let a module name or comm drive the terminal:
+ * control characters (C0, DEL, and C1 in its UTF-8 form U+0080..U+009F)
+ * and the backslash become \xNN, and so does every byte that is not part
+ * of a valid UTF-8 sequence (a lone 0x9b is a CSI on 8-bit terminals);
+ * other UTF-8 characters are printed as they are.
+ */
 static void text_sanitize(char *dst, size_t size, const char *src)
 {
-	size_t n = 0;
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = 0, len;
 
-	for (; *src && n + 5 < size; src++) {
-		unsigned char ch = *src;
-
-		/* Control characters (C0, DEL, C1) and the backslash. */
-		if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0) || ch == '\\')
-			n += snprintf(dst + n, size - n, "\\x%02x", ch);
+	while (*s && n + 5 < size) {
+		len = *s < 0x80 ? 1 : kg_utf8_len(s);
+		if (len > 1 && !(s[0] == 0xc2 && s[1] < 0xa0)) {
+			memcpy(dst + n, s, len);
+			n += len;
+			s += len;
+			continue;
+		}
+		if (*s < 0x20 || *s >= 0x7f || *s == '\\')
+			n += snprintf(dst + n, size - n, "\\x%02x", *s);
 		else
-			dst[n++] = ch;
+			dst[n++] = *s;
+		s++;
 	}
 	dst[n] = '\0';
 }

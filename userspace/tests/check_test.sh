@@ -507,5 +507,18 @@ t "audit: a broken line is named file:line" grep -q "bad.jsonl:2: column" "$T/o.
 run 2 "$T/o.txt" policy generate
 t "policy generate without a source: usage" grep -q "nothing to generate from" "$T/o.txt.err"
 
+# --- text output is terminal-safe: a file name (like a module's name or
+# symbols) with ESC, a UTF-8 C1 control, a lone 0x9b (CSI) and a backslash
+# comes out as \xNN escapes; other UTF-8 text stays as it is.
+if [ -n "$UAS" ]; then
+	evil=$T/$'\xe2\x82\xacx\e[31m\xc2\x9b\x9b\\y.ko'
+	cp "$UAS" "$evil"
+	run 0 "$T/esc.txt" check --verbose --symvers "$UASSV" "$evil"
+	t "text output: ESC, C1, a lone 0x9b and a backslash escaped, UTF-8 kept" \
+		grep -qF $'/\xe2\x82\xacx\\x1b[31m\\xc2\\x9b\\x9b\\x5cy.ko (uas)' "$T/esc.txt"
+	t "text output: no raw ESC, C1 or 0x9b byte" \
+		sh -c '! LC_ALL=C grep -q "$(printf "\033\\|\302\\|\233")" "$1"' sh "$T/esc.txt"
+fi
+
 echo "1..$N"
 [ "$FAILED" -eq 0 ]
