@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run_vm_tests.sh KVER: run the kabiguard selftests for kernel KVER in QEMU
+# run_vm_tests.sh KVER|SERIES: run the kabiguard selftests for kernel KVER in QEMU
 # (selftests/vm/run.sh), each part in a fresh boot with a freshly loaded
 # kabiguard.ko:
 #
@@ -24,7 +24,8 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-KVER=${1:?usage: run_vm_tests.sh KVER}
+# A release, or a series of the matrix (its newest release).
+KVER=$("$ROOT/scripts/kernels.sh" "${1:?usage: run_vm_tests.sh KVER|SERIES}") || exit 1
 RUN=$ROOT/selftests/vm/run.sh
 OBJ=$ROOT/build/$KVER/src
 
