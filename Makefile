@@ -46,10 +46,14 @@ all: module userspace
 
 # A kernel whose build directory is not on the host: the test matrix's
 # kernel roots, with the compiler that built that kernel.
+# KDIR_HOST is where the host sees that kernel's build directory.
 ifeq ($(wildcard $(KDIR)/Makefile),)
 KBUILD_MAKE = $(CURDIR)/scripts/kmake.sh $(KVER)
+KDIR_HOST = $(shell bash -c '. "$$1/scripts/kernel-lib.sh" && k=$$(kg_kver "$$2") && \
+	echo "$$(kg_kroot "$$k")/usr/src/linux-headers-$$k"' sh $(CURDIR) $(KVER) 2>/dev/null)
 else
 KBUILD_MAKE = $(MAKE) -C $(KDIR)
+KDIR_HOST = $(KDIR)
 endif
 
 module:
@@ -116,11 +120,11 @@ uninstall:
 # tree has its signing key (distribution headers do not: the module is
 # then installed unsigned, as dkms's would be without a MOK).
 SIGN_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' \
-	$(KDIR)/include/config/auto.conf 2>/dev/null)
+	$(KDIR_HOST)/include/config/auto.conf 2>/dev/null)
 install-module: module
 	$(KBUILD_MAKE) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
-		$(if $(SIGN_KEY),$(if $(wildcard $(SIGN_KEY) $(KDIR)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)) \
+		$(if $(SIGN_KEY),$(if $(wildcard $(SIGN_KEY) $(KDIR_HOST)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)) \
 		modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 

@@ -27,6 +27,9 @@
 # KROOT/boot/vmlinuz-KVER or KROOT/lib/modules/KVER/vmlinuz (7.x).
 
 KG_ROOT=${KG_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# Where the kernel roots are; a scratch copy of the tree (install_test.sh)
+# points it at the real tree's.
+KG_KROOT_DIR=${KG_KROOT_DIR:-$KG_ROOT/build/kroot}
 KG_MIRROR=${KG_MIRROR:-http://deb.debian.org/debian}
 KG_SECURITY_MIRROR=${KG_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # The matrix `make check` runs; KERNELS narrows it for local work.
@@ -145,8 +148,8 @@ kg_series_of() { [[ $1 =~ ^([0-9]+\.[0-9]+) ]] && echo "${BASH_REMATCH[1]}"; }
 kg_kroot() {
 	if [ -e "/lib/modules/$1/build/Makefile" ] && [ -e "/boot/vmlinuz-$1" ]; then
 		echo /
-	elif [ -e "$KG_ROOT/build/kroot/$1/.kg-ready" ]; then
-		echo "$KG_ROOT/build/kroot/$1"
+	elif [ -e "$KG_KROOT_DIR/$1/.kg-ready" ]; then
+		echo "$KG_KROOT_DIR/$1"
 	else
 		echo "kernel-lib: kernel $1 is not set up (scripts/setup-kernels.sh $1)" >&2
 		return 1

@@ -39,7 +39,7 @@ setup_host() {
 
 # setup_chroot SUITE KVER: build/kroot/KVER for a kernel of another suite.
 setup_chroot() {
-	local suite=$1 k=$2 dir=$KG_ROOT/build/kroot/$2 tmp deps p series old
+	local suite=$1 k=$2 dir=$KG_KROOT_DIR/$2 tmp deps p series old
 	[ -e "$dir/.kg-ready" ] && return 0
 	command -v mmdebstrap >/dev/null || { say "mmdebstrap missing (scripts/install-deps.sh)"; return 1; }
 	series=$(kg_series_of "$k")
@@ -73,7 +73,7 @@ setup_chroot() {
 	touch "$dir/.kg-ready"
 	say "$k: kernel root ready in $((SECONDS - t0)) s ($(du -sh "$dir" | cut -f1))"
 	# Older releases of the same series are stale now.
-	for old in "$KG_ROOT"/build/kroot/"$series".*; do
+	for old in "$KG_KROOT_DIR"/"$series".*; do
 		if [ ! -d "$old" ] || [ "$old" = "$dir" ]; then continue; fi
 		[ "$(kg_series_of "${old##*/}")" = "$series" ] || continue
 		say "removing the superseded kernel root $old"

@@ -15,6 +15,8 @@ if [ $# -gt 0 ]; then KVERS=("$@"); else mapfile -t KVERS < <("$ROOT/scripts/ker
 TMP=$(mktemp -d /tmp/kg-install.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 SRC=$TMP/src
+# The copy has no build/: its kernel scripts use this tree's kernel roots.
+export KG_KROOT_DIR=$ROOT/build/kroot
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n $*"; }
