@@ -141,7 +141,7 @@ kg_kver() {
 	if kg_is_series "$1"; then kg_resolve "$1"; else echo "$1"; fi
 }
 
-# kg_series_of KVER: "6.12" for 6.12.118+deb12-amd64, "6.1" for 6.1.0-57-amd64.
+# kg_series_of KVER: the series of a release ("6.12" for 6.12.N+deb12-amd64).
 kg_series_of() { [[ $1 =~ ^([0-9]+\.[0-9]+) ]] && echo "${BASH_REMATCH[1]}"; }
 
 # kg_kroot KVER: the kernel root holding KVER, or fail if not set up.
