@@ -20,7 +20,8 @@
 #   install        selftests/install/: man_test.sh (groff, mandoc, man -l on
 #                  every page), install_test.sh (make install & co. into
 #                  scratch roots), dkms_test.sh (dkms install for each
-#                  kernel, then the installed module in QEMU; dkms remove)
+#                  kernel, then the installed module in QEMU; dkms remove),
+#                  package_test.sh (.deb and .rpm builds, lintian, rpmlint)
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -130,6 +131,7 @@ done
 part man-pages selftests/install/man_test.sh || true
 part install selftests/install/install_test.sh "${KVERS[@]}" || true
 part dkms selftests/install/dkms_test.sh "${KVERS[@]}" || true
+part packages selftests/install/package_test.sh || true
 
 echo
 echo "Summary (logs in $LOGS):"

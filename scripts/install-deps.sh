@@ -30,6 +30,8 @@ PKGS=(
 	linux-source-6.1
 	# installation tests: dkms, and the man page linters
 	dkms groff-base mandoc man-db
+	# packages: Debian's (debhelper, dh_dkms, lintian) and the RPM spec's
+	debhelper dh-dkms dpkg-dev fakeroot lintian rpm rpmlint
 	# make bench: nft, run in the guests as the anchor of a large policy load
 	nftables
 )
