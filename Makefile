@@ -33,12 +33,15 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 MODULESLOADDIR ?= $(SYSCONFDIR)/modules-load.d
 MODPROBEDIR ?= $(SYSCONFDIR)/modprobe.d
+LIBEXECDIR ?= $(PREFIX)/lib/kabiguard
+KERNELHOOKDIR ?= $(SYSCONFDIR)/kernel
 DKMSDIR ?= /usr/src/kabiguard-$(VERSION)
 DKMS_KERNELS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
 INSTALL ?= install
-# install-conf SRC DEST: install SRC as $(DESTDIR)DEST unless that exists.
+# install-conf SRC DEST [MODE]: install SRC as $(DESTDIR)DEST unless that
+# exists.
 install-conf = @if [ -e $(DESTDIR)$(2) ]; then echo "kept $(DESTDIR)$(2)"; \
-	else $(INSTALL) -D -m 0644 $(1) $(DESTDIR)$(2) && echo "installed $(DESTDIR)$(2)"; fi
+	else $(INSTALL) -D -m $(or $(3),0644) $(1) $(DESTDIR)$(2) && echo "installed $(DESTDIR)$(2)"; fi
 # What the module build needs, as dkms gets it.
 DKMS_FILES := dkms.conf VERSION Kbuild kmod include
 
@@ -103,6 +106,20 @@ install: userspace
 	$(call install-conf,config/policy.d/00-signed.policy,$(SYSCONFDIR)/kabiguard/policy.d/00-signed.policy)
 	$(call install-conf,config/modules-load.d/kabiguard.conf,$(MODULESLOADDIR)/kabiguard.conf)
 	$(call install-conf,config/modprobe.d/kabiguard.conf,$(MODPROBEDIR)/kabiguard.conf)
+	@# The kernel upgrade check and the kernel packages' hooks that run it.
+	$(INSTALL) -d $(DESTDIR)$(LIBEXECDIR)
+	sed 's|/usr/sbin/kabiguardctl|$(SBINDIR)/kabiguardctl|' \
+		userspace/hooks/kabiguard-upgrade-check \
+		>$(DESTDIR)$(LIBEXECDIR)/kabiguard-upgrade-check
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/kabiguard-upgrade-check
+	for h in postinst.d header_postinst.d; do \
+		f=$(DESTDIR)$(KERNELHOOKDIR)/$$h/zz-kabiguard; \
+		if [ -e $$f ]; then echo "kept $$f"; continue; fi; \
+		$(INSTALL) -d $(DESTDIR)$(KERNELHOOKDIR)/$$h; \
+		sed 's|/usr/lib/kabiguard/|$(LIBEXECDIR)/|g' \
+			config/kernel/$$h/zz-kabiguard >$$f && chmod 0755 $$f && \
+			echo "installed $$f"; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/kabiguardctl $(DESTDIR)$(SBINDIR)/kabiguardd
@@ -113,6 +130,10 @@ uninstall:
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
 	done
 	rm -f $(DESTDIR)$(MODULESLOADDIR)/kabiguard.conf $(DESTDIR)$(MODPROBEDIR)/kabiguard.conf
+	rm -f $(DESTDIR)$(LIBEXECDIR)/kabiguard-upgrade-check
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(KERNELHOOKDIR)/postinst.d/zz-kabiguard \
+		$(DESTDIR)$(KERNELHOOKDIR)/header_postinst.d/zz-kabiguard
 	@echo "kept $(DESTDIR)$(SYSCONFDIR)/kabiguard/ (configuration and policies)"
 
 # The module for KVER, where out-of-tree modules go (extra/), compressed

@@ -21,7 +21,8 @@
 #                  every page), install_test.sh (make install & co. into
 #                  scratch roots), dkms_test.sh (dkms install for each
 #                  kernel, then the installed module in QEMU; dkms remove),
-#                  package_test.sh (.deb and .rpm builds, lintian, rpmlint)
+#                  package_test.sh (.deb and .rpm builds, lintian, rpmlint),
+#                  upgrade_hook_test.sh (the kernel upgrade check, 6.1 to 6.12)
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -132,6 +133,7 @@ part man-pages selftests/install/man_test.sh || true
 part install selftests/install/install_test.sh "${KVERS[@]}" || true
 part dkms selftests/install/dkms_test.sh "${KVERS[@]}" || true
 part packages selftests/install/package_test.sh || true
+part upgrade-hook selftests/install/upgrade_hook_test.sh || true
 
 echo
 echo "Summary (logs in $LOGS):"

@@ -5,7 +5,8 @@
 # scratch copy of the tracked files as a packager would:
 #   - dpkg-buildpackage builds kabiguard and kabiguard-dkms, lintian
 #     finds no error and no warning; each package holds what an admin
-#     needs (tools, daemon, unit, man pages, conffiles; the module source
+#     needs (tools, daemon, unit, man pages, conffiles, the kernel upgrade
+#     hooks; the module source
 #     with its dkms.conf and the maintainer scripts that register it), and
 #     the module source in kabiguard-dkms builds against KVER's headers;
 #   - rpmbuild builds the source RPM from rpm/kabiguard.spec, rpmlint
@@ -90,11 +91,15 @@ check "kabiguard holds the tools, the unit and the man pages" \
 	/lib/systemd/system/kabiguardd.service \
 	/usr/share/man/man8/kabiguardctl.8.gz /usr/share/man/man8/kabiguardd.8.gz \
 	/usr/share/man/man8/kabiguardctl-check.8.gz \
-	/usr/share/man/man5/kabiguard-policy.5.gz /usr/share/man/man5/kabiguard.conf.5.gz
+	/usr/share/man/man5/kabiguard-policy.5.gz /usr/share/man/man5/kabiguard.conf.5.gz \
+	/usr/share/man/man8/kabiguard-upgrade-check.8.gz \
+	/usr/lib/kabiguard/kabiguard-upgrade-check
 conffiles=$(dpkg-deb -f "$DEB" Package >/dev/null 2>&1 &&
 	dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles 2>/dev/null)
 want_conf="/etc/kabiguard/kabiguard.conf
 /etc/kabiguard/policy.d/00-signed.policy
+/etc/kernel/header_postinst.d/zz-kabiguard
+/etc/kernel/postinst.d/zz-kabiguard
 /etc/modprobe.d/kabiguard.conf
 /etc/modules-load.d/kabiguard.conf"
 check "kabiguard's configuration files are conffiles" \
@@ -145,6 +150,7 @@ check "the RPMs hold the tools, the unit, the configuration and the module sourc
 	bash -c 'for f in /usr/sbin/kabiguardctl /usr/sbin/kabiguardd \
 		/usr/lib/systemd/system/kabiguardd.service \
 		/etc/kabiguard/kabiguard.conf /etc/kabiguard/policy.d/00-signed.policy \
+		/etc/kernel/postinst.d/zz-kabiguard /usr/libexec/kabiguard/kabiguard-upgrade-check \
 		'"$dkms_src/dkms.conf $dkms_src/kmod/main.c"'; do
 		grep -qxF "$f" <<<"$1" || { echo "missing $f"; exit 1; }; done' _ "$rpm_files"
 

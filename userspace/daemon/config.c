@@ -137,9 +137,21 @@ static int kgd_config_set(struct kgd_config *cfg, const char *key,
 			 "bytes from 4096 to 1073741824, not '%s'", v);
 		return -EINVAL;
 	}
+	/*
+	 * Read by the kernel upgrade hook (kabiguard-upgrade-check(8)), not
+	 * by the daemon: validated here so that a typo shows at start.
+	 */
+	if (!strcmp(key, "upgrade_check")) {
+		if (!strcmp(v, "off") || !strcmp(v, "warn") ||
+		    !strcmp(v, "fail"))
+			return 0;
+		snprintf(err, errlen, "upgrade_check: expected off, warn or "
+			 "fail, not '%s'", v);
+		return -EINVAL;
+	}
 	snprintf(err, errlen, "unknown key '%s' (expected mode, lock, "
-		 "policy_dir, log_file, state_file, syslog, retro_scan or "
-		 "events_buffer)", key);
+		 "policy_dir, log_file, state_file, syslog, retro_scan, "
+		 "events_buffer or upgrade_check)", key);
 	return -EINVAL;
 }
 
