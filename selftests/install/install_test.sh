@@ -90,8 +90,15 @@ if [ -z "$fake_daemon" ]; then
 fi
 check "/etc/modules-load.d/kabiguard.conf loads kabiguard" grep -qx kabiguard "$D/etc/modules-load.d/kabiguard.conf"
 check "/etc/modprobe.d/kabiguard.conf sets mode=audit" grep -qx 'options kabiguard mode=audit' "$D/etc/modprobe.d/kabiguard.conf"
-check "no file outside /usr/sbin, /usr/lib/systemd, /usr/share/man, /etc" \
-	test -z "$(cd "$D" && find . -type f | grep -vE '^\./(usr/sbin|usr/lib/systemd/system|usr/share/man|etc)/')"
+for h in postinst.d header_postinst.d; do
+	check "/etc/kernel/$h/zz-kabiguard runs the installed upgrade check" \
+		bash -c '[ -x "$1" ] && grep -qx "exec /usr/lib/kabiguard/kabiguard-upgrade-check \"\$1\"" "$1"' \
+		_ "$D/etc/kernel/$h/zz-kabiguard"
+done
+check "/usr/lib/kabiguard/kabiguard-upgrade-check is installed, executable" \
+	test -x "$D/usr/lib/kabiguard/kabiguard-upgrade-check"
+check "no file outside /usr/sbin, /usr/lib/systemd, /usr/lib/kabiguard, /usr/share/man, /etc" \
+	test -z "$(cd "$D" && find . -type f | grep -vE '^\./(usr/sbin|usr/lib/systemd/system|usr/lib/kabiguard|usr/share/man|etc)/')"
 
 # A second install keeps the admin's configuration.
 echo "mode = enforce" >"$D/etc/kabiguard/kabiguard.conf"
