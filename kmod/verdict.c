@@ -35,7 +35,7 @@ static void kg_log_violation(const struct kg_verdict *v,
 			     const struct kg_violation *x)
 {
 	const char *mod = v->mod->name, *ns = x->ns ?: "";
-	const char *from = x->exporter ?: "?";
+	const char *from = x->exporter ?: "?", *sym = x->symbol;
 	char crc[64];
 	const char *why;
 
@@ -61,10 +61,13 @@ static void kg_log_violation(const struct kg_verdict *v,
 		why = "allowed for signed modules only";
 		break;
 	case KABIGUARD_REASON_LIVEPATCH:
-		why = *x->symbol ? "livepatch relocation not allowed" :
-				   "livepatch module not allowed";
+		if (!*sym)
+			sym = "(modinfo livepatch=Y)";
+		why = "livepatch not allowed";
 		break;
 	case KABIGUARD_REASON_UNVERIFIABLE:
+		if (!*sym)
+			sym = "(nameless symbol)";
 		why = "unverifiable reference";
 		break;
 	default:
@@ -73,7 +76,7 @@ static void kg_log_violation(const struct kg_verdict *v,
 	}
 	pr_warn("%*pE: %*pE%s%*pE from %*pE: %s\n",
 		kg_esc_len(mod, MODULE_NAME_LEN), mod,
-		kg_esc_len(x->symbol, KG_LOG_NAME_MAX), x->symbol,
+		kg_esc_len(sym, KG_LOG_NAME_MAX), sym,
 		x->ns ? " namespace " : "",
 		kg_esc_len(ns, KABIGUARD_NAMESPACE_MAX), ns,
 		kg_esc_len(from, MODULE_NAME_LEN), from, why);
