@@ -12,10 +12,7 @@
  * ever reads through them.
  */
 #include <linux/module.h>
-
-extern char kg_unv_nameless[] __weak;
-extern char kg_unv_named[] __weak;
-extern char kg_unv_abs[] __weak;
+#include "kg_unverifiable.h"
 
 static void *kg_unv_refs[] __used = {
 	kg_unv_nameless, kg_unv_named, kg_unv_abs,
