@@ -435,7 +435,9 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_SRCVERSION: string, its srcversion.
  * @KABIGUARD_A_SIG_OK: u8, 1 when the kernel verified its signature.
  * @KABIGUARD_A_TAINTS: u64, the module's taint bits (TAINT_* numbers).
- * @KABIGUARD_A_NR_IMPORTS: u32, symbols the module imports.
+ * @KABIGUARD_A_NR_IMPORTS: u32, symbols the module imports: for a load,
+ *	every symbol table entry the loader resolved (undefined, livepatch
+ *	relocation and unverifiable ones; see "Livepatches").
  * @KABIGUARD_A_NR_VIOLATIONS: u32, imports no rule allows.
  * @KABIGUARD_A_VIOLATION: nested, KABIGUARD_VIOL_A_*; repeated.
  * @KABIGUARD_A_PID: u32, pid (thread group id) of the loading process.
