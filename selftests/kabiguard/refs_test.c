@@ -507,4 +507,36 @@ TEST_F(refs, unverifiable_audited)
 	EXPECT_EQ(0, kg_t_unload(UNVERIFIABLE));
 }
 
+TEST_F(refs, nameless_undefined_counts)
+{
+	const struct kg_rule rules[] = { KG_R_VMLINUX };
+	size_t idx;
+	Elf64_Sym *s;
+	struct kg_event ev;
+
+	/*
+	 * As built, but kg_unv_nameless without its name: a nameless weak
+	 * import the loader leaves at 0 is no unverifiable value, yet still
+	 * an import that this policy does not allow.
+	 */
+	policy(_metadata, self, rules, ARRAY_SIZE(rules), KABIGUARD_MODE_AUDIT);
+	ASSERT_EQ(0, img_read(&self->img, UNVERIFIABLE));
+	s = img_sym(&self->img, "kg_unv_nameless", &idx);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, s->st_value);
+	s->st_name = 0;
+	kg_t_unload(UNVERIFIABLE);
+	ASSERT_EQ(0, img_load(&self->img));
+	ASSERT_EQ(1, kg_t_event_for(self->evc, UNVERIFIABLE, &ev,
+				    KG_EVENT_TIMEOUT_MS));
+	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
+	EXPECT_EQ(3, ev.nr_violations);
+	EXPECT_EQ(1, count_viol(&ev, "", KABIGUARD_REASON_NOT_ALLOWED));
+	EXPECT_EQ(1, count_viol(&ev, "kg_unv_named",
+				KABIGUARD_REASON_NOT_ALLOWED));
+	EXPECT_EQ(0, count_reason(&ev, KABIGUARD_REASON_UNVERIFIABLE));
+	kg_event_free(&ev);
+	EXPECT_EQ(0, kg_t_unload(UNVERIFIABLE));
+}
+
 TEST_HARNESS_MAIN
