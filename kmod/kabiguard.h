@@ -31,8 +31,22 @@ static inline int kg_esc_len(const char *s, size_t cap)
 /* Longest symbol, namespace and modinfo string a log line shows. */
 #define KG_LOG_NAME_MAX	KABIGUARD_SYMBOL_MAX
 
+/*
+ * What a symbol table entry of an incoming module is to the guard: an
+ * import checked by the policy's per-symbol rules, a livepatch reference
+ * (a SHN_LIVEPATCH relocation symbol, or the module being a livepatch)
+ * checked by its livepatch rules, or a reference no rule can allow.
+ */
+enum kg_ref {
+	KG_REF_IMPORT,
+	KG_REF_LIVEPATCH,
+	KG_REF_LIVEPATCH_MODULE,	/* modinfo livepatch=Y; not an import */
+	KG_REF_UNVERIFIABLE,
+};
+
 /* One imported symbol of a module being loaded, as the running kernel sees it. */
 struct kg_import {
+	enum kg_ref ref;
 	const char *name;
 	u32 hash;		/* kg_name_hash(name) */
 	bool value_known;	/* a load: the loader resolved it to value */
@@ -56,6 +70,7 @@ struct kg_import_iter {
 	const struct mod_kallsyms *ks;	/* a load: the module's symtab */
 	const char * const *names;	/* a scan: names userspace sent */
 	unsigned int idx, nr;
+	bool livepatch_module;		/* KG_REF_LIVEPATCH_MODULE still due */
 };
 
 unsigned int kg_imports_count(struct module *mod);
@@ -106,6 +121,7 @@ struct kg_policy {
 	unsigned int hash_bits;
 	struct hlist_head *table;	/* SYMBOL and NAMESPACE rules */
 	struct hlist_head any;		/* ANY rules */
+	struct hlist_head livepatch;	/* LIVEPATCH rules (livepatch.c) */
 	struct kg_rule **rules;		/* in the order they were added */
 	struct rcu_work free_work;
 };
@@ -128,6 +144,10 @@ bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
 		      const char *modname, bool sig_ok, struct kg_match *m);
 int kg_policy_init(void);
 void kg_policy_exit(void);
+
+/* livepatch.c: the rules that allow livepatch references */
+bool kg_livepatch_allows(const struct kg_policy *p, const char *modname,
+			 bool sig_ok);
 
 /* state.c: mode, active policy, transaction, lock and counters */
 struct kg_status {

@@ -53,6 +53,15 @@ static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
 	if (ret)
 		return ret;
 
+	if (spec->kind == KABIGUARD_RULE_LIVEPATCH &&
+	    (spec->name || tb[KABIGUARD_RULE_A_NAMESPACE] ||
+	     spec->exporter || tb[KABIGUARD_RULE_A_CRC])) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a LIVEPATCH rule takes no name, namespace, exporter or CRC");
+		return -EINVAL;
+	}
+	if (spec->kind == KABIGUARD_RULE_LIVEPATCH)
+		goto flags;
 	if (spec->kind == KABIGUARD_RULE_ANY && spec->name) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_NAME],
 				    "an ANY rule takes no name");
@@ -85,6 +94,7 @@ static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
 		spec->has_crc = true;
 		spec->crc = nla_get_u32(tb[KABIGUARD_RULE_A_CRC]);
 	}
+flags:
 	if (tb[KABIGUARD_RULE_A_FLAGS]) {
 		spec->flags = nla_get_u32(tb[KABIGUARD_RULE_A_FLAGS]);
 		if (spec->flags & ~__KABIGUARD_RULE_F_ALL) {

@@ -158,8 +158,12 @@ struct kg_policy *kg_policy_build(struct kg_rule_set *set, u64 generation)
 
 	p->generation = generation;
 	INIT_HLIST_HEAD(&p->any);
+	INIT_HLIST_HEAD(&p->livepatch);
 	list_for_each_entry(r, &set->rules, set_node) {
-		if (r->kind == KABIGUARD_RULE_ANY)
+		/* Never seen by the per-import matching below. */
+		if (r->kind == KABIGUARD_RULE_LIVEPATCH)
+			hlist_add_head(&r->hnode, &p->livepatch);
+		else if (r->kind == KABIGUARD_RULE_ANY)
 			hlist_add_head(&r->hnode, &p->any);
 		else
 			hlist_add_head(&r->hnode,

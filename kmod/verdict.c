@@ -35,7 +35,7 @@ static void kg_log_violation(const struct kg_verdict *v,
 			     const struct kg_violation *x)
 {
 	const char *mod = v->mod->name, *ns = x->ns ?: "";
-	const char *from = x->exporter ?: "?";
+	const char *from = x->exporter ?: "?", *sym = x->symbol;
 	char crc[64];
 	const char *why;
 
@@ -60,13 +60,23 @@ static void kg_log_violation(const struct kg_verdict *v,
 	case KABIGUARD_REASON_UNSIGNED:
 		why = "allowed for signed modules only";
 		break;
+	case KABIGUARD_REASON_LIVEPATCH:
+		if (!*sym)
+			sym = "(modinfo livepatch=Y)";
+		why = "livepatch not allowed";
+		break;
+	case KABIGUARD_REASON_UNVERIFIABLE:
+		if (!*sym)
+			sym = "(nameless symbol)";
+		why = "unverifiable reference";
+		break;
 	default:
 		why = "not allowed";
 		break;
 	}
 	pr_warn("%*pE: %*pE%s%*pE from %*pE: %s\n",
 		kg_esc_len(mod, MODULE_NAME_LEN), mod,
-		kg_esc_len(x->symbol, KG_LOG_NAME_MAX), x->symbol,
+		kg_esc_len(sym, KG_LOG_NAME_MAX), sym,
 		x->ns ? " namespace " : "",
 		kg_esc_len(ns, KABIGUARD_NAMESPACE_MAX), ns,
 		kg_esc_len(from, MODULE_NAME_LEN), from, why);
@@ -96,6 +106,30 @@ static void kg_log_verdict(const struct kg_verdict *v)
 			v->nr_violations - i);
 }
 
+/*
+ * Is reference @imp allowed? Imports go to the per-symbol rules,
+ * livepatch references to the livepatch rules only, and what cannot be
+ * accounted for is refused whatever the policy.
+ */
+static bool kg_ref_allowed(const struct kg_policy *p,
+			   const struct kg_import *imp,
+			   const struct kg_verdict *v, struct kg_match *m)
+{
+	m->has_rule_crc = false;
+	m->rule_crc = 0;
+	switch (imp->ref) {
+	case KG_REF_IMPORT:
+		return kg_policy_allows(p, imp, v->mod->name, v->sig_ok, m);
+	case KG_REF_LIVEPATCH:
+	case KG_REF_LIVEPATCH_MODULE:
+		m->reason = KABIGUARD_REASON_LIVEPATCH;
+		return kg_livepatch_allows(p, v->mod->name, v->sig_ok);
+	default:
+		m->reason = KABIGUARD_REASON_UNVERIFIABLE;
+		return false;
+	}
+}
+
 /* Check every import @it yields; record up to @max violations. */
 static void kg_check_imports(struct kg_verdict *v, struct kg_import_iter *it,
 			     unsigned int max)
@@ -111,8 +145,9 @@ static void kg_check_imports(struct kg_verdict *v, struct kg_import_iter *it,
 	while (kg_imports_next(it, &imp)) {
 		struct kg_violation *x;
 
-		v->nr_imports++;
-		if (kg_policy_allows(p, &imp, v->mod->name, v->sig_ok, &m))
+		if (imp.ref != KG_REF_LIVEPATCH_MODULE)
+			v->nr_imports++;
+		if (kg_ref_allowed(p, &imp, v, &m))
 			continue;
 		if (v->nr_violations++ >= max)
 			continue;

@@ -14,7 +14,12 @@
 
 static void print_violation(const struct kg_violation *v)
 {
-	out_str("symbol", "    %s", v->symbol);
+	/* Empty: the module itself (livepatch) or a nameless symbol. */
+	if (*v->symbol)
+		out_str("symbol", "    %s", v->symbol);
+	else
+		out_text("    %s", v->reason == KABIGUARD_REASON_LIVEPATCH ?
+			 "(module: livepatch=Y)" : "(nameless symbol)");
 	if (v->flags & KABIGUARD_VIOLF_SYMBOL_TRUNC)
 		out_text("...");
 	out_str("namespace", " ns=%s", *v->ns ? v->ns : NULL);

@@ -323,6 +323,19 @@ static int gen_audit(struct gen *g, const char *file)
 			const char *note = NULL;
 			size_t k;
 
+			/*
+			 * No symbol rule can allow these: a livepatch needs a
+			 * livepatch rule, written by hand; an unverifiable
+			 * reference no rule at all.
+			 */
+			if (v->reason && (!strcmp(v->reason, "livepatch") ||
+					  !strcmp(v->reason, "unverifiable"))) {
+				fprintf(stderr, "%s: %s:%u: warning: a %s "
+					"violation left out (no symbol rule "
+					"allows it)\n", ctl_prog, name, lineno,
+					v->reason);
+				continue;
+			}
 			/* Static strings: the comment outlives the event. */
 			for (k = 0; v->reason && k < 5; k++)
 				if (!strcmp(v->reason, reasons[k]))

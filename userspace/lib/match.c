@@ -80,6 +80,9 @@ int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p)
 		const struct kg_rule *r = &p->rules[i];
 		size_t b;
 
+		/* Livepatch rules allow no import (kabiguard.h). */
+		if (r->kind == KABIGUARD_RULE_LIVEPATCH)
+			continue;
 		if (r->kind == KABIGUARD_RULE_ANY || !r->name) {
 			m->any[m->nr_any++] = i;
 			continue;

@@ -25,12 +25,15 @@ static const char *const kg_reasons[] = {
 	[KABIGUARD_REASON_CRC_MISMATCH]	= "crc-mismatch",
 	[KABIGUARD_REASON_EXPORTER]	= "exporter",
 	[KABIGUARD_REASON_UNSIGNED]	= "unsigned",
+	[KABIGUARD_REASON_LIVEPATCH]	= "livepatch",
+	[KABIGUARD_REASON_UNVERIFIABLE]	= "unverifiable",
 };
 
 static const char *const kg_kinds[] = {
 	[KABIGUARD_RULE_SYMBOL]		= "symbol",
 	[KABIGUARD_RULE_NAMESPACE]	= "namespace",
 	[KABIGUARD_RULE_ANY]		= "any",
+	[KABIGUARD_RULE_LIVEPATCH]	= "livepatch",
 };
 
 static const char *const kg_formats[] = {

@@ -125,6 +125,10 @@ static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
 	if (kg_opts[i].symbol_only && r->kind != KABIGUARD_RULE_SYMBOL)
 		return kg_parse_error(l, "'%s' is only valid in symbol rules",
 				      kg_opts[i].name);
+	if (i == KG_OPT_FROM && r->kind == KABIGUARD_RULE_LIVEPATCH)
+		return kg_parse_error(l, "'from=' is not valid in livepatch "
+				      "rules (they allow references to any "
+				      "object)");
 	if (i == KG_OPT_SIGNED) {
 		r->flags |= KABIGUARD_RULE_F_SIGNED_ONLY;
 		return 0;
@@ -176,15 +180,19 @@ static int kg_parse_native_line(struct kg_lines *l, char *line,
 		r->kind = KABIGUARD_RULE_NAMESPACE;
 	} else if (!strcmp(tok[0], "any")) {
 		r->kind = KABIGUARD_RULE_ANY;
+	} else if (!strcmp(tok[0], "livepatch")) {
+		r->kind = KABIGUARD_RULE_LIVEPATCH;
 	} else {
 		return kg_parse_error(l, "unknown keyword '%s' (expected "
-				      "symbol, namespace or any)", tok[0]);
+				      "symbol, namespace, any or livepatch)",
+				      tok[0]);
 	}
 
-	if (r->kind == KABIGUARD_RULE_ANY) {
+	if (r->kind == KABIGUARD_RULE_ANY ||
+	    r->kind == KABIGUARD_RULE_LIVEPATCH) {
 		if (nr > 1 && !kg_is_option(tok[1]))
-			return kg_parse_error(l, "'any' takes no name (got "
-					      "'%s')", tok[1]);
+			return kg_parse_error(l, "'%s' takes no name (got "
+					      "'%s')", tok[0], tok[1]);
 	} else {
 		if (nr < 2 || kg_is_option(tok[1]))
 			return kg_parse_error(l, "missing %s name after '%s'",

@@ -194,8 +194,7 @@ int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
 		snprintf(crc, sizeof(crc), " crc=0x%08x", r->crc);
 	n = snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s%s",
 		     kg_kind_name(r->kind),
-		     r->kind != KABIGUARD_RULE_ANY && r->name ? " " : "",
-		     r->kind != KABIGUARD_RULE_ANY && r->name ? r->name : "",
+		     r->name ? " " : "", r->name ? r->name : "",
 		     r->ns ? " ns=" : "", r->ns ? r->ns : "",
 		     r->exporter ? " from=" : "",
 		     r->exporter ? r->exporter : "",

@@ -501,6 +501,18 @@ run 0 "$T/o.txt" convert "$T/gen.pol"
 t "audit: the generated policy parses" test "$(grep -c '^symbol ' "$T/o.txt")" = 2
 run 0 "$T/gen.pol" policy generate --audit "$T/events.jsonl" --per-module
 t "audit --per-module: module= on each rule" test "$(grep -c ' module=' "$T/gen.pol")" = 3
+# Livepatch and unverifiable references: no symbol rule can allow them.
+cat >"$T/lp.jsonl" <<'EOF'
+{"verdict":"denied","module":"kg_livepatch","violations":[{"symbol":"","exporter":null,"reason":"livepatch","kernel_crc":null},{"symbol":".klp.sym.vmlinux.kallsyms_lookup_name,0","exporter":null,"reason":"livepatch","kernel_crc":null},{"symbol":"","exporter":null,"reason":"unverifiable","kernel_crc":null},{"symbol":"_printk","exporter":"vmlinux","reason":"not-allowed","kernel_crc":null}]}
+EOF
+run 0 "$T/gen.pol" policy generate --audit "$T/lp.jsonl"
+t "audit: livepatch and unverifiable violations make no rule" \
+	test "$(grep -c '^symbol ' "$T/gen.pol")" = 1 -a \
+	"$(grep -c '^symbol _printk from=vmlinux' "$T/gen.pol")" = 1
+t "audit: each one left out is warned about" \
+	test "$(grep -c 'violation left out (no symbol rule allows it)' "$T/gen.pol.err")" = 3
+run 0 "$T/o.txt" convert "$T/gen.pol"
+t "audit: that policy parses" test "$(grep -c '^symbol ' "$T/o.txt")" = 1
 printf '{"module":"x","violations":[{"symbol":"a"}]}\n{"module":"y",\n' >"$T/bad.jsonl"
 run 2 "$T/o.txt" policy generate --audit "$T/bad.jsonl"
 t "audit: a broken line is named file:line" grep -q "bad.jsonl:2: column" "$T/o.txt.err"

@@ -450,8 +450,10 @@ static void test_native(void)
 		"namespace DMA_BUF module=foo signed-only\n"
 		"any from=vmlinux module=trusted-mod signed-only\n"
 		"any\n"
-		"   symbol crc0 crc=0x0\n"), KG_FORMAT_AUTO, err, sizeof(err));
-	ok(!ret && p.nr == 8, "native: 8 rules of all kinds (%d %s)", ret, err);
+		"   symbol crc0 crc=0x0\n"
+		"livepatch module=lp-fix signed-only\n"),
+		KG_FORMAT_AUTO, err, sizeof(err));
+	ok(!ret && p.nr == 9, "native: 9 rules of all kinds (%d %s)", ret, err);
 
 	r = find(&p, "printk");
 	ok(r && r->kind == KABIGUARD_RULE_SYMBOL && !r->ns && !r->exporter &&
@@ -481,6 +483,11 @@ static void test_native(void)
 	r = find(&p, "crc0");
 	ok(r && r->has_crc && r->crc == 0,
 	   "native: crc=0x0 is an explicit pin, unlike symvers");
+	r = &p.rules[8];
+	ok(r->kind == KABIGUARD_RULE_LIVEPATCH && !r->name && !r->exporter &&
+	   streq(r->module, "lp_fix") &&
+	   r->flags == KABIGUARD_RULE_F_SIGNED_ONLY,
+	   "native: livepatch rule with module= and signed-only");
 
 	/* What a dump prints must load back to the same rules. */
 	f = fopen(tmpfile_path("roundtrip.policy"), "w");
@@ -508,7 +515,7 @@ static void test_native(void)
 	/* Appending: a second file adds to the policy, both file names kept. */
 	ret = load(&p, write_str("more.policy", "symbol extra\n"),
 		   KG_FORMAT_NATIVE, err, sizeof(err));
-	ok(!ret && p.nr == 9 && streq(p.rules[8].file,
+	ok(!ret && p.nr == 10 && streq(p.rules[9].file,
 				       tmpfile_path("more.policy")) &&
 	   streq(p.rules[0].file, tmpfile_path("native.policy")),
 	   "loading a second file appends and keeps each rule's file name");
@@ -545,7 +552,15 @@ static void test_errors(void)
 	static char buf[8][1024];
 	const struct bad_case cases[] = {
 		{ KG_FORMAT_NATIVE, "symbol a\nsymbl b\n", 2,
-		  "unknown keyword 'symbl' (expected symbol, namespace or any)" },
+		  "unknown keyword 'symbl' (expected symbol, namespace, any or "
+		  "livepatch)" },
+		{ KG_FORMAT_NATIVE, "livepatch foo\n", 1,
+		  "'livepatch' takes no name (got 'foo')" },
+		{ KG_FORMAT_NATIVE, "livepatch from=vmlinux\n", 1,
+		  "'from=' is not valid in livepatch rules (they allow "
+		  "references to any object)" },
+		{ KG_FORMAT_NATIVE, "livepatch crc=0x1\n", 1,
+		  "'crc=' is only valid in symbol rules" },
 		{ KG_FORMAT_NATIVE, "symbol\n", 1,
 		  "missing symbol name after 'symbol'" },
 		{ KG_FORMAT_NATIVE, "\n\nnamespace from=x\n", 3,
@@ -676,6 +691,11 @@ static void test_names(void)
 	   && streq(kg_verdict_name(KABIGUARD_VERDICT_DENIED), "denied") &&
 	   streq(kg_kind_name(KABIGUARD_RULE_NAMESPACE), "namespace"),
 	   "reason, verdict and kind names");
+	ok(streq(kg_reason_name(KABIGUARD_REASON_LIVEPATCH), "livepatch") &&
+	   streq(kg_reason_name(KABIGUARD_REASON_UNVERIFIABLE),
+		 "unverifiable") &&
+	   streq(kg_kind_name(KABIGUARD_RULE_LIVEPATCH), "livepatch"),
+	   "livepatch and unverifiable names");
 }
 
 static void cleanup(void)

@@ -195,6 +195,26 @@
  * must give the whole string ("module:a,b", as Module.symvers has it),
  * compared as any namespace, whoever imports. An import whose "module:"
  * list does not name the importer is treated as any namespaced import.
+ *
+ * Livepatches
+ * -----------
+ *
+ * Besides its undefined (SHN_UNDEF) symbols, the loader resolves, before
+ * MODULE_STATE_COMING, a module's livepatch relocation symbols: entries
+ * with st_shndx SHN_LIVEPATCH named ".klp.sym.OBJ.NAME,POS", used by
+ * ".klp.rela.OBJ.SECTION" relocation sections, looked up through kallsyms
+ * (any symbol, exported or not). kabiguard counts each of them as an
+ * import (KABIGUARD_A_NR_IMPORTS) and refuses it with
+ * KABIGUARD_REASON_LIVEPATCH; a livepatch module (modinfo livepatch=Y)
+ * gets one more violation of that reason, with an empty symbol, for
+ * itself. Both are allowed only by a KABIGUARD_RULE_LIVEPATCH rule: it
+ * takes no name, namespace, exporter or CRC; KABIGUARD_RULE_A_MODULE
+ * limits it to one module and KABIGUARD_RULE_F_SIGNED_ONLY to signed
+ * modules. It allows being a livepatch and every livepatch relocation of
+ * the module; the module's ordinary imports are still checked by the
+ * other rules, and no other rule kind (not even ANY) allows a livepatch
+ * reference. References the guard cannot account for (see
+ * KABIGUARD_REASON_UNVERIFIABLE) are refused by every policy.
  */
 #ifndef _UAPI_LINUX_KABIGUARD_H
 #define _UAPI_LINUX_KABIGUARD_H
@@ -252,11 +272,14 @@ enum kabiguard_verdict {
  * @KABIGUARD_RULE_SYMBOL: one symbol, by name.
  * @KABIGUARD_RULE_NAMESPACE: every symbol exported in one namespace.
  * @KABIGUARD_RULE_ANY: every symbol.
+ * @KABIGUARD_RULE_LIVEPATCH: livepatch modules and their livepatch
+ *	relocations (see "Livepatches" above); matches no ordinary import.
  */
 enum kabiguard_rule_kind {
 	KABIGUARD_RULE_SYMBOL,
 	KABIGUARD_RULE_NAMESPACE,
 	KABIGUARD_RULE_ANY,
+	KABIGUARD_RULE_LIVEPATCH,
 	__KABIGUARD_RULE_KIND_MAX
 };
 
@@ -282,6 +305,18 @@ enum kabiguard_rule_flags {
  * @KABIGUARD_REASON_EXPORTER: rules name the symbol but another exporter.
  * @KABIGUARD_REASON_UNSIGNED: only signed-only rules allow the symbol and
  *	the module is not signed.
+ * @KABIGUARD_REASON_LIVEPATCH: a livepatch reference, and no
+ *	KABIGUARD_RULE_LIVEPATCH rule allows the module: either a livepatch
+ *	relocation symbol (KABIGUARD_VIOL_A_SYMBOL ".klp.sym.OBJ.NAME,POS",
+ *	resolved by the loader to any kernel symbol, exported or not), or,
+ *	with an empty KABIGUARD_VIOL_A_SYMBOL, the module itself being a
+ *	livepatch module (modinfo livepatch=Y).
+ * @KABIGUARD_REASON_UNVERIFIABLE: a reference the guard cannot account
+ *	for, whatever the policy: an undefined symbol holding a value that
+ *	no export of its name has (a nameless one has an empty
+ *	KABIGUARD_VIOL_A_SYMBOL), an absolute (SHN_ABS) symbol holding a
+ *	kernel address, or a symbol in a reserved section index the loader
+ *	does not define. No rule allows it.
  */
 enum kabiguard_reason {
 	KABIGUARD_REASON_NOT_ALLOWED,
@@ -289,6 +324,8 @@ enum kabiguard_reason {
 	KABIGUARD_REASON_CRC_MISMATCH,
 	KABIGUARD_REASON_EXPORTER,
 	KABIGUARD_REASON_UNSIGNED,
+	KABIGUARD_REASON_LIVEPATCH,
+	KABIGUARD_REASON_UNVERIFIABLE,
 	__KABIGUARD_REASON_MAX
 };
 
@@ -398,7 +435,9 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_SRCVERSION: string, its srcversion.
  * @KABIGUARD_A_SIG_OK: u8, 1 when the kernel verified its signature.
  * @KABIGUARD_A_TAINTS: u64, the module's taint bits (TAINT_* numbers).
- * @KABIGUARD_A_NR_IMPORTS: u32, symbols the module imports.
+ * @KABIGUARD_A_NR_IMPORTS: u32, symbols the module imports: for a load,
+ *	every symbol table entry the loader resolved (undefined, livepatch
+ *	relocation and unverifiable ones; see "Livepatches").
  * @KABIGUARD_A_NR_VIOLATIONS: u32, imports no rule allows.
  * @KABIGUARD_A_VIOLATION: nested, KABIGUARD_VIOL_A_*; repeated.
  * @KABIGUARD_A_PID: u32, pid (thread group id) of the loading process.
