@@ -92,6 +92,12 @@ static int kg_nl_rule_spec(struct nlattr **tb, struct nlattr *nest,
 					    "unknown rule flags");
 			return -EOPNOTSUPP;
 		}
+		if ((spec->flags & KABIGUARD_RULE_F_NS_PINNED) &&
+		    spec->kind != KABIGUARD_RULE_SYMBOL) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_FLAGS],
+					    "only SYMBOL rules pin a namespace");
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
