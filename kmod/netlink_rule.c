@@ -102,6 +102,12 @@ flags:
 					    "unknown rule flags");
 			return -EOPNOTSUPP;
 		}
+		if ((spec->flags & KABIGUARD_RULE_F_NS_PINNED) &&
+		    spec->kind != KABIGUARD_RULE_SYMBOL) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_FLAGS],
+					    "only SYMBOL rules pin a namespace");
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

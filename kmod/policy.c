@@ -208,119 +208,35 @@ void kg_policy_free_deferred(struct kg_policy *p)
 	queue_rcu_work(kg_free_wq, &p->free_work);
 }
 
-static bool kg_streq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
-}
-
-/* Reasons in increasing order of how much they tell the user. */
-static const u8 kg_reason_rank[__KABIGUARD_REASON_MAX] = {
-	[KABIGUARD_REASON_NOT_ALLOWED] = 0,
-	[KABIGUARD_REASON_NAMESPACE] = 1,
-	[KABIGUARD_REASON_UNSIGNED] = 2,
-	[KABIGUARD_REASON_EXPORTER] = 3,
-	[KABIGUARD_REASON_CRC_MISMATCH] = 4,
-};
-
-static void kg_note(struct kg_match *m, enum kabiguard_reason reason,
-		    const struct kg_rule *r)
-{
-	if (kg_reason_rank[reason] < kg_reason_rank[m->reason])
-		return;
-	m->reason = reason;
-	if (reason == KABIGUARD_REASON_CRC_MISMATCH) {
-		m->has_rule_crc = true;
-		m->rule_crc = r->crc;
-	}
-}
-
 /*
- * A "module:" namespace (EXPORT_SYMBOL_FOR_MODULES(), v6.16, and
- * EXPORT_SYMBOL_GPL_FOR_MODULES() before it) names the modules an export is
- * for: "module:" and comma-separated names, '-' and '_' alike, a trailing
- * '*' matching any rest of the name. Does @ns list @modname? This is the
- * loader's module_match(); the loader lets a listed module use the export
- * without MODULE_IMPORT_NS(), so a SYMBOL rule without a namespace allows
- * it too. @ns comes from the exporting module: read it up to its NUL only.
+ * The matching itself is include/kabiguard/match.h, shared with the offline
+ * checker; this file only finds the rules it tries.
  */
-#define KG_MODULE_NS_PREFIX "module:"
+#define KG_MATCH_STORE struct kg_policy
+#include "../include/kabiguard/match.h"
 
-static char kg_modname_char(char c)
+static bool kg_match_lookup(const struct kg_policy *p, unsigned int kind,
+			    const char *name, struct kg_match_ctx *c)
 {
-	return c == '-' ? '_' : c;
-}
-
-static bool kg_ns_lists_module(const char *ns, const char *modname)
-{
-	const char *p, *m;
-
-	if (!ns || strncmp(ns, KG_MODULE_NS_PREFIX,
-			   sizeof(KG_MODULE_NS_PREFIX) - 1))
-		return false;
-	for (p = ns + sizeof(KG_MODULE_NS_PREFIX) - 1; *p; ) {
-		for (m = modname; *p && *p != ','; p++, m++) {
-			if (*p == '*' && (!p[1] || p[1] == ','))
-				return true;
-			if (!*m || kg_modname_char(*p) != kg_modname_char(*m))
-				break;
-		}
-		if ((!*p || *p == ',') && !*m)
-			return true;
-		p = strchrnul(p, ',');
-		if (*p)
-			p++;
-	}
-	return false;
-}
-
-/*
- * Does rule @r allow @imp for module @modname? @listed: @imp is in a
- * "module:" namespace that lists @modname. When the rule names the import
- * but refuses it, the reason is noted in @m.
- */
-static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
-			   const char *modname, bool listed, bool sig_ok,
-			   struct kg_match *m)
-{
-	if (r->module && strcmp(r->module, modname))
-		return false;
-	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns) &&
-	    (r->ns || !listed)) {
-		kg_note(m, KABIGUARD_REASON_NAMESPACE, r);
-		return false;
-	}
-	if (r->exporter && !kg_streq(r->exporter, imp->exporter)) {
-		/* An ANY rule names no symbol: it just does not apply. */
-		if (r->kind != KABIGUARD_RULE_ANY)
-			kg_note(m, KABIGUARD_REASON_EXPORTER, r);
-		return false;
-	}
-	if (r->has_crc && (!imp->has_crc || r->crc != imp->crc)) {
-		kg_note(m, KABIGUARD_REASON_CRC_MISMATCH, r);
-		return false;
-	}
-	if ((r->flags & KABIGUARD_RULE_F_SIGNED_ONLY) && !sig_ok) {
-		kg_note(m, KABIGUARD_REASON_UNSIGNED, r);
-		return false;
-	}
-	return true;
-}
-
-static bool kg_bucket_allows(const struct kg_policy *p, u32 kind,
-			     const char *name, u32 hash,
-			     const struct kg_import *imp, const char *modname,
-			     bool listed, bool sig_ok, struct kg_match *m)
-{
+	u32 hash = name == c->imp->name ? c->imp->hash : kg_name_hash(name);
 	struct kg_rule *r;
 
 	hlist_for_each_entry(r, &p->table[kg_bucket(p, kind, hash)], hnode) {
 		if (r->hash != hash || r->kind != kind || strcmp(r->name, name))
 			continue;
-		if (kg_rule_allows(r, imp, modname, listed, sig_ok, m))
+		if (kg_match_rule(r, c))
 			return true;
 	}
+	return false;
+}
+
+static bool kg_match_any(const struct kg_policy *p, struct kg_match_ctx *c)
+{
+	struct kg_rule *r;
+
+	hlist_for_each_entry(r, &p->any, hnode)
+		if (kg_match_rule(r, c))
+			return true;
 	return false;
 }
 
@@ -338,28 +254,7 @@ static bool kg_bucket_allows(const struct kg_policy *p, u32 kind,
 bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
 		      const char *modname, bool sig_ok, struct kg_match *m)
 {
-	bool listed = kg_ns_lists_module(imp->ns, modname);
-	struct kg_rule *r;
-
-	/* A listed module needs no namespace rule, as it needs no import. */
-	m->reason = imp->ns && !listed ? KABIGUARD_REASON_NAMESPACE :
-					 KABIGUARD_REASON_NOT_ALLOWED;
-	m->has_rule_crc = false;
-	m->rule_crc = 0;
-	if (!p)
-		return false;
-
-	if (kg_bucket_allows(p, KABIGUARD_RULE_SYMBOL, imp->name, imp->hash,
-			     imp, modname, listed, sig_ok, m))
-		return true;
-	if (imp->ns && kg_bucket_allows(p, KABIGUARD_RULE_NAMESPACE, imp->ns,
-					kg_name_hash(imp->ns), imp, modname,
-					listed, sig_ok, m))
-		return true;
-	hlist_for_each_entry(r, &p->any, hnode)
-		if (kg_rule_allows(r, imp, modname, listed, sig_ok, m))
-			return true;
-	return false;
+	return kg_match_import(p, imp, modname, sig_ok, m);
 }
 
 int kg_policy_init(void)

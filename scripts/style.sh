@@ -32,7 +32,7 @@ ignored() { # FILE LINE
 }
 
 files=()
-for f in kmod/*.c kmod/*.h include/uapi/linux/kabiguard.h selftests/kabiguard/test_modules/*.c; do
+for f in kmod/*.c kmod/*.h include/uapi/linux/kabiguard.h include/kabiguard/*.h selftests/kabiguard/test_modules/*.c; do
 	[ -e "$f" ] && files+=("$f")
 done
 

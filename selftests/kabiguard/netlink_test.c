@@ -741,6 +741,7 @@ static const struct kg_rule p1_rules[] = {
 	KG_R_VMLINUX,
 	KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 	KG_R_NS(TEST_NS),
+	KG_R_SYM("kg_plain_b", .flags = KABIGUARD_RULE_F_NS_PINNED),
 };
 
 FIXTURE_SETUP(bad)
@@ -943,6 +944,27 @@ static void b_unknown_flag(struct attrs *a)
 	a_end(a, n);
 }
 
+/* Only SYMBOL rules have a namespace to pin. */
+static void b_ns_pin_on_namespace(struct attrs *a)
+{
+	size_t n = a_nest(a, KABIGUARD_A_RULE);
+
+	a_u32(a, KABIGUARD_RULE_A_KIND, KABIGUARD_RULE_NAMESPACE);
+	a_str(a, KABIGUARD_RULE_A_NAME, TEST_NS);
+	a_u32(a, KABIGUARD_RULE_A_FLAGS, KABIGUARD_RULE_F_NS_PINNED);
+	a_end(a, n);
+}
+
+static void b_ns_pin_on_any(struct attrs *a)
+{
+	size_t n = a_nest(a, KABIGUARD_A_RULE);
+
+	a_u32(a, KABIGUARD_RULE_A_KIND, KABIGUARD_RULE_ANY);
+	a_u32(a, KABIGUARD_RULE_A_FLAGS, KABIGUARD_RULE_F_NS_PINNED |
+					 KABIGUARD_RULE_F_SIGNED_ONLY);
+	a_end(a, n);
+}
+
 static void b_mode_missing(struct attrs *a)
 {
 	(void)a;
@@ -992,6 +1014,8 @@ BAD(u32_long, POLICY_ADD, -EINVAL, NULL);
 BAD(nest_without_flag, POLICY_ADD, -EINVAL, NULL);
 BAD(no_rule, POLICY_ADD, -EINVAL, "KABIGUARD_A_RULE");
 BAD(unknown_flag, POLICY_ADD, -EOPNOTSUPP, "flags");
+BAD(ns_pin_on_namespace, POLICY_ADD, -EINVAL, "only SYMBOL rules pin");
+BAD(ns_pin_on_any, POLICY_ADD, -EINVAL, "only SYMBOL rules pin");
 BAD(mode_7, SET_MODE, -ERANGE, NULL);
 BAD(mode_short, SET_MODE, -EINVAL, NULL);
 BAD(mode_missing, SET_MODE, -EINVAL, NULL);

@@ -503,10 +503,25 @@ TEST_F(policy, symbol_with_namespace_allowed)
 	CHECK_ALLOWED(gen, CONSUMER_NS);
 }
 
-/* A symbol rule without ns= wants the symbol in no namespace. */
-TEST_F(policy, symbol_without_namespace)
+/*
+ * A symbol rule without ns= (a stablelist entry) allows the symbol in
+ * whatever namespace it is exported: importing it is the loader's concern.
+ */
+TEST_F(policy, symbol_name_only_any_namespace)
 {
 	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_ns_a") };
+	uint64_t gen = APPLY(rules);
+
+	CHECK_ALLOWED(gen, CONSUMER_NS);
+}
+
+/* ns=- (KABIGUARD_RULE_F_NS_PINNED) wants the symbol in no namespace. */
+TEST_F(policy, symbol_pinned_no_namespace)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_ns_a", .flags = KABIGUARD_RULE_F_NS_PINNED),
+	};
 	uint64_t gen = APPLY(rules);
 
 	CHECK(gen, CONSUMER_NS,
@@ -757,14 +772,24 @@ TEST_F(policy, module_ns_reported)
 		   KABIGUARD_REASON_NOT_ALLOWED));
 }
 
-/* A symbol rule without ns= allows it to a module the list names. */
+/*
+ * A symbol rule without ns= allows it to a module the list names; so does
+ * one pinned to no namespace, as the loader treats the export as one
+ * without a namespace for that module.
+ */
 TEST_F(policy, module_ns_listed_symbol_rule)
 {
 	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_restricted_a") };
+	struct kg_rule pinned[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_restricted_a", .flags = KABIGUARD_RULE_F_NS_PINNED),
+	};
 	uint64_t gen;
 
 	RESTRICTED_SETUP();
 	gen = APPLY(rules);
+	CHECK_ALLOWED(gen, CONSUMER_RESTRICTED);
+	gen = APPLY(pinned);
 	CHECK_ALLOWED(gen, CONSUMER_RESTRICTED);
 }
 

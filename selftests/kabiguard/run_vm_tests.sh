@@ -5,7 +5,8 @@
 # (selftests/vm/run.sh), each part in a fresh boot with a freshly loaded
 # kabiguard.ko:
 #
-#   1. policy_test, then netlink_test if it was built, then refs_test
+#   1. policy_test, then netlink_test if it was built, then refs_test and
+#      match_test
 #      (kabiguard reloaded in between, so each starts from the defaults);
 #   2. lock_test (the lock lasts until reboot), then a shell check that
 #      `rmmod kabiguard` is refused;
@@ -39,7 +40,7 @@ if [ ! -e "$OBJ/kmod/kabiguard.ko" ] ||
 fi
 [ -e "$OBJ/kmod/kabiguard.ko" ] || { say "no $OBJ/kmod/kabiguard.ko"; exit 1; }
 if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
-	[ ! -x "$HERE/refs_test" ] ||
+	[ ! -x "$HERE/refs_test" ] || [ ! -x "$HERE/match_test" ] ||
 	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
@@ -100,10 +101,13 @@ cmd+='
 kg_reload
 echo "# '"$KVER"': refs_test"
 ./refs_test || rc=1
+kg_reload
+echo "# '"$KVER"': match_test"
+./match_test || rc=1
 kg_dmesg_on_failure $rc
 exit $rc
 '
-vm "policy_test$([ -x "$HERE/netlink_test" ] && echo ' + netlink_test') + refs_test" "$cmd"
+vm "policy_test$([ -x "$HERE/netlink_test" ] && echo ' + netlink_test') + refs_test + match_test" "$cmd"
 
 # 2. lock_test, then rmmod from the shell.
 vm lock_test '

@@ -77,46 +77,6 @@ static bool kg_imports_ns(const struct kg_modinfo *mi, const char *ns)
 	return false;
 }
 
-/* kernel/module/main.c, mod_strncmp(): '-' and '_' are the same. */
-static bool kg_modname_eq(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char x = a[i] == '-' ? '_' : a[i];
-		char y = b[i] == '-' ? '_' : b[i];
-
-		if (x != y)
-			return false;
-		if (!x)
-			break;
-	}
-	return true;
-}
-
-/* kernel/module/main.c, verify_module_namespace(). */
-bool kg_ns_allows_module(const char *ns, const char *modname)
-{
-	static const char prefix[] = "module:";
-	size_t modlen = strlen(modname), len;
-	const char *p, *sep;
-	bool glob;
-
-	if (strncmp(ns, prefix, sizeof(prefix) - 1))
-		return false;
-	for (p = ns + sizeof(prefix) - 1; *p; p = *sep ? sep + 1 : sep) {
-		sep = strchrnul(p, ',');
-		len = sep - p;
-		glob = len && p[len - 1] == '*';
-		if (glob)
-			len--;
-		if ((glob ? len <= modlen : len == modlen) &&
-		    kg_modname_eq(p, modname, len))
-			return true;
-	}
-	return false;
-}
-
 static int kg_add_issue(struct kg_check_result *res, size_t *cap,
 			const struct kg_issue *is)
 {

@@ -21,7 +21,8 @@ struct kg_client;
 struct kg_rule {
 	enum kabiguard_rule_kind kind;
 	char *name;		/* SYMBOL/NAMESPACE; NULL for ANY */
-	char *ns;		/* SYMBOL: namespace it must come from, or NULL */
+	char *ns;		/* SYMBOL: namespace it must come from; NULL:
+			 * any, or none with KABIGUARD_RULE_F_NS_PINNED */
 	char *exporter;		/* NULL: any exporter */
 	char *module;		/* NULL: applies to every module */
 	uint32_t crc;

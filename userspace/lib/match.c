@@ -1,22 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel's rule matching (kmod/policy.c, kg_policy_allows() and
- * kg_rule_allows()) in userspace, for offline checks. Keep the two in step:
- * a module that `kabiguardctl check` passes must be one the kernel allows.
- *
- *   - SYMBOL rules are looked up by the import's name, NAMESPACE rules by
- *     its namespace (only when it has one), then every ANY rule is tried.
- *   - module= limits a rule to one module; a SYMBOL rule requires the
- *     import's namespace to be the one it names (none without ns=), except
- *     that without ns= it also allows an import in a "module:" namespace
- *     that lists the importing module (kg_ns_allows_module(), the loader's
- *     rule); from= pins the exporter, crc= the target kernel's CRC,
- *     signed-only needs a verified signature.
- *   - A refused import gets the most telling reason any rule gave:
- *     not-allowed < namespace < unsigned < exporter < crc-mismatch, and
- *     an import with a namespace starts at "namespace" (unless it is a
- *     "module:" namespace listing the importer). An ANY rule with
- *     another exporter just does not apply (no reason).
+ * The kernel's rule matching for offline checks: the rules themselves are
+ * matched by include/kabiguard/match.h, the very code kabiguard.ko runs
+ * (kmod/policy.c); this file only indexes a policy the way the kernel
+ * does and finds the rules to try.
  *
  * Rules are hashed by (kind, name) into one open-addressing table of rule
  * indices; rules of the same key keep policy order, as in the kernel's
@@ -27,6 +14,9 @@
 #include <string.h>
 
 #include "internal.h"
+
+#define KG_MATCH_STORE struct kg_matcher
+#include "../../include/kabiguard/match.h"
 
 struct kg_matcher {
 	const struct kg_policy *p;
@@ -112,65 +102,8 @@ void kg_matcher_free(struct kg_matcher *m)
 	free(m);
 }
 
-static bool kg_streq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
-}
-
-static const unsigned char kg_reason_rank[__KABIGUARD_REASON_MAX] = {
-	[KABIGUARD_REASON_NOT_ALLOWED] = 0,
-	[KABIGUARD_REASON_NAMESPACE] = 1,
-	[KABIGUARD_REASON_UNSIGNED] = 2,
-	[KABIGUARD_REASON_EXPORTER] = 3,
-	[KABIGUARD_REASON_CRC_MISMATCH] = 4,
-};
-
-static void kg_note(struct kg_match *res, enum kabiguard_reason reason,
-		    const struct kg_rule *r)
-{
-	if (kg_reason_rank[reason] < kg_reason_rank[res->reason])
-		return;
-	res->reason = reason;
-	if (reason == KABIGUARD_REASON_CRC_MISMATCH) {
-		res->has_rule_crc = true;
-		res->rule_crc = r->crc;
-	}
-}
-
-static bool kg_rule_allows(const struct kg_rule *r, const struct kg_import *imp,
-			   const char *modname, bool listed, bool sig_ok,
-			   struct kg_match *res)
-{
-	if (r->module && strcmp(r->module, modname))
-		return false;
-	if (r->kind == KABIGUARD_RULE_SYMBOL && !kg_streq(r->ns, imp->ns) &&
-	    (r->ns || !listed)) {
-		kg_note(res, KABIGUARD_REASON_NAMESPACE, r);
-		return false;
-	}
-	if (r->exporter && !kg_streq(r->exporter, imp->exporter)) {
-		if (r->kind != KABIGUARD_RULE_ANY)
-			kg_note(res, KABIGUARD_REASON_EXPORTER, r);
-		return false;
-	}
-	if (r->has_crc && (!imp->has_crc || r->crc != imp->crc)) {
-		kg_note(res, KABIGUARD_REASON_CRC_MISMATCH, r);
-		return false;
-	}
-	if ((r->flags & KABIGUARD_RULE_F_SIGNED_ONLY) && !sig_ok) {
-		kg_note(res, KABIGUARD_REASON_UNSIGNED, r);
-		return false;
-	}
-	res->rule = r;
-	return true;
-}
-
-static bool kg_bucket_allows(const struct kg_matcher *m,
-			     enum kabiguard_rule_kind kind, const char *name,
-			     const struct kg_import *imp, const char *modname,
-			     bool listed, bool sig_ok, struct kg_match *res)
+static bool kg_match_lookup(const struct kg_matcher *m, unsigned int kind,
+			    const char *name, struct kg_match_ctx *c)
 {
 	uint32_t h = kg_key_hash(kind, name), i;
 
@@ -180,8 +113,25 @@ static bool kg_bucket_allows(const struct kg_matcher *m,
 		if (m->hash[i - 1] != h || r->kind != kind ||
 		    strcmp(r->name, name))
 			continue;
-		if (kg_rule_allows(r, imp, modname, listed, sig_ok, res))
+		if (kg_match_rule(r, c)) {
+			c->res->rule = r;
 			return true;
+		}
+	}
+	return false;
+}
+
+static bool kg_match_any(const struct kg_matcher *m, struct kg_match_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_any; i++) {
+		const struct kg_rule *r = &m->p->rules[m->any[i]];
+
+		if (kg_match_rule(r, c)) {
+			c->res->rule = r;
+			return true;
+		}
 	}
 	return false;
 }
@@ -189,25 +139,12 @@ static bool kg_bucket_allows(const struct kg_matcher *m,
 bool kg_matcher_allows(const struct kg_matcher *m, const struct kg_import *imp,
 		       const char *modname, bool sig_ok, struct kg_match *res)
 {
-	bool listed = imp->ns && kg_ns_allows_module(imp->ns, modname);
-	size_t i;
-
-	res->reason = imp->ns && !listed ? KABIGUARD_REASON_NAMESPACE :
-					   KABIGUARD_REASON_NOT_ALLOWED;
-	res->has_rule_crc = false;
-	res->rule_crc = 0;
 	res->rule = NULL;
-	if (!m)
-		return false;
-	if (kg_bucket_allows(m, KABIGUARD_RULE_SYMBOL, imp->name, imp, modname,
-			     listed, sig_ok, res))
-		return true;
-	if (imp->ns && kg_bucket_allows(m, KABIGUARD_RULE_NAMESPACE, imp->ns,
-					imp, modname, listed, sig_ok, res))
-		return true;
-	for (i = 0; i < m->nr_any; i++)
-		if (kg_rule_allows(&m->p->rules[m->any[i]], imp, modname,
-				   listed, sig_ok, res))
-			return true;
-	return false;
+	return kg_match_import(m, imp, modname, sig_ok, res);
+}
+
+/* The loader's test, as the matcher applies it (include/kabiguard/match.h). */
+bool kg_ns_allows_module(const char *ns, const char *modname)
+{
+	return kg_match_ns_lists_module(ns, modname);
 }

@@ -2,7 +2,7 @@
 /*
  * The native policy format, documented in kabiguard-policy(5):
  *
- *	symbol NAME [ns=NAMESPACE] [from=EXPORTER] [crc=0xHEX] [module=MOD] [signed-only]
+ *	symbol NAME [ns=NAMESPACE|ns=-] [from=EXPORTER] [crc=0xHEX] [module=MOD] [signed-only]
  *	namespace NAME [from=EXPORTER] [module=MOD] [signed-only]
  *	any [from=EXPORTER] [module=MOD] [signed-only]
  *
@@ -149,7 +149,11 @@ static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
 		return ret;
 	switch (i) {
 	case KG_OPT_NS:
-		r->ns = (char *)val;
+		/* "ns=-": pinned to no namespace (never a namespace's name). */
+		if (!strcmp(val, "-"))
+			r->flags |= KABIGUARD_RULE_F_NS_PINNED;
+		else
+			r->ns = (char *)val;
 		break;
 	case KG_OPT_FROM:
 		r->exporter = (char *)val;

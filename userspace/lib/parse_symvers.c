@@ -8,8 +8,9 @@
  *	before 2.6.18:   0xCRC sym module
  *
  * columns separated by single TABs. Each line becomes a SYMBOL rule pinned
- * to its exporter and, unless the kernel was built without MODVERSIONS
- * (CRC 0), to its CRC.
+ * to its exporter, to its namespace (none when the namespace column is
+ * empty; a line without that column pins none) and, unless the kernel was
+ * built without MODVERSIONS (CRC 0), to its CRC.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -108,6 +109,14 @@ int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r)
 		if (ret)
 			return ret;
 		r->ns = ns;
+	} else if (n == 5) {
+		/*
+		 * A namespace column (v5.4+) left empty: the symbol is in no
+		 * namespace, pinned like any other. Without the column (older
+		 * kernels, RHEL 5 symsets) the line says nothing about
+		 * namespaces: a name-only rule, any namespace.
+		 */
+		r->flags |= KABIGUARD_RULE_F_NS_PINNED;
 	}
 	return 0;
 bad:

@@ -195,7 +195,9 @@ int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
 	n = snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s%s",
 		     kg_kind_name(r->kind),
 		     r->name ? " " : "", r->name ? r->name : "",
-		     r->ns ? " ns=" : "", r->ns ? r->ns : "",
+		     r->ns ? " ns=" : "",
+		     r->ns ? r->ns : r->flags & KABIGUARD_RULE_F_NS_PINNED ?
+		     " ns=-" : "",
 		     r->exporter ? " from=" : "",
 		     r->exporter ? r->exporter : "",
 		     crc,

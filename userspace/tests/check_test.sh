@@ -305,7 +305,9 @@ if [ -n "$UAS" ]; then
 	}
 	awk -F'\t' '$2 != "usb_stor_sense_invalidCDB"' "$UASSV" >"$T/m.sv"
 	match "no rule for a namespaced symbol: namespace" "" namespace
-	match "symbol rule without ns=: namespace" "symbol usb_stor_sense_invalidCDB" namespace
+	match "symbol rule without ns= (a stablelist entry): allowed in its namespace" "symbol usb_stor_sense_invalidCDB" ""
+	match "symbol rule ns=- (pinned to none): namespace" "symbol usb_stor_sense_invalidCDB ns=-" namespace
+	match "symbol rule of another namespace: namespace" "symbol usb_stor_sense_invalidCDB ns=DMA_BUF" namespace
 	match "symbol rule with ns=: allowed" "symbol usb_stor_sense_invalidCDB ns=USB_STORAGE" ""
 	match "namespace rule: allowed" "namespace USB_STORAGE" ""
 	match "namespace rule of another exporter: exporter" "namespace USB_STORAGE from=vmlinux" exporter
@@ -319,6 +321,12 @@ symbol usb_stor_sense_invalidCDB ns=USB_STORAGE crc=0x1" crc-mismatch
 	match "module=uas: allowed" "namespace USB_STORAGE module=uas" ""
 	match "any from=usb_storage: allowed" "any from=usb_storage" ""
 	match "any from=vmlinux: no reason of its own" "any from=vmlinux" namespace
+	# A Red Hat-style stablelist of every export (bare names): uas.ko's
+	# namespaced usb_stor_* imports are allowed, as the guard allows them.
+	{ echo "[stablelist]"; awk -F'\t' '{ print "\t" $2 }' "$UASSV"; } >"$T/stable.lst"
+	"$CTL" check -j --symvers "$UASSV" --policy "$T/stable.lst" "$UAS" >"$T/m.json" 2>"$T/m.err"
+	t "matcher: a stablelist allows namespaced exports (no policy issue for uas.ko)" \
+		test "$(jq -r '[.modules[0].issues[] | select(.kind == "policy")] | length' "$T/m.json")" = 0
 	echo "symbol usb_stor_sense_invalidCDB ns=USB_STORAGE signed-only" >"$T/m.pol"
 	"$CTL" check -j --signed --symvers "$UASSV" --policy "$T/m.sv" --policy "$T/m.pol" \
 		"$T/unsigned/uas.ko" >"$T/m.json" 2>&1

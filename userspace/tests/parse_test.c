@@ -184,8 +184,10 @@ static void test_real_symvers(const char *path)
 	if (!r)
 		r = find(&p, "printk");	/* 5.10 */
 	ok(r && streq(r->exporter, "vmlinux") && r->has_crc == modversions &&
-	   (!modversions || r->crc) && !r->ns && !r->module && !r->flags,
-	   "%s: %s is exported by vmlinux, crc 0x%08x", kdir,
+	   (!modversions || r->crc) && !r->ns && !r->module &&
+	   r->flags == KABIGUARD_RULE_F_NS_PINNED,
+	   "%s: %s is exported by vmlinux, crc 0x%08x, pinned to no "
+	   "namespace", kdir,
 	   r ? r->name : "_printk", r ? r->crc : 0);
 	kg_policy_free(&p);
 }
@@ -206,8 +208,9 @@ static void test_symvers_variants(void)
 		KG_FORMAT_AUTO, err, sizeof(err));
 	r = find(&p, "foo");
 	ok(!ret && p.nr == 3 && r && r->has_crc && r->crc == 0x12345678 &&
-	   streq(r->exporter, "vmlinux") && !r->ns,
-	   "4-column symvers: crc, exporter vmlinux, no namespace (%s)", err);
+	   streq(r->exporter, "vmlinux") && !r->ns && !r->flags,
+	   "4-column symvers: crc, exporter vmlinux, any namespace (the "
+	   "format has none to pin) (%s)", err);
 	r = find(&p, "bar");
 	ok(r && !r->has_crc && streq(r->exporter, "some_driver") &&
 	   r->line == 2, "4-column symvers: crc 0 means no crc, "
@@ -252,8 +255,9 @@ static void test_symvers_variants(void)
 	   "5.4.0 symvers: namespace in column 3, module in column 4 (%s)",
 	   err);
 	r = find(&p, "plain");
-	ok(r && !r->ns && streq(r->exporter, "vmlinux"),
-	   "5.4.0 symvers: empty namespace column");
+	ok(r && !r->ns && streq(r->exporter, "vmlinux") &&
+	   r->flags == KABIGUARD_RULE_F_NS_PINNED,
+	   "5.4.0 symvers: empty namespace column pins no namespace");
 	kg_policy_free(&p);
 
 	/* 5.6+: trailing namespace column, CRLF line ends tolerated. */
@@ -264,8 +268,10 @@ static void test_symvers_variants(void)
 		KG_FORMAT_AUTO, err, sizeof(err));
 	r = find(&p, "cxl_x");
 	ok(!ret && p.nr == 2 && r && streq(r->ns, "CXL") &&
-	   streq(r->exporter, "cxl_core") && !find(&p, "plain")->ns,
-	   "5-column symvers with CRLF line ends (%s)", err);
+	   streq(r->exporter, "cxl_core") && !find(&p, "plain")->ns &&
+	   find(&p, "plain")->flags == KABIGUARD_RULE_F_NS_PINNED,
+	   "5-column symvers with CRLF line ends, empty namespace pinned "
+	   "(%s)", err);
 	kg_policy_free(&p);
 }
 
@@ -451,14 +457,15 @@ static void test_native(void)
 		"any from=vmlinux module=trusted-mod signed-only\n"
 		"any\n"
 		"   symbol crc0 crc=0x0\n"
-		"livepatch module=lp-fix signed-only\n"),
-		KG_FORMAT_AUTO, err, sizeof(err));
-	ok(!ret && p.nr == 9, "native: 9 rules of all kinds (%d %s)", ret, err);
+		"livepatch module=lp-fix signed-only\n"
+		"symbol nons ns=- from=vmlinux\n"), KG_FORMAT_AUTO, err,
+		sizeof(err));
+	ok(!ret && p.nr == 10, "native: 10 rules of all kinds (%d %s)", ret, err);
 
 	r = find(&p, "printk");
 	ok(r && r->kind == KABIGUARD_RULE_SYMBOL && !r->ns && !r->exporter &&
 	   !r->module && !r->has_crc && !r->flags && r->line == 3,
-	   "native: bare symbol rule on line 3");
+	   "native: bare symbol rule on line 3 (any namespace: no pin flag)");
 	r = find(&p, "usb_stor_foo");
 	ok(r && streq(r->ns, "USB_STORAGE") &&
 	   streq(r->exporter, "usb_storage") && r->has_crc &&
@@ -488,6 +495,13 @@ static void test_native(void)
 	   streq(r->module, "lp_fix") &&
 	   r->flags == KABIGUARD_RULE_F_SIGNED_ONLY,
 	   "native: livepatch rule with module= and signed-only");
+	r = find(&p, "nons");
+	ok(r && !r->ns && r->flags == KABIGUARD_RULE_F_NS_PINNED &&
+	   streq(r->exporter, "vmlinux"),
+	   "native: ns=- pins the symbol to no namespace");
+	kg_rule_format(r, line, sizeof(line));
+	ok(streq(line, "symbol nons ns=- from=vmlinux"),
+	   "native: a rule pinned to no namespace prints as ns=- (%s)", line);
 
 	/* What a dump prints must load back to the same rules. */
 	f = fopen(tmpfile_path("roundtrip.policy"), "w");
@@ -515,7 +529,7 @@ static void test_native(void)
 	/* Appending: a second file adds to the policy, both file names kept. */
 	ret = load(&p, write_str("more.policy", "symbol extra\n"),
 		   KG_FORMAT_NATIVE, err, sizeof(err));
-	ok(!ret && p.nr == 10 && streq(p.rules[9].file,
+	ok(!ret && p.nr == 11 && streq(p.rules[10].file,
 				       tmpfile_path("more.policy")) &&
 	   streq(p.rules[0].file, tmpfile_path("native.policy")),
 	   "loading a second file appends and keeps each rule's file name");

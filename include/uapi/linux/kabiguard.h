@@ -157,8 +157,9 @@
  *                              ANY. At most KABIGUARD_SYMBOL_MAX bytes with
  *                              the NUL.
  *   KABIGUARD_RULE_A_NAMESPACE string, SYMBOL only: the namespace the
- *                              symbol must be exported in. Absent: the
- *                              symbol must not be in any namespace.
+ *                              symbol must be exported in ("pinned").
+ *                              Absent: any namespace, unless FLAGS has
+ *                              KABIGUARD_RULE_F_NS_PINNED (then none).
  *   KABIGUARD_RULE_A_EXPORTER  string: the symbol must be exported by this
  *                              module ("vmlinux" for the kernel image).
  *   KABIGUARD_RULE_A_CRC       u32, SYMBOL only: the running kernel's CRC
@@ -182,6 +183,20 @@
  * allows only modules whose signature the kernel verified: for unsigned
  * modules the rule does not exist, as with Android GKI's protected exports.
  *
+ * Namespaces: a SYMBOL rule that names only the symbol (what Red Hat's
+ * stablelists and whitelists, SUSE's symsets and GKI symbol lists say)
+ * allows it in whatever namespace the kernel exports it. Whether the
+ * module may use that namespace (MODULE_IMPORT_NS()) is the loader's
+ * question, answered before kabiguard sees the module; kabiguard never
+ * asks it again. A SYMBOL rule with KABIGUARD_RULE_A_NAMESPACE pins the
+ * symbol to that namespace, one with KABIGUARD_RULE_F_NS_PINNED and no
+ * namespace pins it to none (rules made from Module.symvers are pinned
+ * either way); a pinned rule for a symbol exported in another namespace
+ * refuses it (KABIGUARD_REASON_NAMESPACE). A sender that predates
+ * KABIGUARD_RULE_F_NS_PINNED and sends no namespace gets a name-only
+ * rule: any namespace (before, such a rule meant "none"; a kernel that
+ * predates the flag refuses it as an unknown flag, -EOPNOTSUPP).
+ *
  * Module-restricted exports (EXPORT_SYMBOL_FOR_MODULES(sym, "a,b"), Linux
  * 6.16+; EXPORT_SYMBOL_GPL_FOR_MODULES in 6.16 and 6.12.117+) are in the
  * namespace "module:a,b", which verdicts report as it is. The loader lets
@@ -189,7 +204,8 @@
  * matches a module name with '-' and '_' taken as equal, and one ending
  * in '*' matches any name it begins. kabiguard follows it: for an import
  * in a "module:" namespace that lists the importing module, a SYMBOL
- * rule without KABIGUARD_RULE_A_NAMESPACE applies as if the symbol had no
+ * rule pinned to no namespace (KABIGUARD_RULE_F_NS_PINNED) applies as if
+ * the symbol had none, a name-only rule allows it as it allows any
  * namespace (and no rule naming it gives KABIGUARD_REASON_NOT_ALLOWED).
  * A SYMBOL rule with KABIGUARD_RULE_A_NAMESPACE, or a NAMESPACE rule,
  * must give the whole string ("module:a,b", as Module.symvers has it),
@@ -289,10 +305,16 @@ enum kabiguard_rule_kind {
  * enum kabiguard_rule_flags - rule modifiers
  * @KABIGUARD_RULE_F_SIGNED_ONLY: the rule allows only modules with a
  *	signature the kernel verified (struct module sig_ok).
+ * @KABIGUARD_RULE_F_NS_PINNED: SYMBOL rules only: the symbol must be in
+ *	the namespace KABIGUARD_RULE_A_NAMESPACE names, or in none when it
+ *	is absent. Without it and without a namespace, a SYMBOL rule allows
+ *	the symbol in any namespace. Implied by KABIGUARD_RULE_A_NAMESPACE.
  */
 enum kabiguard_rule_flags {
 	KABIGUARD_RULE_F_SIGNED_ONLY = 1U << 0,
-	__KABIGUARD_RULE_F_ALL = KABIGUARD_RULE_F_SIGNED_ONLY,
+	KABIGUARD_RULE_F_NS_PINNED = 1U << 1,
+	__KABIGUARD_RULE_F_ALL = KABIGUARD_RULE_F_SIGNED_ONLY |
+				 KABIGUARD_RULE_F_NS_PINNED,
 };
 
 /**
