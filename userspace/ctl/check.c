@@ -136,8 +136,10 @@ static void print_issue(const struct kg_issue *is)
 		out_str("reason", ": %s", "not exported by the target kernel");
 		break;
 	}
-	if (s->weak)
-		out_bool("weak", " (weak)%.0s", true);
+	out_bool("weak", s->weak ? " (weak)%.0s" : NULL, s->weak);
+	/* Not an import: a __versions entry no symbol has. */
+	out_bool("crc_check", is->crc_check ? " (CRC check, no import)%.0s" :
+		 NULL, is->crc_check);
 	out_text("\n");
 	out_obj_end();
 }
@@ -176,7 +178,9 @@ static void print_module(const struct kg_check_result *r, bool have_policy,
 	else
 		out_null("allowed");
 	out_u64("imports", ", %llu imports", mi->nr_imports);
-	out_u64("issues", ", %llu issues", r->nr_issues);
+	out_u64("crc_checks", mi->nr_crc_checks ? " (and %llu CRC checks)" :
+		NULL, mi->nr_crc_checks);
+	out_u64("issue_count", ", %llu issues", r->nr_issues);
 	/* Which CRC table the loader reads, and whether it compares any. */
 	out_str("modversions", ", modversions %s", kg_modversions_name(mi));
 	out_bool("crcs_checked", NULL, kernel_crcs &&

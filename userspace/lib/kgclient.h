@@ -346,8 +346,15 @@ struct kg_modinfo {
 				 * reads these, not __versions */
 	char **import_ns;
 	size_t nr_import_ns;
-	struct kg_modsym *imports;
+	struct kg_modsym *imports;	/* what the loader resolves: the
+					 * undefined symbols of .symtab */
 	size_t nr_imports;
+	/* CRC entries no import has (module_layout until it goes, ...):
+	 * CRC checks, never imports (libkmod and depmod list them among a
+	 * module's symbols; the loader resolves none of them and compares
+	 * module_layout's CRC alone, check_modstruct_version()). */
+	struct kg_modsym *crc_checks;
+	size_t nr_crc_checks;
 };
 
 /* One reader per thread or process (each has its own libkmod context,
@@ -388,6 +395,7 @@ struct kg_issue {
 	const struct kg_modsym *sym;	/* in the result's modinfo */
 	const struct kg_rule *kernel;	/* symvers entry, NULL if unknown */
 	struct kg_match match;		/* KG_ISSUE_POLICY */
+	bool crc_check;			/* sym is in mi.crc_checks */
 };
 
 struct kg_check_result {

@@ -132,6 +132,9 @@ void kg_modinfo_free(struct kg_modinfo *mi)
 	for (i = 0; i < mi->nr_imports; i++)
 		free(mi->imports[i].name);
 	free(mi->imports);
+	for (i = 0; i < mi->nr_crc_checks; i++)
+		free(mi->crc_checks[i].name);
+	free(mi->crc_checks);
 	memset(mi, 0, sizeof(*mi));
 }
 
@@ -401,14 +404,15 @@ static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
 }
 
 /*
- * CRC entries no undefined symbol has are imports too, as libkmod and
- * `modprobe --dump-modversions` list them: modpost puts module_layout in
- * __versions (until 6.x) and the loader checks its CRC first
- * (check_modstruct_version()).
+ * CRC entries no undefined symbol has: libkmod and `modprobe
+ * --dump-modversions` list them among the imports, but the loader
+ * resolves none of them; it compares module_layout's CRC alone (modpost
+ * puts it in __versions until 6.x; check_modstruct_version()). They are
+ * CRC checks, kept apart in mi->crc_checks, sorted by name.
  */
-static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
+static int kg_add_crc_checks(struct kg_modinfo *mi, struct kg_vers *v,
+			     size_t nr)
 {
-	struct kg_modsym *n;
 	size_t i, extra = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -419,12 +423,11 @@ static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
 	}
 	if (!extra)
 		return 0;
-	n = realloc(mi->imports, (mi->nr_imports + extra) * sizeof(*n));
-	if (!n)
+	mi->crc_checks = calloc(extra, sizeof(*mi->crc_checks));
+	if (!mi->crc_checks)
 		return -ENOMEM;
-	mi->imports = n;
 	for (i = 0; i < nr; i++) {
-		struct kg_modsym *s = &mi->imports[mi->nr_imports];
+		struct kg_modsym *s = &mi->crc_checks[mi->nr_crc_checks];
 
 		if (v[i].used || !v[i].len)
 			continue;
@@ -432,7 +435,7 @@ static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
 		s->name = strndup(v[i].name, v[i].len);
 		if (!s->name)
 			return -ENOMEM;
-		mi->nr_imports++;
+		mi->nr_crc_checks++;
 	}
 	return 0;
 }
@@ -489,7 +492,7 @@ static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
 		}
 		mi->nr_imports++;
 	}
-	ret = kg_add_unused(mi, vers, nvers);
+	ret = kg_add_crc_checks(mi, vers, nvers);
 out:
 	free(vers);
 	return ret;
