@@ -51,6 +51,22 @@ static const char *write_str(const char *name, const char *s)
 	return path;
 }
 
+/* Every event line the library made here, appended to $KG_JSON_LINES
+ * when set: `make check` validates them against doc/schema/event. */
+static void save_json(const char *line)
+{
+	const char *path = getenv("KG_JSON_LINES");
+	FILE *f;
+
+	if (!path || !line)
+		return;
+	f = fopen(path, "a");
+	if (!f || fputs(line, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
 static char *read_all(const char *path)
 {
 	static char buf[8192];
@@ -319,6 +335,7 @@ static void test_json(void)
 	int ret;
 
 	ret = kg_event_json(&b, &ev, &x);
+	save_json(b.s);
 	ok(ret == 0 && b.s && !strcmp(b.s, want),
 	   "json: every field, escapes, invalid UTF-8, CRCs, truncation");
 	if (ret || !b.s || strcmp(b.s, want)) {
@@ -343,6 +360,7 @@ static void test_json(void)
 	ev.nr_violations = 0;
 	ev.flags = 0;
 	ret = kg_event_json(&b, &ev, NULL);
+	save_json(b.s);
 	ok(ret == 0 && strstr(b.s, "\"kind\":\"scan\"") &&
 	   strstr(b.s, "\"pid\":null,\"ppid\":null") &&
 	   strstr(b.s, "\"kmod_request\":null,\"violations\":[],"
