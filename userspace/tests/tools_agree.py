@@ -26,7 +26,7 @@
 #     scripts/mod/modpost, run in its kernel root: scripts/kernel-lib.sh
 #     kg_in_kroot) over the tree's modules as objects (-i TARGET_SYMVERS,
 #     -w -N: report, never stop), its "uses symbol S from namespace N, but
-#     does not import it" lines, per module and symbol.
+#     does not import it" lines (either wording), per module and symbol.
 #
 # Every disagreement is a failure naming the module and the symbols each
 # side reported. Each JSON report is validated (jsoncheck.py, schema
@@ -164,8 +164,13 @@ def run_depmod(tree_kver, moddir, paths, target_symvers, tmp):
     return res, len(bs)
 
 
-MODPOST_RE = re.compile(r"^WARNING: modpost: module (\S+) uses symbol (\S+) "
-                        r"from namespace (\S+), but does not import it\.$")
+# Up to 6.x: "module M uses symbol S from namespace N, but does not import
+# it."; 7.x: "M.ko: module uses symbol 'S' from namespace 'N', but ...".
+MODPOST_RE = (
+    re.compile(r"^WARNING: modpost: module (\S+) uses symbol (\S+) "
+               r"from namespace (\S+), but does not import it\.$"),
+    re.compile(r"^WARNING: modpost: (?:\S*/)?(\S+)\.ko: module uses symbol "
+               r"'(\S+)' from namespace '(\S+)', but does not import it\.$"))
 
 
 def run_modpost(root, target_kver, moddir, paths, target_symvers, tmp):
@@ -197,7 +202,7 @@ def run_modpost(root, target_kver, moddir, paths, target_symvers, tmp):
     out = p.stdout.decode("utf-8", "replace").splitlines()
     res = collections.defaultdict(set)
     for line in out:
-        m = MODPOST_RE.match(line)
+        m = MODPOST_RE[0].match(line) or MODPOST_RE[1].match(line)
         if m:
             res[m.group(1)].add("%s@%s" % (m.group(2), m.group(3)))
     shutil.rmtree(d)
