@@ -359,7 +359,8 @@ static void kg_put_result(struct kg_buf *b, size_t idx,
 		kg_put_str(b, mi->name);
 		kg_put_str(b, mi->vermagic);
 		kg_put_str(b, mi->signer);
-		kg_put_u32(b, mi->has_versions | mi->has_ext_versions << 1);
+		kg_put_u32(b, mi->has_versions | mi->has_ext_versions << 1 |
+			   mi->signed_file << 2);
 		kg_put_u32(b, mi->nr_import_ns);
 		for (i = 0; i < mi->nr_import_ns; i++)
 			kg_put_str(b, mi->import_ns[i]);
@@ -401,6 +402,7 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 	f = kg_get_u32(b);
 	mi->has_versions = f & 1;
 	mi->has_ext_versions = f & 2;
+	mi->signed_file = f & 4;
 	n = kg_get_u32(b);
 	if (n > b->len)
 		b->bad = true;
@@ -471,10 +473,14 @@ static int kg_write_all(int fd, const unsigned char *d, size_t len)
 }
 
 static void __attribute__((noreturn))
-kg_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd)
+kg_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd,
+	  bool want_signer)
 {
 	struct kg_modreader *rd = NULL;
 	int rd_err = kg_modreader_new(&rd);
+
+	if (!rd_err)
+		kg_modreader_want_signer(rd, want_signer);
 	struct kg_buf b = { 0 };
 	struct kg_check_result res;
 	size_t i;
@@ -552,7 +558,8 @@ static int kg_drain(struct kg_worker_state *w, size_t nr,
 }
 
 static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
-			  struct kg_check_result *results, bool *done)
+			  struct kg_check_result *results, bool *done,
+			  bool want_signer)
 {
 	struct kg_worker_state *w;
 	struct pollfd *pfd;
@@ -594,7 +601,7 @@ static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
 			close(p[0]);
 			for (j = 0; j < live; j++)
 				close(w[j].fd);
-			kg_worker(paths, nr, next, p[1]);
+			kg_worker(paths, nr, next, p[1], want_signer);
 		}
 		close(p[1]);
 		w[live].fd = p[0];
@@ -680,10 +687,13 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 		return -ENOMEM;
 	memset(results, 0, nr * sizeof(*results));
 	if (nworkers > 1)
-		kg_run_workers(paths, nr, nworkers, results, done);
+		kg_run_workers(paths, nr, nworkers, results, done,
+			       !ck->no_signer);
 	/* Here: everything when alone, what workers could not do otherwise
 	 * (reported, not retried: it may be what killed them). */
 	rd_err = nworkers > 1 ? 0 : kg_modreader_new(&rd);
+	if (rd)
+		kg_modreader_want_signer(rd, !ck->no_signer);
 	for (i = 0; i < nr; i++) {
 		if (done[i]) {
 			kg_finish_one(ck, paths[i], &results[i]);

@@ -339,7 +339,9 @@ struct kg_modinfo {
 	char *path;
 	char *name;		/* as the kernel will call it ('-' -> '_') */
 	char *vermagic;		/* NULL when absent */
-	char *signer;		/* NULL: no signature (not verified here) */
+	char *signer;		/* NULL: no signature (not verified here),
+				 * or not asked for */
+	bool signed_file;	/* a signature is appended */
 	bool has_versions;	/* a __versions section (MODVERSIONS) */
 	bool has_ext_versions;	/* __version_ext_crcs and _names (6.14+
 				 * EXTENDED_MODVERSIONS): the loader then
@@ -362,6 +364,9 @@ struct kg_modinfo {
 struct kg_modreader;
 int kg_modreader_new(struct kg_modreader **out);
 void kg_modreader_free(struct kg_modreader *r);
+/* Whether kg_modreader_read() gets the signer (default: yes). libkmod
+ * maps and unmaps each signed file for it, a TLB flush each. */
+void kg_modreader_want_signer(struct kg_modreader *r, bool want);
 /* Reads a module file: .ko, or .ko.xz, .ko.zst, .ko.gz (by magic).
  * Returns 0, or a negative errno with "path: reason" in err. */
 int kg_modreader_read(struct kg_modreader *r, const char *path,
@@ -412,6 +417,7 @@ struct kg_checker {
 	const struct kg_symtab *kernel;		/* NULL: none */
 	const struct kg_matcher *policy;	/* NULL: none */
 	bool assume_signed;	/* sig_ok for signed-only rules: signer set */
+	bool no_signer;		/* the signer is not needed: not read */
 };
 
 /* Checks paths[0..nr) with nworkers worker processes (0: one per CPU;
