@@ -33,9 +33,9 @@ trap 'rm -rf "$T"' EXIT
 now() { date +%s.%N; }
 # best CMD...: the best wall time of 3 runs (seconds), the first run warms.
 best() {
-	local b= t0 t i
+	local b='' t0 t _
 	"$@" >/dev/null 2>&1 || true
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		t0=$(now)
 		"$@" >/dev/null 2>&1 || true
 		t=$(echo "$(now) - $t0" | bc -l)

@@ -91,8 +91,11 @@ ns=$(jq -r '[.modules[].import_ns[]] | group_by(.) | max_by(length) | .[0] // em
 awk -F '\t' -v ns="$ns" 'NR % 40 && $5 != ns && $2 != "module_layout"' "$SYMVERS" >"$D/p.symvers"
 diag "policy: $(wc -l <"$D/p.symvers") of $(wc -l <"$SYMVERS") exports: every 40th, module_layout and namespace $ns removed"
 users=$(jq --arg ns "$ns" '[.modules[] | select(.import_ns | index($ns))] | length' "$TMP/plain.json")
-[ "$users" -gt 0 ] && ok "$KVER: $users modules import namespace $ns (removed from the policy)" ||
+if [ "$users" -gt 0 ]; then
+	ok "$KVER: $users modules import namespace $ns (removed from the policy)"
+else
 	not_ok "$KVER: a module imports namespace $ns"
+fi
 
 "$CTL" check --json --symvers "$SYMVERS" --format symvers --policy "$D/p.symvers" "$D/m" \
 	>"$TMP/check.json" 2>"$TMP/check.err"
@@ -131,10 +134,12 @@ t0=$SECONDS
 rc=$?
 diag "VM: exit status $rc after $((SECONDS - t0)) s"
 tr -d '\r' <"$TMP/out" >"$TMP/console"
-grep -q '^@done' "$TMP/console" && ok "the VM part ran to its end" || {
+if grep -q '^@done' "$TMP/console"; then
+	ok "the VM part ran to its end"
+else
 	not_ok "the VM part ran to its end (run.sh exit status $rc)"
 	diag "$(grep -v '^@' "$TMP/console" | tail -20)"
-}
+fi
 sed -n 's/^@event //p' "$TMP/console" >"$TMP/events.jsonl"
 sed -n 's/^@status //p' "$TMP/console" >"$TMP/status.json"
 loaded=$(grep -c '^@insmod 0 ' "$TMP/console")
@@ -207,7 +212,10 @@ else
 fi
 c=false
 [ "$denied" -gt 0 ] && [ "$((same - denied))" -gt 0 ] && c=true
-$c && ok "$KVER: both verdicts occur ($denied audited, $((same - denied)) allowed)" ||
+if $c; then
+	ok "$KVER: both verdicts occur ($denied audited, $((same - denied)) allowed)"
+else
 	not_ok "$KVER: both verdicts occur ($denied audited, $((same - denied)) allowed)"
+fi
 echo "1..$n"
 [ "$fails" -eq 0 ]
