@@ -8,7 +8,7 @@
 # without every 40th export, without module_layout and without one whole
 # namespace (the one most imported by the modules below); a few hundred
 # real modules of the kernel that load without hardware (fs, crypto, lib,
-# net; no test modules), with their dependencies in modules.dep order;
+# net, usb/storage; no test modules), with their dependencies in modules.dep order;
 # `kabiguardctl check --json --policy P` says for each module whether the
 # guard would allow it and which imports it would report.
 # In one VM (selftests/vm/run.sh): kabiguard.ko, P loaded, audit mode,
@@ -65,6 +65,11 @@ want=${KG_REALTREE_MODULES:-260}
 total=$(wc -l <"$TMP/all")
 awk -v t="$total" -v w="$want" 'BEGIN { s = t / w; if (s < 1) s = 1 }
 	{ if (NR - 1 >= k * s) { print; k++ } }' "$TMP/all" >"$TMP/cand"
+# ... and USB storage's drivers: they import namespace USB_STORAGE on
+# every matrix kernel (fs, crypto, lib and net import none on 5.10) and
+# load without a device.
+find "$MODDIR/kernel/drivers/usb/storage" -name '*.ko*' 2>/dev/null |
+	sed "s|^$MODDIR/||" | sort >>"$TMP/cand"
 # Load order: each candidate after its dependencies (modules.dep lists
 # them last-loaded first), each module once.
 awk -F': *' 'NR == FNR { dep[$1] = $2; next }
