@@ -25,8 +25,12 @@
 #   - missing namespace imports: the target kernel's modpost (its
 #     scripts/mod/modpost, run in its kernel root: scripts/kernel-lib.sh
 #     kg_in_kroot) over the tree's modules as objects (-i TARGET_SYMVERS,
-#     -w -N: report, never stop), its "uses symbol S from namespace N, but
+#     -w -N: report, never stop; on the same independent batches as
+#     depmod), its "uses symbol S from namespace N, but
 #     does not import it" lines (either wording), per module and symbol.
+#     6.x's modpost cannot read 5.10 modules (it stops on their export
+#     tables): there the tree kernel's own modpost answers, with the same
+#     namespace rule and the target's symvers.
 #
 # Every disagreement is a failure naming the module and the symbols each
 # side reported. Each JSON report is validated (jsoncheck.py, schema
@@ -173,41 +177,51 @@ MODPOST_RE = (
                r"'(\S+)' from namespace '(\S+)', but does not import it\.$"))
 
 
-def run_modpost(root, target_kver, moddir, paths, target_symvers, tmp):
-    """{module file basename: set("sym@NS")}, or None (with a reason)."""
-    d = os.path.join(tmp, "modpost")
-    names = collections.Counter()
-    objs = []
-    for p in paths:
-        r = rel(p, moddir)
-        names[os.path.basename(r)] += 1
-        obj = os.path.join(d, r + ".o")
-        os.makedirs(os.path.dirname(obj), exist_ok=True)
-        # A copy: the target's kernel root (a chroot) sees /tmp only.
-        if p.endswith(".xz"):
-            with lzma.open(p) as src, open(obj, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-        else:
-            shutil.copyfile(p, obj)
-        open(os.path.join(d, r + ".mod"), "w").close()
-        objs.append(r + ".o")
-    with open(os.path.join(d, "list"), "w") as f:
-        f.write("\n".join(objs) + "\n")
-    shutil.copyfile(target_symvers, os.path.join(d, "in.symvers"))
-    script = ('. "$1/scripts/kernel-lib.sh" && cd "$3" && '
-              'kg_in_kroot "$2" "/usr/src/linux-headers-$2/scripts/mod/modpost" '
-              '-e -w -N -i in.symvers -o out.symvers -T list')
-    p = subprocess.run(["bash", "-c", script, "sh", root, target_kver, d],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = p.stdout.decode("utf-8", "replace").splitlines()
+def run_modpost(root, kver, moddir, paths, target_symvers, tmp):
+    """{module file basename: set("sym@NS")}, exit status, output,
+    duplicate names. Like depmod, modpost counts the exports of the
+    modules it reads: it runs on the same independent batches."""
+    names = collections.Counter(os.path.basename(rel(p, moddir))
+                                for p in paths)
+    byrel = {rel(p, moddir): p for p in paths}
     res = collections.defaultdict(set)
-    for line in out:
-        m = MODPOST_RE[0].match(line) or MODPOST_RE[1].match(line)
-        if m:
-            res[m.group(1)].add("%s@%s" % (m.group(2), m.group(3)))
-    shutil.rmtree(d)
+    out, rc = [], 0
+    for i, batch in enumerate(batches(list(byrel), modules_dep(moddir))):
+        d = os.path.join(tmp, "modpost%d" % i)
+        objs = []
+        for r in batch:
+            p = byrel[r]
+            obj = os.path.join(d, r + ".o")
+            os.makedirs(os.path.dirname(obj), exist_ok=True)
+            # A copy: a kernel root (a chroot) sees /tmp only.
+            if p.endswith(".xz"):
+                with lzma.open(p) as src, open(obj, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            else:
+                shutil.copyfile(p, obj)
+            open(os.path.join(d, r + ".mod"), "w").close()
+            objs.append(r + ".o")
+        with open(os.path.join(d, "list"), "w") as f:
+            f.write("\n".join(objs) + "\n")
+        shutil.copyfile(target_symvers, os.path.join(d, "in.symvers"))
+        script = ('. "$1/scripts/kernel-lib.sh" && cd "$3" && '
+                  'kg_in_kroot "$2" '
+                  '"/usr/src/linux-headers-$2/scripts/mod/modpost" '
+                  '-e -w -N -i in.symvers -o out.symvers -T list')
+        p = subprocess.run(["bash", "-c", script, "sh", root, kver, d],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        rc = rc or p.returncode
+        lines = p.stdout.decode("utf-8", "replace").splitlines()
+        out += lines
+        for line in lines:
+            m = MODPOST_RE[0].match(line) or MODPOST_RE[1].match(line)
+            if m:
+                res[m.group(1)].add("%s@%s" % (m.group(2), m.group(3)))
+        shutil.rmtree(d)
+        if rc:
+            break
     dup = [n for n, c in names.items() if c > 1]
-    return res, p.returncode, out, dup
+    return res, rc, out, dup
 
 
 def pair(ctl, root, tree_kver, moddir, target_kver, target_symvers):
@@ -249,17 +263,28 @@ def pair(ctl, root, tree_kver, moddir, target_kver, target_symvers):
                "modules; depmod over %d independent batches)" % (
                    tag, what, sum(map(len, b.values())), len(b), nb),
                lines)
-        mp, rc, out, dup = run_modpost(root, target_kver, moddir, paths,
+        mpk = target_kver
+        mp, rc, out, dup = run_modpost(root, mpk, moddir, paths,
                                        target_symvers, tmp)
+        # 6.x's modpost cannot read 5.10's export tables (namespaces in
+        # __kstrtabns_ symbols): it stops. The namespace rule itself has
+        # not changed: the tree's own modpost asks it of the same symvers.
+        if rc and any("Could not update namespace" in l for l in out):
+            print("# %s: %s's modpost cannot read these modules' export "
+                  "tables (\"Could not update namespace()\"): %s's "
+                  "modpost asks it" % (tag, target_kver, tree_kver))
+            mpk = tree_kver
+            mp, rc, out, dup = run_modpost(root, mpk, moddir, paths,
+                                           target_symvers, tmp)
         ok(rc == 0 and not dup, "%s: %s's modpost ran over the tree "
            "(exit status %d; module names unique: %s)" % (
-               tag, target_kver, rc, " ".join(dup) or "yes"),
+               tag, mpk, rc, " ".join(dup) or "yes"),
            [l for l in out if "modpost" in l and "WARNING" not in l][:10])
         n, lines = diffs("missing namespace imports", dict(ns), dict(mp),
                          "modpost")
         ok(n == 0, "%s: missing namespace imports of every module equal "
            "%s's modpost's (%d in %d modules)" % (
-               tag, target_kver, sum(map(len, mp.values())), len(mp)), lines)
+               tag, mpk, sum(map(len, mp.values())), len(mp)), lines)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
