@@ -13,7 +13,8 @@
 # delivery (verdict to JSON line on disk) and RSS over bursts of 1,000
 # loads. Then one table of the kg_bench figures, a row per kernel (a
 # kernel whose module does not build or whose run fails gets a row saying
-# so, and the exit status is 1), and, on the host, bench/check_bench.sh.
+# so, and the exit status is 1), and, on the host, bench/check_bench.sh
+# and bench/tree_bench.sh (check against xz -dc and depmod -e -E).
 # Figures are from one run in TCG guests, where absolute times swing by
 # half from run to run: the ratios, each measured within one guest, are
 # the figures that count. Per-kernel logs: build/bench/KVER.log.
@@ -122,4 +123,7 @@ echo
 # Offline checker: kabiguardctl check over the 6.1 tree against the
 # modprobe --dump-modversions loop (on the host, no guest).
 bench/check_bench.sh || rc=1
+# ... over the 6.12 tree against xz -dc alone, and the 6.1 tree's CRC
+# question against 6.12 beside depmod -e -E.
+bench/tree_bench.sh || rc=1
 exit $rc

@@ -24,6 +24,9 @@ PKGS=(
 	# offline checker: modules (libelf: ELF, extended modversions; libzstd:
 	# .ko.zst), symsets tarballs, fuzzers (libFuzzer), its tests
 	libelf-dev libzstd-dev libarchive-dev clang libclang-rt-14-dev jq
+	# JSON output validated against its schemas (userspace/doc/schema),
+	# duplicate keys rejected, by /usr/bin/python3 (tests/jsoncheck.py)
+	python3-jsonschema
 	# VM runner: qemu, initramfs contents and compression
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
 	# kselftest harness and checkpatch come from the kernel source

@@ -13,7 +13,9 @@
 #   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
 #      with ASan/UBSan, end to end);
 #   4. realmod_test.sh KVER, if it exists (on the host: it boots its own
-#      VM with real Debian modules).
+#      VM with real Debian modules);
+#   5. realtree_test.sh KVER (host and its own VM: check's verdict equals
+#      the guard's on a few hundred real modules).
 #
 # Prints each part's TAP output after a "# KVER: part" comment line and
 # exits non-zero if any part fails. Builds what is missing first:
@@ -165,6 +167,14 @@ if [ -e "$HERE/realmod_test.sh" ]; then
 	fi
 else
 	say "no realmod_test.sh, skipped"
+fi
+
+# 5. realtree_test.sh: check's verdicts against the guard's on a few
+# hundred real modules of the kernel (host and its own VM).
+echo "# $KVER: realtree_test.sh"
+if ! bash "$HERE/realtree_test.sh" "$KVER"; then
+	say "realtree_test.sh: failed"
+	rc=1
 fi
 
 exit $rc

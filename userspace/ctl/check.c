@@ -136,8 +136,10 @@ static void print_issue(const struct kg_issue *is)
 		out_str("reason", ": %s", "not exported by the target kernel");
 		break;
 	}
-	if (s->weak)
-		out_bool("weak", " (weak)%.0s", true);
+	out_bool("weak", s->weak ? " (weak)%.0s" : NULL, s->weak);
+	/* Not an import: a __versions entry no symbol has. */
+	out_bool("crc_check", is->crc_check ? " (CRC check, no import)%.0s" :
+		 NULL, is->crc_check);
 	out_text("\n");
 	out_obj_end();
 }
@@ -176,7 +178,9 @@ static void print_module(const struct kg_check_result *r, bool have_policy,
 	else
 		out_null("allowed");
 	out_u64("imports", ", %llu imports", mi->nr_imports);
-	out_u64("issues", ", %llu issues", r->nr_issues);
+	out_u64("crc_checks", mi->nr_crc_checks ? " (and %llu CRC checks)" :
+		NULL, mi->nr_crc_checks);
+	out_u64("issue_count", ", %llu issues", r->nr_issues);
 	/* Which CRC table the loader reads, and whether it compares any. */
 	out_str("modversions", ", modversions %s", kg_modversions_name(mi));
 	out_bool("crcs_checked", NULL, kernel_crcs &&
@@ -273,7 +277,7 @@ int cmd_check(int argc, char **argv)
 	struct kg_matcher *m = NULL;
 	struct kg_policy p = { 0 };
 	size_t nr = 0, i, nok = 0, nfail = 0, nerr = 0, crc_rules = 0;
-	bool kcrcs = false;
+	bool kcrcs = false, signed_rules = false;
 	char **paths = NULL, err[1024], used[4096];
 	int ret;
 
@@ -305,8 +309,11 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	kcrcs = kg_symtab_crcs(kernel) > 0;
-	for (i = 0; i < p.nr; i++)
+	for (i = 0; i < p.nr; i++) {
 		crc_rules += p.rules[i].has_crc;
+		signed_rules |= !!(p.rules[i].flags &
+				   KABIGUARD_RULE_F_SIGNED_ONLY);
+	}
 	if (kernel && kg_symtab_count(kernel) && !kcrcs && crc_rules)
 		fprintf(stderr, "%s: warning: %zu policy rules pin a CRC "
 			"(crc=), but the target kernel has no modversions: no "
@@ -315,6 +322,9 @@ int cmd_check(int argc, char **argv)
 	ck.kernel = kernel;
 	ck.policy = m;
 	ck.assume_signed = o.assume_signed;
+	/* The signer shows in JSON and decides signed-only rules; reading it
+	 * costs libkmod a map and an unmap of each signed file. */
+	ck.no_signer = !out_json() && !signed_rules;
 	if (kg_check_files(&ck, paths, nr, o.jobs, res)) {
 		fprintf(stderr, "%s: check: %s\n", ctl_prog, strerror(ENOMEM));
 		ret = CTL_EXIT_ERR;

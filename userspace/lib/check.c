@@ -25,6 +25,11 @@
  *   - policy:         kg_matcher_allows() (the kernel's own semantics, with
  *                     the namespace, exporter and CRC from the entry)
  *                     refuses it; kabiguard.ko would report or deny it.
+ * The module's CRC checks (mi->crc_checks: CRC entries no import has) are
+ * no imports: neither the policy nor namespaces apply to them. They get
+ * the unknown and crc issues depmod -E gives them, flagged crc_check; only
+ * module_layout's CRC stops the load (check_modstruct_version()), the
+ * loader never looks at the others.
  * Files are spread over worker processes, one module reader each.
  */
 #define _GNU_SOURCE	/* pipe2() */
@@ -148,6 +153,23 @@ static int kg_check_imports(const struct kg_checker *ck,
 			res->allowed = false;
 		}
 	}
+	for (i = 0; i < mi->nr_crc_checks && !ret; i++) {
+		const struct kg_modsym *s = &mi->crc_checks[i];
+		const struct kg_rule *k = kg_symtab_find(ck->kernel, s->name);
+		struct kg_issue is = { .sym = s, .kernel = k,
+				       .crc_check = true };
+		bool layout = !strcmp(s->name, "module_layout");
+
+		if (ck->kernel && !k) {
+			is.kind = KG_ISSUE_UNKNOWN;
+			ret = kg_add_issue(res, &cap, &is);
+		} else if (k && k->has_crc && k->crc != s->crc) {
+			is.kind = KG_ISSUE_CRC;
+			ret = kg_add_issue(res, &cap, &is);
+			if (layout)
+				res->loads = false;
+		}
+	}
 	return ret;
 }
 
@@ -246,6 +268,38 @@ static char *kg_get_str(struct kg_buf *b)
 	return s;
 }
 
+static void kg_put_syms(struct kg_buf *b, const struct kg_modsym *v,
+			size_t nr)
+{
+	size_t i;
+
+	kg_put_u32(b, nr);
+	for (i = 0; i < nr; i++) {
+		kg_put_str(b, v[i].name);
+		kg_put_u32(b, v[i].crc);
+		kg_put_u32(b, v[i].has_crc | v[i].weak << 1);
+	}
+}
+
+static void kg_get_syms(struct kg_buf *b, struct kg_modsym **v, size_t *nr)
+{
+	uint32_t i, n = kg_get_u32(b), f;
+
+	if (n > b->len)
+		b->bad = true;
+	if (!b->bad && n) {
+		*v = calloc(n, sizeof(**v));
+		b->bad = !*v;
+	}
+	for (i = 0; i < n && !b->bad; i++, (*nr)++) {
+		(*v)[i].name = kg_get_str(b);
+		(*v)[i].crc = kg_get_u32(b);
+		f = kg_get_u32(b);
+		(*v)[i].has_crc = f & 1;
+		(*v)[i].weak = f & 2;
+	}
+}
+
 /* Record: u32 length of the rest, u32 index, i32 err, then either the
  * error message or the modinfo. */
 static void kg_put_result(struct kg_buf *b, size_t idx,
@@ -265,17 +319,13 @@ static void kg_put_result(struct kg_buf *b, size_t idx,
 		kg_put_str(b, mi->name);
 		kg_put_str(b, mi->vermagic);
 		kg_put_str(b, mi->signer);
-		kg_put_u32(b, mi->has_versions | mi->has_ext_versions << 1);
+		kg_put_u32(b, mi->has_versions | mi->has_ext_versions << 1 |
+			   mi->signed_file << 2);
 		kg_put_u32(b, mi->nr_import_ns);
 		for (i = 0; i < mi->nr_import_ns; i++)
 			kg_put_str(b, mi->import_ns[i]);
-		kg_put_u32(b, mi->nr_imports);
-		for (i = 0; i < mi->nr_imports; i++) {
-			kg_put_str(b, mi->imports[i].name);
-			kg_put_u32(b, mi->imports[i].crc);
-			kg_put_u32(b, mi->imports[i].has_crc |
-				   mi->imports[i].weak << 1);
-		}
+		kg_put_syms(b, mi->imports, mi->nr_imports);
+		kg_put_syms(b, mi->crc_checks, mi->nr_crc_checks);
 	}
 	if (b->bad)
 		return;
@@ -312,6 +362,7 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 	f = kg_get_u32(b);
 	mi->has_versions = f & 1;
 	mi->has_ext_versions = f & 2;
+	mi->signed_file = f & 4;
 	n = kg_get_u32(b);
 	if (n > b->len)
 		b->bad = true;
@@ -321,20 +372,8 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 	}
 	for (i = 0; i < n && !b->bad; i++, mi->nr_import_ns++)
 		mi->import_ns[i] = kg_get_str(b);
-	n = kg_get_u32(b);
-	if (n > b->len)
-		b->bad = true;
-	if (!b->bad && n) {
-		mi->imports = calloc(n, sizeof(*mi->imports));
-		b->bad = !mi->imports;
-	}
-	for (i = 0; i < n && !b->bad; i++, mi->nr_imports++) {
-		mi->imports[i].name = kg_get_str(b);
-		mi->imports[i].crc = kg_get_u32(b);
-		f = kg_get_u32(b);
-		mi->imports[i].has_crc = f & 1;
-		mi->imports[i].weak = f & 2;
-	}
+	kg_get_syms(b, &mi->imports, &mi->nr_imports);
+	kg_get_syms(b, &mi->crc_checks, &mi->nr_crc_checks);
 	if (b->bad || !mi->path || !mi->name)
 		return -EBADMSG;
 	for (i = 0; i < mi->nr_import_ns; i++)
@@ -342,6 +381,9 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 			return -EBADMSG;
 	for (i = 0; i < mi->nr_imports; i++)
 		if (!mi->imports[i].name)
+			return -EBADMSG;
+	for (i = 0; i < mi->nr_crc_checks; i++)
+		if (!mi->crc_checks[i].name)
 			return -EBADMSG;
 	return 0;
 }
@@ -391,10 +433,14 @@ static int kg_write_all(int fd, const unsigned char *d, size_t len)
 }
 
 static void __attribute__((noreturn))
-kg_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd)
+kg_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd,
+	  bool want_signer)
 {
 	struct kg_modreader *rd = NULL;
 	int rd_err = kg_modreader_new(&rd);
+
+	if (!rd_err)
+		kg_modreader_want_signer(rd, want_signer);
 	struct kg_buf b = { 0 };
 	struct kg_check_result res;
 	size_t i;
@@ -472,7 +518,8 @@ static int kg_drain(struct kg_worker_state *w, size_t nr,
 }
 
 static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
-			  struct kg_check_result *results, bool *done)
+			  struct kg_check_result *results, bool *done,
+			  bool want_signer)
 {
 	struct kg_worker_state *w;
 	struct pollfd *pfd;
@@ -514,7 +561,7 @@ static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
 			close(p[0]);
 			for (j = 0; j < live; j++)
 				close(w[j].fd);
-			kg_worker(paths, nr, next, p[1]);
+			kg_worker(paths, nr, next, p[1], want_signer);
 		}
 		close(p[1]);
 		w[live].fd = p[0];
@@ -600,10 +647,13 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 		return -ENOMEM;
 	memset(results, 0, nr * sizeof(*results));
 	if (nworkers > 1)
-		kg_run_workers(paths, nr, nworkers, results, done);
+		kg_run_workers(paths, nr, nworkers, results, done,
+			       !ck->no_signer);
 	/* Here: everything when alone, what workers could not do otherwise
 	 * (reported, not retried: it may be what killed them). */
 	rd_err = nworkers > 1 ? 0 : kg_modreader_new(&rd);
+	if (rd)
+		kg_modreader_want_signer(rd, !ck->no_signer);
 	for (i = 0; i < nr; i++) {
 		if (done[i]) {
 			kg_finish_one(ck, paths[i], &results[i]);

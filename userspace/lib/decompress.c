@@ -205,24 +205,23 @@ err:
 	return ret;
 }
 
-int kg_decompress(const char *name, char **buf, size_t *len, char *err,
-		  size_t errlen)
+int kg_decompress_mem(const char *name, const void *buf, size_t len,
+		      char **out, size_t *outlen, char *err, size_t errlen)
 {
-	const unsigned char *in = (const unsigned char *)*buf;
+	const unsigned char *in = buf;
 	const char *why = NULL;
-	unsigned char *out;
-	size_t outlen;
+	unsigned char *o;
 	int ret;
 
-	if (*len >= sizeof(kg_gz_magic) &&
+	if (len >= sizeof(kg_gz_magic) &&
 	    !memcmp(in, kg_gz_magic, sizeof(kg_gz_magic)))
-		ret = kg_gunzip(in, *len, &out, &outlen, &why);
-	else if (*len >= sizeof(kg_xz_magic) &&
+		ret = kg_gunzip(in, len, &o, outlen, &why);
+	else if (len >= sizeof(kg_xz_magic) &&
 		 !memcmp(in, kg_xz_magic, sizeof(kg_xz_magic)))
-		ret = kg_unxz(in, *len, &out, &outlen, &why);
-	else if (*len >= sizeof(kg_zstd_magic) &&
+		ret = kg_unxz(in, len, &o, outlen, &why);
+	else if (len >= sizeof(kg_zstd_magic) &&
 		 !memcmp(in, kg_zstd_magic, sizeof(kg_zstd_magic)))
-		ret = kg_unzstd(in, *len, &out, &outlen, &why);
+		ret = kg_unzstd(in, len, &o, outlen, &why);
 	else
 		return 0;
 	if (ret) {
@@ -230,8 +229,22 @@ int kg_decompress(const char *name, char **buf, size_t *len, char *err,
 			 why ? why : strerror(-ret));
 		return ret;
 	}
+	*out = (char *)o;
+	return 1;
+}
+
+int kg_decompress(const char *name, char **buf, size_t *len, char *err,
+		  size_t errlen)
+{
+	char *out;
+	size_t outlen;
+	int ret;
+
+	ret = kg_decompress_mem(name, *buf, *len, &out, &outlen, err, errlen);
+	if (ret <= 0)
+		return ret;
 	free(*buf);
-	*buf = (char *)out;
+	*buf = out;
 	*len = outlen;
 	return 0;
 }

@@ -224,6 +224,18 @@ static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
 				v->kernel_crc);
 	if (!ret)
 		ret = kg_sb_hex(b, "rule_crc", v->has_rule_crc, v->rule_crc);
+	/* KABIGUARD_VIOL_A_FLAGS: which names the kernel cut short. */
+	if (!ret)
+		ret = kg_sb_bool(b, "symbol_truncated",
+				 v->flags & KABIGUARD_VIOLF_SYMBOL_TRUNC);
+	if (!ret)
+		ret = kg_sb_bool(b, "namespace_truncated",
+				 v->flags & KABIGUARD_VIOLF_NAMESPACE_TRUNC);
+	if (!ret)
+		ret = kg_sb_bool(b, "exporter_truncated",
+				 v->flags & KABIGUARD_VIOLF_EXPORTER_TRUNC);
+	if (!ret)
+		ret = kg_sb_u64(b, "flags", v->flags);
 	return ret ? ret : kg_sb_put(b, "}", 1);
 }
 
@@ -363,10 +375,27 @@ int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 		ret = kg_sb_violation(b, &ev->viol[i], i == 0);
 	if (!ret)
 		ret = kg_sb_put(b, "]", 1);
-	/* The kernel lists at most KABIGUARD_MAX_VIOLATIONS. */
+	/* The kernel lists at most KABIGUARD_MAX_VIOLATIONS, fewer when
+	 * the event is full or minimal. */
 	if (!ret)
 		ret = kg_sb_bool(b, "violations_truncated",
-				 ev->nr_violations > ev->nr_listed);
+				 ev->nr_violations > ev->nr_listed ||
+				 (ev->flags & KABIGUARD_EVF_VIOLATIONS_CUT));
+	/* KABIGUARD_A_EVENT_FLAGS: the module's strings cut short, a
+	 * minimal event (no process, no violations); flags: every bit. */
+	if (!ret)
+		ret = kg_sb_bool(b, "module_truncated",
+				 ev->flags & KABIGUARD_EVF_MODULE_TRUNC);
+	if (!ret)
+		ret = kg_sb_bool(b, "version_truncated",
+				 ev->flags & KABIGUARD_EVF_VERSION_TRUNC);
+	if (!ret)
+		ret = kg_sb_bool(b, "srcversion_truncated",
+				 ev->flags & KABIGUARD_EVF_SRCVERSION_TRUNC);
+	if (!ret)
+		ret = kg_sb_bool(b, "minimal", ev->flags & KABIGUARD_EVF_MINIMAL);
+	if (!ret)
+		ret = kg_sb_u64(b, "flags", ev->flags);
 	if (!ret)
 		ret = kg_sb_put(b, "}\n", 2);
 	if (ret) {

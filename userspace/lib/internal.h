@@ -92,9 +92,14 @@ int kg_modinfo_parse(const char *path, char *image, size_t len,
 /* match.c */
 uint32_t kg_str_hash(const char *s);
 
-/* decompress.c: replaces *buf (malloc'ed, *len bytes, one spare byte
- * after them) by its decompressed contents when it starts with a gzip, xz
- * or zstd magic. Returns 0, or a negative errno with err written. */
+/* decompress.c: decompresses len bytes at buf by magic (gzip, xz, zstd)
+ * into *out (malloc'ed, one spare byte after *outlen): returns 1; not
+ * compressed: 0, *out untouched; else a negative errno, err written. */
+int kg_decompress_mem(const char *name, const void *buf, size_t len,
+		      char **out, size_t *outlen, char *err, size_t errlen);
+/* Replaces *buf (malloc'ed, *len bytes, one spare byte after them) by its
+ * decompressed contents when it starts with a gzip, xz or zstd magic.
+ * Returns 0, or a negative errno with err written. */
 int kg_decompress(const char *name, char **buf, size_t *len, char *err,
 		  size_t errlen);
 

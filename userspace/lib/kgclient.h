@@ -340,15 +340,24 @@ struct kg_modinfo {
 	char *path;
 	char *name;		/* as the kernel will call it ('-' -> '_') */
 	char *vermagic;		/* NULL when absent */
-	char *signer;		/* NULL: no signature (not verified here) */
+	char *signer;		/* NULL: no signature (not verified here),
+				 * or not asked for */
+	bool signed_file;	/* a signature is appended */
 	bool has_versions;	/* a __versions section (MODVERSIONS) */
 	bool has_ext_versions;	/* __version_ext_crcs and _names (6.14+
 				 * EXTENDED_MODVERSIONS): the loader then
 				 * reads these, not __versions */
 	char **import_ns;
 	size_t nr_import_ns;
-	struct kg_modsym *imports;
+	struct kg_modsym *imports;	/* what the loader resolves: the
+					 * undefined symbols of .symtab */
 	size_t nr_imports;
+	/* CRC entries no import has (module_layout until it goes, ...):
+	 * CRC checks, never imports (libkmod and depmod list them among a
+	 * module's symbols; the loader resolves none of them and compares
+	 * module_layout's CRC alone, check_modstruct_version()). */
+	struct kg_modsym *crc_checks;
+	size_t nr_crc_checks;
 };
 
 /* One reader per thread or process (each has its own libkmod context,
@@ -356,6 +365,9 @@ struct kg_modinfo {
 struct kg_modreader;
 int kg_modreader_new(struct kg_modreader **out);
 void kg_modreader_free(struct kg_modreader *r);
+/* Whether kg_modreader_read() gets the signer (default: yes). libkmod
+ * maps and unmaps each signed file for it, a TLB flush each. */
+void kg_modreader_want_signer(struct kg_modreader *r, bool want);
 /* Reads a module file: .ko, or .ko.xz, .ko.zst, .ko.gz (by magic).
  * Returns 0, or a negative errno with "path: reason" in err. */
 int kg_modreader_read(struct kg_modreader *r, const char *path,
@@ -389,6 +401,7 @@ struct kg_issue {
 	const struct kg_modsym *sym;	/* in the result's modinfo */
 	const struct kg_rule *kernel;	/* symvers entry, NULL if unknown */
 	struct kg_match match;		/* KG_ISSUE_POLICY */
+	bool crc_check;			/* sym is in mi.crc_checks */
 };
 
 struct kg_check_result {
@@ -405,6 +418,7 @@ struct kg_checker {
 	const struct kg_symtab *kernel;		/* NULL: none */
 	const struct kg_matcher *policy;	/* NULL: none */
 	bool assume_signed;	/* sig_ok for signed-only rules: signer set */
+	bool no_signer;		/* the signer is not needed: not read */
 };
 
 /* Checks paths[0..nr) with nworkers worker processes (0: one per CPU;

@@ -54,6 +54,7 @@ struct kg_modreader {
 	struct kmod_ctx *ctx;		/* offline: no dirname, no config */
 	struct kmod_ctx *sys;		/* kg_modreader_find(): the system's */
 	int memfd;			/* the signer's bytes; -1: none yet */
+	bool no_signer;			/* kg_modreader_want_signer(false) */
 };
 
 static void kg_kmod_quiet(void *data, int priority, const char *file,
@@ -132,6 +133,9 @@ void kg_modinfo_free(struct kg_modinfo *mi)
 	for (i = 0; i < mi->nr_imports; i++)
 		free(mi->imports[i].name);
 	free(mi->imports);
+	for (i = 0; i < mi->nr_crc_checks; i++)
+		free(mi->crc_checks[i].name);
+	free(mi->crc_checks);
 	memset(mi, 0, sizeof(*mi));
 }
 
@@ -401,14 +405,15 @@ static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
 }
 
 /*
- * CRC entries no undefined symbol has are imports too, as libkmod and
- * `modprobe --dump-modversions` list them: modpost puts module_layout in
- * __versions (until 6.x) and the loader checks its CRC first
- * (check_modstruct_version()).
+ * CRC entries no undefined symbol has: libkmod and `modprobe
+ * --dump-modversions` list them among the imports, but the loader
+ * resolves none of them; it compares module_layout's CRC alone (modpost
+ * puts it in __versions until 6.x; check_modstruct_version()). They are
+ * CRC checks, kept apart in mi->crc_checks, sorted by name.
  */
-static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
+static int kg_add_crc_checks(struct kg_modinfo *mi, struct kg_vers *v,
+			     size_t nr)
 {
-	struct kg_modsym *n;
 	size_t i, extra = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -419,12 +424,11 @@ static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
 	}
 	if (!extra)
 		return 0;
-	n = realloc(mi->imports, (mi->nr_imports + extra) * sizeof(*n));
-	if (!n)
+	mi->crc_checks = calloc(extra, sizeof(*mi->crc_checks));
+	if (!mi->crc_checks)
 		return -ENOMEM;
-	mi->imports = n;
 	for (i = 0; i < nr; i++) {
-		struct kg_modsym *s = &mi->imports[mi->nr_imports];
+		struct kg_modsym *s = &mi->crc_checks[mi->nr_crc_checks];
 
 		if (v[i].used || !v[i].len)
 			continue;
@@ -432,7 +436,7 @@ static int kg_add_unused(struct kg_modinfo *mi, struct kg_vers *v, size_t nr)
 		s->name = strndup(v[i].name, v[i].len);
 		if (!s->name)
 			return -ENOMEM;
-		mi->nr_imports++;
+		mi->nr_crc_checks++;
 	}
 	return 0;
 }
@@ -489,7 +493,7 @@ static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
 		}
 		mi->nr_imports++;
 	}
-	ret = kg_add_unused(mi, vers, nvers);
+	ret = kg_add_crc_checks(mi, vers, nvers);
 out:
 	free(vers);
 	return ret;
@@ -576,7 +580,8 @@ static const char *kg_memfd_path(struct kg_modreader *r, const char *image,
 /* libkmod's signer ("" becomes "(unknown signer)"); no error is fatal:
  * without one the module counts as unsigned, as it would before. */
 static int kg_read_signer(struct kg_modreader *r, const char *path,
-			  const char *image, size_t len, struct kg_modinfo *mi)
+			  const char *image, size_t len, bool plain,
+			  struct kg_modinfo *mi)
 {
 	struct kmod_list *list = NULL, *e;
 	struct kmod_module *mod;
@@ -584,8 +589,10 @@ static int kg_read_signer(struct kg_modreader *r, const char *path,
 	char fdpath[64];
 	int ret = 0;
 
-	/* Without /proc, libkmod reads (and decompresses) the file again. */
-	src = kg_memfd_path(r, image, len, fdpath, sizeof(fdpath));
+	/* A plain file is read where it is; a decompressed one from a
+	 * memfd (without /proc, libkmod decompresses the file again). */
+	src = plain ? path : kg_memfd_path(r, image, len, fdpath,
+					   sizeof(fdpath));
 	if (kmod_module_new_from_path(r->ctx, src ? src : path, &mod))
 		return 0;
 	if (kmod_module_get_info(mod, &list) >= 0) {
@@ -605,10 +612,17 @@ static int kg_read_signer(struct kg_modreader *r, const char *path,
 	return ret;
 }
 
+/*
+ * Read whole into malloc'ed memory, not mapped: every munmap() flushes
+ * the TLB, which costs more than the copy (half the time of a tree on a
+ * paravirtualized VM). libkmod reads a plain file's signer from the file
+ * itself, a decompressed one's from a memfd; only when asked for
+ * (kg_modreader_want_signer()): libkmod maps and unmaps the file.
+ */
 int kg_modreader_read(struct kg_modreader *r, const char *path,
 		      struct kg_modinfo *mi, char *err, size_t errlen)
 {
-	char *image = NULL;
+	char *image = NULL, *file;
 	size_t len = 0;
 	int fd, ret;
 
@@ -627,6 +641,7 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 			 strerror(-ret));
 		return ret;
 	}
+	file = image;
 	ret = kg_decompress(path, &image, &len, err, errlen);
 	if (ret) {
 		size_t n = strlen(err);
@@ -639,8 +654,10 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 	ret = kg_modinfo_parse(path, image, len, mi, err, errlen);
 	if (ret)
 		goto out;
-	if (kg_is_signed(image, len)) {
-		ret = kg_read_signer(r, path, image, len, mi);
+	mi->signed_file = kg_is_signed(image, len);
+	if (mi->signed_file && !r->no_signer) {
+		/* kg_decompress() replaced the buffer: not plain. */
+		ret = kg_read_signer(r, path, image, len, image == file, mi);
 		if (ret) {
 			kg_modinfo_free(mi);
 			snprintf(err, errlen, "%s: reading: %s", path,
@@ -650,4 +667,9 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 out:
 	free(image);
 	return ret;
+}
+
+void kg_modreader_want_signer(struct kg_modreader *r, bool want)
+{
+	r->no_signer = !want;
 }

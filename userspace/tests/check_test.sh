@@ -26,7 +26,9 @@ diag() { sed 's/^/# /' <<<"$*"; }
 t() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
 # run EXPECTED_RC OUT CTL-ARGS...: runs the tool, stdout to OUT, stderr to
-# OUT.err; fails on another exit status or any sanitizer report.
+# OUT.err; fails on another exit status or any sanitizer report, and when
+# a --json report is not valid against userspace/doc/schema/check
+# (tests/jsoncheck.py: strict, duplicate keys rejected).
 run() {
 	local want=$1 out=$2 rc=0
 	shift 2
@@ -40,7 +42,15 @@ run() {
 		diag "$(head -5 "$out.err")"
 		return 1
 	fi
+	if [[ " $* " == *" check "* && (" $* " == *" -j "* || " $* " == *" --json "*) ]]; then
+		if ! /usr/bin/python3 "$HERE/jsoncheck.py" check "$out" >"$out.schema" 2>&1; then
+			diag "$(head -20 "$out.schema")"
+			return 1
+		fi
+		JSON_CHECKED=$((JSON_CHECKED + 1))
+	fi
 }
+JSON_CHECKED=0
 
 # importers TREE SYMBOL: modules (paths) whose __versions list SYMBOL
 importers() {
@@ -178,12 +188,36 @@ uas_ns() {
 		'[.modules[0].issues[] | select(.kind == "ns-not-imported") | .symbol | startswith("usb_stor_")] | length > 0 and all' true
 }
 
+# module_layout_tests K MOD SYMVERS: module_layout (in __versions, no
+# symbol) is a CRC check, not an import: a policy without it allows the
+# module; a symvers with another module_layout CRC stops the load, as
+# check_modstruct_version() does, with the issue flagged crc_check.
+module_layout_tests() {
+	local K=$1 mod=$2 sv=$3
+	grep -vP '\tmodule_layout\t' "$sv" >"$T/nolayout.pol"
+	run 0 "$T/o.json" check -j --symvers "$sv" --format symvers --policy "$T/nolayout.pol" "$mod"
+	jqt "$K: module_layout: a policy without it allows $(basename "$mod")" "$T/o.json" \
+		'.modules[0] | [.verdict, .allowed, .issue_count] | map(tostring) | join(" ")' "ok true 0"
+	awk -F '\t' -v OFS='\t' '$2 == "module_layout" { $1 = "0x0badc0de" } 1' "$sv" >"$T/layout.sv"
+	run 6 "$T/o.json" check -j --symvers "$T/layout.sv" "$mod"
+	jqt "$K: module_layout with another CRC: one crc-differs issue, a CRC check, the module does not load" "$T/o.json" \
+		'.modules[0] | [.loads, (.issues | map([.kind, .symbol, (.crc_check | tostring), .kernel_crc] | join(" ")) | join(","))] | map(tostring) | join(" ")' \
+		"false crc-differs module_layout true 0x0badc0de"
+	run 6 "$T/o.txt" check --symvers "$T/layout.sv" "$mod"
+	t "$K: ... the text report says it is a CRC check" \
+		grep -q 'crc-differs *module_layout .*(CRC check, no import)' "$T/o.txt"
+}
+
 # 6.12: .ko.xz modules, decompressed here (as are .ko.zst and .ko.gz).
 k612_tests() {
 	local K=$1 M=$2 SV=$3 UASXZ=$2/kernel/drivers/usb/storage/uas.ko.xz
 	uas_ns "$K" "$UASXZ" "$SV"
-	jqt "$K: ... its imports, __versions included, as modprobe --dump-modversions lists them" "$T/o.json" \
-		'.modules[0].imports' "$(modprobe --dump-modversions "$UASXZ" | wc -l)"
+	jqt "$K: ... its imports and CRC checks, as modprobe --dump-modversions lists them" "$T/o.json" \
+		'.modules[0].imports + .modules[0].crc_checks' "$(modprobe --dump-modversions "$UASXZ" | wc -l)"
+	jqt "$K: ... its imports are its undefined symbols (nm -u), module_layout a CRC check" "$T/o.json" \
+		'.modules[0] | [.imports, .crc_checks] | map(tostring) | join(" ")' \
+		"$(xz -dc "$UASXZ" >"$T/uas.ko" && nm -u "$T/uas.ko" | wc -l) 1"
+	module_layout_tests "$K" "$UASXZ" "$SV"
 	zstd -q -c <(xz -dc "$UASXZ") >"$T/uas.ko.zst"
 	run 0 "$T/o.json" check -j --symvers "$SV" "$T/uas.ko.zst"
 	jqt "$K: uas.ko.zst reads too" "$T/o.json" '.summary.ok' 1
@@ -539,6 +573,9 @@ if [ -n "$UAS" ]; then
 	t "text output: no raw ESC, C1 or 0x9b byte" \
 		sh -c '! LC_ALL=C grep -q "$(printf "\033\\|\302\\|\233")" "$1"' sh "$T/esc.txt"
 fi
+
+t "every --json report ($JSON_CHECKED) valid against doc/schema/check.schema.json, no duplicate key" \
+	test "$JSON_CHECKED" -gt 20
 
 echo "1..$N"
 [ "$FAILED" -eq 0 ]

@@ -51,6 +51,22 @@ static const char *write_str(const char *name, const char *s)
 	return path;
 }
 
+/* Every event line the library made here, appended to $KG_JSON_LINES
+ * when set: `make check` validates them against doc/schema/event. */
+static void save_json(const char *line)
+{
+	const char *path = getenv("KG_JSON_LINES");
+	FILE *f;
+
+	if (!path || !line)
+		return;
+	f = fopen(path, "a");
+	if (!f || fputs(line, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
 static char *read_all(const char *path)
 {
 	static char buf[8192];
@@ -259,7 +275,8 @@ static void test_json(void)
 		{ .symbol = "usb_stor_probe1", .ns = "USB_STORAGE",
 		  .exporter = "usb_storage", .reason = KABIGUARD_REASON_CRC_MISMATCH,
 		  .has_kernel_crc = true, .kernel_crc = 0xdeadbeef,
-		  .has_rule_crc = true, .rule_crc = 0x12 },
+		  .has_rule_crc = true, .rule_crc = 0x12,
+		  .flags = KABIGUARD_VIOLF_NAMESPACE_TRUNC },
 	};
 	struct kg_event ev = {
 		.verdict = KABIGUARD_VERDICT_DENIED,
@@ -276,6 +293,8 @@ static void test_json(void)
 		.tty = "pts0", .cgroup_id = 1, .pidns = 4026531836U,
 		.argv = "insmod\0a \"b\"\0", .argv_len = 13,
 		.lsm_label = "unconfined",
+		.flags = KABIGUARD_EVF_SRCVERSION_TRUNC |
+			 KABIGUARD_EVF_VIOLATIONS_CUT,
 	};
 	static const char want[] =
 		"{\"seq\":42,\"boot_id\":\"b\",\"kind\":\"load\","
@@ -297,11 +316,17 @@ static void test_json(void)
 		"\"kmod_request\":false,\"violations\":["
 		"{\"symbol\":\"kg_plain_b\",\"namespace\":null,"
 		"\"exporter\":\"kg_exporter\",\"reason\":\"not-allowed\","
-		"\"kernel_crc\":null,\"rule_crc\":null},"
+		"\"kernel_crc\":null,\"rule_crc\":null,"
+		"\"symbol_truncated\":false,\"namespace_truncated\":false,"
+		"\"exporter_truncated\":false,\"flags\":0},"
 		"{\"symbol\":\"usb_stor_probe1\",\"namespace\":\"USB_STORAGE\","
 		"\"exporter\":\"usb_storage\",\"reason\":\"crc-mismatch\","
-		"\"kernel_crc\":\"0xdeadbeef\",\"rule_crc\":\"0x00000012\"}],"
-		"\"violations_truncated\":true}\n";
+		"\"kernel_crc\":\"0xdeadbeef\",\"rule_crc\":\"0x00000012\","
+		"\"symbol_truncated\":false,\"namespace_truncated\":true,"
+		"\"exporter_truncated\":false,\"flags\":2}],"
+		"\"violations_truncated\":true,\"module_truncated\":false,"
+		"\"version_truncated\":false,\"srcversion_truncated\":true,"
+		"\"minimal\":false,\"flags\":12}\n";
 	struct kg_event_json_ctx x = { .boot_id = "b", .host = "h",
 				       .kernel = "6.12" };
 	struct kg_strbuf b = { 0 };
@@ -310,6 +335,7 @@ static void test_json(void)
 	int ret;
 
 	ret = kg_event_json(&b, &ev, &x);
+	save_json(b.s);
 	ok(ret == 0 && b.s && !strcmp(b.s, want),
 	   "json: every field, escapes, invalid UTF-8, CRCs, truncation");
 	if (ret || !b.s || strcmp(b.s, want)) {
@@ -332,11 +358,13 @@ static void test_json(void)
 	ev.has_process = false;
 	ev.nr_listed = 0;
 	ev.nr_violations = 0;
+	ev.flags = 0;
 	ret = kg_event_json(&b, &ev, NULL);
+	save_json(b.s);
 	ok(ret == 0 && strstr(b.s, "\"kind\":\"scan\"") &&
 	   strstr(b.s, "\"pid\":null,\"ppid\":null") &&
 	   strstr(b.s, "\"kmod_request\":null,\"violations\":[],"
-		  "\"violations_truncated\":false}\n") &&
+		  "\"violations_truncated\":false,") &&
 	   !strstr(b.s, "boot_id"),
 	   "json: a scan has null process fields");
 	kg_strbuf_free(&b);
