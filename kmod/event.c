@@ -243,7 +243,8 @@ void kg_event_publish(const struct kg_verdict *v)
 
 	size = kg_event_size(v, &listed);
 	if (!v->minimal) {
-		msg = kg_event_new(size, GFP_KERNEL | __GFP_NOWARN, &seq_attr);
+		msg = kg_nomem(KG_NOMEM_EVENT) ? NULL :
+		      kg_event_new(size, GFP_KERNEL | __GFP_NOWARN, &seq_attr);
 		if (msg && !kg_put_event(msg, v, listed))
 			goto publish;
 		nlmsg_free(msg);

@@ -6,6 +6,7 @@
 #include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -163,6 +164,33 @@ struct kg_status {
 
 extern unsigned int kg_max_rules;
 
+/*
+ * Upper bounds of the module parameters (README, "Module parameters"):
+ * each keeps the allocations sized from it well within what kvcalloc()
+ * serves without a WARN.
+ */
+#define KG_MAX_RULES_MAX	1000000U
+#define KG_RING_SIZE_MAX	65536U
+#define KG_RING_BYTES_MAX	(256U << 20)
+
+/*
+ * test_nomem (tests only): simulated allocation failures, so that the
+ * out-of-memory paths run in the VM suite on kernels without fault
+ * injection (Debian's have no CONFIG_FAULT_INJECTION).
+ */
+#define KG_NOMEM_VERDICT	1U	/* the violation list and loader */
+#define KG_NOMEM_EVENT		2U	/* the full event message */
+#define KG_NOMEM_ALL		(KG_NOMEM_VERDICT | KG_NOMEM_EVENT)
+extern unsigned int kg_test_nomem;
+
+static inline bool kg_nomem(unsigned int what)
+{
+	return READ_ONCE(kg_test_nomem) & what;
+}
+
+int kg_param_set_bounded(const char *val, const struct kernel_param *kp,
+			 unsigned int min, unsigned int max);
+
 int kg_state_init(enum kabiguard_mode mode);
 void kg_state_exit(void);
 enum kabiguard_mode kg_state_mode(void);
@@ -238,14 +266,18 @@ struct kg_ring_status {
 	u32 size;
 	u64 first, next, overflow;
 	u64 bytes, bytes_max;
+	bool is_reader;		/* the asking socket has read events */
+	u64 reader_overflow;	/* its own overflow count */
 };
 
 extern unsigned int kg_ring_size;
 int kg_ring_init(void);
 void kg_ring_exit(void);
 void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr);
+int kg_ring_reader_add(u32 portid, struct netlink_ext_ack *extack);
+void kg_ring_reader_release(u32 portid);
 int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
-void kg_ring_status(struct kg_ring_status *rs);
+void kg_ring_status(struct kg_ring_status *rs, u32 portid);
 
 /* main.c */
 const char *kg_mode_name(enum kabiguard_mode mode);

@@ -7,7 +7,10 @@
  * handler runs; the handlers check what a policy cannot express (which
  * attributes belong to which rule kind). State-changing commands need
  * CAP_SYS_MODULE in the initial user namespace, the capability that lets
- * its holder load modules in the first place. The family is not
+ * its holder load modules in the first place. So do the dumps: netlink
+ * holds a reference on the module while a dump is unfinished, so a dump
+ * left unread would keep rmmod from removing the guard; only those who
+ * may remove it can start one. The family is not
  * netns-aware, so it exists only in the initial network namespace.
  */
 #include <linux/capability.h>
@@ -68,7 +71,8 @@ static struct sk_buff *kg_nl_reply_new(struct genl_info *info, u8 cmd,
 	return msg;
 }
 
-static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
+static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st,
+			    u32 portid)
 {
 	u32 features = KABIGUARD_FEAT_ENFORCE | KABIGUARD_FEAT_RING |
 		       KABIGUARD_FEAT_SCAN;
@@ -107,7 +111,7 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
 	    nla_put_u64_64bit(msg, KABIGUARD_A_CNT_VIOLATIONS, st->violations,
 			      KABIGUARD_A_PAD))
 		return -EMSGSIZE;
-	kg_ring_status(&rs);
+	kg_ring_status(&rs, portid);
 	if (nla_put_u32(msg, KABIGUARD_A_RING_SIZE, rs.size) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_FIRST, rs.first,
 			      KABIGUARD_A_PAD) ||
@@ -118,7 +122,10 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st)
 	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_BYTES, rs.bytes,
 			      KABIGUARD_A_PAD) ||
 	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_BYTES_MAX, rs.bytes_max,
-			      KABIGUARD_A_PAD))
+			      KABIGUARD_A_PAD) ||
+	    (rs.is_reader &&
+	     nla_put_u64_64bit(msg, KABIGUARD_A_RING_READER_OVERFLOW,
+			       rs.reader_overflow, KABIGUARD_A_PAD)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -140,7 +147,7 @@ static int kg_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	kg_state_status(&st);
-	if (kg_nl_put_status(msg, &st)) {
+	if (kg_nl_put_status(msg, &st, info->snd_portid)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -305,6 +312,16 @@ static int kg_nl_lock(struct sk_buff *skb, struct genl_info *info)
 	return kg_state_lock(info->extack);
 }
 
+/* Dumps pin the module until read to the end: see the top of this file. */
+static int kg_nl_dump_admin(struct netlink_callback *cb)
+{
+	if (netlink_capable(cb->skb, CAP_SYS_MODULE))
+		return 0;
+	NL_SET_ERR_MSG_MOD(cb->extack,
+			   "needs CAP_SYS_MODULE in the initial user namespace");
+	return -EPERM;
+}
+
 /*
  * KABIGUARD_CMD_POLICY_GET: one message per rule. cb->args[0] is the next
  * rule; cb->seq carries the generation so that a commit between two calls
@@ -353,13 +370,14 @@ static int kg_nl_events_start(struct netlink_callback *cb)
 	int ret;
 
 	/* Events name processes and users: not for every local user. */
-	if (!netlink_capable(cb->skb, CAP_SYS_MODULE)) {
-		NL_SET_ERR_MSG_MOD(cb->extack,
-				   "needs CAP_SYS_MODULE in the initial user namespace");
-		return -EPERM;
-	}
+	ret = kg_nl_dump_admin(cb);
+	if (ret)
+		return ret;
 	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, KABIGUARD_A_MAX,
 			  kg_events_get_policy, cb->extack);
+	if (ret)
+		return ret;
+	ret = kg_ring_reader_add(NETLINK_CB(cb->skb).portid, cb->extack);
 	if (ret)
 		return ret;
 	cb->args[0] = tb[KABIGUARD_A_SEQ] ? nla_get_u64(tb[KABIGUARD_A_SEQ]) : 0;
@@ -458,6 +476,7 @@ static const struct genl_ops kg_ops[] = {
 	},
 	{
 		.cmd = KABIGUARD_CMD_POLICY_GET,
+		.start = kg_nl_dump_admin,
 		.dumpit = kg_nl_policy_dump,
 		.policy = kg_none_policy,
 		.maxattr = KABIGUARD_A_MAX,
@@ -497,15 +516,17 @@ struct genl_family kg_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(kg_mcgrps),
 };
 
-/* A socket that closes with a transaction open aborts it. */
+/* A socket that closes with a transaction open aborts it; it reads no more. */
 static int kg_nl_release(struct notifier_block *nb, unsigned long event,
 			 void *ptr)
 {
 	struct netlink_notify *n = ptr;
 
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    net_eq(n->net, &init_net))
+	    net_eq(n->net, &init_net)) {
 		kg_state_release(n->portid);
+		kg_ring_reader_release(n->portid);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -4,14 +4,47 @@
  * the lock, and the verdict counters.
  */
 #include <linux/atomic.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include "kabiguard.h"
 
+static int kg_max_rules_set(const char *val, const struct kernel_param *kp)
+{
+	return kg_param_set_bounded(val, kp, 0, KG_MAX_RULES_MAX);
+}
+
+static const struct kernel_param_ops kg_max_rules_ops = {
+	.set = kg_max_rules_set,
+	.get = param_get_uint,
+};
+
 unsigned int kg_max_rules = 100000;
-module_param_named(max_rules, kg_max_rules, uint, 0644);
-MODULE_PARM_DESC(max_rules, "most rules one policy may hold (default 100000)");
+module_param_cb(max_rules, &kg_max_rules_ops, &kg_max_rules, 0644);
+MODULE_PARM_DESC(max_rules,
+		 "most rules one policy may hold (default 100000, at most 1000000)");
+
+static int kg_test_nomem_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = kg_param_set_bounded(val, kp, 0, KG_NOMEM_ALL);
+
+	if (!ret && READ_ONCE(kg_test_nomem))
+		pr_warn("test_nomem=%u: simulating out of memory in verdicts, for tests only\n",
+			READ_ONCE(kg_test_nomem));
+	return ret;
+}
+
+static const struct kernel_param_ops kg_test_nomem_ops = {
+	.set = kg_test_nomem_set,
+	.get = param_get_uint,
+};
+
+unsigned int kg_test_nomem;
+module_param_cb(test_nomem, &kg_test_nomem_ops, &kg_test_nomem, 0600);
+MODULE_PARM_DESC(test_nomem,
+		 "for tests only: 1 fails the verdict's memory, 2 the full event (default 0)");
 
 struct kg_txn {
 	bool open;
@@ -105,6 +138,43 @@ void kg_state_status(struct kg_status *st)
 	st->audited = atomic64_read(&kg_cnt_audited);
 	st->denied = atomic64_read(&kg_cnt_denied);
 	st->violations = atomic64_read(&kg_cnt_violations);
+}
+
+/**
+ * kg_param_set_bounded() - set an unsigned module parameter, bounded and sealed
+ * @val: the text written (module load or sysfs)
+ * @kp: the parameter; kp->arg points at its unsigned int
+ * @min: smallest value accepted
+ * @max: largest value accepted
+ *
+ * Values outside [@min, @max] are refused at load time (insmod fails) and
+ * at run time, so no parameter can ask for an allocation the kernel would
+ * WARN about. After kabiguardctl lock every write fails and the value stays.
+ *
+ * Return: 0, -EPERM (locked) or -EINVAL (not a number, or out of bounds).
+ */
+int kg_param_set_bounded(const char *val, const struct kernel_param *kp,
+			 unsigned int min, unsigned int max)
+{
+	unsigned int v;
+	int ret = 0;
+
+	mutex_lock(&kg_state_mutex);
+	if (kg_locked) {
+		pr_warn("%s: locked until reboot, not changed\n", kp->name);
+		ret = -EPERM;
+		goto unlock;
+	}
+	if (kstrtouint(val, 0, &v) || v < min || v > max) {
+		pr_err("%s must be a number from %u to %u\n", kp->name, min,
+		       max);
+		ret = -EINVAL;
+		goto unlock;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+unlock:
+	mutex_unlock(&kg_state_mutex);
+	return ret;
 }
 
 static int kg_check_unlocked(struct netlink_ext_ack *extack)
@@ -265,9 +335,12 @@ void kg_state_release(u32 portid)
  * @extack: for the error message
  *
  * Takes a module reference that is never dropped, so the guard cannot be
- * unloaded either.
+ * unloaded either; also seals the module parameters (kg_param_set_bounded).
+ * try_module_get() fails once delete_module() has begun removing the
+ * guard: then the lock fails rather than report a guard that is going.
  *
- * Return: 0, or -EPERM when already locked.
+ * Return: 0, -EPERM when already locked, or -ENODEV when the guard is
+ * being unloaded.
  */
 int kg_state_lock(struct netlink_ext_ack *extack)
 {
@@ -277,7 +350,12 @@ int kg_state_lock(struct netlink_ext_ack *extack)
 	ret = kg_check_unlocked(extack);
 	if (ret)
 		goto unlock;
-	__module_get(THIS_MODULE);
+	if (!try_module_get(THIS_MODULE)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "kabiguard is being unloaded: not locked");
+		ret = -ENODEV;
+		goto unlock;
+	}
 	kg_locked = true;
 	if (kg_txn.open)
 		kg_txn_drop();

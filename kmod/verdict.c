@@ -191,7 +191,7 @@ static int kg_module_coming(struct module *mod)
 
 	v.viol = kg_viol_alloc(kg_imports_count(mod), &max);
 	loader = kg_loader_current();
-	if (!v.viol || !loader) {
+	if (!v.viol || !loader || kg_nomem(KG_NOMEM_VERDICT)) {
 		/*
 		 * Still checked, and still an event with a sequence number:
 		 * a minimal one, without the loader and the list.

@@ -753,6 +753,91 @@ TEST_F_TIMEOUT(daemon, restart_after_kill9, 180)
 	EXPECT_EQ(0, kgd_stop(r)) show_stderr(_metadata, r);
 }
 
+/* Loads the hostile modules, then kg_consumer_ok @nr_ok times. */
+static void hostile_then_normal(struct __test_metadata *_metadata, int nr_ok)
+{
+	size_t len;
+	char *img;
+	int i;
+
+	kg_t_unload("kg_huge");
+	ASSERT_EQ(0, kg_t_load("kg_huge"));
+	ASSERT_EQ(0, kg_t_unload("kg_huge"));
+	img = kg_t_evil_module(&len);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(0, syscall(__NR_init_module, img, len, ""))
+		TH_LOG("init_module: %s", strerror(errno));
+	free(img);
+	ASSERT_EQ(0, kg_t_unload(KG_T_EVIL));
+	for (i = 0; i < nr_ok; i++) {
+		ASSERT_EQ(0, kg_t_load("kg_consumer_ok"));
+		ASSERT_EQ(0, kg_t_unload("kg_consumer_ok"));
+	}
+}
+
+/* The log from base on: kg_huge, kg_evil_import, @nr_ok kg_consumer_ok. */
+static void expect_hostile_lines(struct __test_metadata *_metadata,
+				 const struct kj *v, int from, int nr_ok)
+{
+	int i;
+
+	EXPECT_TRUE(kj_is(&v[from], "module", "kg_huge"));
+	EXPECT_EQ(301, kj_u64(&v[from], "nr_violations"));
+	EXPECT_TRUE(kj_is(&v[from + 1], "module", KG_T_EVIL));
+	EXPECT_TRUE(kj_is(&v[from + 1], "violations.0.symbol", KG_T_EVIL_NAME))
+		TH_LOG("symbol \"%s\"", kj_get(&v[from + 1],
+					       "violations.0.symbol"));
+	for (i = 0; i < nr_ok; i++)
+		EXPECT_TRUE(kj_is(&v[from + 2 + i], "module", "kg_consumer_ok"))
+			TH_LOG("line %d: %s", from + 2 + i,
+			       kj_get(&v[from + 2 + i], "module"));
+}
+
+/*
+ * Hostile events (kg_huge: a 65,531-byte import name, an 8 KiB version,
+ * 301 violations; kg_evil_import: a newline, a forged verdict line and
+ * ESC in an import name) cannot make the daemon skip what follows them,
+ * neither live nor caught up from the ring after a crash.
+ */
+TEST_F_TIMEOUT(daemon, hostile_events_skip_nothing, 300)
+{
+	struct kgd_run *r = &self->r;
+	struct kj *v = NULL;
+	char why[256] = "";
+	int n;
+
+	kgd_setup(r, NULL);
+	ASSERT_EQ(0, kg_t_load("kg_exporter"));
+	ASSERT_EQ(0, kgd_start(r)) show_stderr(_metadata, r);
+	ASSERT_TRUE(kgd_wait_stderr(r, "loaded modules checked"));
+	r->base = ring_next();
+
+	/* Live. */
+	hostile_then_normal(_metadata, 5);
+	n = kgd_wait_lines(r, "load", 7, &v, why, sizeof(why));
+	ASSERT_EQ(7, n) {
+		TH_LOG("%s", why);
+		show_stderr(_metadata, r);
+	}
+	EXPECT_TRUE(kgd_consecutive(v, n, r->base));
+	expect_hostile_lines(_metadata, v, 0, 5);
+	free(v);
+
+	/* While it is down: caught up from the ring at its restart. */
+	kgd_kill9(r);
+	hostile_then_normal(_metadata, 3);
+	ASSERT_EQ(0, kgd_start(r)) show_stderr(_metadata, r);
+	n = kgd_wait_lines(r, "load", 12, &v, why, sizeof(why));
+	ASSERT_EQ(12, n) {
+		TH_LOG("%s", why);
+		show_stderr(_metadata, r);
+	}
+	EXPECT_TRUE(kgd_consecutive(v, n, r->base));
+	expect_hostile_lines(_metadata, v, 7, 3);
+	free(v);
+	EXPECT_EQ(0, kgd_stop(r)) show_stderr(_metadata, r);
+}
+
 /* 1,000 load attempts in a row: 1,000 events, none lost, no overflow. */
 TEST_F_TIMEOUT(daemon, burst_of_1000, 900)
 {

@@ -7,7 +7,9 @@
  *    loading process (pid, ppid, uids, comm, exe, cgroup);
  *  - the ring returns the events the multicast group carried, in order,
  *    from any sequence number on, and counts as overflow exactly the
- *    events that left it before a reader declared having them;
+ *    events that left it before a reader declared having them, for each
+ *    reader on its own (one reader's declaration hides nothing from
+ *    another);
  *  - a scan reports a loaded module's violations as an event of its own
  *    kind, never denies, and refuses unknown modules;
  *  - reading the ring and scanning need CAP_SYS_MODULE, following the
@@ -332,6 +334,64 @@ TEST_F(ev, overflow_counts_unread_only)
 	EXPECT_EQ(st1.ring_overflow, st0.ring_overflow);
 }
 
+/*
+ * Each reader counts its own overflow: one reader that declares having
+ * everything, even UINT64_MAX, hides nothing from another that lags.
+ */
+TEST_F(ev, overflow_per_reader)
+{
+	struct seqs got = { .nr = 0 };
+	struct kg_status st0, st1, a, b;
+	struct kg_client *rb;
+	unsigned int i, n;
+
+	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	if (!st0.ring_size || st0.ring_size > 64)
+		SKIP(return, "needs kabiguard.ko ring_size=16 (have %u)",
+		     st0.ring_size);
+	ASSERT_EQ(0, kg_open(&rb));
+	/* A (self->c) has everything so far; B claims far more. */
+	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kg_events_dump(rb, UINT64_MAX, collect, &got));
+	EXPECT_EQ(0, got.nr);
+	ASSERT_EQ(0, kg_get_status(self->c, &a));
+	ASSERT_EQ(0, kg_get_status(rb, &b));
+	ASSERT_TRUE(a.ring_reader);
+	ASSERT_TRUE(b.ring_reader);
+
+	n = st0.ring_size + 5;
+	for (i = 0; i < n; i++)
+		load_once(_metadata, self, CONSUMER_OK);
+	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	EXPECT_EQ(st0.ring_overflow + 5, st1.ring_overflow);
+	EXPECT_EQ(a.ring_reader_overflow + 5, st1.ring_reader_overflow);
+	/* B's UINT64_MAX declared only the events that existed. */
+	ASSERT_EQ(0, kg_get_status(rb, &st1));
+	EXPECT_EQ(b.ring_reader_overflow + 5, st1.ring_reader_overflow);
+
+	/* B reads everything now; A does not: A's loss still counts. */
+	ASSERT_EQ(0, kg_get_status(self->c, &a));
+	ASSERT_EQ(0, kg_get_status(rb, &b));
+	got.nr = 0;
+	ASSERT_EQ(0, kg_events_dump(rb, a.ring_first, collect, &got));
+	EXPECT_EQ(a.ring_size, got.nr);
+	ASSERT_EQ(0, kg_events_dump(rb, UINT64_MAX, collect, &got));
+	for (i = 0; i < 3; i++)
+		load_once(_metadata, self, CONSUMER_OK);
+	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	EXPECT_EQ(a.ring_overflow + 3, st1.ring_overflow);
+	EXPECT_EQ(a.ring_reader_overflow + 3, st1.ring_reader_overflow);
+	ASSERT_EQ(0, kg_get_status(rb, &st1));
+	EXPECT_EQ(b.ring_reader_overflow, st1.ring_reader_overflow);
+	kg_close(rb);
+
+	/* A socket that never read the ring gets no count of its own. */
+	ASSERT_EQ(0, kg_open(&rb));
+	ASSERT_EQ(0, kg_get_status(rb, &b));
+	EXPECT_FALSE(b.ring_reader);
+	kg_close(rb);
+}
+
 /* Set a module parameter through sysfs; 0 or -errno. */
 static int set_param(const char *name, unsigned long long val)
 {
@@ -557,10 +617,9 @@ TEST_F(ev, unprivileged_events_open_on_old_kernel)
 
 #define HUGE		"kg_huge"
 #define HUGE_VIOLATIONS	301	/* the long name and kg_huge_w_000..299 */
-#define EVIL		"kg_evil_import"
-/* kg_evil_import's import name as built, and as the test loads it. */
-#define EVIL_BUILT	"kg_evil~kabiguard: evil: allowed (enforce, generation 1), 3 imports`[31mx"
-#define EVIL_NAME	"kg_evil\nkabiguard: evil: allowed (enforce, generation 1), 3 imports\033[31mx"
+#define EVIL		KG_T_EVIL
+#define EVIL_BUILT	KG_T_EVIL_BUILT
+#define EVIL_NAME	KG_T_EVIL_NAME
 
 struct find_seq {
 	uint64_t seq;
@@ -646,41 +705,6 @@ TEST_F(ev, huge_event_bounded)
 	kg_event_free(&ev);
 }
 
-/* kg_evil_import.ko with its import name made EVIL_NAME; *len its size. */
-static char *evil_module(size_t *len)
-{
-	char path[4096], *img, *p;
-	size_t n = strlen(EVIL_BUILT), found = 0;
-	ssize_t got;
-	struct stat st;
-	int fd;
-
-	kg_t_kopath(path, sizeof(path), EVIL);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !(img = malloc(st.st_size))) {
-		close(fd);
-		return NULL;
-	}
-	got = read(fd, img, st.st_size);
-	close(fd);
-	if (got != st.st_size) {
-		free(img);
-		return NULL;
-	}
-	for (p = img; (p = memmem(p, img + got - p, EVIL_BUILT, n)); p += n) {
-		memcpy(p, EVIL_NAME, n);
-		found++;
-	}
-	if (!found) {
-		free(img);
-		return NULL;
-	}
-	*len = got;
-	return img;
-}
-
 TEST_F(ev, evil_import_escaped)
 {
 	char *img, *log, *p;
@@ -691,7 +715,7 @@ TEST_F(ev, evil_import_escaped)
 
 	ASSERT_EQ(strlen(EVIL_BUILT), strlen(EVIL_NAME));
 	kg_t_unload(EVIL);
-	img = evil_module(&len);
+	img = kg_t_evil_module(&len);
 	ASSERT_NE(NULL, img);
 	ASSERT_EQ(0, klogctl(5 /* SYSLOG_ACTION_CLEAR */, NULL, 0));
 	ASSERT_EQ(0, syscall(__NR_init_module, img, len, ""))

@@ -344,6 +344,51 @@ static inline char *kg_t_kmsg_read(struct kg_t_kmsg *k)
 	return buf;
 }
 
+/* kg_evil_import's import name as built, and as the tests load it. */
+#define KG_T_EVIL	"kg_evil_import"
+#define KG_T_EVIL_BUILT	"kg_evil~kabiguard: evil: allowed (enforce, generation 1), 3 imports`[31mx"
+#define KG_T_EVIL_NAME	"kg_evil\nkabiguard: evil: allowed (enforce, generation 1), 3 imports\033[31mx"
+
+/*
+ * kg_evil_import.ko with its import name made KG_T_EVIL_NAME (a newline, a
+ * forged verdict line, ESC), for init_module(2); *len its size. NULL when
+ * the file is missing or does not hold the name as built.
+ */
+static inline char *kg_t_evil_module(size_t *len)
+{
+	size_t n = strlen(KG_T_EVIL_BUILT), found = 0;
+	char path[4096], *img, *p;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	kg_t_kopath(path, sizeof(path), KG_T_EVIL);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !(img = malloc(st.st_size))) {
+		close(fd);
+		return NULL;
+	}
+	got = read(fd, img, st.st_size);
+	close(fd);
+	if (got != st.st_size) {
+		free(img);
+		return NULL;
+	}
+	for (p = img; (p = memmem(p, img + got - p, KG_T_EVIL_BUILT, n));
+	     p += n) {
+		memcpy(p, KG_T_EVIL_NAME, n);
+		found++;
+	}
+	if (!found) {
+		free(img);
+		return NULL;
+	}
+	*len = got;
+	return img;
+}
+
 /* Whether log (from kg_t_kmsg_read) holds exactly the line line. */
 static inline bool kg_t_log_has(const char *log, const char *line)
 {

@@ -5,11 +5,15 @@
  * Needs a freshly loaded kabiguard.ko in a VM boot of its own: the tests
  * run in order and build on each other (the harness runs them one after
  * the other in declaration order), and after them the module can no longer
- * be changed or unloaded. The dummy modules come from KG_TEST_MODULES.
+ * be changed or unloaded, nor its parameters written. The dummy modules
+ * come from KG_TEST_MODULES.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -168,6 +172,84 @@ TEST_F(lock, delete_module_busy)
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "kabiguard", O_NONBLOCK));
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	EXPECT_TRUE(kg_t_loaded("kabiguard"));
+}
+
+/* Reads /sys/module/kabiguard/parameters/NAME into buf: 0 or -errno. */
+static int read_param(const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/kabiguard/parameters/%s",
+		 name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Every module parameter is sealed: a write fails (EPERM for the ones
+ * writable before the lock) and the value stays. Each is tried with a
+ * value that would be accepted unlocked.
+ */
+TEST_F(lock, params_sealed)
+{
+	static const struct {
+		const char *name, *val;
+		bool writable;	/* before the lock */
+	} known[] = {
+		{ "max_rules", "7", true }, { "ring_bytes", "4096", true },
+		{ "test_nomem", "1", true }, { "ring_size", "16", false },
+		{ "mode", "off", false },
+	};
+	char path[PATH_MAX], before[64], after[64];
+	unsigned int i, seen = 0;
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	ASSERT_LOCKED();
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
+		ssize_t n = strlen(known[i].val), w;
+
+		ASSERT_EQ(0, read_param(known[i].name, before, sizeof(before)))
+			TH_LOG("%s", known[i].name);
+		snprintf(path, sizeof(path),
+			 "/sys/module/kabiguard/parameters/%s", known[i].name);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		w = fd < 0 ? -1 : write(fd, known[i].val, n);
+		EXPECT_EQ(-1, w) TH_LOG("%s=%s was written", known[i].name,
+					known[i].val);
+		if (known[i].writable)
+			EXPECT_EQ(EPERM, errno) TH_LOG("%s: %s", known[i].name,
+						       strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		ASSERT_EQ(0, read_param(known[i].name, after, sizeof(after)));
+		EXPECT_STREQ(before, after) TH_LOG("%s", known[i].name);
+	}
+	/* No parameter this test does not know of. */
+	dir = opendir("/sys/module/kabiguard/parameters");
+	ASSERT_NE(NULL, dir);
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		seen++;
+		for (i = 0; i < ARRAY_SIZE(known); i++)
+			if (!strcmp(de->d_name, known[i].name))
+				break;
+		EXPECT_LT(i, ARRAY_SIZE(known))
+			TH_LOG("parameter %s is not checked here", de->d_name);
+	}
+	closedir(dir);
+	EXPECT_EQ(ARRAY_SIZE(known), seen);
 }
 
 /* Locked, the guard still decides: kg_plain_a loads, kg_plain_b does not. */

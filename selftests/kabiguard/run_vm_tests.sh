@@ -12,9 +12,11 @@
 #      `rmmod kabiguard` is refused;
 #   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
 #      with ASan/UBSan, end to end);
-#   4. realmod_test.sh KVER, if it exists (on the host: it boots its own
+#   4. guard_test (two CPUs: it races lock against rmmod; it loads,
+#      unloads and force-unloads kabiguard.ko itself);
+#   5. realmod_test.sh KVER, if it exists (on the host: it boots its own
 #      VM with real Debian modules);
-#   5. realtree_test.sh KVER (host and its own VM: check's verdict equals
+#   6. realtree_test.sh KVER (host and its own VM: check's verdict equals
 #      the guard's on a few hundred real modules).
 #
 # Prints each part's TAP output after a "# KVER: part" comment line and
@@ -43,7 +45,8 @@ fi
 [ -e "$OBJ/kmod/kabiguard.ko" ] || { say "no $OBJ/kmod/kabiguard.ko"; exit 1; }
 if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
 	[ ! -x "$HERE/refs_test" ] || [ ! -x "$HERE/match_test" ] ||
-	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ]; then
+	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ] ||
+	[ ! -x "$HERE/guard_test" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
 fi
@@ -155,7 +158,16 @@ kg_dmesg_on_failure $rc
 exit $rc
 '
 
-# 4. realmod_test.sh: runs on the host and boots its own VM (it loads
+# 4. guard_test: parameter bounds, out-of-memory events, dumps and rmmod,
+# lock racing rmmod (on two CPUs, so that they really run at once).
+RUN_VM_ARGS="${RUN_VM_ARGS:-} -c 2" vm guard_test '
+echo "# '"$KVER"': guard_test"
+./guard_test || rc=1
+kg_dmesg_on_failure $rc
+exit $rc
+'
+
+# 5. realmod_test.sh: runs on the host and boots its own VM (it loads
 # kabiguard.ko there itself). Exit status 4 means skipped.
 if [ -e "$HERE/realmod_test.sh" ]; then
 	echo "# $KVER: realmod_test.sh"
@@ -169,7 +181,7 @@ else
 	say "no realmod_test.sh, skipped"
 fi
 
-# 5. realtree_test.sh: check's verdicts against the guard's on a few
+# 6. realtree_test.sh: check's verdicts against the guard's on a few
 # hundred real modules of the kernel (host and its own VM).
 echo "# $KVER: realtree_test.sh"
 if ! bash "$HERE/realtree_test.sh" "$KVER"; then

@@ -120,6 +120,10 @@ int ctl_kernel_error(struct kg_client *c, int err, const char *what)
 			      "initial user namespace";
 			code = CTL_EXIT_PERM;
 		}
+	} else if (err == -ENODEV) {
+		/* lock raced rmmod: the module is going away. */
+		msg = "kabiguard is being unloaded";
+		code = CTL_EXIT_NOMOD;
 	}
 	fprintf(stderr, "%s: %s: %s%s%s%s\n", ctl_prog, what, msg,
 		*extack ? ": " : "", extack, where);

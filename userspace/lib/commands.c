@@ -45,6 +45,7 @@ static struct nla_policy kg_status_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_RING_OVERFLOW]	= { .type = NLA_U64 },
 	[KABIGUARD_A_RING_BYTES]	= { .type = NLA_U64 },
 	[KABIGUARD_A_RING_BYTES_MAX]	= { .type = NLA_U64 },
+	[KABIGUARD_A_RING_READER_OVERFLOW] = { .type = NLA_U64 },
 };
 
 static struct nla_policy kg_rule_policy[KABIGUARD_RULE_A_MAX + 1] = {
@@ -112,6 +113,9 @@ static int kg_status_reply(struct nl_msg *msg, void *arg)
 	st->ring_overflow = kg_u64(tb[KABIGUARD_A_RING_OVERFLOW]);
 	st->ring_bytes = kg_u64(tb[KABIGUARD_A_RING_BYTES]);
 	st->ring_bytes_max = kg_u64(tb[KABIGUARD_A_RING_BYTES_MAX]);
+	st->ring_reader = tb[KABIGUARD_A_RING_READER_OVERFLOW] != NULL;
+	st->ring_reader_overflow =
+		kg_u64(tb[KABIGUARD_A_RING_READER_OVERFLOW]);
 	return 0;
 }
 

@@ -54,6 +54,12 @@ struct kg_status {
 	uint32_t ring_size;
 	uint64_t ring_first, ring_next, ring_overflow;
 	uint64_t ring_bytes, ring_bytes_max;	/* payload kept, its limit */
+	/*
+	 * When this client's socket has read the ring (kg_events_dump):
+	 * the events that left it before this socket had them.
+	 */
+	bool ring_reader;
+	uint64_t ring_reader_overflow;
 };
 
 struct kg_violation {

@@ -9,8 +9,10 @@
  * KABIGUARD_GENL_VERSION, multicast group KABIGUARD_MCGRP_EVENTS ("events").
  * The family exists only in the initial network namespace. Every command
  * that changes state needs CAP_SYS_MODULE in the initial user namespace
- * (-EPERM otherwise); KABIGUARD_CMD_GET_STATUS and KABIGUARD_CMD_POLICY_GET
- * are open to every local user. Joining the "events" group needs
+ * (-EPERM otherwise); so do the dumps (KABIGUARD_CMD_POLICY_GET,
+ * KABIGUARD_CMD_EVENTS_GET), as an unfinished dump holds a reference on
+ * the module and would keep it from being unloaded.
+ * KABIGUARD_CMD_GET_STATUS is open to every local user. Joining the "events" group needs
  * CAP_SYS_ADMIN in the initial user namespace (-EPERM otherwise) on kernels
  * that can require it (Linux 6.7, 6.1.66 and later; KABIGUARD_FEAT_EVENTS_ADMIN
  * says so); reading the event ring needs CAP_SYS_MODULE. Attributes are validated strictly: an
@@ -37,7 +39,8 @@
  *   verdict counters KABIGUARD_A_CNT_*, and the event ring:
  *   KABIGUARD_A_RING_SIZE, KABIGUARD_A_RING_FIRST, KABIGUARD_A_RING_NEXT,
  *   KABIGUARD_A_RING_OVERFLOW, KABIGUARD_A_RING_BYTES,
- *   KABIGUARD_A_RING_BYTES_MAX.
+ *   KABIGUARD_A_RING_BYTES_MAX, and KABIGUARD_A_RING_READER_OVERFLOW
+ *   when the asking socket has read the ring (EVENTS_GET).
  *
  * KABIGUARD_CMD_SET_MODE (doit, admin)
  *   Request: KABIGUARD_A_MODE (u32, enum kabiguard_mode), required.
@@ -70,16 +73,19 @@
  * KABIGUARD_CMD_POLICY_ABORT (doit, admin)
  *   Drops the transaction owned by this socket.
  *
- * KABIGUARD_CMD_POLICY_GET (dump, open)
+ * KABIGUARD_CMD_POLICY_GET (dump, admin)
  *   Dumps the active policy: one message per rule carrying
  *   KABIGUARD_A_GENERATION and one KABIGUARD_A_RULE. A commit during the
  *   dump sets NLM_F_DUMP_INTR on the following messages; restart then.
  *
  * KABIGUARD_CMD_LOCK (doit, admin)
- *   Seals policy and mode until reboot and takes a reference on the module
- *   so it cannot be unloaded. Afterwards SET_MODE, POLICY_BEGIN and LOCK
- *   fail with -EPERM. Locking with no committed policy in enforce mode is
- *   allowed (it then denies every load, which is what was asked for).
+ *   Seals policy, mode and the module parameters until reboot and takes a
+ *   reference on the module so it cannot be unloaded. Afterwards SET_MODE,
+ *   POLICY_BEGIN and LOCK fail with -EPERM, and so does every write to
+ *   /sys/module/kabiguard/parameters/. Locking with no committed policy
+ *   in enforce mode is allowed (it then denies every load, which is what
+ *   was asked for). Errors: -EPERM when already locked; -ENODEV when the
+ *   module is being unloaded (nothing is locked).
  *
  * KABIGUARD_CMD_VERDICT (multicast on "events", kernel to user only)
  *   Sent for every module load checked in audit or enforce mode, and for
@@ -130,9 +136,15 @@
  *   sequence number at or after it, oldest first. Each dump message has room
  *   for the largest event (KABIGUARD_EVENT_MAX), so no event is ever
  *   skipped for its size; a reader's receive buffer must take a datagram
- *   of at least KABIGUARD_EVENT_MAX plus the netlink and genl headers. Events that leave the
- *   ring before any reader declared having them are counted in
- *   KABIGUARD_A_RING_OVERFLOW. A reader that missed multicast messages
+ *   of at least KABIGUARD_EVENT_MAX plus the netlink and genl headers.
+ *   A declaration never reaches beyond the events that exist. Each
+ *   socket that dumps the ring is a reader (at most 64 at a time, -EBUSY
+ *   beyond) with its own position and its own overflow count: events
+ *   that left the ring before it declared having them, reported to it
+ *   in KABIGUARD_A_RING_READER_OVERFLOW. KABIGUARD_A_RING_OVERFLOW
+ *   counts the events that left before some open reader had them (with
+ *   no reader open: before any reader had declared them), so no
+ *   reader's request hides another's loss. A reader that missed multicast messages
  *   (ENOBUFS on its socket, or a restart) catches up here with no gap
  *   (unless the ring overflowed) and no duplicate.
  *
@@ -484,7 +496,8 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_RING_SIZE: u32, events the ring holds.
  * @KABIGUARD_A_RING_FIRST: u64, oldest sequence number in the ring.
  * @KABIGUARD_A_RING_NEXT: u64, sequence number the next event gets.
- * @KABIGUARD_A_RING_OVERFLOW: u64, events that left the ring unread.
+ * @KABIGUARD_A_RING_OVERFLOW: u64, events that left the ring before some
+ *	reader had them (see KABIGUARD_CMD_EVENTS_GET).
  * @KABIGUARD_A_GID: u32, the loading process's real gid (initial user
  *	namespace).
  * @KABIGUARD_A_EGID: u32, its effective gid (initial user namespace).
@@ -506,6 +519,9 @@ enum kabiguard_cmd {
  *	ring_bytes); older events leave first.
  * @KABIGUARD_A_EVENT_FLAGS: u32, enum kabiguard_event_flags bits; in
  *	every verdict event.
+ * @KABIGUARD_A_RING_READER_OVERFLOW: u64, in a status reply to a socket
+ *	that has read the ring: events that left it before that socket had
+ *	them.
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -566,6 +582,7 @@ enum kabiguard_attr {
 	KABIGUARD_A_RING_BYTES,
 	KABIGUARD_A_RING_BYTES_MAX,
 	KABIGUARD_A_EVENT_FLAGS,
+	KABIGUARD_A_RING_READER_OVERFLOW,
 	__KABIGUARD_A_MAX
 };
 
