@@ -29,6 +29,8 @@ PKGS=(
 	python3-jsonschema
 	# VM runner: qemu, initramfs contents and compression
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
+	# the Debian test guest (scripts/guest-image.sh): its disk overlays
+	qemu-utils
 	# kselftest harness and checkpatch come from the kernel source
 	linux-source-6.1
 	# installation tests: dkms, and the man page linters

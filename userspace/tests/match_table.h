@@ -210,7 +210,11 @@ static inline bool mt_next_rule(struct mt_case *c)
 	if (++c->ns < MT_NR_RULE_NS)
 		return true;
 	c->ns = 0;
-	return ++c->kind < __KABIGUARD_RULE_KIND_MAX;
+	/*
+	 * The kinds the per-import matcher decides; LIVEPATCH rules allow a
+	 * module's livepatch references as a whole (kmod/livepatch.c).
+	 */
+	return ++c->kind <= KABIGUARD_RULE_ANY;
 }
 
 static inline const char *mt_reason_name(enum kabiguard_reason r)
