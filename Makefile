@@ -6,6 +6,7 @@
 #                   is built in its kernel root (scripts/setup-kernels.sh)
 # make check        install what the tests need, then run every test on
 #                   both Debian kernels (see scripts/check.sh)
+# make check-guest  the packages on a booted Debian guest (selftests/guest/)
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
@@ -67,6 +68,12 @@ module-clean:
 
 userspace:
 	$(MAKE) -C userspace
+
+# The Debian guest tests (selftests/guest/): not yet part of make check
+# (a first run builds a ~1 GB guest image; each scenario boots it several
+# times under TCG).
+check-guest:
+	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12)
 
 check:
 	./scripts/check.sh
@@ -171,5 +178,5 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module module-clean userspace check demo bench style clean \
+.PHONY: all module module-clean userspace check check-guest demo bench style clean \
 	install uninstall install-module dkms-install dkms-uninstall

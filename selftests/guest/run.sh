@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE: boot the Debian
+# test guest of KVER (scripts/guest-image.sh; a copy-on-write overlay, so
+# the cached image stays clean) with the host directory SHARE as /kg.
+# SHARE holds scenario.sh, run once per boot with the boot's number; it
+# creates /kg/reboot to be booted again (up to MAX_BOOTS, default 1), and
+# may leave anything else in /kg for the caller.  The guest's output goes
+# to SHARE/out.log, each boot's status to SHARE/status.N, its console to
+# SHARE/console.N.  Exits 0 when every boot ran the scenario and it exited
+# 0 each time.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER='' BOOTS=1 TIMEOUT=600
+while getopts k:b:t: o; do
+	case $o in
+	k) KVER=$("$ROOT/scripts/kernels.sh" "$OPTARG") || exit 1 ;;
+	b) BOOTS=$OPTARG ;;
+	t) TIMEOUT=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+SHARE=${1:?usage: run.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE}
+[ -n "$KVER" ] || { echo "run.sh: -k SERIES|KVER is required" >&2; exit 2; }
+[ -r "$SHARE/scenario.sh" ] || { echo "run.sh: no $SHARE/scenario.sh" >&2; exit 2; }
+SHARE=$(cd "$SHARE" && pwd)
+
+IMG=$("$ROOT/scripts/guest-image.sh" "$KVER") || exit 1
+BOOTDIR=$ROOT/build/guest/$KVER.boot
+OVERLAY=$(mktemp /tmp/kg-guest.XXXXXX.qcow2)
+trap 'rm -f "$OVERLAY"' EXIT
+qemu-img create -q -f qcow2 -b "$IMG" -F raw "$OVERLAY" || exit 1
+
+rc=0
+for ((boot = 1; boot <= BOOTS; boot++)); do
+	echo "# guest $KVER: boot $boot" >&2
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 \
+		-nodefaults -display none -no-reboot \
+		-kernel "$BOOTDIR/vmlinuz-$KVER" -initrd "$BOOTDIR/initrd.img-$KVER" \
+		-append "root=LABEL=kgroot rw console=ttyS0 quiet systemd.show_status=false" \
+		-drive "file=$OVERLAY,if=virtio,format=qcow2" \
+		-virtfs "local,path=$SHARE,mount_tag=kgshare,security_model=none,id=kgshare" \
+		-serial "file:$SHARE/console.$boot" </dev/null
+	q=$?
+	if [ "$q" -ne 0 ]; then
+		echo "run.sh: boot $boot: qemu exited with $q (timeout ${TIMEOUT}s?); console tail:" >&2
+		tail -n 40 "$SHARE/console.$boot" >&2
+		rc=1
+		break
+	fi
+	if [ ! -e "$SHARE/status.$boot" ]; then
+		echo "run.sh: boot $boot: the scenario did not run; console tail:" >&2
+		tail -n 40 "$SHARE/console.$boot" >&2
+		rc=1
+		break
+	fi
+	st=$(cat "$SHARE/status.$boot")
+	[ "$st" = 0 ] || { echo "run.sh: boot $boot: scenario exited $st" >&2; rc=1; }
+	# No reboot asked: the guest powered off after this boot.
+	[ -e "$SHARE/rebooting.$boot" ] || break
+	if [ "$boot" -eq "$BOOTS" ]; then
+		echo "run.sh: the scenario asked for boot $((boot + 1)) of $BOOTS" >&2
+		rc=1
+	fi
+done
+exit "$rc"

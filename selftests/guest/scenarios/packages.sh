@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In the Debian guest (selftests/guest/packages_test.sh): install the
+# kabiguard packages from /kg with apt, reboot, check that the guard, the
+# daemon and the policy are active; purge them, reboot, and check that
+# the system is as it was before.  TAP lines, numbered across boots.
+BOOT=$1
+n=$(cat /kg/tap.n 2>/dev/null || echo 0)
+ok() { n=$((n + 1)); echo "$n" >/kg/tap.n; echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); echo "$n" >/kg/tap.n; echo "not ok $n $*"; }
+# t DESC CMD...: one test, CMD's output as diagnostics when it fails
+t() {
+	d=$1
+	shift
+	if out=$("$@" 2>&1); then ok "$d"; else
+		not_ok "$d"
+		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
+	fi
+}
+# The files a package may leave behind by design are not counted: logs,
+# caches, apt's and dpkg's own records, the machine's runtime state.
+files() {
+	find /etc /usr /lib /var/lib -xdev \( -path /var/lib/dpkg -o \
+		-path /var/lib/apt -o -path /var/lib/systemd -o \
+		-path /var/cache -o -path /etc/ld.so.cache \) -prune -o -print |
+		sort
+}
+
+case $BOOT in
+1)
+	files >/kg/before.list
+	t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
+	t "dkms built and installed kabiguard for the running kernel" \
+		sh -c 'dkms status kabiguard | grep -q "$(uname -r).*installed"'
+	t "kabiguardd.service is enabled for the next boot" \
+		systemctl is-enabled kabiguardd.service
+	touch /kg/reboot
+	;;
+2)
+	t "after the reboot kabiguard.ko is loaded" grep -q '^kabiguard ' /proc/modules
+	t "kabiguardd.service is active" systemctl is-active kabiguardd.service
+	kabiguardctl status >/kg/status.txt 2>&1
+	t "the shipped policy is committed (generation 1 or more)" \
+		sh -c 'grep -Eq "generation[: ]+[1-9]" /kg/status.txt || { cat /kg/status.txt; false; }'
+	t "the mode is the configured one (audit)" grep -q 'audit' /kg/status.txt
+	t "the daemon logs verdicts on the boot's modules" \
+		sh -c '[ -s /var/log/kabiguard/events.jsonl ] && grep -Eq "\"kind\":\"(load|scan)\"" /var/log/kabiguard/events.jsonl'
+	t "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
+		apt-get purge -y -q kabiguard kabiguard-dkms
+	touch /kg/reboot
+	;;
+3)
+	t "after the purge and a reboot kabiguard.ko is not loaded" \
+		sh -c '! grep -q "^kabiguard " /proc/modules'
+	t "no kabiguard module is left for the kernel" \
+		sh -c '! find /lib/modules/$(uname -r) -name "kabiguard.ko*" | grep .'
+	files >/kg/after.list
+	t "the file system is as before the installation" \
+		diff /kg/before.list /kg/after.list
+	;;
+esac
+exit 0
