@@ -30,6 +30,7 @@ DESTDIR ?=
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 MODULESLOADDIR ?= $(SYSCONFDIR)/modules-load.d
@@ -107,6 +108,10 @@ install: userspace
 		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
 		$(INSTALL) -d $$d && $(INSTALL) -m 0644 $$m $$d/; \
 	done
+	@# The JSON Schemas of every --json output and of the daemon's log.
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/kabiguard/schema
+	$(INSTALL) -m 0644 userspace/doc/schema/*.schema.json \
+		$(DESTDIR)$(DATADIR)/kabiguard/schema/
 	@# Configuration: never overwrite what the admin has changed.
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/kabiguard/policy.d
 	$(call install-conf,config/kabiguard.conf,$(SYSCONFDIR)/kabiguard/kabiguard.conf)
@@ -138,6 +143,8 @@ uninstall:
 	done
 	rm -f $(DESTDIR)$(MODULESLOADDIR)/kabiguard.conf $(DESTDIR)$(MODPROBEDIR)/kabiguard.conf
 	rm -f $(DESTDIR)$(LIBEXECDIR)/kabiguard-upgrade-check
+	rm -rf $(DESTDIR)$(DATADIR)/kabiguard/schema
+	-rmdir $(DESTDIR)$(DATADIR)/kabiguard 2>/dev/null
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(KERNELHOOKDIR)/postinst.d/zz-kabiguard \
 		$(DESTDIR)$(KERNELHOOKDIR)/header_postinst.d/zz-kabiguard

@@ -93,7 +93,9 @@ check "kabiguard holds the tools, the unit and the man pages" \
 	/usr/share/man/man8/kabiguardctl-check.8.gz \
 	/usr/share/man/man5/kabiguard-policy.5.gz /usr/share/man/man5/kabiguard.conf.5.gz \
 	/usr/share/man/man8/kabiguard-upgrade-check.8.gz \
-	/usr/lib/kabiguard/kabiguard-upgrade-check
+	/usr/lib/kabiguard/kabiguard-upgrade-check \
+	/usr/share/kabiguard/schema/event.schema.json \
+	/usr/share/kabiguard/schema/check.schema.json
 conffiles=$(dpkg-deb -f "$DEB" Package >/dev/null 2>&1 &&
 	dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles 2>/dev/null)
 want_conf="/etc/kabiguard/kabiguard.conf

@@ -173,6 +173,8 @@ EOF
 	kill "$monpid" 2>/dev/null
 	wait "$monpid" 2>/dev/null
 	[ ! -s /tmp/realmod-monitor.err ] || diag "monitor: $(cat /tmp/realmod-monitor.err)"
+	# For the host to validate against the event schema.
+	sed 's/^/@monitor /' "$mon"
 	kabiguardctl mode audit >/dev/null 2>&1
 	echo "# realmod-last $n $fails"
 	[ "$fails" -eq 0 ]
@@ -264,7 +266,7 @@ echo "# $KVER: booting the VM"
 	"$RUN" -k "$KVER" -t "${KG_REALMOD_TIMEOUT:-900}" -a "$D:/realmod" -- \
 		"sh /realmod/realmod_test.sh --guest /realmod $n $nstor"
 	echo $? >"$TMP/rc"
-} | tee "$TMP/out"
+} | tee "$TMP/out" | grep -v '^@monitor '
 rc=$(cat "$TMP/rc")
 last=$(sed -n 's/^# realmod-last \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$TMP/out" | tail -n1)
 if [ -z "$last" ]; then
@@ -277,6 +279,16 @@ else
 	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
 		not_ok "run.sh exit status $rc"
 	fi
+fi
+# monitor --json: every line valid against the event schema.
+sed -n 's/^@monitor //p' "$TMP/out" | tr -d '\r' >"$TMP/monitor.jsonl"
+nmon=$(grep -c . "$TMP/monitor.jsonl")
+if [ "$nmon" -gt 0 ] && /usr/bin/python3 "$ROOT/userspace/tests/jsoncheck.py" \
+	--lines event "$TMP/monitor.jsonl" >"$TMP/monitor.v" 2>&1; then
+	ok "monitor --json: $nmon lines, each valid against the event schema, no duplicate key"
+else
+	not_ok "monitor --json: $nmon lines, each valid against the event schema, no duplicate key"
+	diag "$(head -10 "$TMP/monitor.v")"
 fi
 echo "1..$n"
 [ "$fails" -eq 0 ] || exit 1

@@ -129,8 +129,19 @@ done <"$d/order"
 kabiguardctl -j events 2>/dev/null | sed 's/^/@event /'
 kabiguardctl -j status 2>/dev/null | tr -d '\n' | sed 's/^/@status /'
 echo
+# The other JSON outputs, on a small policy (P's dump would be megabytes).
+kabiguardctl -j load "$d/small.policy" 2>&1 | tr -d '\n' | sed 's/^/@load /'
+echo
+kabiguardctl -j mode 2>&1 | tr -d '\n' | sed 's/^/@mode /'
+echo
+kabiguardctl -j dump 2>&1 | tr -d '\n' | sed 's/^/@dump /'
+echo
 echo "@done"
 EOF
+# Every kind of rule and of namespace pinning, no CRC (7.3 has none).
+printf '%s\n' 'symbol any_ns' 'symbol foo_ns ns=FOO' 'symbol no_ns ns=-' \
+	'symbol from_vmlinux from=vmlinux' 'namespace BAR' 'any signed-only' \
+	'livepatch module=lp' >"$D/small.policy"
 
 echo "# $KVER: booting the VM ($nmods modules to load)"
 t0=$SECONDS
@@ -160,6 +171,27 @@ if /usr/bin/python3 "$JSONCHECK" status "$TMP/status.json" >"$TMP/v" 2>&1; then
 else
 	not_ok "status --json: valid against the status schema, no duplicate key"
 	diag "$(head -10 "$TMP/v")"
+fi
+
+# load, mode, dump: each valid against its schema; the kernel's dump is
+# the policy file's rules (as convert reads them), pinning included.
+for out in load:load mode:mode dump:rules; do
+	sed -n "s/^@${out%%:*} //p" "$TMP/console" >"$TMP/$out.json"
+	if [ -s "$TMP/$out.json" ] &&
+		/usr/bin/python3 "$JSONCHECK" "${out#*:}" "$TMP/$out.json" >"$TMP/v" 2>&1; then
+		ok "${out%%:*} --json: valid against the ${out#*:} schema, no duplicate key"
+	else
+		not_ok "${out%%:*} --json: valid against the ${out#*:} schema, no duplicate key"
+		diag "$(head -5 "$TMP/$out.json" "$TMP/v")"
+	fi
+done
+"$CTL" -j convert "$D/small.policy" | jq -S 'sort_by(tostring)' >"$TMP/want.json"
+if jq -S 'sort_by(tostring)' "$TMP/dump:rules.json" >"$TMP/got.json" 2>"$TMP/v" &&
+	diff -u "$TMP/want.json" "$TMP/got.json" >"$TMP/v"; then
+	ok "dump --json lists the rules of the policy loaded, as convert --json reads the file ($(jq length "$TMP/got.json") rules)"
+else
+	not_ok "dump --json lists the rules of the policy loaded, as convert --json reads the file"
+	diag "$(head -30 "$TMP/v")"
 fi
 
 # The comparison, module by module.

@@ -77,13 +77,18 @@ kg_insmod
 '
 
 rc=0
-# vm PART COMMAND: one VM boot; prints its output, records failure.
+TMP=$(mktemp -d /tmp/kg-vm-tests.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+# vm PART COMMAND: one VM boot; prints its output but for "@kgdlog " lines
+# (kabiguardd's log, for the host to validate), keeps it all in
+# $TMP/vm.out, records failure.
 vm() {
 	local part=$1 cmd=$2 st
 	echo "# $KVER: VM boot for $part"
 	# shellcheck disable=SC2086 # RUN_VM_ARGS is a list of options
-	"$RUN" -k "$KVER" ${RUN_VM_ARGS:-} -- "$PROLOGUE$cmd"
-	st=$?
+	"$RUN" -k "$KVER" ${RUN_VM_ARGS:-} -- "$PROLOGUE$cmd" |
+		tee "$TMP/vm.out" | grep -v '^@kgdlog '
+	st=${PIPESTATUS[0]}
 	if [ "$st" -ne 0 ]; then
 		say "$part: failed (exit status $st)"
 		rc=1
@@ -153,10 +158,25 @@ d=/lib/modules/$(uname -r)/extra
 mkdir -p "$d" && cp test_modules/*.ko "$d"/ && depmod || rc=1
 echo "# '"$KVER"': daemon_test (kabiguardd: $(command -v kabiguardd))"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	./daemon_test || rc=1
+	KG_DAEMON_LOG_COPY=/tmp/kgd-logs.jsonl ./daemon_test || rc=1
+[ -e /tmp/kgd-logs.jsonl ] && sed "s/^/@kgdlog /" /tmp/kgd-logs.jsonl
 kg_dmesg_on_failure $rc
 exit $rc
 '
+# Every line kabiguardd wrote to its log files in daemon_test, against the
+# event schema (userspace/tests/jsoncheck.py: strict, no duplicate key).
+sed -n 's/^@kgdlog //p' "$TMP/vm.out" | tr -d '\r' >"$TMP/kgd.jsonl"
+n=$(grep -c . "$TMP/kgd.jsonl")
+echo "# $KVER: kabiguardd's log files"
+echo "1..1"
+if [ "$n" -gt 0 ] &&
+	/usr/bin/python3 "$ROOT/userspace/tests/jsoncheck.py" --lines event "$TMP/kgd.jsonl" >"$TMP/kgd.v" 2>&1; then
+	echo "ok 1 - daemon_test: kabiguardd's log files, $n lines, each valid against userspace/doc/schema/event.schema.json"
+else
+	sed 's/^/# /' "$TMP/kgd.v" 2>/dev/null | head -20
+	echo "not ok 1 - daemon_test: kabiguardd's log files ($n lines) valid against userspace/doc/schema/event.schema.json"
+	rc=1
+fi
 
 # 4. guard_test: parameter bounds, out-of-memory events, dumps and rmmod,
 # lock racing rmmod (on two CPUs, so that they really run at once).

@@ -242,6 +242,12 @@ void out_rule(const struct kg_rule *r)
 		out_str("name", NULL, r->name);
 	if (r->ns)
 		out_str("namespace", NULL, r->ns);
+	/* Without it, a rule pinned to no namespace ("ns=-") and a
+	 * name-only one (any namespace) would print alike. A namespace
+	 * pins by itself; the flag says so when there is none. */
+	out_bool("namespace_pinned", NULL,
+		 r->kind == KABIGUARD_RULE_SYMBOL &&
+		 (r->ns || (r->flags & KABIGUARD_RULE_F_NS_PINNED)));
 	if (r->exporter)
 		out_str("exporter", NULL, r->exporter);
 	if (r->has_crc)

@@ -154,6 +154,9 @@ static void gen_print(struct gen *g, char **what, size_t nr_what,
 			.exporter = u->exporter,
 			.module = g->per_module ? u->module : NULL,
 			.crc = u->crc, .has_crc = u->has_crc,
+			/* What was seen: a namespace, or none ("ns=-"),
+			 * pinned as a Module.symvers line pins it. */
+			.flags = KABIGUARD_RULE_F_NS_PINNED,
 		};
 		size_t names = 0;
 

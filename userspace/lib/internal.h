@@ -79,8 +79,12 @@ extern int (*kg_tar_hook)(struct kg_policy *p, const char *name,
 			  const char *buf, size_t len, enum kg_format fmt,
 			  char *err, size_t errlen);
 
+/* Far above any real policy (Module.symvers is ~2 MiB) or module file,
+ * far below harm. */
+#define KG_FILE_MAX	(256UL * 1024 * 1024)
+
 /* parse.c: all of fd into a malloc'ed buffer with one spare byte after
- * *outlen bytes; -EFBIG past 256 MiB. */
+ * *outlen bytes; -EFBIG past KG_FILE_MAX. */
 int kg_read_all(int fd, char **out, size_t *outlen);
 
 /* modread.c: a module's decompressed bytes (image, len; libelf may

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <libkmod.h>
@@ -191,15 +192,14 @@ static Elf_Data *kg_raw(Elf_Scn *scn, const GElf_Shdr *sh)
 	return d && d->d_buf ? d : NULL;
 }
 
-static int kg_elf_index(struct kg_elf *k, char *image, size_t len,
-			const char **why)
+/* k->e is the module's ELF, from memory or from a file descriptor. */
+static int kg_elf_index(struct kg_elf *k, const char **why)
 {
 	unsigned char *ident;
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 
-	k->e = elf_memory(image, len);
 	if (!k->e || elf_kind(k->e) != ELF_K_ELF || !gelf_getehdr(k->e, &eh))
 		return -ENOEXEC;
 	if (eh.e_type != ET_REL) {
@@ -508,22 +508,23 @@ static char *kg_name_of(const char *path)
 	return strndup(base, strcspn(base, "."));
 }
 
-int kg_modinfo_parse(const char *path, char *image, size_t len,
-		     struct kg_modinfo *mi, char *err, size_t errlen)
+/* Parses the module whose ELF is e (consumed: elf_end() here). */
+static int kg_modinfo_parse_elf(const char *path, Elf *e,
+				struct kg_modinfo *mi, char *err,
+				size_t errlen)
 {
-	struct kg_elf k = { 0 };
+	struct kg_elf k = { .e = e };
 	const char *why = NULL;
 	int ret;
 
 	memset(mi, 0, sizeof(*mi));
-	elf_errno();	/* no error left from another file */
 	mi->path = strdup(path);
 	mi->name = kg_name_of(path);
 	if (!mi->path || !mi->name) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = kg_elf_index(&k, image, len, &why);
+	ret = kg_elf_index(&k, &why);
 	if (!ret)
 		ret = kg_read_modinfo(&k, mi);
 	if (!ret)
@@ -547,11 +548,30 @@ out:
 	return ret;
 }
 
+int kg_modinfo_parse(const char *path, char *image, size_t len,
+		     struct kg_modinfo *mi, char *err, size_t errlen)
+{
+	elf_errno();	/* no error left from another file */
+	return kg_modinfo_parse_elf(path, elf_memory(image, len), mi, err,
+				    errlen);
+}
+
 static bool kg_is_signed(const char *image, size_t len)
 {
 	size_t m = sizeof(KG_SIG_MAGIC) - 1;
 
 	return len >= m && !memcmp(image + len - m, KG_SIG_MAGIC, m);
+}
+
+/* Whether the len-byte file at fd ends with the signature magic. */
+static bool kg_fd_is_signed(int fd, off_t len)
+{
+	char tail[sizeof(KG_SIG_MAGIC) - 1];
+
+	return len >= (off_t)sizeof(tail) &&
+	       pread(fd, tail, sizeof(tail), len - sizeof(tail)) ==
+	       (ssize_t)sizeof(tail) &&
+	       !memcmp(tail, KG_SIG_MAGIC, sizeof(tail));
 }
 
 /* The decompressed bytes, where libkmod can open them; NULL: not here. */
@@ -613,7 +633,49 @@ static int kg_read_signer(struct kg_modreader *r, const char *path,
 }
 
 /*
- * Read whole into malloc'ed memory, not mapped: every munmap() flushes
+ * A plain (uncompressed) ELF file is read through libelf's own file
+ * access: it reads the headers, then only the sections asked for
+ * (.modinfo, the symbol table and its strings, the version sections),
+ * never .text or the relocations: most of the file stays unread.
+ * Returns 1 when fd is not a plain ELF file (then nothing is done).
+ */
+static int kg_modreader_read_plain(struct kg_modreader *r, const char *path,
+				   int fd, struct kg_modinfo *mi, char *err,
+				   size_t errlen)
+{
+	unsigned char magic[SELFMAG];
+	struct stat st;
+	int ret;
+
+	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, ELFMAG, SELFMAG) || fstat(fd, &st) ||
+	    !S_ISREG(st.st_mode))
+		return 1;
+	if ((unsigned long)st.st_size > KG_FILE_MAX) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 strerror(EFBIG));
+		return -EFBIG;
+	}
+	elf_errno();	/* no error left from another file */
+	ret = kg_modinfo_parse_elf(path, elf_begin(fd, ELF_C_READ, NULL), mi,
+				   err, errlen);
+	if (ret)
+		return ret;
+	mi->signed_file = kg_fd_is_signed(fd, st.st_size);
+	if (mi->signed_file && !r->no_signer) {
+		ret = kg_read_signer(r, path, NULL, 0, true, mi);
+		if (ret) {
+			kg_modinfo_free(mi);
+			snprintf(err, errlen, "%s: reading: %s", path,
+				 strerror(-ret));
+		}
+	}
+	return ret;
+}
+
+/*
+ * A compressed file is read whole into malloc'ed memory, not mapped
+ * (plain ones: kg_modreader_read_plain()): every munmap() flushes
  * the TLB, which costs more than the copy (half the time of a tree on a
  * paravirtualized VM). libkmod reads a plain file's signer from the file
  * itself, a decompressed one's from a memfd; only when asked for
@@ -632,6 +694,11 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 		ret = -errno;
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 strerror(-ret));
+		return ret;
+	}
+	ret = kg_modreader_read_plain(r, path, fd, mi, err, errlen);
+	if (ret <= 0) {
+		close(fd);
 		return ret;
 	}
 	ret = kg_read_all(fd, &image, &len);

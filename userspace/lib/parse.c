@@ -15,9 +15,6 @@
 
 #include "internal.h"
 
-/* Far above any real policy (Module.symvers is ~2 MiB), far below harm. */
-#define KG_FILE_MAX	(256UL * 1024 * 1024)
-
 int kg_parse_error(struct kg_lines *l, const char *fmt, ...)
 {
 	size_t n;

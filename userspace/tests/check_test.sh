@@ -25,10 +25,30 @@ diag() { sed 's/^/# /' <<<"$*"; }
 # t DESC CMD...: ok when CMD succeeds
 t() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 
+# schema_of CTL-ARGS...: the schema of the command's --json output (""
+# without --json, or for a command that prints no JSON)
+schema_of() {
+	local a json='' cmd=''
+	for a in "$@"; do
+		case $a in
+		-j | --json) json=1 ;;
+		-*) ;;
+		*) [ -n "$cmd" ] || cmd=$a ;;
+		esac
+	done
+	[ -n "$json" ] || return 0
+	case $cmd in
+	check) echo check ;;
+	convert | dump) echo rules ;;
+	load) echo load ;;
+	esac
+}
+
 # run EXPECTED_RC OUT CTL-ARGS...: runs the tool, stdout to OUT, stderr to
 # OUT.err; fails on another exit status or any sanitizer report, and when
-# a --json report is not valid against userspace/doc/schema/check
-# (tests/jsoncheck.py: strict, duplicate keys rejected).
+# a --json output (check, convert, load --dry-run) is not valid against
+# its schema in userspace/doc/schema (tests/jsoncheck.py: strict,
+# duplicate keys rejected).
 run() {
 	local want=$1 out=$2 rc=0
 	shift 2
@@ -42,15 +62,18 @@ run() {
 		diag "$(head -5 "$out.err")"
 		return 1
 	fi
-	if [[ " $* " == *" check "* && (" $* " == *" -j "* || " $* " == *" --json "*) ]]; then
-		if ! /usr/bin/python3 "$HERE/jsoncheck.py" check "$out" >"$out.schema" 2>&1; then
-			diag "$(head -20 "$out.schema")"
+	local schema
+	schema=$(schema_of "$@")
+	if [ -n "$schema" ] && [ "$rc" -eq 0 -o "$schema" = check ]; then
+		if ! /usr/bin/python3 "$HERE/jsoncheck.py" "$schema" "$out" >"$out.schema" 2>&1; then
+			diag "$schema schema: $(head -20 "$out.schema")"
 			return 1
 		fi
 		JSON_CHECKED=$((JSON_CHECKED + 1))
+		JSON_SCHEMAS="$JSON_SCHEMAS $schema"
 	fi
 }
-JSON_CHECKED=0
+JSON_CHECKED=0 JSON_SCHEMAS=''
 
 # importers TREE SYMBOL: modules (paths) whose __versions list SYMBOL
 importers() {
@@ -168,6 +191,8 @@ tree_tests() {
 	run 0 "$T/gen.pol" policy generate --symvers "$SV" --crc --modules "$M/kernel/drivers/usb/storage"
 	run 0 "$T/o.txt" check --symvers "$SV" --policy "$T/gen.pol" "$M/kernel/drivers/usb/storage"
 	t "$K: a policy generated from usb/storage allows usb/storage" true
+	t "$K: ... each of its rules pinned to the namespace seen (ns=NS or ns=-)" \
+		test "$(grep -c '^symbol [^ ]* ns=' "$T/gen.pol")" = "$(grep -c '^symbol ' "$T/gen.pol")"
 	run 6 "$T/o.json" check -j --symvers "$SV" --policy "$T/gen.pol" "$M/kernel/drivers/usb/serial"
 	t "$K: ... and not usb/serial" test "$(jq '.summary.fail' "$T/o.json")" -gt 0
 	t "$K: ... its rules carry ns=, from= and crc= and say where they came from" \
@@ -537,6 +562,9 @@ cat >"$T/events.jsonl" <<'EOF'
 EOF
 run 0 "$T/gen.pol" policy generate --audit "$T/events.jsonl" --crc
 t "audit: one rule per distinct import" test "$(grep -c '^symbol ' "$T/gen.pol")" = 2
+t "audit: each pins the namespace seen: ns=NS, or ns=- for none" \
+	test "$(grep -c '^symbol [^ ]* ns=' "$T/gen.pol")" = 2 -a \
+	"$(grep -c '^symbol kmalloc_trace ns=- from=vmlinux' "$T/gen.pol")" = 1
 t "audit: namespace, exporter, CRC and origin kept" grep -q \
 	'^symbol usb_stor_sense_invalidCDB ns=USB_STORAGE from=usb_storage crc=0x1234abcd	# audit: uas (namespace), vendor_drv (namespace)$' "$T/gen.pol"
 run 0 "$T/o.txt" convert "$T/gen.pol"
@@ -550,7 +578,7 @@ EOF
 run 0 "$T/gen.pol" policy generate --audit "$T/lp.jsonl"
 t "audit: livepatch and unverifiable violations make no rule" \
 	test "$(grep -c '^symbol ' "$T/gen.pol")" = 1 -a \
-	"$(grep -c '^symbol _printk from=vmlinux' "$T/gen.pol")" = 1
+	"$(grep -c '^symbol _printk ns=- from=vmlinux' "$T/gen.pol")" = 1
 t "audit: each one left out is warned about" \
 	test "$(grep -c 'violation left out (no symbol rule allows it)' "$T/gen.pol.err")" = 3
 run 0 "$T/o.txt" convert "$T/gen.pol"
@@ -560,6 +588,26 @@ run 2 "$T/o.txt" policy generate --audit "$T/bad.jsonl"
 t "audit: a broken line is named file:line" grep -q "bad.jsonl:2: column" "$T/o.txt.err"
 run 2 "$T/o.txt" policy generate
 t "policy generate without a source: usage" grep -q "nothing to generate from" "$T/o.txt.err"
+
+# --- rule JSON (convert, load --dry-run): a rule pinned to no namespace
+# and a name-only one differ in namespace_pinned, not only in text.
+printf '%s\n' '# pins' 'symbol any_ns' 'symbol foo_ns ns=FOO' 'symbol no_ns ns=-' \
+	'namespace BAR' 'any signed-only' 'livepatch module=lp' >"$T/pins.pol"
+run 0 "$T/pins.json" -j convert "$T/pins.pol"
+jqt "rule JSON: name-only, ns=FOO, ns=-: namespace_pinned false, true, true" "$T/pins.json" \
+	'[.[] | select(.kind == "symbol") | "\(.name):\(.namespace // "")/\(.namespace_pinned)"] | join(" ")' \
+	"any_ns:/false foo_ns:FOO/true no_ns:/true"
+jqt "rule JSON: namespace, any and livepatch rules are never pinned" "$T/pins.json" \
+	'[.[] | select(.kind != "symbol") | "\(.kind)/\(.namespace_pinned)/\(.signed_only)"] | join(" ")' \
+	"namespace/false/false any/false/true livepatch/false/false"
+printf '0x12345678\tsv_plain\tvmlinux\tEXPORT_SYMBOL_GPL\t\n0x9abcdef0\tsv_ns\tdrivers/x/x\tEXPORT_SYMBOL\tNSX\n' \
+	>"$T/pins.symvers"
+run 0 "$T/pins.json" --json convert --format symvers "$T/pins.symvers"
+jqt "rule JSON: Module.symvers rules pinned, with or without a namespace, CRCs kept" "$T/pins.json" \
+	'[.[] | "\(.name):\(.namespace // "-"):\(.namespace_pinned):\(.crc)"] | join(" ")' \
+	"sv_plain:-:true:0x12345678 sv_ns:NSX:true:0x9abcdef0"
+run 0 "$T/load.json" load --dry-run --json "$T/pins.pol" "$T/pins.symvers"
+jqt "load --dry-run --json: rules and files counted" "$T/load.json" '"\(.rules) \(.files)"' "8 2"
 
 # --- text output is terminal-safe: a file name (like a module's name or
 # symbols) with ESC, a UTF-8 C1 control, a lone 0x9b (CSI) and a backslash
@@ -574,8 +622,12 @@ if [ -n "$UAS" ]; then
 		sh -c '! LC_ALL=C grep -q "$(printf "\033\\|\302\\|\233")" "$1"' sh "$T/esc.txt"
 fi
 
-t "every --json report ($JSON_CHECKED) valid against doc/schema/check.schema.json, no duplicate key" \
+t "every --json output ($JSON_CHECKED) valid against its doc/schema/*.schema.json, no duplicate key" \
 	test "$JSON_CHECKED" -gt 20
+for s in check rules load; do
+	t "... $s.schema.json among them ($(tr ' ' '\n' <<<"$JSON_SCHEMAS" | grep -cx "$s"))" \
+		grep -qw "$s" <<<"$JSON_SCHEMAS"
+done
 
 echo "1..$N"
 [ "$FAILED" -eq 0 ]
