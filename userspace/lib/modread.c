@@ -632,6 +632,23 @@ static int kg_read_signer(struct kg_modreader *r, const char *path,
 	return ret;
 }
 
+/* The signer of a signed mi, when wanted; on failure mi is freed. */
+static int kg_modreader_signer(struct kg_modreader *r, const char *path,
+			       const char *image, size_t len, bool plain,
+			       struct kg_modinfo *mi, char *err, size_t errlen)
+{
+	int ret;
+
+	if (!mi->signed_file || r->no_signer)
+		return 0;
+	ret = kg_read_signer(r, path, image, len, plain, mi);
+	if (ret) {
+		kg_modinfo_free(mi);
+		snprintf(err, errlen, "%s: reading: %s", path, strerror(-ret));
+	}
+	return ret;
+}
+
 /*
  * A plain (uncompressed) ELF file is read through libelf's own file
  * access: it reads the headers, then only the sections asked for
@@ -662,15 +679,7 @@ static int kg_modreader_read_plain(struct kg_modreader *r, const char *path,
 	if (ret)
 		return ret;
 	mi->signed_file = kg_fd_is_signed(fd, st.st_size);
-	if (mi->signed_file && !r->no_signer) {
-		ret = kg_read_signer(r, path, NULL, 0, true, mi);
-		if (ret) {
-			kg_modinfo_free(mi);
-			snprintf(err, errlen, "%s: reading: %s", path,
-				 strerror(-ret));
-		}
-	}
-	return ret;
+	return kg_modreader_signer(r, path, NULL, 0, true, mi, err, errlen);
 }
 
 /*
@@ -722,15 +731,9 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 	if (ret)
 		goto out;
 	mi->signed_file = kg_is_signed(image, len);
-	if (mi->signed_file && !r->no_signer) {
-		/* kg_decompress() replaced the buffer: not plain. */
-		ret = kg_read_signer(r, path, image, len, image == file, mi);
-		if (ret) {
-			kg_modinfo_free(mi);
-			snprintf(err, errlen, "%s: reading: %s", path,
-				 strerror(-ret));
-		}
-	}
+	/* kg_decompress() replaced the buffer: not plain. */
+	ret = kg_modreader_signer(r, path, image, len, image == file, mi, err,
+				  errlen);
 out:
 	free(image);
 	return ret;
