@@ -97,8 +97,8 @@ for h in postinst.d header_postinst.d; do
 done
 check "/usr/lib/kabiguard/kabiguard-upgrade-check is installed, executable" \
 	test -x "$D/usr/lib/kabiguard/kabiguard-upgrade-check"
-check "no file outside /usr/sbin, /usr/lib/systemd, /usr/lib/kabiguard, /usr/share/man, /etc" \
-	test -z "$(cd "$D" && find . -type f | grep -vE '^\./(usr/sbin|usr/lib/systemd/system|usr/lib/kabiguard|usr/share/man|etc)/')"
+check "no file outside /usr/sbin, /usr/lib/systemd, /usr/lib/kabiguard, /usr/share/man, /usr/share/kabiguard, /etc" \
+	test -z "$(cd "$D" && find . -type f | grep -vE '^\./(usr/sbin|usr/lib/systemd/system|usr/lib/kabiguard|usr/share/man|usr/share/kabiguard|etc)/')"
 
 # A second install keeps the admin's configuration.
 echo "mode = enforce" >"$D/etc/kabiguard/kabiguard.conf"
