@@ -35,6 +35,14 @@
 #define KG_HAVE_MCGRP_ADMIN_ONLY 1
 #endif
 
+/*
+ * Without CONFIG_MODULE_SIG the kernel verifies no signature and
+ * module_sig_ok() says true for every module: signed-only rules would
+ * allow everything. POLICY_ADD refuses them there and the status leaves
+ * KABIGUARD_FEAT_SIG clear, so userspace can refuse first.
+ */
+#define KG_HAVE_MODULE_SIG IS_ENABLED(CONFIG_MODULE_SIG)
+
 #if !IS_ENABLED(CONFIG_MODULE_UNLOAD)
 #error "kabiguard needs CONFIG_MODULE_UNLOAD (struct module target_list names an import's exporter)"
 #endif

@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <linux/kabiguard.h>
+#include "../include/kabiguard/origin.h"
 
 /* Symbol and namespace names are hashed once, the same way everywhere. */
 static inline u32 kg_name_hash(const char *name)
@@ -142,13 +143,15 @@ struct kg_policy *kg_policy_build(struct kg_rule_set *set, u64 generation);
 void kg_policy_free(struct kg_policy *p);
 void kg_policy_free_deferred(struct kg_policy *p);
 bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
-		      const char *modname, bool sig_ok, struct kg_match *m);
+		      const char *modname, unsigned int origin,
+		      struct kg_match *m);
+bool kg_policy_origin_ok(const struct kg_rule *r, unsigned int origin);
 int kg_policy_init(void);
 void kg_policy_exit(void);
 
 /* livepatch.c: the rules that allow livepatch references */
 bool kg_livepatch_allows(const struct kg_policy *p, const char *modname,
-			 bool sig_ok);
+			 unsigned int origin);
 
 /* state.c: mode, active policy, transaction, lock and counters */
 struct kg_status {
@@ -248,6 +251,7 @@ struct kg_verdict {
 	unsigned int nr_listed;
 	struct kg_violation *viol;
 	bool sig_ok;
+	unsigned int origin;	/* KG_MATCH_SIGNED, KG_MATCH_IN_TREE */
 	const struct kg_loader *loader;	/* NULL for a scan */
 	u64 check_ns;
 	bool minimal;		/* out of memory: no loader, no list */

@@ -16,13 +16,13 @@
  * kg_livepatch_allows() - may @modname use livepatch references?
  * @p: the policy, or NULL when none was ever committed (allows nothing)
  * @modname: the module being checked
- * @sig_ok: whether the kernel verified its signature
+ * @origin: its KG_MATCH_SIGNED and KG_MATCH_IN_TREE
  *
  * Context: RCU read-side critical section holding @p.
  * Return: true when a LIVEPATCH rule applies to the module.
  */
 bool kg_livepatch_allows(const struct kg_policy *p, const char *modname,
-			 bool sig_ok)
+			 unsigned int origin)
 {
 	const struct kg_rule *r;
 
@@ -31,7 +31,7 @@ bool kg_livepatch_allows(const struct kg_policy *p, const char *modname,
 	hlist_for_each_entry(r, &p->livepatch, hnode) {
 		if (r->module && strcmp(r->module, modname))
 			continue;
-		if ((r->flags & KABIGUARD_RULE_F_SIGNED_ONLY) && !sig_ok)
+		if (!kg_policy_origin_ok(r, origin))
 			continue;
 		return true;
 	}

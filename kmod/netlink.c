@@ -80,7 +80,7 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st,
 
 	if (kg_ksyms_have_crcs())
 		features |= KABIGUARD_FEAT_MODVERSIONS;
-	if (IS_ENABLED(CONFIG_MODULE_SIG))
+	if (KG_HAVE_MODULE_SIG)
 		features |= KABIGUARD_FEAT_SIG;
 	if (KG_HAVE_MCGRP_ADMIN_ONLY)
 		features |= KABIGUARD_FEAT_EVENTS_ADMIN;

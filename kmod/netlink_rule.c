@@ -102,6 +102,20 @@ flags:
 					    "unknown rule flags");
 			return -EOPNOTSUPP;
 		}
+		if ((spec->flags & KABIGUARD_RULE_F_SIGNED_ONLY) &&
+		    !KG_HAVE_MODULE_SIG) {
+			/* module_sig_ok() would say true for every module. */
+			NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_FLAGS],
+					    "signed-only: kernel built without CONFIG_MODULE_SIG verifies no module signature");
+			return -EOPNOTSUPP;
+		}
+		if ((spec->flags & KABIGUARD_RULE_F_IN_TREE) &&
+		    !(spec->flags & KABIGUARD_RULE_F_SIGNED_ONLY)) {
+			/* Unsigned, intree=Y is anyone's claim. */
+			NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_FLAGS],
+					    "in-tree needs signed-only: an unsigned module's in-tree mark is its own claim");
+			return -EINVAL;
+		}
 		if ((spec->flags & KABIGUARD_RULE_F_NS_PINNED) &&
 		    spec->kind != KABIGUARD_RULE_SYMBOL) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[KABIGUARD_RULE_A_FLAGS],

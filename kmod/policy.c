@@ -245,16 +245,32 @@ static bool kg_match_any(const struct kg_policy *p, struct kg_match_ctx *c)
  * @p: the policy, or NULL when none was ever committed (allows nothing)
  * @imp: the resolved import
  * @modname: the importing module
- * @sig_ok: whether the kernel verified the importing module's signature
+ * @origin: the importing module's KG_MATCH_SIGNED and KG_MATCH_IN_TREE
  * @m: on refusal, why
  *
  * Context: RCU read-side critical section holding @p.
  * Return: true when some rule allows @imp.
  */
 bool kg_policy_allows(const struct kg_policy *p, const struct kg_import *imp,
-		      const char *modname, bool sig_ok, struct kg_match *m)
+		      const char *modname, unsigned int origin,
+		      struct kg_match *m)
 {
-	return kg_match_import(p, imp, modname, sig_ok, m);
+	return kg_match_import(p, imp, modname, origin, m);
+}
+
+/**
+ * kg_policy_origin_ok() - may a module of @origin use rule @r at all
+ * @r: a rule
+ * @origin: the module's KG_MATCH_SIGNED and KG_MATCH_IN_TREE
+ *
+ * For the rules outside the per-import matching (livepatch rules).
+ * Return: true unless signed-only or in-tree excludes the module.
+ */
+bool kg_policy_origin_ok(const struct kg_rule *r, unsigned int origin)
+{
+	enum kabiguard_reason why;
+
+	return kg_match_origin_ok(r->flags, origin, &why);
 }
 
 int kg_policy_init(void)

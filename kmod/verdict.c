@@ -60,6 +60,9 @@ static void kg_log_violation(const struct kg_verdict *v,
 	case KABIGUARD_REASON_UNSIGNED:
 		why = "allowed for signed modules only";
 		break;
+	case KABIGUARD_REASON_OUT_OF_TREE:
+		why = "allowed for signed in-tree modules only";
+		break;
 	case KABIGUARD_REASON_LIVEPATCH:
 		if (!*sym)
 			sym = "(modinfo livepatch=Y)";
@@ -119,11 +122,11 @@ static bool kg_ref_allowed(const struct kg_policy *p,
 	m->rule_crc = 0;
 	switch (imp->ref) {
 	case KG_REF_IMPORT:
-		return kg_policy_allows(p, imp, v->mod->name, v->sig_ok, m);
+		return kg_policy_allows(p, imp, v->mod->name, v->origin, m);
 	case KG_REF_LIVEPATCH:
 	case KG_REF_LIVEPATCH_MODULE:
 		m->reason = KABIGUARD_REASON_LIVEPATCH;
-		return kg_livepatch_allows(p, v->mod->name, v->sig_ok);
+		return kg_livepatch_allows(p, v->mod->name, v->origin);
 	default:
 		m->reason = KABIGUARD_REASON_UNVERIFIABLE;
 		return false;
@@ -167,6 +170,22 @@ static void kg_check_imports(struct kg_verdict *v, struct kg_import_iter *it,
 	v->time_real_ns = ktime_get_real_ns();
 }
 
+/*
+ * The module's origin as the kernel judged it before COMING: whether it
+ * verified the signature (true for all without CONFIG_MODULE_SIG, where
+ * signed-only rules are refused) and whether it tainted the module
+ * out-of-tree (no modinfo intree=Y).
+ */
+static void kg_verdict_origin(struct kg_verdict *v)
+{
+	v->sig_ok = module_sig_ok(v->mod);
+	v->origin = 0;
+	if (v->sig_ok && KG_HAVE_MODULE_SIG)
+		v->origin |= KG_MATCH_SIGNED;
+	if (!test_bit(TAINT_OOT_MODULE, &v->mod->taints))
+		v->origin |= KG_MATCH_IN_TREE;
+}
+
 static struct kg_violation *kg_viol_alloc(unsigned int nr_imports,
 					  unsigned int *max)
 {
@@ -180,7 +199,6 @@ static int kg_module_coming(struct module *mod)
 		.mod = mod,
 		.kind = KABIGUARD_EVENT_LOAD,
 		.mode = kg_state_mode(),
-		.sig_ok = module_sig_ok(mod),
 	};
 	struct kg_import_iter it;
 	struct kg_loader *loader;
@@ -188,6 +206,7 @@ static int kg_module_coming(struct module *mod)
 
 	if (v.mode == KABIGUARD_MODE_OFF)
 		return NOTIFY_DONE;
+	kg_verdict_origin(&v);
 
 	v.viol = kg_viol_alloc(kg_imports_count(mod), &max);
 	loader = kg_loader_current();
@@ -254,7 +273,7 @@ int kg_verdict_scan(const char *modname, const char * const *names,
 		NL_SET_ERR_MSG_MOD(extack, "no live module of that name");
 		return -ENOENT;
 	}
-	v.sig_ok = module_sig_ok(v.mod);
+	kg_verdict_origin(&v);
 	v.viol = kg_viol_alloc(nr, &max);
 	if (!v.viol) {
 		ret = -ENOMEM;

@@ -31,6 +31,8 @@ PKGS=(
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
 	# the Debian test guest (scripts/guest-image.sh): its disk overlays
 	qemu-utils
+	# signed_test.sh: UEFI firmware, whose db variable holds the test key
+	ovmf openssl
 	# kselftest harness and checkpatch come from the kernel source
 	linux-source-6.1
 	# installation tests: dkms, and the man page linters

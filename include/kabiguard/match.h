@@ -36,13 +36,14 @@
 #include <string.h>
 #endif
 #include <linux/kabiguard.h>
+#include "origin.h"
 
 /* One import being matched, and where the verdict goes. */
 struct kg_match_ctx {
 	const struct kg_import *imp;
 	const char *modname;	/* the importing module */
 	bool listed;		/* imp->ns is a "module:" list naming it */
-	bool sig_ok;		/* the kernel verified its signature */
+	unsigned int origin;	/* KG_MATCH_SIGNED, KG_MATCH_IN_TREE */
 	struct kg_match *res;
 };
 
@@ -122,10 +123,12 @@ static inline unsigned int kg_match_rank(enum kabiguard_reason reason)
 		return 1;
 	case KABIGUARD_REASON_UNSIGNED:
 		return 2;
-	case KABIGUARD_REASON_EXPORTER:
+	case KABIGUARD_REASON_OUT_OF_TREE:
 		return 3;
-	case KABIGUARD_REASON_CRC_MISMATCH:
+	case KABIGUARD_REASON_EXPORTER:
 		return 4;
+	case KABIGUARD_REASON_CRC_MISMATCH:
+		return 5;
 	default:
 		return 0;
 	}
@@ -165,18 +168,46 @@ static inline bool kg_match_ns_ok(const struct kg_rule *r,
 }
 
 /**
+ * kg_match_origin_ok() - may a module of this origin use rule @r at all
+ * @flags: the rule's KABIGUARD_RULE_F_* flags
+ * @origin: KG_MATCH_SIGNED and KG_MATCH_IN_TREE as the kernel saw them
+ * @why: on false, KABIGUARD_REASON_UNSIGNED or _OUT_OF_TREE
+ *
+ * signed-only needs a verified signature; in-tree (only ever set with
+ * signed-only) also needs the kernel's in-tree status: a signature alone
+ * comes from any trusted key, enrolled MOK keys (DKMS) included.
+ */
+static inline bool kg_match_origin_ok(unsigned int flags, unsigned int origin,
+				      enum kabiguard_reason *why)
+{
+	if ((flags & KABIGUARD_RULE_F_SIGNED_ONLY) &&
+	    !(origin & KG_MATCH_SIGNED)) {
+		*why = KABIGUARD_REASON_UNSIGNED;
+		return false;
+	}
+	if ((flags & KABIGUARD_RULE_F_IN_TREE) &&
+	    !(origin & KG_MATCH_IN_TREE)) {
+		*why = KABIGUARD_REASON_OUT_OF_TREE;
+		return false;
+	}
+	return true;
+}
+
+/**
  * kg_match_rule() - does one rule allow the import of @c
  * @r: a rule whose kind and name (if any) already match the import
  * @c: the import; when @r names it but refuses it, the reason is noted
  *
  * module= limits a rule to one module (another module: the rule does not
- * apply, no reason); then namespace, exporter, CRC and signature are
- * checked in that order, the first failing one giving the reason.
+ * apply, no reason); then namespace, exporter, CRC, signature and
+ * in-tree status are checked in that order, the first failing one giving
+ * the reason.
  */
 static inline bool kg_match_rule(const struct kg_rule *r,
 				 struct kg_match_ctx *c)
 {
 	const struct kg_import *imp = c->imp;
+	enum kabiguard_reason why;
 
 	if (r->module && strcmp(r->module, c->modname))
 		return false;
@@ -194,8 +225,8 @@ static inline bool kg_match_rule(const struct kg_rule *r,
 		kg_match_note(c, KABIGUARD_REASON_CRC_MISMATCH, r);
 		return false;
 	}
-	if ((r->flags & KABIGUARD_RULE_F_SIGNED_ONLY) && !c->sig_ok) {
-		kg_match_note(c, KABIGUARD_REASON_UNSIGNED, r);
+	if (!kg_match_origin_ok(r->flags, c->origin, &why)) {
+		kg_match_note(c, why, r);
 		return false;
 	}
 	return true;
@@ -207,9 +238,9 @@ static inline bool kg_match_rule(const struct kg_rule *r,
  * @imp: the resolved import (namespace, exporter and CRC as the kernel has
  *	them)
  * @modname: the importing module
- * @sig_ok: whether the kernel verified the importing module's signature
- * @res: on refusal, the most telling reason any rule gave
- *	(not-allowed < namespace < unsigned < exporter < crc-mismatch); an
+ * @origin: the importing module's KG_MATCH_SIGNED and KG_MATCH_IN_TREE
+ * @res: on refusal, the most telling reason any rule gave (not-allowed <
+ *	namespace < unsigned < out-of-tree < exporter < crc-mismatch); an
  *	import in a namespace starts at "namespace" unless it is a "module:"
  *	list naming @modname.
  *
@@ -220,14 +251,14 @@ static inline bool kg_match_rule(const struct kg_rule *r,
  */
 static inline bool kg_match_import(const KG_MATCH_STORE *store,
 				   const struct kg_import *imp,
-				   const char *modname, bool sig_ok,
+				   const char *modname, unsigned int origin,
 				   struct kg_match *res)
 {
 	struct kg_match_ctx c = {
 		.imp = imp,
 		.modname = modname,
 		.listed = kg_match_ns_lists_module(imp->ns, modname),
-		.sig_ok = sig_ok,
+		.origin = origin,
 		.res = res,
 	};
 

@@ -75,7 +75,7 @@ for m in "$SRC"/userspace/doc/*.[1-8]; do
 done
 check "/etc/kabiguard/kabiguard.conf: audit mode, no lock" \
 	sh -c "grep -qx 'mode = audit' '$D/etc/kabiguard/kabiguard.conf' && grep -qx 'lock = no' '$D/etc/kabiguard/kabiguard.conf'"
-check "/etc/kabiguard/policy.d/00-signed.policy: any signed-only" grep -qx 'any signed-only' "$D/etc/kabiguard/policy.d/00-signed.policy"
+check "/etc/kabiguard/policy.d/00-signed.policy: any signed-only in-tree" grep -qx 'any signed-only in-tree' "$D/etc/kabiguard/policy.d/00-signed.policy"
 check "kabiguardctl load --dry-run accepts policy.d" "$D/usr/sbin/kabiguardctl" load --dry-run "$D"/etc/kabiguard/policy.d/*
 if [ -z "$fake_daemon" ]; then
 	# The daemon itself reads the default configuration (its policy_dir

@@ -103,7 +103,7 @@ check "example: its last command (mode audit after lock) exits 5" grep -q '^=== 
 check "example: no command missing or misused" \
 	bash -c '! grep -Eiq "not found|usage:|unknown|no such file|cannot" <<<"$1"' bash "$ex"
 check "example: stablelist header printed" grep -q '^\[rhel9_x86_64_stablelist\]$' <<<"$ex"
-check "example: the installed 00-signed.policy holds \"any signed-only\"" grep -qx 'any signed-only' <<<"$ex"
+check "example: the installed 00-signed.policy holds \"any signed-only in-tree\"" grep -qx 'any signed-only in-tree' <<<"$ex"
 # The stablelist's symbols, 00-signed.policy's rule and the local one.
 nrules=$(($(grep -c $'^\t' "$TMP/kabi_stablelist_x86_64") + 2))
 check "example: dry run parsed $nrules rules from 3 files, then loaded them as generation 1" \

@@ -129,7 +129,7 @@ FIXTURE_TEARDOWN(table)
 
 /* What libkgclient's matcher says about rule @r for import @imp. */
 static bool lib_allows(struct kg_rule *r, const struct mt_import *imp,
-		       bool sig_ok, enum kabiguard_reason *reason)
+		       unsigned int origin, enum kabiguard_reason *reason)
 {
 	struct kg_policy p = { .rules = r, .nr = 1, .cap = 1 };
 	struct kg_import ki = {
@@ -143,7 +143,7 @@ static bool lib_allows(struct kg_rule *r, const struct mt_import *imp,
 	*reason = __KABIGUARD_REASON_MAX;	/* out of memory: never agrees */
 	if (kg_matcher_new(&m, &p))
 		return false;
-	allowed = kg_matcher_allows(m, &ki, imp->modname, sig_ok, &res);
+	allowed = kg_matcher_allows(m, &ki, imp->modname, origin, &res);
 	*reason = res.reason;
 	kg_matcher_free(m);
 	return allowed;
@@ -164,7 +164,7 @@ static void run_table(struct __test_metadata *_metadata,
 	struct mt_import imp = { .symbol = symbol, .modname = importer };
 	struct kg_event ev;
 	struct mt_case c;
-	bool sig_ok;
+	bool sig_ok, in_tree;
 	int ret;
 
 	/* The import as the kernel resolves it. */
@@ -183,6 +183,8 @@ static void run_table(struct __test_metadata *_metadata,
 	imp.has_crc = ev.viol[0].has_kernel_crc;
 	imp.crc = ev.viol[0].kernel_crc;
 	sig_ok = ev.sig_ok;
+	/* TAINT_OOT_MODULE (12): the kernel's in-tree status, as the guard's. */
+	in_tree = !(ev.taints & (1ULL << 12));
 	kg_event_free(&ev);
 
 	memset(&c, 0, sizeof(c));
@@ -195,6 +197,7 @@ static void run_table(struct __test_metadata *_metadata,
 		c.imp_ns = state;
 		c.imp_crc = imp.has_crc;
 		c.sig_ok = sig_ok;
+		c.imp_in_tree = in_tree;
 		if (!mt_valid(&c))
 			continue;
 		if (c.crc != MT_PIN_NONE && !self->modversions) {
@@ -205,7 +208,7 @@ static void run_table(struct __test_metadata *_metadata,
 		mt_rule(&c, &imp, &r);
 		mt_describe(&c, desc, sizeof(desc));
 		exp_ok = mt_expect(&c, &want);
-		lib_ok = lib_allows(&r, &imp, sig_ok, &lib);
+		lib_ok = lib_allows(&r, &imp, mt_origin(&c), &lib);
 		ret = push_rules(self->c, &r, 1);
 		ASSERT_EQ(0, ret) TH_LOG("%s: push: %s (%s)", desc,
 					 strerror(-ret), kg_extack(self->c));

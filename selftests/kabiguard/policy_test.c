@@ -72,6 +72,8 @@ static const char *reason_text(enum kabiguard_reason r)
 		return "exporter not allowed";
 	case KABIGUARD_REASON_UNSIGNED:
 		return "allowed for signed modules only";
+	case KABIGUARD_REASON_OUT_OF_TREE:
+		return "allowed for signed in-tree modules only";
 	default:
 		return "?";
 	}
@@ -675,6 +677,77 @@ TEST_F(policy, signed_only)
 
 	CHECK(gen, CONSUMER_OK,
 	      WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_UNSIGNED));
+}
+
+/* signed-only in-tree: an unsigned out-of-tree module is still unsigned. */
+TEST_F(policy, signed_only_in_tree)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY |
+						KABIGUARD_RULE_F_IN_TREE),
+	};
+	uint64_t gen = APPLY(rules);
+
+	CHECK(gen, CONSUMER_OK,
+	      WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_UNSIGNED));
+}
+
+/*
+ * The status says whether the kernel verifies signatures, as the kernel
+ * itself shows it: module.sig_enforce exists with CONFIG_MODULE_SIG only.
+ * Then signed-only rules are kept (every matrix kernel); without it they
+ * are refused with a message naming the rule, the policy unchanged.
+ */
+TEST_F(policy, signed_only_needs_module_sig)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_ANY(.flags = KABIGUARD_RULE_F_SIGNED_ONLY |
+				  KABIGUARD_RULE_F_IN_TREE),
+	};
+	bool module_sig = !access("/sys/module/module/parameters/sig_enforce",
+				  F_OK);
+	struct kg_status before, after;
+	int err;
+
+	get_status(_metadata, self->c, &before);
+	EXPECT_EQ(module_sig, !!(before.features & KABIGUARD_FEAT_SIG))
+		TH_LOG("features 0x%x, module.sig_enforce %s", before.features,
+		       module_sig ? "present" : "absent");
+	ASSERT_EQ(0, kg_policy_begin(self->c));
+	err = kg_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	if (module_sig) {
+		EXPECT_EQ(0, err) TH_LOG("add: %s (%s)", strerror(-err),
+					 kg_extack(self->c));
+		ASSERT_EQ(0, kg_policy_abort(self->c));
+		return;
+	}
+	EXPECT_EQ(-EOPNOTSUPP, err) TH_LOG("add: %s", strerror(-err));
+	EXPECT_NE(NULL, strstr(kg_extack(self->c), "CONFIG_MODULE_SIG"))
+		TH_LOG("extack \"%s\"", kg_extack(self->c));
+	EXPECT_EQ(&rules[1], kg_bad_rule(self->c));
+	ASSERT_EQ(0, kg_policy_abort(self->c));
+	get_status(_metadata, self->c, &after);
+	EXPECT_EQ(before.generation, after.generation);
+}
+
+/* in-tree alone is the module's own claim: refused. */
+TEST_F(policy, in_tree_needs_signed_only)
+{
+	struct kg_rule rules[] = {
+		KG_R_VMLINUX,
+		KG_R_ANY(.flags = KABIGUARD_RULE_F_IN_TREE),
+	};
+	int err;
+
+	ASSERT_EQ(0, kg_policy_begin(self->c));
+	err = kg_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	EXPECT_EQ(-EINVAL, err) TH_LOG("add: %s", strerror(-err));
+	EXPECT_NE(NULL, strstr(kg_extack(self->c), "in-tree needs signed-only"))
+		TH_LOG("extack \"%s\"", kg_extack(self->c));
+	EXPECT_EQ(&rules[1], kg_bad_rule(self->c));
+	ASSERT_EQ(0, kg_policy_abort(self->c));
 }
 
 /* A signed-only rule next to a plain one: the plain one allows. */

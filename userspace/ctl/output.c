@@ -255,5 +255,6 @@ void out_rule(const struct kg_rule *r)
 	if (r->module)
 		out_str("module", NULL, r->module);
 	out_bool("signed_only", NULL, r->flags & KABIGUARD_RULE_F_SIGNED_ONLY);
+	out_bool("in_tree", NULL, r->flags & KABIGUARD_RULE_F_IN_TREE);
 	out_obj_end();
 }

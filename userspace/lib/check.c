@@ -102,7 +102,10 @@ static int kg_check_imports(const struct kg_checker *ck,
 			    struct kg_check_result *res)
 {
 	const struct kg_modinfo *mi = &res->mi;
-	bool sig_ok = ck->assume_signed || mi->signer;
+	/* The in-tree mark is read from the file, as the loader reads it. */
+	unsigned int origin = (ck->assume_signed || mi->signer ?
+			       KG_MATCH_SIGNED : 0) |
+			      (mi->in_tree ? KG_MATCH_IN_TREE : 0);
 	bool no_crcs = !mi->has_versions && !mi->has_ext_versions;
 	size_t i, cap = 0;
 	int ret = 0;
@@ -146,7 +149,7 @@ static int kg_check_imports(const struct kg_checker *ck,
 			imp.crc = k->crc;
 			imp.has_crc = k->has_crc;
 		}
-		if (!kg_matcher_allows(ck->policy, &imp, mi->name, sig_ok,
+		if (!kg_matcher_allows(ck->policy, &imp, mi->name, origin,
 				       &is.match)) {
 			is.kind = KG_ISSUE_POLICY;
 			ret = ret ? ret : kg_add_issue(res, &cap, &is);

@@ -347,8 +347,19 @@ int kg_policy_push(struct kg_client *c, const struct kg_policy *p,
 {
 	char extack[KG_EXTACK_MAX];
 	const struct kg_rule *bad;
+	struct kg_status st;
 	int ret;
 
+	/* Refuse what the kernel cannot keep before sending any of it. */
+	ret = kg_get_status(c, &st);
+	if (ret)
+		return ret;
+	bad = kg_policy_unsupported(p, st.features, c->extack,
+				    sizeof(c->extack));
+	if (bad) {
+		c->bad_rule = bad;
+		return -EOPNOTSUPP;
+	}
 	ret = kg_policy_begin(c);
 	if (ret)
 		return ret;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/kabiguard.h>
+#include "../../include/kabiguard/origin.h"
 
 struct nl_sock;
 struct nl_msg;
@@ -144,7 +145,10 @@ int kg_policy_begin(struct kg_client *c);
 int kg_policy_add(struct kg_client *c, const struct kg_rule *rules, size_t nr);
 int kg_policy_commit(struct kg_client *c, uint64_t *generation);
 int kg_policy_abort(struct kg_client *c);
-/* Begin, add everything in batches, commit; aborts on any failure. */
+/* Begin, add everything in batches, commit; aborts on any failure. First
+ * asks the status and refuses (-EOPNOTSUPP, nothing sent; kg_bad_rule()
+ * and kg_extack() say which rule and why) a policy the kernel cannot keep
+ * (kg_policy_unsupported()). */
 int kg_policy_push(struct kg_client *c, const struct kg_policy *p,
 		   uint64_t *generation);
 int kg_lock(struct kg_client *c);
@@ -270,6 +274,13 @@ const char *kg_format_name(enum kg_format fmt);
 /* Writes r as one line of the native policy format (no newline), so that a
  * dump can be loaded again. Returns what snprintf() returns. */
 int kg_rule_format(const struct kg_rule *r, char *buf, size_t len);
+/* The first rule of p that a kernel with these status features
+ * (KABIGUARD_FEAT_*) refuses, with why in msg; NULL when there is none:
+ * signed-only rules where the kernel verifies no module signature
+ * (KABIGUARD_FEAT_SIG clear: no CONFIG_MODULE_SIG). */
+const struct kg_rule *kg_policy_unsupported(const struct kg_policy *p,
+					    uint32_t features, char *msg,
+					    size_t len);
 
 /*
  * Offline checks (kabiguardctl check, policy generate). The matcher, the
@@ -304,7 +315,8 @@ struct kg_match {
 struct kg_matcher;
 int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p);
 bool kg_matcher_allows(const struct kg_matcher *m, const struct kg_import *imp,
-		       const char *modname, bool sig_ok, struct kg_match *res);
+		       const char *modname, unsigned int origin,
+		       struct kg_match *res);
 void kg_matcher_free(struct kg_matcher *m);
 
 /* A target kernel's exports, from one or more Module.symvers (or symsets)
@@ -349,6 +361,8 @@ struct kg_modinfo {
 	char *signer;		/* NULL: no signature (not verified here),
 				 * or not asked for */
 	bool signed_file;	/* a signature is appended */
+	bool in_tree;		/* modinfo intree=: the kernel will not taint
+				 * it out-of-tree (TAINT_OOT_MODULE) */
 	bool has_versions;	/* a __versions section (MODVERSIONS) */
 	bool has_ext_versions;	/* __version_ext_crcs and _names (6.14+
 				 * EXTENDED_MODVERSIONS): the loader then

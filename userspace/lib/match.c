@@ -137,10 +137,11 @@ static bool kg_match_any(const struct kg_matcher *m, struct kg_match_ctx *c)
 }
 
 bool kg_matcher_allows(const struct kg_matcher *m, const struct kg_import *imp,
-		       const char *modname, bool sig_ok, struct kg_match *res)
+		       const char *modname, unsigned int origin,
+		       struct kg_match *res)
 {
 	res->rule = NULL;
-	return kg_match_import(m, imp, modname, sig_ok, res);
+	return kg_match_import(m, imp, modname, origin, res);
 }
 
 /* The loader's test, as the matcher applies it (include/kabiguard/match.h). */

@@ -281,6 +281,9 @@ static int kg_read_modinfo(const struct kg_elf *k, struct kg_modinfo *mi)
 			   !mi->vermagic) {
 			mi->vermagic = strndup(v, p + len - v);
 			ret = mi->vermagic ? 0 : -ENOMEM;
+		} else if (v - p == 7 && !strncmp(p, "intree=", 7)) {
+			/* The loader looks for the key alone, any value. */
+			mi->in_tree = true;
 		} else if (v - p == 5 && !strncmp(p, "name=", 5) && v < p + len) {
 			free(mi->name);
 			mi->name = strndup(v, p + len - v);

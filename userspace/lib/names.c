@@ -27,6 +27,7 @@ static const char *const kg_reasons[] = {
 	[KABIGUARD_REASON_UNSIGNED]	= "unsigned",
 	[KABIGUARD_REASON_LIVEPATCH]	= "livepatch",
 	[KABIGUARD_REASON_UNVERIFIABLE]	= "unverifiable",
+	[KABIGUARD_REASON_OUT_OF_TREE]	= "out-of-tree",
 };
 
 static const char *const kg_kinds[] = {

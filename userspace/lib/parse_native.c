@@ -2,9 +2,10 @@
 /*
  * The native policy format, documented in kabiguard-policy(5):
  *
- *	symbol NAME [ns=NAMESPACE|ns=-] [from=EXPORTER] [crc=0xHEX] [module=MOD] [signed-only]
- *	namespace NAME [from=EXPORTER] [module=MOD] [signed-only]
- *	any [from=EXPORTER] [module=MOD] [signed-only]
+ *	symbol NAME [ns=NAMESPACE|ns=-] [from=EXPORTER] [crc=0xHEX] [module=MOD] [signed-only [in-tree]]
+ *	namespace NAME [from=EXPORTER] [module=MOD] [signed-only [in-tree]]
+ *	any [from=EXPORTER] [module=MOD] [signed-only [in-tree]]
+ *	livepatch [module=MOD] [signed-only [in-tree]]
  *
  * '#' starts a comment; tokens are separated by spaces and tabs.
  */
@@ -18,7 +19,7 @@
 
 /* Options: which rule kinds take them, and the uapi length limit. */
 enum { KG_OPT_NS, KG_OPT_FROM, KG_OPT_CRC, KG_OPT_MODULE, KG_OPT_SIGNED,
-       KG_NR_OPTS };
+       KG_OPT_IN_TREE, KG_NR_OPTS };
 
 static const struct {
 	const char *name;	/* as written, with its '=' */
@@ -33,11 +34,19 @@ static const struct {
 	[KG_OPT_MODULE]	= { "module=", false, KABIGUARD_MODNAME_MAX,
 			    "module name" },
 	[KG_OPT_SIGNED]	= { "signed-only", false, 0, NULL },
+	[KG_OPT_IN_TREE] = { "in-tree", false, 0, NULL },
 };
+
+/* The options that are a word alone, without '='. */
+static bool kg_is_flag(int i)
+{
+	return i == KG_OPT_SIGNED || i == KG_OPT_IN_TREE;
+}
 
 static bool kg_is_option(const char *tok)
 {
-	return strchr(tok, '=') || !strcmp(tok, "signed-only");
+	return strchr(tok, '=') || !strcmp(tok, "signed-only") ||
+	       !strcmp(tok, "in-tree");
 }
 
 /* Splits line at spaces and tabs, dropping a '#' comment. */
@@ -101,22 +110,25 @@ static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
 	for (i = 0; i < KG_NR_OPTS; i++) {
 		size_t n = strlen(kg_opts[i].name);
 
-		if (i == KG_OPT_SIGNED ? !strcmp(tok, kg_opts[i].name) :
-					 !strncmp(tok, kg_opts[i].name, n))
+		if (kg_is_flag(i) ? !strcmp(tok, kg_opts[i].name) :
+				    !strncmp(tok, kg_opts[i].name, n))
 			break;
 	}
 	if (i == KG_NR_OPTS) {
 		if (!strncmp(tok, "signed-only=", 12))
 			return kg_parse_error(l, "'signed-only' takes no value");
+		if (!strncmp(tok, "in-tree=", 8))
+			return kg_parse_error(l, "'in-tree' takes no value");
 		if (strchr(tok, '='))
 			return kg_parse_error(l, "unknown option '%.*s' "
 					      "(expected ns=, from=, crc=, "
-					      "module= or signed-only)",
+					      "module=, signed-only or "
+					      "in-tree)",
 					      (int)(strchr(tok, '=') - tok + 1),
 					      tok);
 		return kg_parse_error(l, "unexpected '%s' (expected an option: "
-				      "ns=, from=, crc=, module= or "
-				      "signed-only)", tok);
+				      "ns=, from=, crc=, module=, "
+				      "signed-only or in-tree)", tok);
 	}
 	if (seen[i])
 		return kg_parse_error(l, "duplicate option '%s'",
@@ -131,6 +143,10 @@ static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
 				      "object)");
 	if (i == KG_OPT_SIGNED) {
 		r->flags |= KABIGUARD_RULE_F_SIGNED_ONLY;
+		return 0;
+	}
+	if (i == KG_OPT_IN_TREE) {
+		r->flags |= KABIGUARD_RULE_F_IN_TREE;
 		return 0;
 	}
 	val = tok + strlen(kg_opts[i].name);
@@ -216,6 +232,12 @@ static int kg_parse_native_line(struct kg_lines *l, char *line,
 		if (ret)
 			return ret;
 	}
+	/* As the kernel: an unsigned module's intree=Y is its own claim. */
+	if ((r->flags & KABIGUARD_RULE_F_IN_TREE) &&
+	    !(r->flags & KABIGUARD_RULE_F_SIGNED_ONLY))
+		return kg_parse_error(l, "'in-tree' needs 'signed-only' (an "
+				      "unsigned module's in-tree mark is its "
+				      "own claim)");
 	return 0;
 }
 

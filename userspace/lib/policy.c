@@ -192,7 +192,7 @@ int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
 
 	if (r->has_crc)
 		snprintf(crc, sizeof(crc), " crc=0x%08x", r->crc);
-	n = snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s%s",
+	n = snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s%s%s",
 		     kg_kind_name(r->kind),
 		     r->name ? " " : "", r->name ? r->name : "",
 		     r->ns ? " ns=" : "",
@@ -203,6 +203,28 @@ int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
 		     crc,
 		     r->module ? " module=" : "", r->module ? r->module : "",
 		     r->flags & KABIGUARD_RULE_F_SIGNED_ONLY ?
-		     " signed-only" : "");
+		     " signed-only" : "",
+		     r->flags & KABIGUARD_RULE_F_IN_TREE ? " in-tree" : "");
 	return n;
+}
+
+const struct kg_rule *kg_policy_unsupported(const struct kg_policy *p,
+					    uint32_t features, char *msg,
+					    size_t len)
+{
+	size_t i;
+
+	if (features & KABIGUARD_FEAT_SIG)
+		return NULL;
+	/* Every module would count as signed there (module_sig_ok()). */
+	for (i = 0; i < p->nr; i++) {
+		if (p->rules[i].flags & KABIGUARD_RULE_F_SIGNED_ONLY) {
+			snprintf(msg, len, "signed-only: this kernel verifies "
+				 "no module signature (built without "
+				 "CONFIG_MODULE_SIG; status feature sig is "
+				 "clear)");
+			return &p->rules[i];
+		}
+	}
+	return NULL;
 }

@@ -48,9 +48,11 @@ struct mt_case {
 	enum mt_rule_ns ns;
 	enum mt_pin exporter, crc, module;
 	bool signed_only;
+	bool in_tree;		/* "signed-only in-tree" (never in-tree alone) */
 	enum mt_imp_ns imp_ns;
 	bool imp_crc;		/* the kernel has a CRC for the import */
 	bool sig_ok;		/* the importer's signature was verified */
+	bool imp_in_tree;	/* the importer is not tainted out-of-tree */
 };
 
 /* SYMBOL rule: does its namespace condition hold? [rule ns][import ns] */
@@ -82,9 +84,17 @@ static const unsigned int mt_rank[__KABIGUARD_REASON_MAX] = {
 	[KABIGUARD_REASON_NOT_ALLOWED] = 0,
 	[KABIGUARD_REASON_NAMESPACE] = 1,
 	[KABIGUARD_REASON_UNSIGNED] = 2,
-	[KABIGUARD_REASON_EXPORTER] = 3,
-	[KABIGUARD_REASON_CRC_MISMATCH] = 4,
+	[KABIGUARD_REASON_OUT_OF_TREE] = 3,
+	[KABIGUARD_REASON_EXPORTER] = 4,
+	[KABIGUARD_REASON_CRC_MISMATCH] = 5,
 };
+
+/* The importer's origin as the matcher takes it (KG_MATCH_*). */
+static inline unsigned int mt_origin(const struct mt_case *c)
+{
+	return (c->sig_ok ? KG_MATCH_SIGNED : 0) |
+	       (c->imp_in_tree ? KG_MATCH_IN_TREE : 0);
+}
 
 /* Can the case be written down at all? */
 static inline bool mt_valid(const struct mt_case *c)
@@ -111,7 +121,8 @@ static inline bool mt_valid(const struct mt_case *c)
  * The verdict the tables give: true when the rule allows the import; on
  * refusal *reason is what the violation says. A rule for another module
  * (module=) or a NAMESPACE rule for another namespace says nothing; else
- * namespace, exporter, CRC and signature are checked in that order and
+ * namespace, exporter, CRC, signature and in-tree status are checked in
+ * that order and
  * the first that fails is the rule's reason (an ANY rule for another
  * exporter says nothing); the verdict keeps the higher-ranked of that and
  * the starting reason.
@@ -137,6 +148,8 @@ static inline bool mt_expect(const struct mt_case *c,
 		why = KABIGUARD_REASON_CRC_MISMATCH;
 	else if (c->signed_only && !c->sig_ok)
 		why = KABIGUARD_REASON_UNSIGNED;
+	else if (c->in_tree && !c->imp_in_tree)
+		why = KABIGUARD_REASON_OUT_OF_TREE;
 	else
 		return true;
 	if (mt_rank[why] >= mt_rank[*reason])
@@ -188,16 +201,24 @@ static inline void mt_rule(const struct mt_case *c, const struct mt_import *imp,
 				     MT_OTHER_MODULE);
 	if (c->signed_only)
 		r->flags |= KABIGUARD_RULE_F_SIGNED_ONLY;
+	if (c->in_tree)
+		r->flags |= KABIGUARD_RULE_F_IN_TREE;
 }
 
 /* Next combination of the rule's dimensions; false after the last. */
 static inline bool mt_next_rule(struct mt_case *c)
 {
+	/* none, signed-only, signed-only in-tree */
 	if (!c->signed_only) {
 		c->signed_only = true;
 		return true;
 	}
+	if (!c->in_tree) {
+		c->in_tree = true;
+		return true;
+	}
 	c->signed_only = false;
+	c->in_tree = false;
 	if (++c->module < MT_NR_PIN)
 		return true;
 	c->module = 0;
@@ -225,6 +246,7 @@ static inline const char *mt_reason_name(enum kabiguard_reason r)
 		[KABIGUARD_REASON_CRC_MISMATCH] = "crc-mismatch",
 		[KABIGUARD_REASON_EXPORTER] = "exporter",
 		[KABIGUARD_REASON_UNSIGNED] = "unsigned",
+		[KABIGUARD_REASON_OUT_OF_TREE] = "out-of-tree",
 	};
 
 	return (unsigned int)r < __KABIGUARD_REASON_MAX ? names[r] : "?";
@@ -240,7 +262,7 @@ static inline void mt_describe(const struct mt_case *c, char *buf, size_t len)
 	static const char *const imps[] = { "NONE", "NAMED", "LISTED",
 					    "UNLISTED" };
 
-	snprintf(buf, len, "%s%s%s%s%s%s%s%s%s / import ns %s, %s, %s",
+	snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s / import ns %s, %s, %s, %s",
 		 kinds[c->kind],
 		 c->kind == KABIGUARD_RULE_SYMBOL ? nss[c->ns] :
 		 c->kind == KABIGUARD_RULE_NAMESPACE ?
@@ -249,8 +271,10 @@ static inline void mt_describe(const struct mt_case *c, char *buf, size_t len)
 		 c->crc ? " crc=" : "", names[c->crc],
 		 c->module ? " module=" : "", names[c->module],
 		 c->signed_only ? " signed-only" : "",
+		 c->in_tree ? " in-tree" : "",
 		 imps[c->imp_ns], c->imp_crc ? "crc" : "no crc",
-		 c->sig_ok ? "signed" : "unsigned");
+		 c->sig_ok ? "signed" : "unsigned",
+		 c->imp_in_tree ? "in-tree" : "out-of-tree");
 }
 
 #endif /* KG_MATCH_TABLE_H */

@@ -33,7 +33,8 @@ static const char *const imp_ns[MT_NR_IMP_NS] = {
 };
 
 static bool match_one(const struct kg_rule *r, const struct mt_import *imp,
-		      bool sig_ok, struct kg_match *res, bool *rule_ok)
+		      unsigned int origin, struct kg_match *res,
+		      bool *rule_ok)
 {
 	struct kg_policy p = { .rules = (struct kg_rule *)r, .nr = 1, .cap = 1 };
 	struct kg_import ki = {
@@ -47,7 +48,7 @@ static bool match_one(const struct kg_rule *r, const struct mt_import *imp,
 		fprintf(stderr, "out of memory\n");
 		exit(1);
 	}
-	allowed = kg_matcher_allows(m, &ki, imp->modname, sig_ok, res);
+	allowed = kg_matcher_allows(m, &ki, imp->modname, origin, res);
 	*rule_ok = allowed ? res->rule == r : !res->rule;
 	kg_matcher_free(m);
 	return allowed;
@@ -58,11 +59,12 @@ static void test_table(void)
 	unsigned int nr = 0, bad = 0, nr_allowed = 0;
 	unsigned int by_reason[__KABIGUARD_REASON_MAX] = { 0 };
 	struct mt_case c;
-	int ns, crc, sig;
+	int ns, crc, sig, tree;
 
 	for (ns = 0; ns < MT_NR_IMP_NS; ns++)
 	for (crc = 0; crc < 2; crc++)
-	for (sig = 0; sig < 2; sig++) {
+	for (sig = 0; sig < 2; sig++)
+	for (tree = 0; tree < 2; tree++) {
 		struct mt_import imp = {
 			.symbol = "kg_sym", .ns = imp_ns[ns],
 			.exporter = "kg_exp", .modname = IMPORTER,
@@ -80,12 +82,14 @@ static void test_table(void)
 			c.imp_ns = ns;
 			c.imp_crc = crc;
 			c.sig_ok = sig;
+			c.imp_in_tree = tree;
 			if (!mt_valid(&c))
 				continue;
 			nr++;
 			mt_rule(&c, &imp, &r);
 			exp_ok = mt_expect(&c, &want);
-			ok_ = match_one(&r, &imp, sig, &res, &rule_ok);
+			ok_ = match_one(&r, &imp, mt_origin(&c), &res,
+					&rule_ok);
 			got = ok_ ? want : res.reason;
 			if (ok_ == exp_ok && got == want && rule_ok &&
 			    (want != KABIGUARD_REASON_CRC_MISMATCH || ok_ ||
@@ -110,15 +114,17 @@ static void test_table(void)
 	   by_reason[KABIGUARD_REASON_NAMESPACE] &&
 	   by_reason[KABIGUARD_REASON_EXPORTER] &&
 	   by_reason[KABIGUARD_REASON_CRC_MISMATCH] &&
-	   by_reason[KABIGUARD_REASON_UNSIGNED],
+	   by_reason[KABIGUARD_REASON_UNSIGNED] &&
+	   by_reason[KABIGUARD_REASON_OUT_OF_TREE],
 	   "the table reaches every verdict: %u cases, %u allowed, "
 	   "not-allowed %u, namespace %u, exporter %u, crc-mismatch %u, "
-	   "unsigned %u", nr, nr_allowed,
+	   "unsigned %u, out-of-tree %u", nr, nr_allowed,
 	   by_reason[KABIGUARD_REASON_NOT_ALLOWED],
 	   by_reason[KABIGUARD_REASON_NAMESPACE],
 	   by_reason[KABIGUARD_REASON_EXPORTER],
 	   by_reason[KABIGUARD_REASON_CRC_MISMATCH],
-	   by_reason[KABIGUARD_REASON_UNSIGNED]);
+	   by_reason[KABIGUARD_REASON_UNSIGNED],
+	   by_reason[KABIGUARD_REASON_OUT_OF_TREE]);
 }
 
 /* Policies as written, and what they decide for one import. */
@@ -130,7 +136,7 @@ struct row {
 	const char *exporter;
 	bool has_crc;
 	const char *modname;
-	bool sig_ok;
+	unsigned int origin;	/* KG_MATCH_*; true is KG_MATCH_SIGNED */
 	int want;		/* -1: allowed, else the reason */
 	int rule;		/* allowed: index of the rule that allows */
 };
@@ -214,6 +220,32 @@ static const struct row rows[] = {
 	{ "a module: export listing the importer, no rule: not-allowed",
 	  KG_FORMAT_NATIVE, "symbol other\n", "module:kvm,m", "vmlinux",
 	  true, "m", false, .want = KABIGUARD_REASON_NOT_ALLOWED },
+	/* The shipped default, config/policy.d/00-signed.policy. */
+	{ "signed-only in-tree: a signed in-tree module is allowed",
+	  KG_FORMAT_NATIVE, "any signed-only in-tree\n", "USB_STORAGE",
+	  "usb_storage", true, "uas", KG_MATCH_SIGNED | KG_MATCH_IN_TREE,
+	  ALLOWED(0) },
+	{ "signed-only in-tree: a signed out-of-tree (DKMS, MOK) module: "
+	  "out-of-tree", KG_FORMAT_NATIVE, "any signed-only in-tree\n",
+	  NULL, "vmlinux", true, "dkms_mod", KG_MATCH_SIGNED,
+	  .want = KABIGUARD_REASON_OUT_OF_TREE },
+	{ "signed-only in-tree: unsigned, claiming intree=Y: unsigned",
+	  KG_FORMAT_NATIVE, "any signed-only in-tree\n", NULL, "vmlinux",
+	  true, "m", KG_MATCH_IN_TREE, .want = KABIGUARD_REASON_UNSIGNED },
+	{ "signed-only in-tree: unsigned out-of-tree: unsigned",
+	  KG_FORMAT_NATIVE, "any signed-only in-tree\n", NULL, "vmlinux",
+	  true, "m", 0, .want = KABIGUARD_REASON_UNSIGNED },
+	{ "signed-only alone still allows a signed out-of-tree module",
+	  KG_FORMAT_NATIVE, "any signed-only\n", NULL, "vmlinux", true,
+	  "dkms_mod", KG_MATCH_SIGNED, ALLOWED(0) },
+	{ "out-of-tree outranks namespace", KG_FORMAT_NATIVE,
+	  "symbol usb_stor_x ns=OTHER\nsymbol usb_stor_x signed-only "
+	  "in-tree\n", "USB_STORAGE", "usb_storage", true, "dkms_mod",
+	  KG_MATCH_SIGNED, .want = KABIGUARD_REASON_OUT_OF_TREE },
+	{ "exporter outranks out-of-tree", KG_FORMAT_NATIVE,
+	  "symbol usb_stor_x signed-only in-tree\nsymbol usb_stor_x "
+	  "from=other\n", NULL, "vmlinux", true, "dkms_mod",
+	  KG_MATCH_SIGNED, .want = KABIGUARD_REASON_EXPORTER },
 };
 
 static void test_rows(void)
@@ -241,7 +273,7 @@ static void test_rows(void)
 			ret = kg_matcher_new(&m, &p);
 		if (!ret)
 			allowed = kg_matcher_allows(m, &imp, w->modname,
-						    w->sig_ok, &res);
+						    w->origin, &res);
 		if (w->want < 0)
 			ok(!ret && allowed && res.rule == &p.rules[w->rule],
 			   "%s: allowed by rule %d (%s)", w->desc, w->rule,
@@ -257,11 +289,56 @@ static void test_rows(void)
 	}
 }
 
+/*
+ * What kg_policy_push() refuses before sending anything, from the
+ * status's features: here a status saying the kernel verifies no
+ * signature, which no matrix kernel says (all have CONFIG_MODULE_SIG).
+ */
+static void test_unsupported(void)
+{
+	static const char pol[] = "symbol a\n# comment\nany signed-only "
+				  "in-tree\nany signed-only\n";
+	struct kg_policy p = { 0 };
+	const struct kg_rule *bad;
+	char err[256] = "", msg[256] = "";
+	int ret;
+
+	ret = kg_policy_load_buf(&p, "00-signed.policy", pol, strlen(pol),
+				 KG_FORMAT_NATIVE, err, sizeof(err));
+	ok(!ret && p.nr == 3, "parse a policy with signed-only rules (%s)",
+	   err);
+	if (ret)
+		return;
+	bad = kg_policy_unsupported(&p, KABIGUARD_FEAT_ENFORCE, msg,
+				    sizeof(msg));
+	ok(bad && bad->line == 3 && !strcmp(bad->file, "00-signed.policy") &&
+	   strstr(msg, "signed-only") && strstr(msg, "CONFIG_MODULE_SIG"),
+	   "without the sig feature: refused at 00-signed.policy:3 (%s:%u: "
+	   "%s)", bad ? bad->file : "-", bad ? bad->line : 0, msg);
+	ok(!kg_policy_unsupported(&p, KABIGUARD_FEAT_ENFORCE |
+				  KABIGUARD_FEAT_SIG, msg, sizeof(msg)),
+	   "with the sig feature: nothing refused");
+	kg_policy_free(&p);
+	p = (struct kg_policy){ 0 };
+	ret = kg_policy_load_buf(&p, "x", "symbol a\n", 9, KG_FORMAT_NATIVE,
+				 err, sizeof(err));
+	ok(!ret && !kg_policy_unsupported(&p, 0, msg, sizeof(msg)),
+	   "without the sig feature, a policy without signed-only is kept");
+	kg_policy_free(&p);
+	ret = kg_policy_load_buf(&p, "y", "any in-tree\n", 12,
+				 KG_FORMAT_NATIVE, err, sizeof(err));
+	ok(ret && strstr(err, "y:1") && strstr(err, "'in-tree' needs "
+						 "'signed-only'"),
+	   "in-tree without signed-only is refused (%s)", err);
+	kg_policy_free(&p);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	test_table();
 	test_rows();
+	test_unsupported();
 	printf("1..%u\n", tap_nr_tests);
 	return tap_nr_failed ? 1 : 0;
 }

@@ -526,6 +526,23 @@ static void test_native(void)
 	ok(same, "native: kg_rule_format() output loads back identically");
 	kg_policy_free(&q);
 
+	/* The shipped default's rule, in either order, and printed back. */
+	ret = load(&q, write_str("intree.policy", "any in-tree signed-only\n"
+				 "livepatch signed-only in-tree\n"),
+		   KG_FORMAT_NATIVE, err, sizeof(err));
+	ok(!ret && q.nr == 2 &&
+	   q.rules[0].flags == (KABIGUARD_RULE_F_SIGNED_ONLY |
+				KABIGUARD_RULE_F_IN_TREE) &&
+	   q.rules[1].flags == q.rules[0].flags,
+	   "native: signed-only in-tree on any and livepatch rules (%s)",
+	   ret ? err : "");
+	line[0] = '\0';
+	if (q.nr)
+		kg_rule_format(&q.rules[0], line, sizeof(line));
+	ok(streq(line, "any signed-only in-tree"),
+	   "native: prints as 'any signed-only in-tree' (%s)", line);
+	kg_policy_free(&q);
+
 	/* Appending: a second file adds to the policy, both file names kept. */
 	ret = load(&p, write_str("more.policy", "symbol extra\n"),
 		   KG_FORMAT_NATIVE, err, sizeof(err));
@@ -580,11 +597,11 @@ static void test_errors(void)
 		{ KG_FORMAT_NATIVE, "\n\nnamespace from=x\n", 3,
 		  "missing namespace name after 'namespace'" },
 		{ KG_FORMAT_NATIVE, "symbol a foo=1\n", 1,
-		  "unknown option 'foo=' (expected ns=, from=, crc=, module= "
-		  "or signed-only)" },
+		  "unknown option 'foo=' (expected ns=, from=, crc=, module=, "
+		  "signed-only or in-tree)" },
 		{ KG_FORMAT_NATIVE, "symbol a b\n", 1,
 		  "unexpected 'b' (expected an option: ns=, from=, crc=, "
-		  "module= or signed-only)" },
+		  "module=, signed-only or in-tree)" },
 		{ KG_FORMAT_NATIVE, "symbol a ns=X ns=Y\n", 1,
 		  "duplicate option 'ns='" },
 		{ KG_FORMAT_NATIVE, "symbol a signed-only signed-only\n", 1,
@@ -605,6 +622,13 @@ static void test_errors(void)
 		  "'any' takes no name (got 'foo')" },
 		{ KG_FORMAT_NATIVE, "symbol a signed-only=1\n", 1,
 		  "'signed-only' takes no value" },
+		{ KG_FORMAT_NATIVE, "any signed-only in-tree=Y\n", 1,
+		  "'in-tree' takes no value" },
+		{ KG_FORMAT_NATIVE, "any in-tree signed-only in-tree\n", 1,
+		  "duplicate option 'in-tree'" },
+		{ KG_FORMAT_NATIVE, "symbol a\nany in-tree module=m\n", 2,
+		  "'in-tree' needs 'signed-only' (an unsigned module's "
+		  "in-tree mark is its own claim)" },
 		{ KG_FORMAT_NATIVE, buf[0], 1,
 		  "symbol name too long (512 bytes, at most 511)" },
 		{ KG_FORMAT_NATIVE, buf[1], 1,

@@ -194,6 +194,16 @@
  * KABIGUARD_RULE_F_SIGNED_ONLY). A rule with KABIGUARD_RULE_F_SIGNED_ONLY
  * allows only modules whose signature the kernel verified: for unsigned
  * modules the rule does not exist, as with Android GKI's protected exports.
+ * "Verified" is the kernel's struct module sig_ok: the signature checks
+ * out against a key of the builtin trusted keyring, the secondary
+ * trusted keyring or (Linux 5.19+ with CONFIG_INTEGRITY_MACHINE_KEYRING,
+ * when shim says so) the machine keyring, that is enrolled MOK keys, which
+ * is what DKMS signs with on a Secure Boot host. So signed-only alone
+ * admits every DKMS-built module there: KABIGUARD_RULE_F_IN_TREE narrows
+ * it to signed modules the kernel does not taint as out-of-tree. On a
+ * kernel without CONFIG_MODULE_SIG (KABIGUARD_FEAT_SIG clear) every module
+ * would count as signed: POLICY_ADD refuses signed-only rules there
+ * (-EOPNOTSUPP, the extack says why).
  *
  * Namespaces: a SYMBOL rule that names only the symbol (what Red Hat's
  * stablelists and whitelists, SUSE's symsets and GKI symbol lists say)
@@ -321,12 +331,19 @@ enum kabiguard_rule_kind {
  *	the namespace KABIGUARD_RULE_A_NAMESPACE names, or in none when it
  *	is absent. Without it and without a namespace, a SYMBOL rule allows
  *	the symbol in any namespace. Implied by KABIGUARD_RULE_A_NAMESPACE.
+ * @KABIGUARD_RULE_F_IN_TREE: with KABIGUARD_RULE_F_SIGNED_ONLY only (alone
+ *	it is refused, -EINVAL): the rule allows only modules the kernel
+ *	does not taint out-of-tree (TAINT_OOT_MODULE, "O"), i.e. built in
+ *	the kernel tree, with modinfo intree=Y. That mark is the module's
+ *	own claim; a verified signature makes it the signer's.
  */
 enum kabiguard_rule_flags {
 	KABIGUARD_RULE_F_SIGNED_ONLY = 1U << 0,
 	KABIGUARD_RULE_F_NS_PINNED = 1U << 1,
+	KABIGUARD_RULE_F_IN_TREE = 1U << 2,
 	__KABIGUARD_RULE_F_ALL = KABIGUARD_RULE_F_SIGNED_ONLY |
-				 KABIGUARD_RULE_F_NS_PINNED,
+				 KABIGUARD_RULE_F_NS_PINNED |
+				 KABIGUARD_RULE_F_IN_TREE,
 };
 
 /**
@@ -351,6 +368,9 @@ enum kabiguard_rule_flags {
  *	KABIGUARD_VIOL_A_SYMBOL), an absolute (SHN_ABS) symbol holding a
  *	kernel address, or a symbol in a reserved section index the loader
  *	does not define. No rule allows it.
+ * @KABIGUARD_REASON_OUT_OF_TREE: only signed-only in-tree rules
+ *	(KABIGUARD_RULE_F_IN_TREE) allow the symbol and the module, signed,
+ *	is tainted out-of-tree.
  */
 enum kabiguard_reason {
 	KABIGUARD_REASON_NOT_ALLOWED,
@@ -360,6 +380,7 @@ enum kabiguard_reason {
 	KABIGUARD_REASON_UNSIGNED,
 	KABIGUARD_REASON_LIVEPATCH,
 	KABIGUARD_REASON_UNVERIFIABLE,
+	KABIGUARD_REASON_OUT_OF_TREE,
 	__KABIGUARD_REASON_MAX
 };
 
