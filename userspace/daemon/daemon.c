@@ -208,8 +208,6 @@ static void kgd_send_lines(struct kgd *d)
 					"entry: %s; sending to syslog until it "
 					"takes one", strerror(-ret));
 			d->journal_failed = true;
-		} else if (d->target == KGD_LOG_JOURNAL) {
-			goto next;
 		}
 		kgd_syslog_line(p, len, kgd_line_verdict(p));
 		p += len + 1;
@@ -379,6 +377,7 @@ static int kgd_catch_up(struct kgd *d);
 /* Queues one event unless it was written or queued already. */
 static int kgd_queue(struct kgd *d, const struct kg_event *ev)
 {
+	size_t plen;
 	int ret;
 
 	if (ev->seq && ev->seq <= d->last_queued) {
@@ -411,11 +410,22 @@ static int kgd_queue(struct kgd *d, const struct kg_event *ev)
 		d->pend_times = t;
 		d->pend_cap = cap;
 	}
+	plen = d->pend.len;
 	ret = kg_event_json(&d->pend, ev, &d->jx);
-	if (!ret && d->target == KGD_LOG_JOURNAL)
-		ret = kgd_journal_fields(&d->pend_jr, ev, &d->jx);
 	if (ret)
 		return ret;
+	if (d->target == KGD_LOG_JOURNAL) {
+		size_t jlen = d->pend_jr.len;
+
+		ret = kgd_journal_fields(&d->pend_jr, ev, &d->jx);
+		if (ret) {
+			/* Line and record go together, or neither. */
+			d->pend_jr.len = jlen;
+			d->pend.len = plen;
+			d->pend.s[plen] = '\0';
+			return ret;
+		}
+	}
 	d->pend_times[d->pend_lines++] = ev->time_real_ns;
 	if (ev->seq)
 		d->last_queued = ev->seq;
