@@ -14,7 +14,8 @@
  * ausearch shows them as one event. Field names are the ones auparse
  * already interprets: res (success/failed, what aureport counts), pid,
  * uid, auid, ses, comm, exe, and name for the module, as KERN_MODULE has
- * it. kabiguardd(8) lists them all.
+ * it; and none that auparse would misread: the mode is guard_mode, as
+ * "mode" is a file mode to ausearch -i. kabiguardd(8) lists them all.
  *
  * Every string a module or a process controls is written the way the
  * kernel's own audit_log_untrustedstring() does, which modules cannot
@@ -91,7 +92,7 @@ void kg_audit_verdict(const struct kg_verdict *v, u64 seq)
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_KERNEL_OTHER);
 	if (!ab)
 		return;
-	audit_log_format(ab, "op=kabiguard kind=%s verdict=%s mode=%s",
+	audit_log_format(ab, "op=kabiguard kind=%s verdict=%s guard_mode=%s",
 			 v->kind == KABIGUARD_EVENT_SCAN ? "scan" : "load",
 			 kg_audit_verdicts[v->verdict], kg_mode_name(v->mode));
 	kg_audit_str(ab, "name", v->mod->name, MODULE_NAME_LEN);

@@ -40,8 +40,8 @@ rec=$(record kg_exporter denied)
 echo "# $rec"
 tap_check "a denied load has a KERNEL_OTHER (1316) record naming the module" \
 	test -n "$rec"
-tap_check "its mode is enforce and res=0 (failed, as aureport counts it)" \
-	sh -c "[ '$(field "$rec" mode)' = enforce ] && [ '$(field "$rec" res)' = 0 ]"
+tap_check "its guard_mode is enforce and res=0 (failed, as aureport counts it)" \
+	sh -c "[ '$(field "$rec" guard_mode)' = enforce ] && [ '$(field "$rec" res)' = 0 ]"
 tap_check "it counts the violations and names the first one and its reason" \
 	sh -c "[ '$(field "$rec" violations)' -ge 1 ] && [ -n '$(field "$rec" sym)' ] && [ '$(field "$rec" reason)' = not-allowed ]"
 tap_check "it names the loader: pid, uid, comm and exe" \
@@ -67,8 +67,8 @@ tap_check "a symbol with spaces is written in upper-case hex, as auditd expects"
 	sh -c "printf '%s' '$sym' | grep -Eqx '([0-9A-F]{2})+'"
 tap_check "the hex is the name's bytes (kg_evil~, then a space)" \
 	sh -c "printf '%s' '$sym' | grep -q '^6B675F6576696C7E6B6162696775617264' && printf '%s' '$sym' | grep -q '20'"
-n=$(printf '%s\n' "$rec" | tr ' ' '\n' | grep -Ec '^(verdict|res|mode)=')
-tap_check "the name adds no field: one verdict=, one mode=, one res= (got $n)" \
+n=$(printf '%s\n' "$rec" | tr ' ' '\n' | grep -Ec '^(verdict|res|guard_mode)=')
+tap_check "the name adds no field: one verdict=, one guard_mode=, one res= (got $n)" \
 	test "$n" -eq 3
 n=$(dmesg_since_marker | grep -a 'type=1316 ' | grep -ac 'name="kg_evil_import"')
 tap_check "one record per verdict (kmod's insmod: one load, one record; got $n)" \
@@ -92,7 +92,7 @@ set_dmesg_marker
 load_mod kg_exporter
 rec=$(record kg_exporter audited)
 echo "# $rec"
-tap_check "an audited load (audit mode) has verdict=audited, mode=audit, res=1" \
-	sh -c "[ -n '$rec' ] && [ '$(field "$rec" mode)' = audit ] && [ '$(field "$rec" res)' = 1 ]"
+tap_check "an audited load (audit mode) has verdict=audited, guard_mode=audit, res=1" \
+	sh -c "[ -n '$rec' ] && [ '$(field "$rec" guard_mode)' = audit ] && [ '$(field "$rec" res)' = 1 ]"
 unload_mod kg_exporter
 tap_done

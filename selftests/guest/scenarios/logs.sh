@@ -43,11 +43,14 @@ t "kabiguardd is linked with libsystemd" \
 t "auditd runs and audit is enabled" \
 	sh -c 'systemctl is-active auditd && auditctl -s | grep -q "^enabled 1"'
 
-# Enforce: the shipped policy (signed modules) and one made from the
-# trusted test modules: kg_consumer_ok's kg_plain_a is allowed,
-# kg_consumer_forbidden's kg_plain_b is not.
-kabiguardctl policy generate --modules /kg/kg_exporter.ko \
-	--modules /kg/kg_consumer_ok.ko >/etc/kabiguard/policy.d/50-test.policy
+# Enforce: the shipped policy (any symbol, for signed modules) and, for
+# the unsigned test modules, their kernel imports and kg_plain_a:
+# kg_consumer_ok loads, kg_consumer_forbidden's kg_plain_b is allowed to
+# signed modules only (reason "unsigned").
+{
+	kabiguardctl policy generate --modules /kg/kg_exporter.ko
+	echo "symbol kg_plain_a from=kg_exporter"
+} >/etc/kabiguard/policy.d/50-test.policy
 sed -i -e 's/^mode = .*/mode = enforce/' \
 	-e "s|^#metrics_file = .*|metrics_file = $PROM|" \
 	/etc/kabiguard/kabiguard.conf
@@ -94,7 +97,7 @@ t "its KABIGUARD_SEQ is the event's sequence number in kabiguardd's log ($seq)" 
 	jhas /tmp/j "\"KABIGUARD_SEQ\":\"$seq\""
 t "it names the mode and the violation (symbol, exporter, reason)" \
 	jhas /tmp/j '"KABIGUARD_MODE":"enforce"' '"KABIGUARD_VIOLATIONS":"1"' \
-	'"KABIGUARD_VIOLATION":"kg_plain_b from=kg_exporter reason=not-allowed"'
+	'"KABIGUARD_VIOLATION":"kg_plain_b from=kg_exporter reason=unsigned"'
 t "it names the loader (KABIGUARD_COMM insmod) and comes from kabiguardd.service" \
 	jhas /tmp/j '"KABIGUARD_COMM":"insmod"' '"_SYSTEMD_UNIT":"kabiguardd.service"'
 journalctl -q KABIGUARD_MODULE=kg_consumer_ok -o json | tail -n 1 >/tmp/a
@@ -110,17 +113,26 @@ grep 'op=kabiguard' /kg/ausearch.txt | grep 'name="kg_consumer_forbidden"' >/tmp
 echo "# $(cat /tmp/r)"
 t "ausearch -m KERNEL_OTHER finds one record of the denied load" \
 	test "$(grep -c 'verdict=denied' /tmp/r)" -eq 1
-t "the record: mode enforce, 1 violation kg_plain_b, res=0, seq $seq" \
-	jhas /tmp/r 'mode=enforce ' \
-	"violations=1 sym=\"kg_plain_b\" reason=not-allowed seq=$seq " 'res=0'
+t "the record: guard_mode enforce, 1 violation kg_plain_b, res=0, seq $seq" \
+	jhas /tmp/r 'guard_mode=enforce ' \
+	"violations=1 sym=\"kg_plain_b\" reason=unsigned seq=$seq " 'res=0'
 t "ausearch -m KERNEL_OTHER --success no finds the denied load, not the allowed" \
 	sh -c 'ausearch -m KERNEL_OTHER --success no | grep -q "name=\"kg_consumer_forbidden\"" && ! ausearch -m KERNEL_OTHER --success no | grep -q "name=\"kg_consumer_ok\""'
-t "ausearch -i interprets the record (res=failed, uid=root, comm=insmod)" \
-	sh -c 'grep "name=kg_consumer_forbidden" /kg/ausearch-i.txt | grep "res=failed" | grep "uid=root" | grep -q "comm=insmod"'
-t "aureport's failed events list the KERNEL_OTHER event of the denied load" \
-	grep -q 'KERNEL_OTHER .* no ' /kg/aureport-failed.txt
-t "aureport's successful events list the allowed loads' KERNEL_OTHER events" \
-	grep -q 'KERNEL_OTHER .* yes ' /kg/aureport-success.txt
+t "ausearch -i interprets the record (guard_mode=enforce, res=no, uid=root, comm=insmod)" \
+	sh -c 'grep "name=kg_consumer_forbidden" /kg/ausearch-i.txt | grep "guard_mode=enforce" | grep "res=no" | grep "uid=root" | grep -q "comm=insmod"'
+# The audit event serial of each load's record: aureport lists events by it.
+serial() {
+	grep 'op=kabiguard' /kg/ausearch.txt | grep "name=\"$1\"" | tail -n 1 |
+		sed -n 's/.*msg=audit([0-9.]*:\([0-9]*\)).*/\1/p'
+}
+sd=$(serial kg_consumer_forbidden)
+sa=$(serial kg_consumer_ok)
+echo "# audit serials: denied load $sd, allowed load $sa"
+t "aureport's failed events list the denied load's KERNEL_OTHER event ($sd)" \
+	grep -Eq "^[0-9]+\. .* $sd KERNEL_OTHER .* no\$" /kg/aureport-failed.txt
+t "aureport's successful events list the allowed load's ($sa), not the denied one" \
+	sh -c "grep -Eq '^[0-9]+\. .* $sa KERNEL_OTHER .* yes\$' /kg/aureport-success.txt && ! grep -Eq ' $sd KERNEL_OTHER ' /kg/aureport-success.txt'"
+
 
 # The metrics file.
 t "the metrics file is written within seconds" \
