@@ -6,7 +6,7 @@
 #                   is built in its kernel root (scripts/setup-kernels.sh)
 # make check        install what the tests need, then run every test on
 #                   both Debian kernels (see scripts/check.sh)
-# make check-guest  the packages on a booted Debian guest (selftests/guest/)
+# make check-guest  the packages and the logs on a booted Debian guest (selftests/guest/)
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
@@ -75,6 +75,7 @@ userspace:
 # times under TCG).
 check-guest:
 	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12)
+	./selftests/guest/logs_test.sh $(or $(GUEST_KERNEL),6.12)
 
 check:
 	./scripts/check.sh

@@ -232,7 +232,8 @@ static struct sk_buff *kg_event_new(size_t size, gfp_t gfp,
  *
  * Every verdict gets an event and a sequence number: when the full event
  * cannot be built (out of memory), a minimal one (KABIGUARD_EVF_MINIMAL)
- * is built from a small allocation that does not fail.
+ * is built from a small allocation that does not fail. The verdict's
+ * audit record goes out with its sequence number (audit.c).
  */
 void kg_event_publish(const struct kg_verdict *v)
 {
@@ -263,5 +264,5 @@ void kg_event_publish(const struct kg_verdict *v)
 	}
 publish:
 	nlmsg_end(msg, nlmsg_hdr(msg));
-	kg_ring_publish(msg, seq_attr);
+	kg_audit_verdict(v, kg_ring_publish(msg, seq_attr));
 }

@@ -277,7 +277,7 @@ struct kg_ring_status {
 extern unsigned int kg_ring_size;
 int kg_ring_init(void);
 void kg_ring_exit(void);
-void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr);
+u64 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr);
 int kg_ring_reader_add(u32 portid, struct netlink_ext_ack *extack);
 void kg_ring_reader_release(u32 portid);
 int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
@@ -299,5 +299,8 @@ int kg_nl_put_rule(struct sk_buff *msg, const struct kg_rule *r);
 
 /* event.c: verdict events */
 void kg_event_publish(const struct kg_verdict *v);
+
+/* audit.c: the verdict's record in the kernel's audit trail */
+void kg_audit_verdict(const struct kg_verdict *v, u64 seq);
 
 #endif /* KG_KABIGUARD_H */

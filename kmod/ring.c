@@ -220,8 +220,10 @@ static void kg_ring_evict(u64 seq, u32 len)
  * kg_ring_publish() - number, keep and multicast one verdict event
  * @msg: the finished KABIGUARD_CMD_VERDICT message; consumed
  * @seq_attr: its KABIGUARD_A_SEQ attribute, filled in here
+ *
+ * Return: the sequence number it got.
  */
-void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
+u64 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	u32 len = genlmsg_len(gh);
@@ -247,6 +249,7 @@ void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
 	else
 		nlmsg_free(msg);
 	mutex_unlock(&kg_ring_mutex);
+	return seq;
 }
 
 /**

@@ -19,8 +19,9 @@ PKGS=(
 	mmdebstrap
 	# toolchain, static checkers
 	build-essential bc pkg-config sparse perl
-	# userspace libraries
+	# userspace libraries (libsystemd: kabiguardd's journal entries)
 	libnl-3-dev libnl-genl-3-dev libkmod-dev zlib1g-dev liblzma-dev
+	libsystemd-dev
 	# offline checker: modules (libelf: ELF, extended modversions; libzstd:
 	# .ko.zst), symsets tarballs, fuzzers (libFuzzer), its tests
 	libelf-dev libzstd-dev libarchive-dev clang libclang-rt-14-dev jq
@@ -92,6 +93,20 @@ if [ ${#members[@]} -gt 0 ]; then
 		fi
 	done
 	chmod +x "$ROOT/build/checkpatch/checkpatch.pl"
+fi
+
+# promtool (Debian's prometheus package), which the guest test runs on
+# kabiguardd's metrics file: only the binary, unpacked into build/promtool,
+# so that no Prometheus server gets installed and started here.
+if [ ! -x "$ROOT/build/promtool/promtool" ]; then
+	echo "install-deps: unpacking promtool from the prometheus package" >&2
+	ptmp=$(mktemp -d)
+	(cd "$ptmp" && apt-get download -q prometheus >&2)
+	dpkg-deb --fsys-tarfile "$ptmp"/prometheus_*.deb |
+		tar -x -C "$ptmp" ./usr/bin/promtool
+	mkdir -p "$ROOT/build/promtool"
+	mv "$ptmp/usr/bin/promtool" "$ROOT/build/promtool/promtool"
+	rm -rf "$ptmp"
 fi
 
 # The test kernels: fail early if one cannot be set up.

@@ -13,7 +13,8 @@
 #   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
 #      with ASan/UBSan, end to end);
 #   4. guard_test (two CPUs: it races lock against rmmod; it loads,
-#      unloads and force-unloads kabiguard.ko itself);
+#      unloads and force-unloads kabiguard.ko itself), then audit_test.sh
+#      in a boot with audit=1 (the verdicts' audit records);
 #   5. realmod_test.sh KVER, if it exists (on the host: it boots its own
 #      VM with real Debian modules);
 #   6. realtree_test.sh KVER (host and its own VM: check's verdict equals
@@ -226,6 +227,15 @@ if [ "$st" -ne 0 ] && [ "$st" -ne 4 ]; then
 	rc=1
 fi
 
+exit $rc
+'
+
+# 4b. audit_test.sh: the verdicts' audit records. audit=1 enables audit
+# without auditd, so the kernel prints each record to its log.
+KG_VM_CMDLINE="${KG_VM_CMDLINE:-} audit=1" vm audit_test '
+echo "# '"$KVER"': audit_test.sh"
+sh ./audit_test.sh || rc=1
+kg_dmesg_on_failure $rc
 exit $rc
 '
 

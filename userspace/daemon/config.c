@@ -18,7 +18,7 @@ void kgd_config_init(struct kgd_config *cfg)
 	cfg->policy_dir = strdup(KGD_POLICY_DIR);
 	cfg->log_file = strdup(KGD_LOG_FILE);
 	cfg->state_file = strdup(KGD_STATE_FILE);
-	cfg->syslog = true;
+	cfg->log_target = KGD_LOG_AUTO;
 	cfg->retro_scan = true;
 	cfg->events_buffer = KGD_EVENTS_BUFFER;
 }
@@ -28,7 +28,20 @@ void kgd_config_free(struct kgd_config *cfg)
 	free(cfg->policy_dir);
 	free(cfg->log_file);
 	free(cfg->state_file);
+	free(cfg->metrics_file);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+static const char *const kgd_log_targets[] = {
+	[KGD_LOG_AUTO] = "auto",
+	[KGD_LOG_JOURNAL] = "journal",
+	[KGD_LOG_SYSLOG] = "syslog",
+	[KGD_LOG_NONE] = "none",
+};
+
+const char *kgd_log_target_name(enum kgd_log_target t)
+{
+	return t <= KGD_LOG_NONE ? kgd_log_targets[t] : "unknown";
 }
 
 static int kgd_bool(const char *v, bool *out)
@@ -99,10 +112,38 @@ static int kgd_config_set(struct kgd_config *cfg, const char *key,
 			 "not '%s'", v);
 		return -EINVAL;
 	}
-	if (!strcmp(key, "lock") || !strcmp(key, "syslog") ||
-	    !strcmp(key, "retro_scan")) {
+	if (!strcmp(key, "log_target")) {
+		for (n = 0; n <= KGD_LOG_NONE; n++) {
+			if (strcmp(v, kgd_log_targets[n]))
+				continue;
+			if (n == KGD_LOG_JOURNAL && !kgd_journal_built()) {
+				snprintf(err, errlen, "log_target: this "
+					 "kabiguardd was built without "
+					 "libsystemd: use auto, syslog or "
+					 "none");
+				return -EINVAL;
+			}
+			cfg->log_target = n;
+			return 0;
+		}
+		snprintf(err, errlen, "log_target: expected auto, journal, "
+			 "syslog or none, not '%s'", v);
+		return -EINVAL;
+	}
+	/* The older spelling: yes is the system's log, whichever runs. */
+	if (!strcmp(key, "syslog")) {
+		bool on;
+
+		if (kgd_bool(v, &on) == 0) {
+			cfg->log_target = on ? KGD_LOG_AUTO : KGD_LOG_NONE;
+			return 0;
+		}
+		snprintf(err, errlen, "syslog: expected yes or no, not '%s'",
+			 v);
+		return -EINVAL;
+	}
+	if (!strcmp(key, "lock") || !strcmp(key, "retro_scan")) {
 		bool *b = !strcmp(key, "lock") ? &cfg->lock :
-			  !strcmp(key, "syslog") ? &cfg->syslog :
 			  &cfg->retro_scan;
 
 		if (kgd_bool(v, b) == 0)
@@ -112,13 +153,22 @@ static int kgd_config_set(struct kgd_config *cfg, const char *key,
 		return -EINVAL;
 	}
 	if (!strcmp(key, "policy_dir") || !strcmp(key, "log_file") ||
-	    !strcmp(key, "state_file")) {
+	    !strcmp(key, "state_file") || !strcmp(key, "metrics_file")) {
 		bool is_policy = !strcmp(key, "policy_dir");
 		char **p = is_policy ? &cfg->policy_dir :
 			   !strcmp(key, "log_file") ? &cfg->log_file :
-			   &cfg->state_file;
+			   !strcmp(key, "state_file") ? &cfg->state_file :
+			   &cfg->metrics_file;
 
 		ret = kgd_path(v, !is_policy, p);
+		/* The textfile collector reads *.prom files only. */
+		if (!ret && p == &cfg->metrics_file && *p &&
+		    (strlen(*p) < 6 || strcmp(*p + strlen(*p) - 5, ".prom"))) {
+			snprintf(err, errlen, "metrics_file: expected a path "
+				 "ending in .prom (node_exporter's textfile "
+				 "collector reads no other), not '%s'", v);
+			return -EINVAL;
+		}
 		if (ret == -EINVAL)
 			snprintf(err, errlen, "%s: expected an absolute path%s, "
 				 "not '%s'", key, is_policy ? "" :
@@ -150,8 +200,9 @@ static int kgd_config_set(struct kgd_config *cfg, const char *key,
 		return -EINVAL;
 	}
 	snprintf(err, errlen, "unknown key '%s' (expected mode, lock, "
-		 "policy_dir, log_file, state_file, syslog, retro_scan, "
-		 "events_buffer or upgrade_check)", key);
+		 "policy_dir, log_file, state_file, log_target, syslog, "
+		 "metrics_file, retro_scan, events_buffer or upgrade_check)",
+		 key);
 	return -EINVAL;
 }
 
@@ -161,9 +212,12 @@ static int kgd_config_copy(struct kgd_config *dst, const struct kgd_config *src)
 	dst->policy_dir = src->policy_dir ? strdup(src->policy_dir) : NULL;
 	dst->log_file = src->log_file ? strdup(src->log_file) : NULL;
 	dst->state_file = src->state_file ? strdup(src->state_file) : NULL;
+	dst->metrics_file = src->metrics_file ? strdup(src->metrics_file) :
+			    NULL;
 	if ((src->policy_dir && !dst->policy_dir) ||
 	    (src->log_file && !dst->log_file) ||
-	    (src->state_file && !dst->state_file)) {
+	    (src->state_file && !dst->state_file) ||
+	    (src->metrics_file && !dst->metrics_file)) {
 		kgd_config_free(dst);
 		return -ENOMEM;
 	}

@@ -20,6 +20,7 @@
  * crash at any point loses no line and, because the log's last line is
  * read back at start (state.c), repeats none.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -44,6 +45,9 @@
 #define KGD_BATCH_LINES		512
 #define KGD_DECLARE_MS		100
 #define KGD_RETRY_MS		5000
+/* The metrics file: at most every second, and every 30 s when idle. */
+#define KGD_METRICS_MIN_MS	1000
+#define KGD_METRICS_IDLE_MS	30000
 /* Lines longer than this go to syslog without their violation list. */
 #define KGD_SYSLOG_MAX		4096
 
@@ -51,6 +55,7 @@ struct kgd_stats {
 	uint64_t written, batches, dups, catchups, enobufs, lost, scans;
 	uint64_t first_event_ns, last_write_ns;
 	uint64_t lat_sum_ns, lat_max_ns;
+	uint64_t batch_lat_ns;		/* longest of the last batch */
 };
 
 struct kgd {
@@ -67,6 +72,11 @@ struct kgd {
 	uint64_t last_written;		/* on disk (and in syslog) */
 	uint64_t last_queued;		/* in pend */
 	struct kg_strbuf pend;		/* lines not written yet */
+	struct kg_strbuf pend_jr;	/* their journal records (journal.c) */
+	enum kgd_log_target target;	/* log_target resolved: never AUTO */
+	bool journal_failed;		/* said once */
+	uint64_t metrics_at_ms;		/* last metrics file write */
+	bool metrics_due;		/* events written since */
 	size_t pend_lines;
 	uint64_t *pend_times;		/* time_real_ns of each pending line */
 	size_t pend_cap;
@@ -167,6 +177,97 @@ static enum kabiguard_verdict kgd_line_verdict(const char *line)
 	return KABIGUARD_VERDICT_ALLOWED;
 }
 
+/*
+ * The batch's lines to the journal or syslog, once they are on disk. A
+ * journal that refuses a record (journald stopped) gets the line in
+ * syslog instead.
+ */
+static void kgd_send_lines(struct kgd *d)
+{
+	const char *jr = d->pend_jr.s, *jend = jr + d->pend_jr.len;
+	char *p, *end = d->pend.s + d->pend.len;
+	int ret;
+
+	if (d->target == KGD_LOG_NONE)
+		return;
+	for (p = d->pend.s; p && p < end;) {
+		char *nl = memchr(p, '\n', end - p);
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (d->target == KGD_LOG_JOURNAL && jr && jr < jend) {
+			const char *rend = memmem(jr, jend - jr, "\n\n", 2);
+			size_t rlen = rend ? (size_t)(rend - jr) + 1 :
+				      (size_t)(jend - jr);
+
+			ret = kgd_journal_send(jr, rlen);
+			jr += rlen + 1;
+			if (!ret)
+				goto next;
+			if (!d->journal_failed)
+				kgd_msg(LOG_ERR, "the journal refused a verdict "
+					"entry: %s; sending to syslog until it "
+					"takes one", strerror(-ret));
+			d->journal_failed = true;
+		}
+		kgd_syslog_line(p, len, kgd_line_verdict(p));
+		p += len + 1;
+		continue;
+next:
+		if (d->journal_failed)
+			kgd_msg(LOG_NOTICE, "the journal takes verdict entries "
+				"again");
+		d->journal_failed = false;
+		p += len + 1;
+	}
+}
+
+/* Resolves log_target: auto and an absent journal become syslog. */
+static void kgd_resolve_target(struct kgd *d)
+{
+	enum kgd_log_target t = d->cfg.log_target;
+
+	if (t == KGD_LOG_AUTO)
+		t = kgd_journal_running() ? KGD_LOG_JOURNAL : KGD_LOG_SYSLOG;
+	if (t == KGD_LOG_JOURNAL && !kgd_journal_running()) {
+		kgd_msg(LOG_WARNING, "log_target = journal, but journald does "
+			"not run here: verdicts go to syslog");
+		t = KGD_LOG_SYSLOG;
+	}
+	/* Called with nothing queued (start, SIGHUP after a flush). */
+	d->pend_jr.len = 0;
+	d->target = t;
+}
+
+/* The metrics file, when configured: now if forced, else when due. */
+static void kgd_metrics(struct kgd *d, bool force)
+{
+	struct kgd_metrics m = { 0 };
+	uint64_t now = kgd_now_ms();
+	int ret;
+
+	if (!d->cfg.metrics_file)
+		return;
+	if (!force && now < d->metrics_at_ms + (d->metrics_due ?
+		KGD_METRICS_MIN_MS : KGD_METRICS_IDLE_MS))
+		return;
+	m.have_status = !kg_get_status(d->req, &m.st);
+	m.written = d->st.written;
+	m.lost = d->st.lost;
+	m.last_seq = d->last_written;
+	m.lag_ns = d->st.batch_lat_ns;
+	m.time_ns = kgd_real_ns();
+	ret = kgd_metrics_write(d->cfg.metrics_file, &m);
+	if (ret == -ENOENT) {
+		kgd_mkdir_parent(d->cfg.metrics_file);
+		ret = kgd_metrics_write(d->cfg.metrics_file, &m);
+	}
+	if (ret && (force || !d->metrics_at_ms))
+		kgd_msg(LOG_ERR, "%s: cannot write the metrics: %s",
+			d->cfg.metrics_file, strerror(-ret));
+	d->metrics_at_ms = now;
+	d->metrics_due = false;
+}
+
 static void kgd_state_advance(struct kgd *d)
 {
 	struct kgd_state s = { .last_seq = d->last_written };
@@ -191,6 +292,7 @@ static void kgd_drop_batch(struct kgd *d)
 	d->pend.len = 0;
 	if (d->pend.s)
 		d->pend.s[0] = '\0';
+	d->pend_jr.len = 0;
 	d->pend_lines = 0;
 	d->last_queued = d->last_written;
 }
@@ -205,7 +307,6 @@ static int kgd_flush(struct kgd *d)
 	uint64_t now;
 	struct stat st;
 	size_t off = 0, i;
-	char *p;
 	int ret = 0;
 
 	if (!d->pend_lines)
@@ -244,16 +345,9 @@ static int kgd_flush(struct kgd *d)
 			return ret;
 		}
 	}
-	if (d->cfg.syslog) {
-		for (p = d->pend.s; p < d->pend.s + d->pend.len;) {
-			char *nl = memchr(p, '\n', d->pend.s + d->pend.len - p);
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-
-			kgd_syslog_line(p, len, kgd_line_verdict(p));
-			p += len + 1;
-		}
-	}
+	kgd_send_lines(d);
 	now = kgd_real_ns();
+	d->st.batch_lat_ns = 0;
 	for (i = 0; i < d->pend_lines; i++) {
 		uint64_t t = d->pend_times[i];
 		uint64_t lat = now > t ? now - t : 0;
@@ -263,13 +357,17 @@ static int kgd_flush(struct kgd *d)
 		d->st.lat_sum_ns += lat;
 		if (lat > d->st.lat_max_ns)
 			d->st.lat_max_ns = lat;
+		if (lat > d->st.batch_lat_ns)
+			d->st.batch_lat_ns = lat;
 	}
 	d->st.last_write_ns = now;
 	d->st.written += d->pend_lines;
 	d->st.batches++;
 	d->last_written = d->last_queued;
 	d->pend.len = 0;
+	d->pend_jr.len = 0;
 	d->pend_lines = 0;
+	d->metrics_due = true;
 	kgd_state_advance(d);
 	return 0;
 }
@@ -279,6 +377,7 @@ static int kgd_catch_up(struct kgd *d);
 /* Queues one event unless it was written or queued already. */
 static int kgd_queue(struct kgd *d, const struct kg_event *ev)
 {
+	size_t plen;
 	int ret;
 
 	if (ev->seq && ev->seq <= d->last_queued) {
@@ -311,9 +410,22 @@ static int kgd_queue(struct kgd *d, const struct kg_event *ev)
 		d->pend_times = t;
 		d->pend_cap = cap;
 	}
+	plen = d->pend.len;
 	ret = kg_event_json(&d->pend, ev, &d->jx);
 	if (ret)
 		return ret;
+	if (d->target == KGD_LOG_JOURNAL) {
+		size_t jlen = d->pend_jr.len;
+
+		ret = kgd_journal_fields(&d->pend_jr, ev, &d->jx);
+		if (ret) {
+			/* Line and record go together, or neither. */
+			d->pend_jr.len = jlen;
+			d->pend.len = plen;
+			d->pend.s[plen] = '\0';
+			return ret;
+		}
+	}
 	d->pend_times[d->pend_lines++] = ev->time_real_ns;
 	if (ev->seq)
 		d->last_queued = ev->seq;
@@ -631,8 +743,10 @@ static int kgd_read_config(struct kgd *d, char *err, size_t errlen)
 	}
 	kgd_config_free(&d->cfg);
 	d->cfg = cfg;
-	kgd_msg_init(!getenv("JOURNAL_STREAM") || !d->cfg.syslog,
-		     d->cfg.syslog);
+	kgd_msg_init(!getenv("JOURNAL_STREAM") ||
+		     d->cfg.log_target == KGD_LOG_NONE,
+		     d->cfg.log_target != KGD_LOG_NONE);
+	kgd_resolve_target(d);
 	return 0;
 }
 
@@ -649,6 +763,7 @@ static void kgd_reload(struct kgd *d)
 	if (ret)
 		kgd_msg(LOG_ERR, "%s; configuration not changed", err);
 	kgd_reopen_log(d);
+	kgd_metrics(d, true);
 	if (d->cfg.events_buffer) {
 		int fd = nl_socket_get_fd(kg_sock(d->ev));
 
@@ -852,6 +967,7 @@ static void kgd_fini(struct kgd *d)
 	if (d->sfd >= 0)
 		close(d->sfd);
 	kg_strbuf_free(&d->pend);
+	kg_strbuf_free(&d->pend_jr);
 	free(d->pend_times);
 	kgd_config_free(&d->cfg);
 }
@@ -873,6 +989,14 @@ static int kgd_loop(struct kgd *d)
 		else if (d->declared != d->last_written + 1)
 			timeout = d->declared_at_ms + KGD_DECLARE_MS > now ?
 				  d->declared_at_ms + KGD_DECLARE_MS - now : 0;
+		if (d->cfg.metrics_file) {
+			uint64_t at = d->metrics_at_ms + (d->metrics_due ?
+				KGD_METRICS_MIN_MS : KGD_METRICS_IDLE_MS);
+			int t = at > now ? (int)(at - now) : 0;
+
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -893,11 +1017,13 @@ static int kgd_loop(struct kgd *d)
 			kgd_catch_up(d);
 		kgd_flush(d);
 		kgd_declare(d, false);
+		kgd_metrics(d, false);
 	}
 	/* SIGTERM: write everything received, declare it, go. */
 	kgd_drain(d);
 	kgd_flush(d);
 	kgd_declare(d, true);
+	kgd_metrics(d, true);
 	kgd_stats(d);
 	return KGD_EXIT_OK;
 }
@@ -927,9 +1053,12 @@ int kgd_run(struct kgd_opts *o)
 	ret = kgd_init(&d);
 	if (ret)
 		goto out;
-	kgd_msg(LOG_NOTICE, "ready: %s mode, events to %s%s", kg_mode_name(
-		d.cfg.mode), d.cfg.log_file ? d.cfg.log_file : "no file",
-		d.cfg.syslog ? " and syslog" : "");
+	kgd_msg(LOG_NOTICE, "ready: %s mode, events to %s%s%s%s%s",
+		kg_mode_name(d.cfg.mode), d.cfg.log_file ? d.cfg.log_file :
+		"no file", d.target == KGD_LOG_NONE ? "" : " and ",
+		d.target == KGD_LOG_NONE ? "" : kgd_log_target_name(d.target),
+		d.cfg.metrics_file ? ", metrics to " : "",
+		d.cfg.metrics_file ? d.cfg.metrics_file : "");
 	kgd_notify("READY=1");
 	if (o->ready_fd >= 0) {
 		/* Daemonized: the parent exits now; from here on only
@@ -945,10 +1074,11 @@ int kgd_run(struct kgd_opts *o)
 			dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
-		kgd_msg_init(false, d.cfg.syslog);
+		kgd_msg_init(false, d.cfg.log_target != KGD_LOG_NONE);
 	}
 	kgd_retro_scan(&d);
 	kgd_flush(&d);
+	kgd_metrics(&d, true);
 	ret = kgd_loop(&d);
 	kgd_notify("STOPPING=1");
 out:

@@ -32,6 +32,14 @@ enum {
 	KGD_EXIT_PERM	= 4,	/* no CAP_SYS_MODULE */
 };
 
+/* Where verdicts go besides the log file (log_target). */
+enum kgd_log_target {
+	KGD_LOG_AUTO,		/* the journal when it runs here, else syslog */
+	KGD_LOG_JOURNAL,
+	KGD_LOG_SYSLOG,
+	KGD_LOG_NONE,
+};
+
 /* config.c: kabiguard.conf(5). */
 struct kgd_config {
 	enum kabiguard_mode mode;
@@ -39,12 +47,14 @@ struct kgd_config {
 	char *policy_dir;	/* a directory of policy files, or one file */
 	char *log_file;		/* NULL: no log file */
 	char *state_file;	/* NULL: no state file */
-	bool syslog;
+	enum kgd_log_target log_target;
+	char *metrics_file;	/* NULL: no node_exporter textfile */
 	bool retro_scan;
 	int events_buffer;	/* receive buffer of the events socket */
 };
 
 void kgd_config_init(struct kgd_config *cfg);
+const char *kgd_log_target_name(enum kgd_log_target t);
 void kgd_config_free(struct kgd_config *cfg);
 /* Reads path into cfg (which holds the defaults or an earlier config).
  * Returns 0; -ENOENT when the file does not exist (cfg untouched); -EINVAL
@@ -84,6 +94,36 @@ int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
  * syslog when it is on. */
 void kgd_msg_init(bool to_stderr, bool to_syslog);
 void kgd_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* sb.c: appending to a kg_strbuf; 0 or -ENOMEM. */
+int kgd_sb_put(struct kg_strbuf *b, const char *s, size_t n);
+int kgd_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* journal.c: verdicts as structured journal entries (kabiguardd(8)). */
+#define KGD_MESSAGE_ID_LOAD	"71c6efd2db5a4821bedd71e8455e0d21"
+#define KGD_MESSAGE_ID_SCAN	"5b3b4357c766436cbc46551a83cbad7c"
+bool kgd_journal_built(void);		/* with libsystemd */
+bool kgd_journal_running(void);		/* and journald's socket is here */
+int kgd_journal_priority(enum kabiguard_verdict v);
+/* Appends ev's record to b: "FIELD=value\n" each, values escaped and
+ * bounded, then an empty line. 0 or -ENOMEM. */
+int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
+		       const struct kg_event_json_ctx *x);
+/* Sends one record (its fields, up to the empty line); 0 or -errno. */
+int kgd_journal_send(const char *rec, size_t len);
+
+/* metrics.c: the node_exporter textfile collector file. */
+struct kgd_metrics {
+	struct kg_status st;
+	bool have_status;	/* st read from the kernel */
+	uint64_t written, lost, last_seq;
+	uint64_t lag_ns;	/* verdict to disk, longest of the last batch */
+	uint64_t time_ns;	/* CLOCK_REALTIME */
+};
+int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m);
+/* Atomic: temporary file, fsync, rename, fsync of the directory. */
+int kgd_metrics_write(const char *path, const struct kgd_metrics *m);
 
 /* daemon.c */
 struct kgd_opts {

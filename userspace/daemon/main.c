@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"\n"
 		"Applies the kabiguard policy (every file of policy_dir as one\n"
 		"transaction), sets the mode, optionally locks, and writes one\n"
-		"JSON line per verdict event to the log file and syslog.\n"
+		"JSON line per verdict event to the log file, and each verdict to\n"
+		"the journal or syslog (log_target).\n"
 		"\n"
 		"  -c, --config FILE  configuration (default %s)\n"
 		"  -p, --policy PATH  policy directory or file (overrides "
@@ -74,14 +75,17 @@ static int check(const struct kgd_opts *o)
 		fprintf(stderr, "kabiguardd: %s\n", err);
 	} else {
 		printf("mode = %s\nlock = %s\npolicy_dir = %s\nlog_file = %s\n"
-		       "state_file = %s\nsyslog = %s\nretro_scan = %s\n"
+		       "state_file = %s\nlog_target = %s\nmetrics_file = %s\n"
+		       "retro_scan = %s\n"
 		       "events_buffer = %d\n# policy: %zu rules from %zu "
 		       "file%s\n", kg_mode_name(cfg.mode),
 		       cfg.lock ? "yes" : "no",
 		       o->policy ? o->policy : cfg.policy_dir,
 		       cfg.log_file ? cfg.log_file : "none",
 		       cfg.state_file ? cfg.state_file : "none",
-		       cfg.syslog ? "yes" : "no", cfg.retro_scan ? "yes" : "no",
+		       kgd_log_target_name(cfg.log_target),
+		       cfg.metrics_file ? cfg.metrics_file : "none",
+		       cfg.retro_scan ? "yes" : "no",
 		       cfg.events_buffer, p.nr, nr_files,
 		       nr_files == 1 ? "" : "s");
 	}

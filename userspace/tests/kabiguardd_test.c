@@ -117,7 +117,8 @@ static void test_config(void)
 			sizeof(err));
 	ok(ret == 0 && cfg.mode == KABIGUARD_MODE_ENFORCE && cfg.lock &&
 	   !strcmp(cfg.policy_dir, "/srv/policy") && !cfg.log_file &&
-	   !strcmp(cfg.state_file, "/srv/state") && !cfg.syslog &&
+	   !strcmp(cfg.state_file, "/srv/state") &&
+	   cfg.log_target == KGD_LOG_NONE &&
 	   !cfg.retro_scan && cfg.events_buffer == 65536,
 	   "config: every key read");
 	if (ret)
@@ -128,7 +129,8 @@ static void test_config(void)
 	ok(ret == 0 && cfg.mode == KABIGUARD_MODE_AUDIT && !cfg.lock &&
 	   !strcmp(cfg.policy_dir, KGD_POLICY_DIR) &&
 	   !strcmp(cfg.log_file, KGD_LOG_FILE) &&
-	   !strcmp(cfg.state_file, KGD_STATE_FILE) && cfg.syslog &&
+	   !strcmp(cfg.state_file, KGD_STATE_FILE) &&
+	   cfg.log_target == KGD_LOG_AUTO && !cfg.metrics_file &&
 	   cfg.retro_scan && cfg.events_buffer == KGD_EVENTS_BUFFER,
 	   "config: an empty file keeps the defaults");
 	kgd_config_free(&cfg);
