@@ -6,7 +6,8 @@
 #                   is built in its kernel root (scripts/setup-kernels.sh)
 # make check        install what the tests need, then run every test on
 #                   both Debian kernels (see scripts/check.sh)
-# make check-guest  the packages on a booted Debian guest (selftests/guest/)
+# make check-guest  the packages on a booted Debian guest: install and purge,
+#                   boot order, persistence, log rotation (selftests/guest/)
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
@@ -78,9 +79,12 @@ userspace:
 
 # The Debian guest tests (selftests/guest/): not yet part of make check
 # (a first run builds a ~1 GB guest image; each scenario boots it several
-# times under TCG).
+# times under TCG).  Both run, and either failing fails the target.
 check-guest:
-	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12)
+	rc=0; \
+	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
+	./selftests/guest/boot_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
+	exit $$rc
 
 check:
 	./scripts/check.sh
@@ -215,4 +219,5 @@ clean:
 	rm -rf build
 
 .PHONY: all module module-clean userspace check check-guest demo bench style clean \
-	install uninstall install-module dkms-install dkms-uninstall
+	install uninstall install-module dkms-install dkms-uninstall \
+	install-initramfs uninstall-initramfs
