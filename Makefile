@@ -6,7 +6,8 @@
 #                   is built in its kernel root (scripts/setup-kernels.sh)
 # make check        install what the tests need, then run every test on
 #                   both Debian kernels (see scripts/check.sh)
-# make check-guest  the packages and the logs on a booted Debian guest (selftests/guest/)
+# make check-guest  the packages on a booted Debian guest: install and purge,
+#                   boot order, logs, persistence, log rotation (selftests/guest/)
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
@@ -16,6 +17,10 @@
 #                   modprobe.d files; DESTDIR, PREFIX and the *DIR
 #                   variables below apply.  Not the module: pick one of
 # make install-module  kabiguard.ko for KVER into /lib/modules/KVER/extra
+# make install-initramfs  the initramfs-tools hook and init-top script and
+#                   the dracut module that load the guard from the
+#                   initramfs (an empty INITRAMFSTOOLSDIR or DRACUTDIR
+#                   skips one); then update-initramfs -u or dracut -f
 # make dkms-install  sources to /usr/src/kabiguard-VERSION, then dkms add
 #                   and dkms install for each kernel in DKMS_KERNELS
 #                   (default: every kernel with a /lib/modules/K/build);
@@ -37,6 +42,9 @@ MODULESLOADDIR ?= $(SYSCONFDIR)/modules-load.d
 MODPROBEDIR ?= $(SYSCONFDIR)/modprobe.d
 LIBEXECDIR ?= $(PREFIX)/lib/kabiguard
 KERNELHOOKDIR ?= $(SYSCONFDIR)/kernel
+LOGROTATEDIR ?= $(SYSCONFDIR)/logrotate.d
+INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
+DRACUTDIR ?= /usr/lib/dracut/modules.d
 DKMSDIR ?= /usr/src/kabiguard-$(VERSION)
 DKMS_KERNELS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
 INSTALL ?= install
@@ -72,10 +80,13 @@ userspace:
 
 # The Debian guest tests (selftests/guest/): not yet part of make check
 # (a first run builds a ~1 GB guest image; each scenario boots it several
-# times under TCG).
+# times under TCG).  All run, and any failing fails the target.
 check-guest:
-	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12)
-	./selftests/guest/logs_test.sh $(or $(GUEST_KERNEL),6.12)
+	rc=0; \
+	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
+	./selftests/guest/logs_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
+	./selftests/guest/boot_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
+	exit $$rc
 
 check:
 	./scripts/check.sh
@@ -119,6 +130,7 @@ install: userspace
 	$(call install-conf,config/policy.d/00-signed.policy,$(SYSCONFDIR)/kabiguard/policy.d/00-signed.policy)
 	$(call install-conf,config/modules-load.d/kabiguard.conf,$(MODULESLOADDIR)/kabiguard.conf)
 	$(call install-conf,config/modprobe.d/kabiguard.conf,$(MODPROBEDIR)/kabiguard.conf)
+	$(call install-conf,config/logrotate.d/kabiguard,$(LOGROTATEDIR)/kabiguard)
 	@# The kernel upgrade check and the kernel packages' hooks that run it.
 	$(INSTALL) -d $(DESTDIR)$(LIBEXECDIR)
 	sed 's|/usr/sbin/kabiguardctl|$(SBINDIR)/kabiguardctl|' \
@@ -143,6 +155,7 @@ uninstall:
 		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
 	done
 	rm -f $(DESTDIR)$(MODULESLOADDIR)/kabiguard.conf $(DESTDIR)$(MODPROBEDIR)/kabiguard.conf
+	rm -f $(DESTDIR)$(LOGROTATEDIR)/kabiguard
 	rm -f $(DESTDIR)$(LIBEXECDIR)/kabiguard-upgrade-check
 	rm -rf $(DESTDIR)$(DATADIR)/kabiguard/schema
 	-rmdir $(DESTDIR)$(DATADIR)/kabiguard 2>/dev/null
@@ -163,6 +176,33 @@ install-module: module
 		$(if $(SIGN_KEY),$(if $(wildcard $(SIGN_KEY) $(KDIR_HOST)/$(SIGN_KEY)),,CONFIG_MODULE_SIG_ALL=)) \
 		modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# Loaded from the initramfs, the guard sees the modules the initramfs and
+# udev load (README.md, "Early loading").
+install-initramfs:
+ifneq ($(INITRAMFSTOOLSDIR),)
+	$(INSTALL) -D -m 0755 config/initramfs-tools/hooks/kabiguard \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/kabiguard
+	$(INSTALL) -D -m 0755 config/initramfs-tools/scripts/init-top/kabiguard \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/kabiguard
+endif
+ifneq ($(DRACUTDIR),)
+	$(INSTALL) -D -m 0755 config/dracut/90kabiguard/module-setup.sh \
+		$(DESTDIR)$(DRACUTDIR)/90kabiguard/module-setup.sh
+	$(INSTALL) -D -m 0755 config/dracut/90kabiguard/kabiguard-load.sh \
+		$(DESTDIR)$(DRACUTDIR)/90kabiguard/kabiguard-load.sh
+endif
+
+uninstall-initramfs:
+ifneq ($(INITRAMFSTOOLSDIR),)
+	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/kabiguard \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/kabiguard
+endif
+ifneq ($(DRACUTDIR),)
+	rm -f $(DESTDIR)$(DRACUTDIR)/90kabiguard/module-setup.sh \
+		$(DESTDIR)$(DRACUTDIR)/90kabiguard/kabiguard-load.sh
+	-rmdir $(DESTDIR)$(DRACUTDIR)/90kabiguard 2>/dev/null
+endif
 
 dkms-install:
 	$(INSTALL) -d $(DESTDIR)$(DKMSDIR)
@@ -187,4 +227,5 @@ clean:
 	rm -rf build
 
 .PHONY: all module module-clean userspace check check-guest demo bench style clean \
-	install uninstall install-module dkms-install dkms-uninstall
+	install uninstall install-module dkms-install dkms-uninstall \
+	install-initramfs uninstall-initramfs

@@ -6,8 +6,9 @@
 #   - dpkg-buildpackage builds kabiguard and kabiguard-dkms, lintian
 #     finds no error and no warning; each package holds what an admin
 #     needs (tools, daemon, unit, man pages, conffiles, the kernel upgrade
-#     hooks; the module source
-#     with its dkms.conf and the maintainer scripts that register it), and
+#     hooks, logrotate's configuration; the module source with its
+#     dkms.conf and the maintainer scripts that register it, the initramfs
+#     hooks and the trigger that runs update-initramfs), and
 #     the module source in kabiguard-dkms builds against KVER's headers;
 #   - rpmbuild builds the source RPM from rpm/kabiguard.spec, rpmlint
 #     accepts the spec and the SRPM (filters with their reasons in
@@ -102,6 +103,7 @@ want_conf="/etc/kabiguard/kabiguard.conf
 /etc/kabiguard/policy.d/00-signed.policy
 /etc/kernel/header_postinst.d/zz-kabiguard
 /etc/kernel/postinst.d/zz-kabiguard
+/etc/logrotate.d/kabiguard
 /etc/modprobe.d/kabiguard.conf
 /etc/modules-load.d/kabiguard.conf"
 check "kabiguard's configuration files are conffiles" \
@@ -122,6 +124,14 @@ check "kabiguard-dkms registers the module with dkms when installed" \
 	bash -c 'grep -q "^DKMS_NAME=kabiguard\$" <<<"$1" &&
 		grep -q "^DKMS_VERSION=$2\$" <<<"$1" &&
 		grep -q "/usr/lib/dkms/common.postinst" <<<"$1"' _ "$dkms_postinst" "$VERSION"
+check "kabiguard-dkms holds the initramfs-tools hook and script and the dracut module" \
+	has_files "$DKMS_DEB" /usr/share/initramfs-tools/hooks/kabiguard \
+	/usr/share/initramfs-tools/scripts/init-top/kabiguard \
+	/usr/lib/dracut/modules.d/90kabiguard/module-setup.sh \
+	/usr/lib/dracut/modules.d/90kabiguard/kabiguard-load.sh
+check "kabiguard-dkms activates update-initramfs (install, removal, purge)" \
+	bash -c "dpkg-deb --ctrl-tarfile '$DKMS_DEB' | tar -xO ./triggers |
+		grep -qx 'activate-noawait update-initramfs'"
 check "kabiguard-dkms depends on dkms" \
 	grep -q '^ *Depends:.*dkms' < <(dpkg-deb -I "$DKMS_DEB")
 mkdir -p "$TMP/dkms-root"
@@ -153,6 +163,7 @@ check "the RPMs hold the tools, the unit, the configuration and the module sourc
 		/usr/lib/systemd/system/kabiguardd.service \
 		/etc/kabiguard/kabiguard.conf /etc/kabiguard/policy.d/00-signed.policy \
 		/etc/kernel/postinst.d/zz-kabiguard /usr/libexec/kabiguard/kabiguard-upgrade-check \
+		/etc/logrotate.d/kabiguard /usr/lib/dracut/modules.d/90kabiguard/module-setup.sh \
 		'"$dkms_src/dkms.conf $dkms_src/kmod/main.c"'; do
 		grep -qxF "$f" <<<"$1" || { echo "missing $f"; exit 1; }; done' _ "$rpm_files"
 

@@ -712,7 +712,7 @@ static void kgd_reopen_log(struct kgd *d)
 	}
 	fd = kgd_log_open(d->cfg.log_file);
 	if (fd < 0) {
-		kgd_msg(LOG_ERR, "keeping the log file open before SIGHUP");
+		kgd_msg(LOG_ERR, "keeping the log file that was open");
 		return;
 	}
 	if (d->log_fd >= 0)
@@ -778,6 +778,20 @@ static void kgd_reload(struct kgd *d)
 		kgd_retro_scan(d);
 }
 
+/*
+ * SIGUSR2, for logrotate: what is queued goes to the file being rotated
+ * away (written and synced there), then the new file is opened; nothing
+ * else changes (SIGHUP would also commit the policy again and rescan).
+ */
+static void kgd_rotate(struct kgd *d)
+{
+	kgd_flush(d);
+	kgd_reopen_log(d);
+	kgd_msg(LOG_INFO, "SIGUSR2: reopened %s after event %" PRIu64,
+		d->cfg.log_file ? d->cfg.log_file : "no log file",
+		d->last_written);
+}
+
 /* 1: go on, 0: exit asked, <0: error. */
 static int kgd_signal(struct kgd *d)
 {
@@ -792,6 +806,9 @@ static int kgd_signal(struct kgd *d)
 		return 1;
 	case SIGUSR1:
 		kgd_stats(d);
+		return 1;
+	case SIGUSR2:
+		kgd_rotate(d);
 		return 1;
 	default:
 		kgd_msg(LOG_NOTICE, "%s: writing what is queued and exiting",
@@ -1043,6 +1060,7 @@ int kgd_run(struct kgd_opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) ||
 	    (d.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		kgd_msg(LOG_ERR, "signalfd: %s", strerror(errno));

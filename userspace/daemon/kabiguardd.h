@@ -4,7 +4,8 @@
  * trail of verdict events. What its files share.
  *
  * Threading model: one thread. It polls the events socket (multicast
- * group "events") and a signalfd (SIGHUP, SIGTERM, SIGINT, SIGUSR1);
+ * group "events") and a signalfd (SIGHUP, SIGTERM, SIGINT, SIGUSR1,
+ * SIGUSR2);
  * requests (policy, mode, EVENTS_GET dumps, SCAN) go on a second socket so
  * that replies never mix with events. Nothing runs in signal handlers.
  */
