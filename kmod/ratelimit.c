@@ -26,10 +26,10 @@ static const struct kernel_param_ops kg_log_burst_ops = {
 	.get = param_get_uint,
 };
 
-static unsigned int kg_log_burst = 10;
+static unsigned int kg_log_burst = 50;
 module_param_cb(log_burst, &kg_log_burst_ops, &kg_log_burst, 0644);
 MODULE_PARM_DESC(log_burst,
-		 "verdicts logged per log_interval, the rest summarised (default 10, 1 to 10000)");
+		 "verdicts logged per log_interval, the rest summarised (default 50, 1 to 10000)");
 
 static int kg_log_interval_set(const char *val, const struct kernel_param *kp)
 {
