@@ -305,12 +305,10 @@ fail:
  * Every verdict gets an event and a sequence number: when the full event
  * cannot be built (out of memory), a minimal one (KABIGUARD_EVF_MINIMAL)
  * is built from a small allocation that does not fail. A denial that
- * repeats one still in the ring goes out as a small repeat event.
- *
- * Return: how often this denial has happened (1: the first, or not a
- * denial).
+ * repeats one still in the ring goes out as a small repeat event. The
+ * verdict's log lines are written on the way (ring.c).
  */
-u32 kg_event_publish(const struct kg_verdict *v)
+void kg_event_publish(const struct kg_verdict *v)
 {
 	struct kg_repeat rep = {};
 	struct nlattr *seq_attr;
@@ -339,9 +337,10 @@ u32 kg_event_publish(const struct kg_verdict *v)
 		nlmsg_free(msg);
 		if (can_repeat)
 			nlmsg_free(rep.msg);
-		return 1;
+		kg_log_verdict(v, 1);
+		return;
 	}
 publish:
 	nlmsg_end(msg, nlmsg_hdr(msg));
-	return kg_ring_publish(msg, seq_attr, can_repeat ? &rep : NULL);
+	kg_ring_publish(msg, seq_attr, can_repeat ? &rep : NULL, v);
 }

@@ -268,6 +268,7 @@ struct kg_verdict {
 
 int kg_verdict_init(void);
 void kg_verdict_exit(void);
+void kg_log_verdict(const struct kg_verdict *v, u32 count);
 int kg_verdict_scan(const char *modname, const char * const *names,
 		    unsigned int nr, struct netlink_ext_ack *extack);
 
@@ -311,8 +312,8 @@ u32 kg_repeat_match(struct kg_repeat *rep, u64 seq);
 extern unsigned int kg_ring_size;
 int kg_ring_init(void);
 void kg_ring_exit(void);
-u32 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
-		    struct kg_repeat *rep);
+void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
+		     struct kg_repeat *rep, const struct kg_verdict *v);
 bool kg_ring_has(u64 seq);
 int kg_ring_reader_add(u32 portid, struct netlink_ext_ack *extack);
 void kg_ring_reader_release(u32 portid);
@@ -334,7 +335,7 @@ int kg_nl_parse_rule(struct nlattr *nest, struct kg_rule_spec *spec,
 int kg_nl_put_rule(struct sk_buff *msg, const struct kg_rule *r);
 
 /* event.c: verdict events */
-u32 kg_event_publish(const struct kg_verdict *v);
+void kg_event_publish(const struct kg_verdict *v);
 
 /* ratelimit.c: verdict lines in the kernel log */
 #define KG_LOG_BURST_MAX	10000U

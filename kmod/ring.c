@@ -264,11 +264,11 @@ static void kg_ring_update_first(void)
  *	the denial repeats one in the ring, @msg is freed and rep's small
  *	repeat message is the one numbered, kept and sent; otherwise that
  *	one is freed.
- *
- * Return: how often this denial has happened (1: first, or not a denial).
+ * @v: the verdict, logged here (kg_log_verdict()) once it is known to be
+ *	a repeat or not, and before its event is sent
  */
-u32 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
-		    struct kg_repeat *rep)
+void kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
+		     struct kg_repeat *rep, const struct kg_verdict *v)
 {
 	struct genlmsghdr *gh;
 	struct kg_event_rec *rec;
@@ -317,12 +317,12 @@ u32 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
 		kg_ring_count_lost(seq);
 	}
 	kg_ring_update_first();
+	kg_log_verdict(v, count);
 	if (genl_has_listeners(&kg_genl_family, &init_net, 0))
 		genlmsg_multicast(&kg_genl_family, msg, 0, 0, GFP_KERNEL);
 	else
 		nlmsg_free(msg);
 	mutex_unlock(&kg_ring_mutex);
-	return count;
 }
 
 /* Is full event @seq still in the ring? For repeat.c, under the lock. */

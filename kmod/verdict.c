@@ -86,8 +86,10 @@ static void kg_log_violation(const struct kg_verdict *v,
  * A verdict's lines in the kernel log: all of them, one line for a
  * repeated denial (@count > 1: its event names the full one), or none
  * while the rate limit (ratelimit.c) holds, which counts them instead.
+ * Called by ring.c once the event is numbered, before it is sent, so that
+ * a reader that got the event finds its log lines.
  */
-static void kg_log_verdict(const struct kg_verdict *v, u32 count)
+void kg_log_verdict(const struct kg_verdict *v, u32 count)
 {
 	const char *what = kg_verdict_names[v->verdict];
 	const char *scan = v->kind == KABIGUARD_EVENT_SCAN ? "scanned: " : "";
@@ -235,7 +237,7 @@ static int kg_module_coming(struct module *mod)
 		v.verdict = KABIGUARD_VERDICT_AUDITED;
 
 	kg_state_count(v.verdict, v.nr_violations);
-	kg_log_verdict(&v, kg_event_publish(&v));
+	kg_event_publish(&v);
 	kvfree(v.viol);
 	kfree(loader);
 
@@ -281,7 +283,7 @@ int kg_verdict_scan(const char *modname, const char * const *names,
 	kg_check_imports(&v, &it, max);
 	v.verdict = v.nr_violations ? KABIGUARD_VERDICT_AUDITED :
 				      KABIGUARD_VERDICT_ALLOWED;
-	kg_log_verdict(&v, kg_event_publish(&v));
+	kg_event_publish(&v);
 	kvfree(v.viol);
 put_module:
 	module_put(v.mod);
