@@ -37,6 +37,11 @@ static int kg_put_capped(struct sk_buff *msg, int type, const char *s,
 	return 0;
 }
 
+/* Bytes kg_put_requester() takes at most. */
+#define KG_REQUESTER_SIZE (2 * nla_total_size(sizeof(u32)) +		\
+			   nla_total_size(TASK_COMM_LEN) +		\
+			   nla_total_size(KG_REQ_NAME_MAX))
+
 static size_t kg_violation_size(const struct kg_violation *x)
 {
 	return nla_total_size(0) + kg_str_size(x->symbol, KG_SYMBOL_CAP) +
@@ -62,7 +67,8 @@ static size_t kg_event_base_size(const struct kg_verdict *v)
 			nla_total_size(sizeof(v->loader->lsm_label)) +
 			nla_total_size(v->loader->argv_len) +
 			kg_str_size(v->loader->exe, SIZE_MAX) +
-			kg_str_size(v->loader->cgroup, SIZE_MAX);
+			kg_str_size(v->loader->cgroup, SIZE_MAX) +
+			KG_REQUESTER_SIZE;
 	return size;
 }
 
@@ -113,6 +119,19 @@ static int kg_put_violation(struct sk_buff *msg, const struct kg_violation *x)
 	return 0;
 }
 
+/* The task whose request_module() started the loader (requester.c). */
+static int kg_put_requester(struct sk_buff *msg, const struct kg_loader *l)
+{
+	if (!l->has_req)
+		return 0;
+	if (nla_put_u32(msg, KABIGUARD_A_REQ_PID, l->req.pid) ||
+	    nla_put_u32(msg, KABIGUARD_A_REQ_UID, l->req.uid) ||
+	    nla_put_string(msg, KABIGUARD_A_REQ_COMM, l->req.comm) ||
+	    nla_put_string(msg, KABIGUARD_A_REQ_NAME, l->req.name))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int kg_put_loader(struct sk_buff *msg, const struct kg_loader *l)
 {
 	if (nla_put_u32(msg, KABIGUARD_A_PID, l->pid) ||
@@ -136,7 +155,8 @@ static int kg_put_loader(struct sk_buff *msg, const struct kg_loader *l)
 			       KABIGUARD_A_PAD)) ||
 	    (l->exe && nla_put_string(msg, KABIGUARD_A_EXE, l->exe)) ||
 	    (l->cgroup && nla_put_string(msg, KABIGUARD_A_CGROUP, l->cgroup)) ||
-	    nla_put_u8(msg, KABIGUARD_A_KMOD_REQUEST, l->kmod_request))
+	    nla_put_u8(msg, KABIGUARD_A_KMOD_REQUEST, l->kmod_request) ||
+	    kg_put_requester(msg, l))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -192,6 +212,8 @@ static int kg_put_event(struct sk_buff *msg, const struct kg_verdict *v,
 		flags |= KABIGUARD_EVF_MINIMAL;
 	if (listed < v->nr_violations)
 		flags |= KABIGUARD_EVF_VIOLATIONS_CUT;
+	if (v->loader && v->loader->argv_not_resident)
+		flags |= KABIGUARD_EVF_ARGV_NOT_RESIDENT;
 	if (kg_put_head(msg, v, flags) ||
 	    (v->loader && kg_put_loader(msg, v->loader)))
 		return -EMSGSIZE;
@@ -226,22 +248,77 @@ static struct sk_buff *kg_event_new(size_t size, gfp_t gfp,
 	return msg;
 }
 
+/* Payload bytes of a repeat event: the head, the loader's ids, the repeat. */
+#define KG_EVENT_REPEAT_SIZE (KG_EVENT_MIN_SIZE +			\
+			      2 * nla_total_size_64bit(sizeof(u64)) +	\
+			      5 * nla_total_size(sizeof(u32)) +		\
+			      nla_total_size(TASK_COMM_LEN) +		\
+			      KG_REQUESTER_SIZE)
+
+/*
+ * Prepares the small repeat event of denial @v in @rep (repeat.c decides
+ * under the ring's lock whether it is one). False when @v cannot repeat
+ * (not a denied load, or no loader known) or memory is short: the full
+ * event then goes out alone.
+ */
+static bool kg_event_repeat_prepare(const struct kg_verdict *v,
+				    struct kg_repeat *rep)
+{
+	const struct kg_loader *l = v->loader;
+	struct sk_buff *msg;
+
+	if (v->kind != KABIGUARD_EVENT_LOAD ||
+	    v->verdict != KABIGUARD_VERDICT_DENIED || !l)
+		return false;
+	kg_repeat_key_init(&rep->key, v);
+	msg = kg_event_new(KG_EVENT_REPEAT_SIZE, GFP_KERNEL | __GFP_NOWARN,
+			   &rep->seq_attr);
+	if (!msg)
+		return false;
+	if (kg_put_head(msg, v, KABIGUARD_EVF_VIOLATIONS_CUT) ||
+	    nla_put_u32(msg, KABIGUARD_A_PID, l->pid) ||
+	    nla_put_u32(msg, KABIGUARD_A_UID, l->uid) ||
+	    nla_put_u32(msg, KABIGUARD_A_EUID, l->euid) ||
+	    nla_put_string(msg, KABIGUARD_A_COMM, l->comm) ||
+	    nla_put_u8(msg, KABIGUARD_A_KMOD_REQUEST, l->kmod_request) ||
+	    kg_put_requester(msg, l))
+		goto fail;
+	/* repeat.c fills these in under the ring's lock. */
+	rep->of_attr = nla_reserve_64bit(msg, KABIGUARD_A_REPEAT_OF,
+					 sizeof(u64), KABIGUARD_A_PAD);
+	rep->count_attr = nla_reserve(msg, KABIGUARD_A_REPEAT_COUNT,
+				      sizeof(u32));
+	if (!rep->of_attr || !rep->count_attr)
+		goto fail;
+	nlmsg_end(msg, nlmsg_hdr(msg));
+	rep->msg = msg;
+	return true;
+fail:
+	nlmsg_free(msg);
+	return false;
+}
+
 /**
  * kg_event_publish() - number, keep and multicast the event for a verdict
  * @v: the verdict
  *
  * Every verdict gets an event and a sequence number: when the full event
  * cannot be built (out of memory), a minimal one (KABIGUARD_EVF_MINIMAL)
- * is built from a small allocation that does not fail. The verdict's
- * audit record goes out with its sequence number (audit.c).
+ * is built from a small allocation that does not fail. A denial that
+ * repeats one still in the ring goes out as a small repeat event. The
+ * verdict's log lines are written on the way (ring.c), and its audit
+ * record goes out with its sequence number (audit.c).
  */
 void kg_event_publish(const struct kg_verdict *v)
 {
+	struct kg_repeat rep = {};
 	struct nlattr *seq_attr;
 	struct sk_buff *msg;
 	unsigned int listed;
+	bool can_repeat;
 	size_t size;
 
+	can_repeat = kg_event_repeat_prepare(v, &rep);
 	size = kg_event_size(v, &listed);
 	if (!v->minimal) {
 		msg = kg_nomem(KG_NOMEM_EVENT) ? NULL :
@@ -254,15 +331,18 @@ void kg_event_publish(const struct kg_verdict *v)
 	}
 	msg = kg_event_new(KG_EVENT_MIN_SIZE, GFP_KERNEL | __GFP_NOFAIL,
 			   &seq_attr);
-	if (WARN_ON_ONCE(!msg))
-		return;
-	if (WARN_ON_ONCE(kg_put_head(msg, v, KABIGUARD_EVF_MINIMAL |
+	if (WARN_ON_ONCE(!msg) ||
+	    WARN_ON_ONCE(kg_put_head(msg, v, KABIGUARD_EVF_MINIMAL |
 				     (v->nr_violations ?
 				      KABIGUARD_EVF_VIOLATIONS_CUT : 0)))) {
 		nlmsg_free(msg);
+		if (can_repeat)
+			nlmsg_free(rep.msg);
+		kg_log_verdict(v, 1);
 		return;
 	}
 publish:
 	nlmsg_end(msg, nlmsg_hdr(msg));
-	kg_audit_verdict(v, kg_ring_publish(msg, seq_attr));
+	kg_audit_verdict(v, kg_ring_publish(msg, seq_attr,
+					    can_repeat ? &rep : NULL, v));
 }

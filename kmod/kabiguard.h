@@ -220,6 +220,16 @@ struct kg_violation {
 	u32 kernel_crc, rule_crc;
 };
 
+/* requester.c: the task that asked for an autoloaded module */
+#define KG_REQ_NAME_MAX	KABIGUARD_MODNAME_MAX
+
+struct kg_requester {
+	char name[KG_REQ_NAME_MAX];	/* what request_module() asked for */
+	pid_t pid;
+	uid_t uid;
+	char comm[TASK_COMM_LEN];
+};
+
 /* The process that loads a module; the strings point into buf. */
 struct kg_loader {
 	pid_t pid, ppid;
@@ -233,9 +243,12 @@ struct kg_loader {
 	char lsm_label[KABIGUARD_LABEL_MAX];	/* "": none */
 	u16 argv_len;
 	bool argv_truncated;
+	bool argv_not_resident;	/* not read: not in memory */
 	char argv[KABIGUARD_ARGV_MAX];
 	const char *exe;	/* NULL: not obtainable */
 	const char *cgroup;	/* NULL: not obtainable */
+	bool has_req;		/* kmod_request, and the requester is known */
+	struct kg_requester req;
 	char buf[2 * KABIGUARD_PATH_MAX];
 };
 
@@ -259,11 +272,16 @@ struct kg_verdict {
 
 int kg_verdict_init(void);
 void kg_verdict_exit(void);
+void kg_log_verdict(const struct kg_verdict *v, u32 count);
 int kg_verdict_scan(const char *modname, const char * const *names,
 		    unsigned int nr, struct netlink_ext_ack *extack);
 
 /* loader.c: who loads a module */
 struct kg_loader *kg_loader_current(void);
+
+int kg_requester_init(void);
+void kg_requester_exit(void);
+void kg_requester_find(struct kg_loader *l);
 
 /* ring.c: the event sequence and the ring of recent events */
 struct kg_ring_status {
@@ -274,10 +292,33 @@ struct kg_ring_status {
 	u64 reader_overflow;	/* its own overflow count */
 };
 
+/* repeat.c: repeated denials, published as small repeat events */
+struct kg_repeat_key {
+	char module[KABIGUARD_MODNAME_MAX];
+	char srcversion[KABIGUARD_MODINFO_MAX];
+	u64 generation;
+	u32 nr_violations;
+	u32 uid, euid, req_uid;
+	u32 exe_hash;
+	bool has_req;
+	char comm[TASK_COMM_LEN];
+};
+
+struct kg_repeat {
+	struct kg_repeat_key key;
+	struct sk_buff *msg;		/* the repeat event, if it is one */
+	struct nlattr *seq_attr, *of_attr, *count_attr;
+};
+
+void kg_repeat_key_init(struct kg_repeat_key *key, const struct kg_verdict *v);
+u32 kg_repeat_match(struct kg_repeat *rep, u64 seq);
+
 extern unsigned int kg_ring_size;
 int kg_ring_init(void);
 void kg_ring_exit(void);
-u64 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr);
+u64 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
+		    struct kg_repeat *rep, const struct kg_verdict *v);
+bool kg_ring_has(u64 seq);
 int kg_ring_reader_add(u32 portid, struct netlink_ext_ack *extack);
 void kg_ring_reader_release(u32 portid);
 int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb);
@@ -302,5 +343,11 @@ void kg_event_publish(const struct kg_verdict *v);
 
 /* audit.c: the verdict's record in the kernel's audit trail */
 void kg_audit_verdict(const struct kg_verdict *v, u64 seq);
+
+/* ratelimit.c: verdict lines in the kernel log */
+#define KG_LOG_BURST_MAX	10000U
+#define KG_LOG_INTERVAL_MAX	3600U
+bool kg_log_limit(unsigned int lines);
+void kg_log_limit_exit(void);
 
 #endif /* KG_KABIGUARD_H */

@@ -57,13 +57,17 @@ static const char *kg_loader_cgroup(char *buf, size_t len, u64 *id)
 }
 
 /*
- * The command line, read as /proc/PID/cmdline does: the loader is current
- * and in a system call, so its arguments are plain user memory.
+ * The command line, as /proc/PID/cmdline has it, but read without ever
+ * faulting: the notifier chain is held while this runs, and a page the
+ * loader made slow on purpose (userfaultfd, FUSE-backed, swapped out)
+ * would stall every module load and unload on the host. What is not
+ * resident is left out and flagged (KABIGUARD_EVF_ARGV_NOT_RESIDENT);
+ * page by page, so the resident start of the command line is kept.
  */
 static void kg_loader_argv(struct kg_loader *l)
 {
 	struct mm_struct *mm = current->mm;
-	unsigned long start, end, len;
+	unsigned long start, end, len, done = 0;
 
 	if (!mm)
 		return;
@@ -74,10 +78,20 @@ static void kg_loader_argv(struct kg_loader *l)
 	if (end <= start)
 		return;
 	len = min_t(unsigned long, end - start, sizeof(l->argv));
-	if (copy_from_user(l->argv, (const void __user *)start, len))
-		return;
-	l->argv_len = len;
-	l->argv_truncated = end - start > len;
+	while (done < len) {
+		unsigned long addr = start + done;
+		unsigned long n = min(len - done,
+				      PAGE_SIZE - offset_in_page(addr));
+
+		if (copy_from_user_nofault(l->argv + done,
+					   (const void __user *)addr, n)) {
+			l->argv_not_resident = true;
+			break;
+		}
+		done += n;
+	}
+	l->argv_len = done;
+	l->argv_truncated = end - start > done;
 }
 
 static void kg_loader_tty(char *buf, size_t len)
@@ -127,6 +141,8 @@ struct kg_loader *kg_loader_current(void)
 	l->ppid = task_tgid_nr(parent);
 	l->kmod_request = parent->flags & PF_KTHREAD;
 	rcu_read_unlock();
+	if (l->kmod_request)
+		kg_requester_find(l);
 
 	l->exe = kg_loader_exe(l->buf, KABIGUARD_PATH_MAX);
 	l->cgroup = kg_loader_cgroup(l->buf + KABIGUARD_PATH_MAX,

@@ -66,13 +66,18 @@ static int __init kg_init(void)
 	ret = kg_netlink_init();
 	if (ret)
 		goto exit_ring;
-	ret = kg_verdict_init();
+	ret = kg_requester_init();
 	if (ret)
 		goto exit_netlink;
+	ret = kg_verdict_init();
+	if (ret)
+		goto exit_requester;
 	pr_info("loaded, mode %s, max_rules %u\n",
 		kg_mode_name(kg_initial_mode), kg_max_rules);
 	return 0;
 
+exit_requester:
+	kg_requester_exit();
 exit_netlink:
 	kg_netlink_exit();
 exit_ring:
@@ -87,6 +92,8 @@ exit_ksyms:
 static void __exit kg_exit(void)
 {
 	kg_verdict_exit();
+	kg_requester_exit();
+	kg_log_limit_exit();
 	kg_netlink_exit();
 	kg_ring_exit();
 	kg_state_exit();

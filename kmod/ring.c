@@ -19,6 +19,17 @@
  * first, to keep the payload bytes held within ring_bytes: an event with
  * hundreds of violations weighs tens of kilobytes, and ring_size of them
  * must not pin unbounded memory. The newest event always stays.
+ *
+ * Repeated denials (repeat.c): a denial identical to one still in the
+ * ring (same module, srcversion, policy generation, loader and requester
+ * identity) gets its own sequence number and its own event, multicast like
+ * any other, but a small one that names the full event it repeats
+ * (KABIGUARD_A_REPEAT_OF) and how often that denial happened so far
+ * (KABIGUARD_A_REPEAT_COUNT). Such repeat events do not take the slots of
+ * full events: ring_size full events and, besides them, up to ring_size
+ * repeat events are kept, so a flood of one denial pushes out only older
+ * repeats, never an earlier verdict. Records live in an xarray keyed by
+ * sequence number, so that either kind can leave without the other.
  */
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -71,12 +82,14 @@ struct kg_reader {
 struct kg_event_rec {
 	u64 seq;
 	u32 len;		/* bytes of genl payload */
+	bool repeat;		/* a repeat event: outside the ring_size slots */
 	u8 data[];
 };
 
 /* kg_ring_mutex protects the ring and every counter below. */
 static DEFINE_MUTEX(kg_ring_mutex);
-static struct kg_event_rec **kg_ring;
+static DEFINE_XARRAY(kg_ring);	/* struct kg_event_rec by sequence number */
+static unsigned int kg_ring_nr[2];	/* full and repeat records kept */
 static u64 kg_ring_next = 1;	/* sequence number of the next event */
 static u64 kg_ring_first = 1;	/* oldest sequence number still kept */
 static u64 kg_ring_used;	/* payload bytes kept */
@@ -87,20 +100,20 @@ static unsigned int kg_nr_readers;
 
 int kg_ring_init(void)
 {
-	kg_ring = kvcalloc(kg_ring_size, sizeof(*kg_ring), GFP_KERNEL);
-	return kg_ring ? 0 : -ENOMEM;
+	return 0;
 }
 
 void kg_ring_exit(void)
 {
 	struct kg_reader *r, *tmp;
-	unsigned int i;
+	struct kg_event_rec *rec;
+	unsigned long seq;
 
 	list_for_each_entry_safe(r, tmp, &kg_readers, node)
 		kfree(r);
-	for (i = 0; i < kg_ring_size; i++)
-		kfree(kg_ring[i]);
-	kvfree(kg_ring);
+	xa_for_each(&kg_ring, seq, rec)
+		kfree(rec);
+	xa_destroy(&kg_ring);
 }
 
 static struct kg_reader *kg_reader_find(u32 portid)
@@ -192,64 +205,134 @@ static void kg_ring_count_lost(u64 seq)
 		kg_ring_overflow++;
 }
 
+/* Record @rec leaves the ring. */
+static void kg_ring_drop(struct kg_event_rec *rec)
+{
+	lockdep_assert_held(&kg_ring_mutex);
+	xa_erase(&kg_ring, rec->seq);
+	kg_ring_count_lost(rec->seq);
+	kg_ring_used -= rec->len;
+	kg_ring_nr[rec->repeat]--;
+	kfree(rec);
+}
+
+/* Records are marked by kind, so that the oldest of a kind is found fast. */
+#define KG_MARK_FULL	XA_MARK_0
+#define KG_MARK_REPEAT	XA_MARK_1
+
+/* The oldest record, of kind @repeat, or of any kind when @any. */
+static struct kg_event_rec *kg_ring_oldest(bool any, bool repeat)
+{
+	unsigned long idx = 0;
+
+	return xa_find(&kg_ring, &idx, ULONG_MAX,
+		       any ? XA_PRESENT :
+		       repeat ? KG_MARK_REPEAT : KG_MARK_FULL);
+}
+
 /*
- * Drops the oldest events until event seq, of len payload bytes, has its
- * slot and fits within ring_bytes; counts the unread ones as overflow.
+ * Drops records until a new one of @len payload bytes fits: within
+ * ring_bytes (oldest first, whatever their kind), and within the
+ * ring_size records of its own kind (oldest of that kind first).
  */
-static void kg_ring_evict(u64 seq, u32 len)
+static void kg_ring_evict(bool repeat, u32 len)
 {
 	u64 limit = READ_ONCE(kg_ring_bytes);
+	struct kg_event_rec *rec;
 
 	lockdep_assert_held(&kg_ring_mutex);
-	while (kg_ring_first < seq &&
-	       (seq - kg_ring_first >= kg_ring_size ||
-		kg_ring_used + len > limit)) {
-		struct kg_event_rec **slot = &kg_ring[kg_ring_first % kg_ring_size];
+	while (kg_ring_nr[repeat] >= kg_ring_size &&
+	       (rec = kg_ring_oldest(false, repeat)))
+		kg_ring_drop(rec);
+	while (kg_ring_used + len > limit && (rec = kg_ring_oldest(true, 0)))
+		kg_ring_drop(rec);
+}
 
-		if (*slot && (*slot)->seq == kg_ring_first) {
-			kg_ring_count_lost(kg_ring_first);
-			kg_ring_used -= (*slot)->len;
-			kfree(*slot);
-			*slot = NULL;
-		}
-		kg_ring_first++;
-	}
+/* Keeps kg_ring_first at the oldest record, or at the next event. */
+static void kg_ring_update_first(void)
+{
+	struct kg_event_rec *rec = kg_ring_oldest(true, 0);
+
+	kg_ring_first = rec ? rec->seq : kg_ring_next;
 }
 
 /**
  * kg_ring_publish() - number, keep and multicast one verdict event
  * @msg: the finished KABIGUARD_CMD_VERDICT message; consumed
  * @seq_attr: its KABIGUARD_A_SEQ attribute, filled in here
+ * @rep: for a denial, its repeat state (repeat.c); NULL otherwise. When
+ *	the denial repeats one in the ring, @msg is freed and rep's small
+ *	repeat message is the one numbered, kept and sent; otherwise that
+ *	one is freed.
+ * @v: the verdict, logged here (kg_log_verdict()) once it is known to be
+ *	a repeat or not, and before its event is sent
  *
- * Return: the sequence number it got.
+ * Return: the sequence number the event got.
  */
-u64 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr)
+u64 kg_ring_publish(struct sk_buff *msg, struct nlattr *seq_attr,
+		    struct kg_repeat *rep, const struct kg_verdict *v)
 {
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	u32 len = genlmsg_len(gh);
+	struct genlmsghdr *gh;
 	struct kg_event_rec *rec;
+	u32 count = 1, len;
+	bool repeat;
 	u64 seq;
+
+	mutex_lock(&kg_ring_mutex);
+	count = rep ? kg_repeat_match(rep, kg_ring_next) : 1;
+	repeat = count > 1;
+	if (rep) {
+		if (repeat) {
+			nlmsg_free(msg);
+			msg = rep->msg;
+			seq_attr = rep->seq_attr;
+		} else {
+			nlmsg_free(rep->msg);
+		}
+		rep->msg = NULL;
+	}
+	gh = nlmsg_data(nlmsg_hdr(msg));
+	len = genlmsg_len(gh);
+	seq = kg_ring_next++;
+	memcpy(nla_data(seq_attr), &seq, sizeof(seq));
 
 	/* Without memory for the copy the event still goes out live. */
 	rec = kmalloc(struct_size(rec, data, len), GFP_KERNEL);
-
-	mutex_lock(&kg_ring_mutex);
-	seq = kg_ring_next++;
-	memcpy(nla_data(seq_attr), &seq, sizeof(seq));
-	kg_ring_evict(seq, rec ? len : 0);
 	if (rec) {
+		kg_ring_evict(repeat, len);
 		rec->seq = seq;
 		rec->len = len;
+		rec->repeat = repeat;
 		memcpy(rec->data, genlmsg_data(gh), len);
-		kg_ring[seq % kg_ring_size] = rec;
-		kg_ring_used += len;
+		if (xa_err(xa_store(&kg_ring, seq, rec, GFP_KERNEL))) {
+			kfree(rec);
+			rec = NULL;
+		} else {
+			xa_set_mark(&kg_ring, seq,
+				    repeat ? KG_MARK_REPEAT : KG_MARK_FULL);
+		}
 	}
+	if (rec) {
+		kg_ring_used += len;
+		kg_ring_nr[repeat]++;
+	} else {
+		kg_ring_count_lost(seq);
+	}
+	kg_ring_update_first();
+	kg_log_verdict(v, count);
 	if (genl_has_listeners(&kg_genl_family, &init_net, 0))
 		genlmsg_multicast(&kg_genl_family, msg, 0, 0, GFP_KERNEL);
 	else
 		nlmsg_free(msg);
 	mutex_unlock(&kg_ring_mutex);
 	return seq;
+}
+
+/* Is full event @seq still in the ring? For repeat.c, under the lock. */
+bool kg_ring_has(u64 seq)
+{
+	lockdep_assert_held(&kg_ring_mutex);
+	return xa_load(&kg_ring, seq);
 }
 
 /**
@@ -269,11 +352,16 @@ int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	r = kg_reader_find(NETLINK_CB(cb->skb).portid);
 	kg_ring_declare(r, seq);
 	seq = max(seq, kg_ring_first);
-	for (; seq < kg_ring_next; seq++) {
-		struct kg_event_rec *rec = kg_ring[seq % kg_ring_size];
+	for (;;) {
+		unsigned long idx = seq;
+		struct kg_event_rec *rec = xa_find(&kg_ring, &idx, ULONG_MAX,
+						   XA_PRESENT);
 
-		if (!rec || rec->seq != seq)
-			continue;	/* it had no memory for its copy */
+		if (!rec) {
+			seq = kg_ring_next;
+			break;
+		}
+		seq = idx;
 		if (skb_tailroom(skb) < nlmsg_total_size(GENL_HDRLEN + rec->len))
 			break;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
@@ -283,6 +371,7 @@ int kg_ring_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		memcpy(skb_put(skb, rec->len), rec->data, rec->len);
 		genlmsg_end(skb, hdr);
+		seq++;
 	}
 	cb->args[0] = seq;
 	kg_ring_declare(r, seq);

@@ -85,14 +85,34 @@ static void kg_log_violation(const struct kg_verdict *v,
 		kg_esc_len(from, MODULE_NAME_LEN), from, why);
 }
 
-static void kg_log_verdict(const struct kg_verdict *v)
+/*
+ * A verdict's lines in the kernel log: all of them, one line for a
+ * repeated denial (@count > 1: its event names the full one), or none
+ * while the rate limit (ratelimit.c) holds, which counts them instead.
+ * Called by ring.c once the event is numbered, before it is sent, so that
+ * a reader that got the event finds its log lines.
+ */
+void kg_log_verdict(const struct kg_verdict *v, u32 count)
 {
 	const char *what = kg_verdict_names[v->verdict];
 	const char *scan = v->kind == KABIGUARD_EVENT_SCAN ? "scanned: " : "";
 	const char *mod = v->mod->name;
 	int len = kg_esc_len(mod, MODULE_NAME_LEN);
-	unsigned int i;
+	unsigned int i, shown;
 
+	shown = min_t(unsigned int, v->nr_listed, KG_LOG_VIOLATIONS);
+	if (count > 1 || !v->nr_violations) {
+		if (!kg_log_limit(1))
+			return;
+	} else if (!kg_log_limit(1 + shown + (v->nr_violations > shown))) {
+		return;
+	}
+	if (count > 1) {
+		pr_warn("%*pE: %s again (%s, generation %llu), %u times so far\n",
+			len, mod, what, kg_mode_name(v->mode), v->generation,
+			count);
+		return;
+	}
 	if (!v->nr_violations) {
 		pr_info("%*pE: %s%s (%s, generation %llu), %u imports\n",
 			len, mod, scan, what, kg_mode_name(v->mode),
@@ -102,7 +122,7 @@ static void kg_log_verdict(const struct kg_verdict *v)
 	pr_warn("%*pE: %s%s (%s, generation %llu), %u of %u imports not allowed\n",
 		len, mod, scan, what, kg_mode_name(v->mode), v->generation,
 		v->nr_violations, v->nr_imports);
-	for (i = 0; i < min_t(unsigned int, v->nr_listed, KG_LOG_VIOLATIONS); i++)
+	for (i = 0; i < shown; i++)
 		kg_log_violation(v, &v->viol[i]);
 	if (v->nr_violations > i)
 		pr_warn("%*pE: ... and %u more violations\n", len, mod,
@@ -236,7 +256,6 @@ static int kg_module_coming(struct module *mod)
 		v.verdict = KABIGUARD_VERDICT_AUDITED;
 
 	kg_state_count(v.verdict, v.nr_violations);
-	kg_log_verdict(&v);
 	kg_event_publish(&v);
 	kvfree(v.viol);
 	kfree(loader);
@@ -283,7 +302,6 @@ int kg_verdict_scan(const char *modname, const char * const *names,
 	kg_check_imports(&v, &it, max);
 	v.verdict = v.nr_violations ? KABIGUARD_VERDICT_AUDITED :
 				      KABIGUARD_VERDICT_ALLOWED;
-	kg_log_verdict(&v);
 	kg_event_publish(&v);
 	kvfree(v.viol);
 put_module:

@@ -12,6 +12,8 @@
 #      `rmmod kabiguard` is refused;
 #   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
 #      with ASan/UBSan, end to end);
+#   3b. flood_test (ring_size=16; the kernel's af_alg module installed in
+#      the guest, so that socket(AF_ALG) makes modprobe load it);
 #   4. guard_test (two CPUs: it races lock against rmmod; it loads,
 #      unloads and force-unloads kabiguard.ko itself), then audit_test.sh
 #      in a boot with audit=1 (the verdicts' audit records);
@@ -49,7 +51,7 @@ fi
 if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
 	[ ! -x "$HERE/refs_test" ] || [ ! -x "$HERE/match_test" ] ||
 	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ] ||
-	[ ! -x "$HERE/guard_test" ]; then
+	[ ! -x "$HERE/guard_test" ] || [ ! -x "$HERE/flood_test" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
 fi
@@ -208,6 +210,24 @@ if [ "$n" -gt 0 ] &&
 else
 	sed 's/^/# /' "$TMP/kgd.v" 2>/dev/null | head -20
 	echo "not ok 1 - daemon_test: kabiguardd's log files ($n lines) valid against userspace/doc/schema/event.schema.json"
+	rc=1
+fi
+
+# 3b. flood_test: 500 unprivileged AF_ALG autoloads of the kernel's own
+# af_alg module (denied), and a userfaultfd command line.
+# shellcheck source=scripts/kernel-lib.sh
+. "$ROOT/scripts/kernel-lib.sh"
+alg=$(ls "$(kg_moddir "$KVER")"/kernel/crypto/af_alg.ko* 2>/dev/null | head -n 1)
+if [ -n "$alg" ]; then
+	RUN_VM_ARGS="${RUN_VM_ARGS:-} -a $alg:/usr/lib/modules/$KVER/kernel/crypto/${alg##*/}" vm flood_test '
+rmmod kabiguard && insmod /kabiguard/kabiguard.ko ring_size=16 || exit 1
+echo "# '"$KVER"': flood_test"
+./flood_test || rc=1
+kg_dmesg_on_failure $rc
+exit $rc
+'
+else
+	say "flood_test: no af_alg module for $KVER (its modules are not set up)"
 	rc=1
 fi
 

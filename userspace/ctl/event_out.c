@@ -137,7 +137,18 @@ void ctl_print_event(const struct kg_event *ev)
 		out_str("cgroup", " cgroup %s", *ev->cgroup ? ev->cgroup : NULL);
 		if (ev->kmod_request)
 			out_text(" (kernel request_module)");
+		if (ev->has_requester) {
+			out_text(" requested by pid %u uid %u", ev->req_pid,
+				 ev->req_uid);
+			out_str("comm", " comm %s", ev->req_comm);
+			out_str("module", " as %s", ev->req_name);
+		}
+		if (ev->flags & KABIGUARD_EVF_ARGV_NOT_RESIDENT)
+			out_text(" (command line not resident, left out)");
 	}
+	if (ev->repeat_count)
+		out_text(", repeat of #%llu, %u times so far",
+			 (unsigned long long)ev->repeat_of, ev->repeat_count);
 	out_text(", checked in %llu ns)\n", (unsigned long long)ev->check_ns);
 	for (i = 0; i < ev->nr_listed; i++)
 		print_violation(&ev->viol[i]);

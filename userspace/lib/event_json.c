@@ -315,6 +315,22 @@ static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 	return ret;
 }
 
+/* The task whose request_module() started an autoload; null if unknown. */
+static int kg_sb_requester(struct kg_strbuf *b, const struct kg_event *ev)
+{
+	int ret;
+
+	if (!ev->has_requester)
+		return kg_sb_printf(b, ",\"requester\":null");
+	ret = kg_sb_printf(b, ",\"requester\":{\"pid\":%" PRIu32
+			   ",\"uid\":%" PRIu32, ev->req_pid, ev->req_uid);
+	if (!ret)
+		ret = kg_sb_str(b, "comm", ev->req_comm);
+	if (!ret)
+		ret = kg_sb_str(b, "name", ev->req_name);
+	return ret ? ret : kg_sb_put(b, "}", 1);
+}
+
 int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 		  const struct kg_event_json_ctx *x)
 {
@@ -396,6 +412,18 @@ int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 		ret = kg_sb_bool(b, "minimal", ev->flags & KABIGUARD_EVF_MINIMAL);
 	if (!ret)
 		ret = kg_sb_u64(b, "flags", ev->flags);
+	if (!ret)
+		ret = kg_sb_bool(b, "argv_not_resident",
+				 ev->flags & KABIGUARD_EVF_ARGV_NOT_RESIDENT);
+	if (!ret)
+		ret = kg_sb_requester(b, ev);
+	/* A repeat event: the full event it repeats and the count so far. */
+	if (!ret && ev->repeat_count)
+		ret = kg_sb_printf(b, ",\"repeat_of\":%" PRIu64
+				   ",\"repeat_count\":%" PRIu32,
+				   ev->repeat_of, ev->repeat_count);
+	else if (!ret)
+		ret = kg_sb_printf(b, ",\"repeat_of\":null,\"repeat_count\":null");
 	if (!ret)
 		ret = kg_sb_put(b, "}\n", 2);
 	if (ret) {

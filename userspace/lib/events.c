@@ -7,6 +7,7 @@
  * tell a lost event from a failure.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <poll.h>
@@ -73,6 +74,12 @@ static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_ARGV_TRUNCATED]	= KG_U8,
 	[KABIGUARD_A_LSM_LABEL]		= KG_STR(KABIGUARD_LABEL_MAX),
 	[KABIGUARD_A_EVENT_FLAGS]	= KG_U32,
+	[KABIGUARD_A_REQ_PID]		= KG_U32,
+	[KABIGUARD_A_REQ_UID]		= KG_U32,
+	[KABIGUARD_A_REQ_COMM]		= KG_STR(32),
+	[KABIGUARD_A_REQ_NAME]		= KG_STR(KABIGUARD_MODNAME_MAX),
+	[KABIGUARD_A_REPEAT_OF]		= KG_U64,
+	[KABIGUARD_A_REPEAT_COUNT]	= KG_U32,
 };
 
 static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
@@ -96,7 +103,8 @@ static const char *const kg_event_attr_names[KABIGUARD_A_MAX + 1] = {
 	KG_N(LOGINUID), KG_N(SESSIONID), KG_N(EXE), KG_N(CGROUP),
 	KG_N(KMOD_REQUEST), KG_N(GID), KG_N(EGID), KG_N(TTY), KG_N(CGROUP_ID),
 	KG_N(PIDNS), KG_N(ARGV), KG_N(ARGV_TRUNCATED), KG_N(LSM_LABEL),
-	KG_N(EVENT_FLAGS),
+	KG_N(EVENT_FLAGS), KG_N(REQ_PID), KG_N(REQ_UID), KG_N(REQ_COMM),
+	KG_N(REQ_NAME), KG_N(REPEAT_OF), KG_N(REPEAT_COUNT),
 };
 #undef KG_N
 #define KG_N(x) [KABIGUARD_VIOL_A_##x] = "KABIGUARD_VIOL_A_" #x
@@ -369,6 +377,41 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 
 	if (tb[KABIGUARD_A_EVENT_FLAGS])
 		ev->flags = nla_get_u32(tb[KABIGUARD_A_EVENT_FLAGS]);
+	/* The task whose request_module() started the loader. */
+	ev->has_requester = tb[KABIGUARD_A_REQ_PID] != NULL;
+	if (ev->has_requester != (tb[KABIGUARD_A_REQ_UID] != NULL) ||
+	    ev->has_requester != (tb[KABIGUARD_A_REQ_COMM] != NULL) ||
+	    ev->has_requester != (tb[KABIGUARD_A_REQ_NAME] != NULL)) {
+		kg_set_err(err, errlen,
+			   "verdict event: KABIGUARD_A_REQ_PID, _UID, _COMM and _NAME come together or not at all");
+		return -EBADMSG;
+	}
+	if (ev->has_requester) {
+		ev->req_pid = nla_get_u32(tb[KABIGUARD_A_REQ_PID]);
+		ev->req_uid = nla_get_u32(tb[KABIGUARD_A_REQ_UID]);
+		kg_strcpy_attr(ev->req_comm, sizeof(ev->req_comm),
+			       tb[KABIGUARD_A_REQ_COMM]);
+		kg_strcpy_attr(ev->req_name, sizeof(ev->req_name),
+			       tb[KABIGUARD_A_REQ_NAME]);
+	}
+	/* A repeat event: both, with a count of at least 2. */
+	if ((tb[KABIGUARD_A_REPEAT_OF] != NULL) !=
+	    (tb[KABIGUARD_A_REPEAT_COUNT] != NULL)) {
+		kg_set_err(err, errlen,
+			   "verdict event: KABIGUARD_A_REPEAT_OF and KABIGUARD_A_REPEAT_COUNT come together");
+		return -EBADMSG;
+	}
+	if (tb[KABIGUARD_A_REPEAT_OF]) {
+		ev->repeat_of = nla_get_u64(tb[KABIGUARD_A_REPEAT_OF]);
+		ev->repeat_count = nla_get_u32(tb[KABIGUARD_A_REPEAT_COUNT]);
+		if (ev->repeat_count < 2 || !ev->repeat_of ||
+		    (ev->seq && ev->repeat_of >= ev->seq)) {
+			kg_set_err(err, errlen,
+				   "verdict event: KABIGUARD_A_REPEAT_COUNT %u of event %" PRIu64 " is not a repeat",
+				   ev->repeat_count, ev->repeat_of);
+			return -EBADMSG;
+		}
+	}
 
 	/* The violations repeat the same attribute: walk the message. */
 	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),

@@ -109,6 +109,15 @@ struct kg_event {
 	char cgroup[KABIGUARD_PATH_MAX];	/* "" when unknown */
 	bool kmod_request;
 	uint32_t flags;				/* KABIGUARD_EVF_* */
+	/* The task whose request_module() started the loader (has_requester). */
+	bool has_requester;
+	uint32_t req_pid, req_uid;
+	char req_comm[32];
+	char req_name[KABIGUARD_MODNAME_MAX];
+	/* A repeat event (repeat_count >= 2) names the full one it repeats;
+	 * 0 in both otherwise. */
+	uint64_t repeat_of;
+	uint32_t repeat_count;
 };
 
 /*

@@ -328,7 +328,8 @@ static void test_json(void)
 		"\"exporter_truncated\":false,\"flags\":2}],"
 		"\"violations_truncated\":true,\"module_truncated\":false,"
 		"\"version_truncated\":false,\"srcversion_truncated\":true,"
-		"\"minimal\":false,\"flags\":12}\n";
+		"\"minimal\":false,\"flags\":12,\"argv_not_resident\":false,"
+		"\"requester\":null,\"repeat_of\":null,\"repeat_count\":null}\n";
 	struct kg_event_json_ctx x = { .boot_id = "b", .host = "h",
 				       .kernel = "6.12" };
 	struct kg_strbuf b = { 0 };
@@ -369,6 +370,30 @@ static void test_json(void)
 		  "\"violations_truncated\":false,") &&
 	   !strstr(b.s, "boot_id"),
 	   "json: a scan has null process fields");
+
+	/* An autoload's repeat event: requester, repeat_of, repeat_count. */
+	b.len = 0;
+	ev.kind = KABIGUARD_EVENT_LOAD;
+	ev.has_process = true;
+	ev.kmod_request = true;
+	ev.has_requester = true;
+	ev.req_pid = 321;
+	ev.req_uid = 65534;
+	snprintf(ev.req_comm, sizeof(ev.req_comm), "fl\"ood");
+	snprintf(ev.req_name, sizeof(ev.req_name), "net-pf-38");
+	ev.seq = 50;
+	ev.repeat_of = 42;
+	ev.repeat_count = 9;
+	ev.flags = KABIGUARD_EVF_ARGV_NOT_RESIDENT;
+	ret = kg_event_json(&b, &ev, NULL);
+	save_json(b.s);
+	ok(ret == 0 && strstr(b.s, "\"argv_not_resident\":true,"
+			      "\"requester\":{\"pid\":321,\"uid\":65534,"
+			      "\"comm\":\"fl\\\"ood\",\"name\":\"net-pf-38\"},"
+			      "\"repeat_of\":42,\"repeat_count\":9}\n"),
+	   "json: requester (escaped), repeat_of, repeat_count");
+	if (ret || !b.s || !strstr(b.s, "\"repeat_count\":9"))
+		diag("got", b.s ? b.s : "(null)");
 	kg_strbuf_free(&b);
 }
 
@@ -514,6 +539,54 @@ static void test_event_parse(void)
 	nla_put_string(m, KABIGUARD_A_MODULE, "kg_test");
 	nla_put_u32(m, KABIGUARD_A_VERDICT, 0);
 	ev_rejected(m, "KABIGUARD_A_SEQ", "an event without SEQ is refused");
+
+	/* A repeat event and a requester, well formed. */
+	m = ev_msg();
+	nla_put_u32(m, KABIGUARD_A_REQ_PID, 321);
+	nla_put_u32(m, KABIGUARD_A_REQ_UID, 65534);
+	nla_put_string(m, KABIGUARD_A_REQ_COMM, "flood");
+	nla_put_string(m, KABIGUARD_A_REQ_NAME, "net-pf-38");
+	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 3);
+	nla_put_u32(m, KABIGUARD_A_REPEAT_COUNT, 5);
+	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ok(ret == 1 && ev.has_requester && ev.req_pid == 321 &&
+	   ev.req_uid == 65534 && !strcmp(ev.req_comm, "flood") &&
+	   !strcmp(ev.req_name, "net-pf-38") && ev.repeat_of == 3 &&
+	   ev.repeat_count == 5,
+	   "event parse: a repeat event naming its requester");
+	if (ret == 1)
+		kg_event_free(&ev);
+	else
+		diag("error", err);
+	nlmsg_free(m);
+
+	m = ev_msg();
+	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 3);
+	ev_rejected(m, "KABIGUARD_A_REPEAT_COUNT",
+		    "a repeat without its count is refused");
+	m = ev_msg();
+	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 7);
+	nla_put_u32(m, KABIGUARD_A_REPEAT_COUNT, 2);
+	ev_rejected(m, "KABIGUARD_A_REPEAT_COUNT",
+		    "a repeat of itself (or a later event) is refused");
+	m = ev_msg();
+	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 3);
+	nla_put_u32(m, KABIGUARD_A_REPEAT_COUNT, 1);
+	ev_rejected(m, "KABIGUARD_A_REPEAT_COUNT",
+		    "a repeat count below 2 is refused");
+	m = ev_msg();
+	nla_put_u32(m, KABIGUARD_A_REQ_PID, 321);
+	ev_rejected(m, "KABIGUARD_A_REQ_PID",
+		    "a requester pid without the rest is refused");
+	m = ev_msg();
+	nla_put_u32(m, KABIGUARD_A_REQ_PID, 321);
+	nla_put_u32(m, KABIGUARD_A_REQ_UID, 65534);
+	nla_put_string(m, KABIGUARD_A_REQ_COMM, "flood");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	nla_put_string(m, KABIGUARD_A_REQ_NAME, big);
+	ev_rejected(m, "KABIGUARD_A_REQ_NAME",
+		    "a requested name over its limit is refused");
 
 	/* An attribute newer than this parser is skipped, not refused. */
 	m = ev_msg();

@@ -107,7 +107,25 @@
  *   one KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that
  *   no rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
  *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
- *   count.
+ *   count. For a load the kernel started (request_module()), also the task
+ *   that asked for it, when the guard saw the request: KABIGUARD_A_REQ_PID,
+ *   KABIGUARD_A_REQ_UID, KABIGUARD_A_REQ_COMM, KABIGUARD_A_REQ_NAME.
+ *
+ *   Repeated denials: a denial identical to one whose full event is still
+ *   in the ring (same module name and srcversion, same policy generation
+ *   and violation count, same loader uid, euid, comm and executable, same
+ *   requesting uid) is a repeat event. It has its own sequence number and
+ *   is multicast like any other (a follower sees every load), but it is
+ *   small: the module's own attributes (KABIGUARD_A_SEQ to
+ *   KABIGUARD_A_EVENT_FLAGS, with KABIGUARD_EVF_VIOLATIONS_CUT set and no
+ *   violation listed), KABIGUARD_A_PID, KABIGUARD_A_UID, KABIGUARD_A_EUID,
+ *   KABIGUARD_A_COMM, KABIGUARD_A_KMOD_REQUEST, the requester's attributes,
+ *   KABIGUARD_A_REPEAT_OF (the full event's sequence number) and
+ *   KABIGUARD_A_REPEAT_COUNT (the denial's count so far). In the ring,
+ *   repeat events do not take the slots of full events: ring_size full
+ *   events are kept and, besides them, up to ring_size repeat events, so
+ *   a flood of one denial pushes out older repeats only, never an earlier
+ *   verdict; the newest repeat event holds the whole count.
  *
  *   Events are bounded: every string a module controls is cut to its
  *   limit (KABIGUARD_A_MODULE at KABIGUARD_MODNAME_MAX,
@@ -427,6 +445,10 @@ enum kabiguard_event_kind {
  *	event size limit, or a minimal event).
  * @KABIGUARD_EVF_MINIMAL: memory was short: a minimal event, without the
  *	loading process and without violations.
+ * @KABIGUARD_EVF_ARGV_NOT_RESIDENT: part of the loading process's command
+ *	line was not in memory and was left out of KABIGUARD_A_ARGV: the
+ *	guard reads user memory only without faulting, so that no page a
+ *	process controls (userfaultfd, FUSE, swap) can stall module loads.
  */
 enum kabiguard_event_flags {
 	KABIGUARD_EVF_MODULE_TRUNC = 1U << 0,
@@ -434,6 +456,7 @@ enum kabiguard_event_flags {
 	KABIGUARD_EVF_SRCVERSION_TRUNC = 1U << 2,
 	KABIGUARD_EVF_VIOLATIONS_CUT = 1U << 3,
 	KABIGUARD_EVF_MINIMAL = 1U << 4,
+	KABIGUARD_EVF_ARGV_NOT_RESIDENT = 1U << 5,
 };
 
 /**
@@ -543,6 +566,20 @@ enum kabiguard_cmd {
  * @KABIGUARD_A_RING_READER_OVERFLOW: u64, in a status reply to a socket
  *	that has read the ring: events that left it before that socket had
  *	them.
+ * @KABIGUARD_A_REQ_PID: u32, for a load the kernel started
+ *	(KABIGUARD_A_KMOD_REQUEST 1): pid (thread group id) of the task whose
+ *	request_module() asked for it, when the guard saw the request (the
+ *	kernel's module_request tracepoint, within the last minute).
+ * @KABIGUARD_A_REQ_UID: u32, that task's real uid (initial user namespace).
+ * @KABIGUARD_A_REQ_COMM: string, that task's comm.
+ * @KABIGUARD_A_REQ_NAME: string, the name it asked for ("net-pf-38",
+ *	"crypto-xts(aes)", "fs-foo"): an alias, not always the module's
+ *	name; at most KABIGUARD_MODNAME_MAX bytes with the NUL.
+ * @KABIGUARD_A_REPEAT_OF: u64, in a repeat event: the sequence number of
+ *	the full event of the denial it repeats (see "Repeated denials").
+ * @KABIGUARD_A_REPEAT_COUNT: u32, in a repeat event: how many times this
+ *	denial has happened, the full event's included (2 for the first
+ *	repeat).
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -604,6 +641,12 @@ enum kabiguard_attr {
 	KABIGUARD_A_RING_BYTES_MAX,
 	KABIGUARD_A_EVENT_FLAGS,
 	KABIGUARD_A_RING_READER_OVERFLOW,
+	KABIGUARD_A_REQ_PID,
+	KABIGUARD_A_REQ_UID,
+	KABIGUARD_A_REQ_COMM,
+	KABIGUARD_A_REQ_NAME,
+	KABIGUARD_A_REPEAT_OF,
+	KABIGUARD_A_REPEAT_COUNT,
 	__KABIGUARD_A_MAX
 };
 
