@@ -268,6 +268,28 @@ static int parse_opts(int argc, char **argv, struct check_opts *o)
 	return -1;
 }
 
+struct check_tally {
+	char **paths;
+	bool have_policy, kcrcs, verbose;
+	size_t nok, nfail, nerr;
+};
+
+/* kg_checker.each: one module's lines, as soon as its result is final. */
+static void check_one(struct kg_check_result *r, size_t idx, void *arg)
+{
+	struct check_tally *t = arg;
+
+	if (r->err)
+		t->nerr++;
+	else if (r->loads && r->allowed)
+		t->nok++;
+	else
+		t->nfail++;
+	if (!r->mi.path && r->err)
+		r->mi.path = strdup(t->paths[idx]);
+	print_module(r, t->have_policy, t->kcrcs, t->verbose);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { .fmt = KG_FORMAT_AUTO };
@@ -276,7 +298,8 @@ int cmd_check(int argc, char **argv)
 	struct kg_symtab *kernel = NULL;
 	struct kg_matcher *m = NULL;
 	struct kg_policy p = { 0 };
-	size_t nr = 0, i, nok = 0, nfail = 0, nerr = 0, crc_rules = 0;
+	size_t nr = 0, i, crc_rules = 0;
+	struct check_tally t = { 0 };
 	bool kcrcs = false, signed_rules = false;
 	char **paths = NULL, err[1024], used[4096];
 	int ret;
@@ -325,12 +348,6 @@ int cmd_check(int argc, char **argv)
 	/* The signer shows in JSON and decides signed-only rules; reading it
 	 * costs libkmod a map and an unmap of each signed file. */
 	ck.no_signer = !out_json() && !signed_rules;
-	if (kg_check_files(&ck, paths, nr, o.jobs, res)) {
-		fprintf(stderr, "%s: check: %s\n", ctl_prog, strerror(ENOMEM));
-		ret = CTL_EXIT_ERR;
-		goto out;
-	}
-
 	out_obj_begin(NULL);
 	out_obj_begin("kernel");
 	if (*used)
@@ -357,16 +374,14 @@ int cmd_check(int argc, char **argv)
 	out_u64("crc_rules", NULL, crc_rules);
 	out_obj_end();
 	out_arr_begin("modules");
-	for (i = 0; i < nr; i++) {
-		if (res[i].err)
-			nerr++;
-		else if (res[i].loads && res[i].allowed)
-			nok++;
-		else
-			nfail++;
-		if (!res[i].mi.path && res[i].err)
-			res[i].mi.path = strdup(paths[i]);
-		print_module(&res[i], m != NULL, kcrcs, o.verbose);
+	t = (struct check_tally){ .paths = paths, .have_policy = m != NULL,
+				  .kcrcs = kcrcs, .verbose = o.verbose };
+	ck.each = check_one;
+	ck.arg = &t;
+	if (kg_check_files(&ck, paths, nr, o.jobs, res)) {
+		fprintf(stderr, "%s: check: %s\n", ctl_prog, strerror(ENOMEM));
+		ret = CTL_EXIT_ERR;
+		goto out;
 	}
 	out_arr_end();
 	out_obj_begin("summary");
@@ -376,13 +391,14 @@ int cmd_check(int argc, char **argv)
 	if (kernel && kg_symtab_count(kernel) && !kcrcs)
 		out_text(" (no modversions: vermagic decides)");
 	out_u64("policy_rules", ", %llu policy rules", p.nr);
-	out_u64("ok", ": %llu ok", nok);
-	out_u64("fail", ", %llu fail", nfail);
-	out_u64("errors", ", %llu errors\n", nerr);
+	out_u64("ok", ": %llu ok", t.nok);
+	out_u64("fail", ", %llu fail", t.nfail);
+	out_u64("errors", ", %llu errors\n", t.nerr);
 	out_obj_end();
 	out_obj_end();
 	out_flush();
-	ret = nerr ? CTL_EXIT_ERR : nfail ? CTL_EXIT_VIOLATIONS : CTL_EXIT_OK;
+	ret = t.nerr ? CTL_EXIT_ERR : t.nfail ? CTL_EXIT_VIOLATIONS :
+	      CTL_EXIT_OK;
 out:
 	if (res)
 		for (i = 0; i < nr; i++)

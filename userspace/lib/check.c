@@ -487,6 +487,31 @@ static void kg_pin(const cpu_set_t *allowed, unsigned int k)
 	}
 }
 
+/* Results in path order: those done so far are finished (matched) and
+ * handed to ck->each at once, so that output and freeing follow the
+ * workers instead of waiting for the last file. */
+struct kg_emitter {
+	const struct kg_checker *ck;
+	char *const *paths;
+	struct kg_check_result *results;
+	bool *done;
+	size_t nr, next;
+};
+
+static void kg_emit_ready(struct kg_emitter *e)
+{
+	for (; e->next < e->nr && e->done[e->next]; e->next++) {
+		struct kg_check_result *r = &e->results[e->next];
+
+		kg_finish_one(e->ck, e->paths[e->next], r);
+		if (!e->ck->each)
+			continue;
+		e->ck->each(r, e->next, e->ck->arg);
+		kg_check_result_free(r);
+		memset(r, 0, sizeof(*r));
+	}
+}
+
 struct kg_worker_state {
 	pid_t pid;
 	int fd;
@@ -494,8 +519,7 @@ struct kg_worker_state {
 };
 
 /* Parses the complete records in w->in; keeps a partial one. */
-static int kg_drain(struct kg_worker_state *w, size_t nr,
-		    struct kg_check_result *results, bool *done)
+static int kg_drain(struct kg_worker_state *w, struct kg_emitter *e)
 {
 	for (;;) {
 		struct kg_buf rec;
@@ -509,19 +533,19 @@ static int kg_drain(struct kg_worker_state *w, size_t nr,
 			break;
 		rec = (struct kg_buf){ .d = w->in.d + w->in.pos + sizeof(len),
 				       .len = len };
-		if (kg_get_result(&rec, nr, results, &idx))
+		if (kg_get_result(&rec, e->nr, e->results, &idx))
 			return -EBADMSG;
-		done[idx] = true;
+		e->done[idx] = true;
 		w->in.pos += sizeof(len) + len;
 	}
+	kg_emit_ready(e);
 	memmove(w->in.d, w->in.d + w->in.pos, w->in.len - w->in.pos);
 	w->in.len -= w->in.pos;
 	w->in.pos = 0;
 	return 0;
 }
 
-static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
-			  struct kg_check_result *results, bool *done,
+static int kg_run_workers(struct kg_emitter *e, unsigned int n,
 			  bool want_signer)
 {
 	struct kg_worker_state *w;
@@ -564,7 +588,7 @@ static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
 			close(p[0]);
 			for (j = 0; j < live; j++)
 				close(w[j].fd);
-			kg_worker(paths, nr, next, p[1], want_signer);
+			kg_worker(e->paths, e->nr, next, p[1], want_signer);
 		}
 		close(p[1]);
 		w[live].fd = p[0];
@@ -607,7 +631,7 @@ static int kg_run_workers(char *const *paths, size_t nr, unsigned int n,
 				continue;
 			if (r > 0) {
 				in->len += r;
-				if (!kg_drain(&w[i], nr, results, done))
+				if (!kg_drain(&w[i], e))
 					continue;
 			}
 			/* EOF, error or garbage: this worker is done. */
@@ -632,9 +656,9 @@ out:
 int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 		   unsigned int nworkers, struct kg_check_result *results)
 {
+	struct kg_emitter e = { .ck = ck, .paths = paths, .results = results,
+				.nr = nr };
 	struct kg_modreader *rd = NULL;
-	bool *done;
-	size_t i;
 	int rd_err;
 
 	if (!nworkers) {
@@ -645,37 +669,33 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 	/* Below a few dozen files a fork costs more than it saves. */
 	if (nworkers > nr / 16)
 		nworkers = nr / 16 ? nr / 16 : 1;
-	done = calloc(nr ? nr : 1, sizeof(*done));
-	if (!done)
+	e.done = calloc(nr ? nr : 1, sizeof(*e.done));
+	if (!e.done)
 		return -ENOMEM;
 	memset(results, 0, nr * sizeof(*results));
 	if (nworkers > 1)
-		kg_run_workers(paths, nr, nworkers, results, done,
-			       !ck->no_signer);
+		kg_run_workers(&e, nworkers, !ck->no_signer);
 	/* Here: everything when alone, what workers could not do otherwise
 	 * (reported, not retried: it may be what killed them). */
 	rd_err = nworkers > 1 ? 0 : kg_modreader_new(&rd);
 	if (rd)
 		kg_modreader_want_signer(rd, !ck->no_signer);
-	for (i = 0; i < nr; i++) {
-		if (done[i]) {
-			kg_finish_one(ck, paths[i], &results[i]);
-			continue;
-		}
+	for (; e.next < nr; kg_emit_ready(&e)) {
+		struct kg_check_result *r = &results[e.next];
+
 		if (nworkers > 1) {
-			kg_check_result_free(&results[i]);
-			results[i].err = -EIO;
-			snprintf(results[i].errmsg, sizeof(results[i].errmsg),
-				 "%s: the worker reading it died (a "
-				 "crash on this or an earlier file?)",
-				 paths[i]);
-			continue;
+			kg_check_result_free(r);
+			r->err = -EIO;
+			snprintf(r->errmsg, sizeof(r->errmsg), "%s: the worker "
+				 "reading it died (a crash on this or an "
+				 "earlier file?)", paths[e.next]);
+		} else {
+			kg_read_one(rd, rd_err, paths[e.next], r);
 		}
-		kg_read_one(rd, rd_err, paths[i], &results[i]);
-		kg_finish_one(ck, paths[i], &results[i]);
+		e.done[e.next] = true;
 	}
 	kg_modreader_free(rd);
-	free(done);
+	free(e.done);
 	return 0;
 }
 
@@ -750,6 +770,19 @@ static int kg_walk(struct kg_strv *s, const char *dir, char *err,
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 				     de->d_name) >= sizeof(path))
+			continue;
+		/* d_type spares a stat per entry where the file system
+		 * fills it in; a symlink is followed to a file only. */
+		if (de->d_type == DT_DIR) {
+			ret = kg_walk(s, path, err, errlen);
+			continue;
+		}
+		if (de->d_type == DT_REG) {
+			if (kg_is_module_name(de->d_name))
+				ret = kg_strv_add(s, path);
+			continue;
+		}
+		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;

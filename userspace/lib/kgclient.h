@@ -448,11 +448,18 @@ struct kg_checker {
 	const struct kg_matcher *policy;	/* NULL: none */
 	bool assume_signed;	/* sig_ok for signed-only rules: signer set */
 	bool no_signer;		/* the signer is not needed: not read */
+	/* If set: called once per file, in path order, as soon as its result
+	 * is final (the output starts while later files are read); the
+	 * result is freed and zeroed when it returns, so the memory held
+	 * stays that of the files in flight. */
+	void (*each)(struct kg_check_result *r, size_t idx, void *arg);
+	void *arg;
 };
 
 /* Checks paths[0..nr) with nworkers worker processes (0: one per CPU;
  * fewer for small sets, none for one), one reader each (lib/check.c says
- * why processes); results[i] belongs to paths[i]. Returns 0, or -ENOMEM. */
+ * why processes); results[i] belongs to paths[i] (handed to ck->each if
+ * set). Returns 0, or -ENOMEM. */
 int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 		   unsigned int nworkers, struct kg_check_result *results);
 void kg_check_result_free(struct kg_check_result *r);
