@@ -28,6 +28,23 @@ SHARE=${1:?usage: run.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE}
 [ -r "$SHARE/scenario.sh" ] || { echo "run.sh: no $SHARE/scenario.sh" >&2; exit 2; }
 SHARE=$(cd "$SHARE" && pwd)
 
+# The guest boots its own kernel and initramfs, as a host does: what
+# update-initramfs made during a boot (a package's hook) is in the next
+# one. The scenario runs inside a wrapper that copies them to /kg/boot at
+# the end of each boot; the first boot uses the image's.
+if [ ! -e "$SHARE/scenario-body.sh" ]; then
+	mv "$SHARE/scenario.sh" "$SHARE/scenario-body.sh" || exit 1
+	cat >"$SHARE/scenario.sh" <<'EOF'
+#!/bin/sh
+/bin/sh /kg/scenario-body.sh "$1"
+st=$?
+mkdir -p /kg/boot &&
+	cp "/boot/vmlinuz-$(uname -r)" "/boot/initrd.img-$(uname -r)" /kg/boot/ ||
+	{ echo "not ok: cannot copy the guest's kernel and initramfs to /kg/boot"; st=1; }
+exit $st
+EOF
+fi
+
 IMG=$("$ROOT/scripts/guest-image.sh" "$KVER") || exit 1
 BOOTDIR=$ROOT/build/guest/$KVER.boot
 OVERLAY=$(mktemp /tmp/kg-guest.XXXXXX.qcow2)
@@ -37,9 +54,13 @@ qemu-img create -q -f qcow2 -b "$IMG" -F raw "$OVERLAY" || exit 1
 rc=0
 for ((boot = 1; boot <= BOOTS; boot++)); do
 	echo "# guest $KVER: boot $boot" >&2
+	kernel=$BOOTDIR/vmlinuz-$KVER initrd=$BOOTDIR/initrd.img-$KVER
+	if [ -s "$SHARE/boot/initrd.img-$KVER" ]; then
+		kernel=$SHARE/boot/vmlinuz-$KVER initrd=$SHARE/boot/initrd.img-$KVER
+	fi
 	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 \
 		-nodefaults -display none -no-reboot \
-		-kernel "$BOOTDIR/vmlinuz-$KVER" -initrd "$BOOTDIR/initrd.img-$KVER" \
+		-kernel "$kernel" -initrd "$initrd" \
 		-append "root=LABEL=kgroot rw console=ttyS0 quiet systemd.show_status=false" \
 		-drive "file=$OVERLAY,if=virtio,format=qcow2" \
 		-virtfs "local,path=$SHARE,mount_tag=kgshare,security_model=none,id=kgshare" \
