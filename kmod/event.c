@@ -329,6 +329,12 @@ void kg_event_publish(const struct kg_verdict *v)
 		pr_warn("%*pE: out of memory for the verdict event, sending a minimal one\n",
 			kg_esc_len(v->mod->name, MODULE_NAME_LEN), v->mod->name);
 	}
+	/* A minimal event lists no violation: it neither stands for later
+	 * denials nor is summed up as a repeat of an earlier one. */
+	if (can_repeat) {
+		nlmsg_free(rep.msg);
+		can_repeat = false;
+	}
 	msg = kg_event_new(KG_EVENT_MIN_SIZE, GFP_KERNEL | __GFP_NOFAIL,
 			   &seq_attr);
 	if (WARN_ON_ONCE(!msg) ||
@@ -336,8 +342,6 @@ void kg_event_publish(const struct kg_verdict *v)
 				     (v->nr_violations ?
 				      KABIGUARD_EVF_VIOLATIONS_CUT : 0)))) {
 		nlmsg_free(msg);
-		if (can_repeat)
-			nlmsg_free(rep.msg);
 		kg_log_verdict(v, 1);
 		return;
 	}
