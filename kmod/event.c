@@ -329,8 +329,10 @@ void kg_event_publish(const struct kg_verdict *v)
 		pr_warn("%*pE: out of memory for the verdict event, sending a minimal one\n",
 			kg_esc_len(v->mod->name, MODULE_NAME_LEN), v->mod->name);
 	}
-	/* A minimal event lists no violation: it neither stands for later
-	 * denials nor is summed up as a repeat of an earlier one. */
+	/*
+	 * A minimal event lists no violation: it neither stands for later
+	 * denials nor is summed up as a repeat of an earlier one.
+	 */
 	if (can_repeat) {
 		nlmsg_free(rep.msg);
 		can_repeat = false;
