@@ -17,55 +17,24 @@ WANT=25
 PROMTOOL=${PROMTOOL:-$ROOT/build/promtool/promtool}
 MODS=$ROOT/build/$KVER/src/selftests/kabiguard/test_modules
 
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-SHARE=$TMP/share
-SRC=$TMP/src/kabiguard
-mkdir -p "$SHARE" "$SRC"
-fail() { echo "not ok 1 $1"; echo "1..1"; exit 1; }
-[ -x "$PROMTOOL" ] || fail "promtool at $PROMTOOL (scripts/install-deps.sh unpacks it)"
-if [ ! -e "$MODS/kg_consumer_forbidden.ko" ]; then
-	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" >"$TMP/kobj.log" 2>&1 ||
-		fail "the test modules build for $KVER"
-fi
-(cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$SRC") || exit 1
-if ! (cd "$SRC" && dpkg-buildpackage -us -uc -b) >"$TMP/deb.log" 2>&1; then
-	tail -n 30 "$TMP/deb.log" | sed 's/^/# /'
-	fail "dpkg-buildpackage builds the packages"
-fi
-cp "$TMP"/src/kabiguard_*_amd64.deb "$TMP"/src/kabiguard-dkms_*_all.deb "$SHARE/"
-cp "$MODS"/kg_exporter.ko "$MODS"/kg_consumer_ok.ko \
-	"$MODS"/kg_consumer_forbidden.ko "$SHARE/"
-cp "$ROOT/selftests/guest/scenarios/logs.sh" "$SHARE/scenario.sh"
+# shellcheck source=selftests/guest/lib.sh
+. "$ROOT/selftests/guest/lib.sh"
 
-"$ROOT/selftests/guest/run.sh" -k "$KVER" -b 1 -t 900 "$SHARE"
-rc=$?
-echo "TAP version 13"
-touch "$SHARE/out.log"
-grep -E '^(ok|not ok) |^# ' "$SHARE/out.log"
-got=$(grep -cE '^(ok|not ok) ' "$SHARE/out.log")
-n=$got
-fails=$(grep -cE '^not ok ' "$SHARE/out.log")
-n=$((n + 1))
+[ -x "$PROMTOOL" ] || guest_fail "promtool at $PROMTOOL (scripts/install-deps.sh unpacks it)"
+if [ ! -e "$MODS/kg_consumer_forbidden.ko" ]; then
+	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" >/dev/null 2>&1 ||
+		guest_fail "the test modules build for $KVER"
+fi
+guest_setup logs.sh
+cp "$MODS"/kg_exporter.ko "$MODS"/kg_consumer_ok.ko \
+	"$MODS"/kg_consumer_forbidden.ko "$SHARE/" ||
+	guest_fail "the test modules copied to the share"
+guest_run 1 900
 if [ -s "$SHARE/kabiguard.prom" ] &&
 	out=$("$PROMTOOL" check metrics <"$SHARE/kabiguard.prom" 2>&1); then
-	echo "ok $n promtool check metrics accepts the guest's metrics file"
+	guest_tap 1 "promtool check metrics accepts the guest's metrics file"
 else
-	echo "not ok $n promtool check metrics accepts the guest's metrics file"
+	guest_tap 0 "promtool check metrics accepts the guest's metrics file"
 	printf '%s\n' "${out:-no file}" | sed 's/^/# /'
-	fails=$((fails + 1))
 fi
-if [ "$got" -ne "$WANT" ]; then
-	n=$((n + 1))
-	echo "not ok $n the scenario ran $got of its $WANT tests (guest status $rc)"
-	fails=$((fails + 1))
-elif [ "$rc" -ne 0 ]; then
-	n=$((n + 1))
-	echo "not ok $n the guest's boot ended cleanly (status $rc)"
-	fails=$((fails + 1))
-fi
-if [ -n "${KG_GUEST_KEEP:-}" ]; then
-	mkdir -p "$KG_GUEST_KEEP" && cp -r "$SHARE"/. "$KG_GUEST_KEEP"/
-fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+guest_finish "$WANT"
