@@ -64,6 +64,9 @@ cp "$TM_RUN/kg_exporter.ko" "$R/lib/modules/$RUNNING/updates/dkms/"
 cp "$TM_NEW/kg_exporter.ko" "$R/lib/modules/$NEW/updates/dkms/"
 cp "$TM_RUN/kg_consumer_ok.ko" "$R/lib/modules/$RUNNING/extra/kg-consumer-ok.ko"
 cp "$TM_NEW/kg_consumer_forbidden.ko" "$R/lib/modules/$NEW/updates/dkms/"
+# The guard's own DKMS module (here a file the policy would deny): loaded
+# before any policy, never one of the modules checked.
+cp "$TM_NEW/kg_consumer_forbidden.ko" "$R/lib/modules/$NEW/updates/dkms/kabiguard.ko"
 # NEW's exports, with the third-party exporter's own (its Module.symvers).
 cat "$SYMVERS" "$TM_NEW/Module.symvers" >"$R/lib/modules/$NEW/build/Module.symvers"
 # Every import of the test modules except kg_plain_b.
@@ -102,6 +105,7 @@ expect_not "the running kernel's copy of a rebuilt module is not checked" \
 	"/lib/modules/$RUNNING_RE/updates/dkms/kg_exporter.ko"
 expect_not "the rebuilt exporter, allowed and loadable, is not reported" \
 	"kg_exporter.ko.*fail"
+expect_not "the guard's own module is not checked" "kabiguard\.ko"
 
 # --- fail
 conf "upgrade_check = fail"
