@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In the Debian guest (selftests/guest/upgrade_test.sh): with kabiguard's
+# packages installed and a third-party module built for the running
+# kernel in extra/, apt installs a second kernel (image and headers from
+# /kg, no network).  The package manager's output says which module would
+# not load there and why, DKMS built the guard for it, and with
+# upgrade_check = fail the kernel's configuration fails until the check
+# is set back to warn.  TAP lines; one boot.
+NEW=$(cat /kg/new.kver)
+RUN=$(uname -r)
+n=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n $*"; }
+# t DESC CMD...: one test, CMD's output as diagnostics when it fails
+t() {
+	d=$1
+	shift
+	if out=$("$@" 2>&1); then ok "$d"; else
+		not_ok "$d"
+		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
+	fi
+}
+# has FILE DESC ERE: FILE (apt's output) matches ERE
+has() {
+	if grep -qE -- "$3" "$1"; then ok "$2"; else
+		not_ok "$2"
+		echo "# expected /$3/ in $1:"
+		grep -E '^kabiguard:|^E:|dpkg' "$1" | tail -n 30 | sed 's/^/#   /'
+	fi
+}
+apt_install() {
+	env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "$@"
+}
+# shellcheck disable=SC2016 # a sed expression, not a shell one
+NEW_RE=$(printf '%s' "$NEW" | sed 's/[].+*?^$(){}|\\[]/\\&/g')
+
+t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+	apt_install /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
+mkdir -p "/lib/modules/$RUN/extra"
+cp /kg/kg_exporter.ko "/lib/modules/$RUN/extra/" && depmod "$RUN"
+
+apt_install /kg/kernel/*.deb >/kg/apt-install.log 2>&1
+st=$?
+t "apt installs kernel $NEW (image and headers) with upgrade_check = warn" \
+	test "$st" = 0
+has /kg/apt-install.log "kabiguard checks the third-party modules against $NEW in apt's output" \
+	"^kabiguard: checking [0-9]+ third-party modules against $NEW_RE "
+has /kg/apt-install.log "the running kernel's module is said to be missing from $NEW" \
+	"^kabiguard: not installed for $NEW_RE: /lib/modules/.*/extra/kg_exporter.ko"
+has /kg/apt-install.log "it would not load on $NEW, and the reason is given" \
+	"^kabiguard: +(crc-differs|unknown-symbol) "
+t "DKMS built and installed kabiguard for $NEW" \
+	sh -c "dkms status kabiguard | grep -q '$NEW.*installed'"
+t "the guard's own module is not reported" \
+	sh -c '! grep -E "^kabiguard: .*kabiguard\.ko" /kg/apt-install.log'
+
+# upgrade_check = fail: the kernel package's configuration fails.
+echo "upgrade_check = fail" >>/etc/kabiguard/kabiguard.conf
+env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall \
+	/kg/kernel/linux-image-*.deb >/kg/apt-fail.log 2>&1
+st=$?
+t "with upgrade_check = fail, apt reports the kernel's configuration failed" \
+	test "$st" != 0
+has /kg/apt-fail.log "and kabiguard says why" \
+	"^kabiguard: upgrade_check = fail in /etc/kabiguard/kabiguard.conf: failing the installation of $NEW_RE"
+t "dpkg leaves linux-image-$NEW unconfigured" \
+	sh -c "dpkg-query -W -f='\${Status}' 'linux-image-$NEW' | grep -Eq 'half-configured|unpacked'"
+sed -i 's/^upgrade_check = fail$/upgrade_check = warn/' /etc/kabiguard/kabiguard.conf
+t "back to warn, dpkg --configure -a finishes the installation" \
+	sh -c "dpkg --configure -a && dpkg-query -W -f='\${Status}' 'linux-image-$NEW' | grep -q 'install ok installed'"
+exit 0
