@@ -7,7 +7,8 @@
 # make check        install what the tests need, then run every test on
 #                   both Debian kernels (see scripts/check.sh)
 # make check-guest  the packages on a booted Debian guest: install and purge,
-#                   boot order, logs, persistence, log rotation (selftests/guest/)
+#                   boot order, logs, persistence, log rotation, the warning
+#                   when a second kernel is installed (selftests/guest/)
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
@@ -86,6 +87,7 @@ check-guest:
 	./selftests/guest/packages_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
 	./selftests/guest/logs_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
 	./selftests/guest/boot_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
+	./selftests/guest/upgrade_test.sh $(or $(GUEST_KERNEL),6.12) || rc=1; \
 	exit $$rc
 
 check:

@@ -207,7 +207,8 @@ TEST_F(lock, params_sealed)
 	} known[] = {
 		{ "max_rules", "7", true }, { "ring_bytes", "4096", true },
 		{ "test_nomem", "1", true }, { "ring_size", "16", false },
-		{ "mode", "off", false },
+		{ "mode", "off", false }, { "log_burst", "7", true },
+		{ "log_interval", "7", true },
 	};
 	char path[PATH_MAX], before[64], after[64];
 	unsigned int i, seen = 0;
