@@ -298,8 +298,11 @@ struct kg_repeat_key {
 	char srcversion[KABIGUARD_MODINFO_MAX];
 	u64 generation;
 	u32 nr_violations;
+	u32 viol_hash;		/* the listed violations' symbols and reasons */
+	u32 origin;		/* KG_MATCH_SIGNED, KG_MATCH_IN_TREE */
 	u32 uid, euid, req_uid;
 	u32 exe_hash;
+	bool sig_ok;
 	bool has_req;
 	char comm[TASK_COMM_LEN];
 };

@@ -6,7 +6,9 @@
  * is a load with a verdict and a sequence number, but a full event for
  * each would fill the ring with copies and push every earlier verdict
  * out. A denial identical to a recent one whose full event is still in
- * the ring is published as a small repeat event instead: it names the
+ * the ring (same module, srcversion, policy generation, signature and
+ * in-tree state, violations listed, loader and requester) is published
+ * as a small repeat event instead: it names the
  * full event (KABIGUARD_A_REPEAT_OF) and carries the count so far
  * (KABIGUARD_A_REPEAT_COUNT); ring.c keeps repeat events outside the
  * slots of full events.
@@ -38,6 +40,7 @@ static struct kg_repeat_slot kg_repeat_table[KG_REPEAT_SLOTS];
 void kg_repeat_key_init(struct kg_repeat_key *key, const struct kg_verdict *v)
 {
 	const struct kg_loader *l = v->loader;
+	unsigned int i;
 
 	memset(key, 0, sizeof(*key));
 	strscpy(key->module, v->mod->name, sizeof(key->module));
@@ -46,6 +49,18 @@ void kg_repeat_key_init(struct kg_repeat_key *key, const struct kg_verdict *v)
 			sizeof(key->srcversion));
 	key->generation = v->generation;
 	key->nr_violations = v->nr_violations;
+	/*
+	 * The same module denied for other reasons (signed now, or another
+	 * policy answer) is a new verdict, not a repeat.
+	 */
+	for (i = 0; i < v->nr_listed; i++) {
+		const struct kg_violation *x = &v->viol[i];
+
+		key->viol_hash = jhash(x->symbol, strlen(x->symbol),
+				       jhash_1word(x->reason, key->viol_hash));
+	}
+	key->origin = v->origin;
+	key->sig_ok = v->sig_ok;
 	key->uid = l->uid;
 	key->euid = l->euid;
 	memcpy(key->comm, l->comm, sizeof(key->comm));
