@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define FZ_MAX_POLICIES	16
 #define FZ_MAX_ATTRS	128
 #define FZ_MAX_OPS	64
@@ -51,8 +55,10 @@ struct fz_family {
 	char mcgrp_name[32];
 	struct fz_policy pol[FZ_MAX_POLICIES];
 	unsigned int nr_pol;
-	/* The kernel said which policy each op uses (CTRL_ATTR_OP_POLICY);
-	 * otherwise every op uses policy 0, the family's. */
+	/*
+	 * The kernel said which policy each op uses (CTRL_ATTR_OP_POLICY);
+	 * otherwise every op uses policy 0, the family's.
+	 */
 	bool per_op;
 	unsigned int policy_msgs;	/* messages the policy dump returned */
 };
@@ -113,7 +119,10 @@ struct fz_stats_build {
 
 /* A built request: one or more netlink messages in one datagram. */
 struct fz_msg {
-	unsigned char buf[FZ_MSG_MAX] __attribute__((aligned(8)));
+	union {
+		unsigned char buf[FZ_MSG_MAX];
+		uint64_t buf_align;	/* for the header casts */
+	};
 	size_t len;
 	uint8_t cmd;		/* genl command of the first message */
 	uint16_t flags;		/* its nlmsg_flags */
@@ -128,8 +137,7 @@ static inline void fz_msg_reset(struct fz_msg *m)
 	m->nr = 0;
 }
 
-/* Strings the builder picks from (names the guard may know), besides
- * random ones. */
+/* Strings the builder picks from besides random ones. */
 extern const char *const fz_words[];
 extern const unsigned int fz_nr_words;
 
@@ -152,18 +160,8 @@ const struct fz_op *fz_op_find(const struct fz_family *f, uint8_t cmd);
 void fz_build(struct fz_rng *r, const struct fz_family *f, enum fz_class cls,
 	      uint32_t seq, struct fz_msg *m, struct fz_stats_build *st);
 
-/* A valid request for @cmd (as do or dump) with no random attributes
- * beyond what @with_attrs asks for. */
+/* A valid request for @cmd (do or dump), with attributes if @with_attrs. */
 void fz_build_cmd(struct fz_rng *r, const struct fz_family *f, uint8_t cmd,
 		  bool dump, bool with_attrs, uint32_t seq, struct fz_msg *m);
-
-/*
- * Walks the datagram as the kernel's netlink_rcv_skb() does and rewrites
- * every request it would hand to generic netlink so that it goes to
- * family @f and never carries command @forbid (it becomes @instead).
- * Returns how many were rewritten.
- */
-unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
-			 uint8_t forbid, uint8_t instead);
 
 #endif /* GENL_FUZZ_H */

@@ -10,15 +10,18 @@
 
 #include "genl_fuzz.h"
 
-/* Names the guard knows (test modules, their exports and namespace),
- * names of real kernel exports, and hostile ones. */
+/*
+ * Names the guard knows (test modules, their exports and namespace),
+ * names of real kernel exports, and hostile ones.
+ */
 const char *const fz_words[] = {
 	"kg_exporter", "kg_consumer_ok", "kg_plain_a", "kg_plain_b",
 	"kg_ns_a", "KABIGUARD_TEST", "vmlinux", "kabiguard", "printk",
 	"_printk", "kmalloc", "USB_STORAGE", "module_layout", "*", "",
 	"a\nkabiguard: forged", "\x1b]0;x\a", "%s%n%p",
 };
-const unsigned int fz_nr_words = sizeof(fz_words) / sizeof(fz_words[0]);
+
+const unsigned int fz_nr_words = ARRAY_SIZE(fz_words);
 
 static const char *const fz_mut_names[FZ_NR_MUTS] = {
 	[FZ_M_LEN_SHORT] = "len_short",
@@ -68,31 +71,49 @@ static void *fz_put(struct fz_ctx *c, size_t n)
 	return p;
 }
 
+/*
+ * Attribute headers are read and written with memcpy(): random messages
+ * put attributes at unaligned offsets on purpose.
+ */
+static uint16_t fz_len_at(struct fz_ctx *c, size_t off)
+{
+	uint16_t len;
+
+	memcpy(&len, c->m->buf + off, sizeof(len));
+	return len;
+}
+
+static void fz_set_len(struct fz_ctx *c, size_t off, size_t len)
+{
+	uint16_t v = (uint16_t)len;
+
+	memcpy(c->m->buf + off, &v, sizeof(v));
+}
+
 /* Appends an attribute; returns its offset, 0 when full. */
 static size_t fz_attr(struct fz_ctx *c, uint16_t type, const void *data,
 		      size_t len)
 {
+	struct nlattr h = { .nla_type = type };
 	size_t off = c->m->len;
-	struct nlattr *a;
+	unsigned char *p;
 
 	if (len > 0xffff - NLA_HDRLEN)
 		len = 0xffff - NLA_HDRLEN;
-	a = fz_put(c, NLA_ALIGN(NLA_HDRLEN + len));
-	if (!a)
+	p = fz_put(c, NLA_ALIGN(NLA_HDRLEN + len));
+	if (!p)
 		return 0;
-	a->nla_type = type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	h.nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy(p, &h, sizeof(h));
 	if (len)
-		memcpy(a + 1, data, len);
+		memcpy(p + NLA_HDRLEN, data, len);
 	return off;
 }
 
 static void fz_nest_end(struct fz_ctx *c, size_t off)
 {
-	struct nlattr *a = (void *)(c->m->buf + off);
-
 	if (off)
-		a->nla_len = (uint16_t)(c->m->len - off);
+		fz_set_len(c, off, c->m->len - off);
 }
 
 static void fz_bytes(struct fz_ctx *c, unsigned char *p, size_t n)
@@ -141,8 +162,12 @@ static uint64_t fz_valid_int(struct fz_ctx *c, const struct fz_attr *a,
 		hi = (uint64_t)(a->has_max_s ? a->max_s : (int64_t)(top >> 1));
 	}
 	switch (fz_below(c->r, 4)) {
-	case 0: v = lo; break;
-	case 1: v = hi; break;
+	case 0:
+		v = lo;
+		break;
+	case 1:
+		v = hi;
+		break;
 	default:
 		v = hi - lo == UINT64_MAX ? fz_rand(c->r) :
 		    lo + fz_rand(c->r) % (hi - lo + 1);
@@ -331,8 +356,10 @@ static void fz_one(struct fz_ctx *c, uint16_t t, const struct fz_attr *a,
 	}
 }
 
-/* The attributes of policy @pol: each present with probability 1/2,
- * nests sometimes repeated (a batch of rules). */
+/*
+ * The attributes of policy @pol: each present with probability 1/2,
+ * nests sometimes repeated (a batch of rules).
+ */
 static void fz_attrs(struct fz_ctx *c, int pol, unsigned int depth)
 {
 	const struct fz_policy *p;
@@ -378,7 +405,6 @@ static void fz_mutate_once(struct fz_ctx *c, const struct fz_op *op)
 	struct nlmsghdr *h = fz_hdr(c);
 	struct genlmsghdr *g = NLMSG_DATA(h);
 	size_t end = c->m->len;
-	struct nlattr *a;
 	unsigned char *p;
 	unsigned int k;
 
@@ -411,19 +437,19 @@ static void fz_mutate_once(struct fz_ctx *c, const struct fz_op *op)
 	case 3:
 		if (!c->last_nest)
 			break;
-		a = (void *)(c->m->buf + c->last_nest);
-		a->nla_len = (uint16_t)(a->nla_len + 4 +
-					fz_below(c->r, 0xffff - a->nla_len - 4));
+		k = fz_len_at(c, c->last_nest);
+		fz_set_len(c, c->last_nest,
+			   k + 4 + fz_below(c->r, 0xffff - k - 4));
 		fz_mut_count(c, FZ_M_NEST_OVERRUN);
 		break;
 	case 4:
 		if (!c->last_nest)
 			break;
-		a = (void *)(c->m->buf + c->last_nest);
-		if (a->nla_len <= NLA_HDRLEN + 1)
+		k = fz_len_at(c, c->last_nest);
+		if (k <= NLA_HDRLEN + 1)
 			break;
-		a->nla_len = (uint16_t)(NLA_HDRLEN + 1 +
-					fz_below(c->r, a->nla_len - NLA_HDRLEN - 1));
+		fz_set_len(c, c->last_nest,
+			   NLA_HDRLEN + 1 + fz_below(c->r, k - NLA_HDRLEN - 1));
 		fz_mut_count(c, FZ_M_NEST_TRUNC);
 		break;
 	case 5:
@@ -444,8 +470,7 @@ static void fz_mutate_once(struct fz_ctx *c, const struct fz_op *op)
 	case 7:
 		if (!c->last_top)
 			break;
-		a = (void *)(c->m->buf + c->last_top);
-		a->nla_len = (uint16_t)fz_below(c->r, NLA_HDRLEN);
+		fz_set_len(c, c->last_top, fz_below(c->r, NLA_HDRLEN));
 		fz_mut_count(c, FZ_M_ATTR_LEN);
 		break;
 	}
@@ -487,7 +512,7 @@ static void fz_start(struct fz_ctx *c, uint8_t cmd, uint16_t flags,
 
 	c->m->len = NLMSG_ALIGN(c->m->len);
 	c->start = c->m->len;
-	h = c->m->nr < sizeof(c->m->off) / sizeof(c->m->off[0]) ?
+	h = c->m->nr < ARRAY_SIZE(c->m->off) ?
 	    fz_put(c, NLMSG_LENGTH(GENL_HDRLEN)) : NULL;
 	if (!h) {	/* full: the caller's batch ends here */
 		c->start = SIZE_MAX;
@@ -534,7 +559,7 @@ void fz_build(struct fz_rng *r, const struct fz_family *f, enum fz_class cls,
 		uint8_t cmd = fz_below(r, 2) ? (uint8_t)fz_rand(r) :
 			      f->ops[fz_below(r, f->nr_ops)].cmd;
 
-		fz_start(&c, cmd, fl[fz_below(r, sizeof(fl) / sizeof(fl[0]))],
+		fz_start(&c, cmd, fl[fz_below(r, ARRAY_SIZE(fl))],
 			 seq);
 		if (c.start == SIZE_MAX)
 			return;
@@ -586,35 +611,4 @@ void fz_build_cmd(struct fz_rng *r, const struct fz_family *f, uint8_t cmd,
 	if (with_attrs && op)
 		fz_attrs(&c, dump ? op->dump_pol : op->do_pol, 0);
 	fz_hdr(&c)->nlmsg_len = (uint32_t)(m->len - c.start);
-}
-
-unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
-			 uint8_t forbid, uint8_t instead)
-{
-	size_t off = 0;
-	unsigned int n = 0;
-
-	while (m->len - off >= NLMSG_HDRLEN) {
-		struct nlmsghdr *h = (void *)(m->buf + off);
-		size_t len = NLMSG_ALIGN(h->nlmsg_len);
-
-		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > m->len - off)
-			break;
-		if ((h->nlmsg_flags & NLM_F_REQUEST) &&
-		    h->nlmsg_type >= NLMSG_MIN_TYPE) {
-			struct genlmsghdr *g = NLMSG_DATA(h);
-
-			if (h->nlmsg_type != f->id) {
-				h->nlmsg_type = f->id;
-				n++;
-			}
-			if (h->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN) &&
-			    g->cmd == forbid) {
-				g->cmd = instead;
-				n++;
-			}
-		}
-		off += len < m->len - off ? len : m->len - off;
-	}
-	return n;
 }

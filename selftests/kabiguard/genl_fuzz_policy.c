@@ -21,7 +21,8 @@
 static int fz_ctrl_send(int fd, uint8_t cmd, uint16_t flags, uint16_t atype,
 			const void *data, uint16_t dlen)
 {
-	unsigned char buf[256] __attribute__((aligned(4))) = { 0 };
+	uint32_t words[64] = { 0 };
+	unsigned char *buf = (unsigned char *)words;
 	struct nlmsghdr *h = (void *)buf;
 	struct genlmsghdr *g = NLMSG_DATA(h);
 	struct nlattr *a = (void *)(g + 1);
@@ -61,14 +62,20 @@ static void fz_parse(const void *data, size_t len, const struct nlattr **tb,
 	}
 }
 
-/* Iterates over the attributes nested in @nest. */
-#define fz_for_nested(a, nest, rem)					\
-	for (a = (const struct nlattr *)((nest) + 1),			\
-	     rem = (int)(nest)->nla_len - NLA_HDRLEN;			\
-	     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&		\
-	     (int)a->nla_len <= rem;					\
-	     rem -= NLA_ALIGN(a->nla_len),				\
-	     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len)))
+/* The attribute nested in @nest after @prev (NULL: the first), or NULL. */
+static const struct nlattr *fz_next(const struct nlattr *nest,
+				    const struct nlattr *prev)
+{
+	const char *end = (const char *)nest + nest->nla_len;
+	const struct nlattr *a = prev ?
+		(const void *)((const char *)prev + NLA_ALIGN(prev->nla_len)) :
+		(const void *)(nest + 1);
+
+	if ((const char *)a + NLA_HDRLEN > end || a->nla_len < NLA_HDRLEN ||
+	    (const char *)a + a->nla_len > end)
+		return NULL;
+	return a;
+}
 
 static const void *fz_data(const struct nlattr *a)
 {
@@ -89,8 +96,7 @@ static uint64_t fz_uint(const struct nlattr *a)
 
 static void fz_family_attrs(struct fz_family *f, const struct nlattr **tb)
 {
-	const struct nlattr *a, *b;
-	int rem, rem2;
+	const struct nlattr *a, *b, *n;
 
 	if (tb[CTRL_ATTR_FAMILY_ID])
 		memcpy(&f->id, fz_data(tb[CTRL_ATTR_FAMILY_ID]), 2);
@@ -101,7 +107,8 @@ static void fz_family_attrs(struct fz_family *f, const struct nlattr **tb)
 	if (tb[CTRL_ATTR_MAXATTR])
 		f->maxattr = (uint32_t)fz_uint(tb[CTRL_ATTR_MAXATTR]);
 	if (tb[CTRL_ATTR_OPS]) {
-		fz_for_nested(a, tb[CTRL_ATTR_OPS], rem) {
+		n = tb[CTRL_ATTR_OPS];
+		for (a = fz_next(n, NULL); a; a = fz_next(n, a)) {
 			const struct nlattr *ot[CTRL_ATTR_OP_MAX + 1];
 			struct fz_op *op;
 
@@ -120,8 +127,9 @@ static void fz_family_attrs(struct fz_family *f, const struct nlattr **tb)
 		}
 	}
 	if (tb[CTRL_ATTR_MCAST_GROUPS]) {
-		fz_for_nested(a, tb[CTRL_ATTR_MCAST_GROUPS], rem) {
-			fz_for_nested(b, a, rem2) {
+		n = tb[CTRL_ATTR_MCAST_GROUPS];
+		for (a = fz_next(n, NULL); a; a = fz_next(n, a)) {
+			for (b = fz_next(a, NULL); b; b = fz_next(a, b)) {
 				if (b->nla_type == CTRL_ATTR_MCAST_GRP_ID &&
 				    !f->mcgrp)
 					f->mcgrp = (uint32_t)fz_uint(b);
@@ -136,9 +144,17 @@ static void fz_family_attrs(struct fz_family *f, const struct nlattr **tb)
 	}
 }
 
+/* A property's value into *@v, if the kernel gave it. */
+static bool fz_prop(const struct nlattr *a, uint64_t *v)
+{
+	*v = a ? fz_uint(a) : 0;
+	return a;
+}
+
 static void fz_attr_props(struct fz_attr *fa, const struct nlattr *nest)
 {
 	const struct nlattr *pt[NL_POLICY_TYPE_ATTR_MAX + 1];
+	uint64_t v;
 
 	fz_parse(nest + 1, nest->nla_len - NLA_HDRLEN, pt,
 		 NL_POLICY_TYPE_ATTR_MAX);
@@ -147,22 +163,18 @@ static void fz_attr_props(struct fz_attr *fa, const struct nlattr *nest)
 	if (!pt[NL_POLICY_TYPE_ATTR_TYPE])
 		return;
 	fa->type = (uint32_t)fz_uint(pt[NL_POLICY_TYPE_ATTR_TYPE]);
-#define FZ_PROP(attr, has, field)					\
-	do {								\
-		if (pt[attr]) {						\
-			fa->has = true;					\
-			fa->field = fz_uint(pt[attr]);			\
-		}							\
-	} while (0)
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MIN_VALUE_U, has_min_u, min_u);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MAX_VALUE_U, has_max_u, max_u);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MIN_VALUE_S, has_min_s, min_s);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MAX_VALUE_S, has_max_s, max_s);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MIN_LENGTH, has_min_len, min_len);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MAX_LENGTH, has_max_len, max_len);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_MASK, has_mask, mask);
-	FZ_PROP(NL_POLICY_TYPE_ATTR_BITFIELD32_MASK, has_mask, mask);
-#undef FZ_PROP
+	fa->has_min_u = fz_prop(pt[NL_POLICY_TYPE_ATTR_MIN_VALUE_U], &fa->min_u);
+	fa->has_max_u = fz_prop(pt[NL_POLICY_TYPE_ATTR_MAX_VALUE_U], &fa->max_u);
+	fa->has_min_s = fz_prop(pt[NL_POLICY_TYPE_ATTR_MIN_VALUE_S], &v);
+	fa->min_s = (int64_t)v;
+	fa->has_max_s = fz_prop(pt[NL_POLICY_TYPE_ATTR_MAX_VALUE_S], &v);
+	fa->max_s = (int64_t)v;
+	fa->has_min_len = fz_prop(pt[NL_POLICY_TYPE_ATTR_MIN_LENGTH], &v);
+	fa->min_len = (uint32_t)v;
+	fa->has_max_len = fz_prop(pt[NL_POLICY_TYPE_ATTR_MAX_LENGTH], &v);
+	fa->max_len = (uint32_t)v;
+	fa->has_mask = fz_prop(pt[NL_POLICY_TYPE_ATTR_MASK], &fa->mask) ||
+		       fz_prop(pt[NL_POLICY_TYPE_ATTR_BITFIELD32_MASK], &fa->mask);
 	if (pt[NL_POLICY_TYPE_ATTR_POLICY_IDX]) {
 		uint64_t idx = fz_uint(pt[NL_POLICY_TYPE_ATTR_POLICY_IDX]);
 
@@ -172,11 +184,11 @@ static void fz_attr_props(struct fz_attr *fa, const struct nlattr *nest)
 
 static void fz_policy_attrs(struct fz_family *f, const struct nlattr **tb)
 {
-	const struct nlattr *p, *a, *o;
-	int rem, rem2;
+	const struct nlattr *p, *a, *o, *n;
 
 	if (tb[CTRL_ATTR_POLICY]) {
-		fz_for_nested(p, tb[CTRL_ATTR_POLICY], rem) {
+		n = tb[CTRL_ATTR_POLICY];
+		for (p = fz_next(n, NULL); p; p = fz_next(n, p)) {
 			unsigned int idx = p->nla_type & NLA_TYPE_MASK;
 			struct fz_policy *pol;
 
@@ -186,7 +198,7 @@ static void fz_policy_attrs(struct fz_family *f, const struct nlattr **tb)
 			pol->seen = true;
 			if (idx + 1 > f->nr_pol)
 				f->nr_pol = idx + 1;
-			fz_for_nested(a, p, rem2) {
+			for (a = fz_next(p, NULL); a; a = fz_next(p, a)) {
 				unsigned int t = a->nla_type & NLA_TYPE_MASK;
 
 				if (t >= FZ_MAX_ATTRS)
@@ -199,7 +211,8 @@ static void fz_policy_attrs(struct fz_family *f, const struct nlattr **tb)
 	}
 	if (tb[CTRL_ATTR_OP_POLICY]) {
 		f->per_op = true;
-		fz_for_nested(o, tb[CTRL_ATTR_OP_POLICY], rem) {
+		n = tb[CTRL_ATTR_OP_POLICY];
+		for (o = fz_next(n, NULL); o; o = fz_next(n, o)) {
 			const struct nlattr *ot[CTRL_ATTR_POLICY_DUMP_MAX + 1];
 			unsigned int i;
 
@@ -226,11 +239,12 @@ static void fz_policy_attrs(struct fz_family *f, const struct nlattr **tb)
 static int fz_ctrl_recv(int fd, struct fz_family *f, bool policy, bool dump,
 			char *err, size_t errlen)
 {
-	static unsigned char buf[FZ_RX] __attribute__((aligned(4)));
+	static uint64_t rxbuf[FZ_RX / 8];
+	unsigned char *buf = (unsigned char *)rxbuf;
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1];
 
 	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf, sizeof(rxbuf), 0);
 		struct nlmsghdr *h;
 		size_t rem;
 
@@ -334,7 +348,7 @@ const char *fz_attr_type_name(uint32_t t)
 		"nested-array", "bitfield32", "sint", "uint",
 	};
 
-	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+	return t < ARRAY_SIZE(names) ? names[t] : "?";
 }
 
 /* The model, as TAP comments: what the fuzzer generates from. */
@@ -342,10 +356,11 @@ void fz_family_print(const struct fz_family *f, FILE *out, bool all)
 {
 	unsigned int i, t;
 
-	fprintf(out, "# family id %u version %u, %u ops, group \"%s\" id %u, "
-		"%u policies (%s), %u policy dump messages\n", f->id,
-		f->version, f->nr_ops, f->mcgrp_name, f->mcgrp, f->nr_pol,
-		f->per_op ? "per op" : "family-wide", f->policy_msgs);
+	fprintf(out, "# family id %u version %u, %u ops, group \"%s\" id %u,",
+		f->id, f->version, f->nr_ops, f->mcgrp_name, f->mcgrp);
+	fprintf(out, " %u policies (%s), %u policy dump messages\n",
+		f->nr_pol, f->per_op ? "per op" : "family-wide",
+		f->policy_msgs);
 	if (!all)
 		return;
 	for (i = 0; i < f->nr_ops; i++)

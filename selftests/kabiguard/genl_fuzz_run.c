@@ -19,6 +19,37 @@
 
 #define SOL_NETLINK_ 270	/* SOL_NETLINK, not in every libc */
 
+unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
+			 uint8_t forbid, uint8_t instead)
+{
+	size_t off = 0;
+	unsigned int n = 0;
+
+	while (m->len - off >= NLMSG_HDRLEN) {
+		struct nlmsghdr *h = (void *)(m->buf + off);
+		size_t len = NLMSG_ALIGN(h->nlmsg_len);
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > m->len - off)
+			break;
+		if ((h->nlmsg_flags & NLM_F_REQUEST) &&
+		    h->nlmsg_type >= NLMSG_MIN_TYPE) {
+			struct genlmsghdr *g = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != f->id) {
+				h->nlmsg_type = f->id;
+				n++;
+			}
+			if (h->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN) &&
+			    g->cmd == forbid) {
+				g->cmd = instead;
+				n++;
+			}
+		}
+		off += len < m->len - off ? len : m->len - off;
+	}
+	return n;
+}
+
 static int fz_sock_open(struct fz_run *R, bool small)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -82,6 +113,9 @@ static void fz_ack(struct fz_run *R, const struct nlmsghdr *h)
 	}
 	R->st->acks_ok++;
 	l = &R->seqlog[e->msg.nlmsg_seq % FZ_SEQLOG];
+	if (l->seq == e->msg.nlmsg_seq && l->len == e->msg.nlmsg_len &&
+	    (l->flags & NLM_F_REQUEST) && l->cmd < ARRAY_SIZE(R->st->acks_cmd))
+		R->st->acks_cmd[l->cmd]++;
 	/*
 	 * Only GET_STATUS may succeed for an unprivileged sender. (netlink
 	 * acks a message without NLM_F_REQUEST unseen: not a success.)
@@ -304,10 +338,17 @@ static void fz_mcast(struct fz_run *R)
 	opt = fz_below(&R->r, 2) ? NETLINK_ADD_MEMBERSHIP :
 	      NETLINK_DROP_MEMBERSHIP;
 	switch (fz_below(&R->r, 6)) {
-	case 0: grp = 0; break;
-	case 1: grp = (uint32_t)fz_rand(&R->r); break;
-	case 2: grp = R->f->mcgrp + 1 + fz_below(&R->r, 4); break;
-	default: grp = R->f->mcgrp;
+	case 0:
+		grp = 0;
+		break;
+	case 1:
+		grp = (uint32_t)fz_rand(&R->r);
+		break;
+	case 2:
+		grp = R->f->mcgrp + 1 + fz_below(&R->r, 4);
+		break;
+	default:
+		grp = R->f->mcgrp;
 	}
 	R->st->mcast_ops++;
 	if (setsockopt(fd, SOL_NETLINK_, opt, &grp, sizeof(grp))) {

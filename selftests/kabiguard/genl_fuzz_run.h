@@ -18,7 +18,7 @@ struct fz_stats {
 	unsigned long sent[FZ_NR_CLASSES];
 	unsigned long batches, halfdumps, halfdumps_open, txns, txn_parked, txn_abandoned;
 	unsigned long mcast_ops, reopens, lock_rewritten;
-	unsigned long acks_ok, replies, events, dones, truncated;
+	unsigned long acks_ok, acks_cmd[16], replies, events, dones, truncated;
 	unsigned long nl_errs[FZ_ERRNO_MAX];	/* NLMSG_ERROR, by errno */
 	unsigned long sock_errs[FZ_ERRNO_MAX];	/* send/recv, by errno */
 	unsigned long mcast_errs[FZ_ERRNO_MAX];	/* setsockopt, by errno */
@@ -47,8 +47,20 @@ struct fz_run {
 	unsigned int fails;	/* sends failed in a row */
 	struct fz_seqlog seqlog[FZ_SEQLOG];
 	struct fz_msg m;
-	unsigned char rx[65536] __attribute__((aligned(8)));
+	union {
+		unsigned char rx[65536];
+		uint64_t rx_align;	/* for the header casts */
+	};
 };
+
+/*
+ * Walks the datagram as the kernel's netlink_rcv_skb() does and rewrites
+ * every request it would hand to generic netlink so that it goes to
+ * family @f and never carries command @forbid (it becomes @instead).
+ * Returns how many were rewritten.
+ */
+unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
+			 uint8_t forbid, uint8_t instead);
 
 void fz_run_init(struct fz_run *R, const struct fz_family *f, uint64_t seed,
 		 bool root, bool events_admin, struct fz_stats *st);

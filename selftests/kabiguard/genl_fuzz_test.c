@@ -102,18 +102,26 @@ static void fz_print_stats(const char *who, const struct fz_stats *st,
 {
 	unsigned int i;
 
-	printf("# %s: %lu messages in %.1f s (%.0f/s): valid %lu, mutated %lu, "
-	       "random %lu; %lu batches, %lu half-read dumps (%lu unfinished), %lu transactions "
-	       "(%lu left open, %lu abandoned), %lu multicast joins/leaves, "
-	       "%lu socket reopens, %lu LOCK rewritten, %lu module loads\n",
-	       who, st->total, secs, secs > 0 ? st->total / secs : 0.0,
-	       st->sent[FZ_VALID], st->sent[FZ_MUTATED], st->sent[FZ_RANDOM],
-	       st->batches, st->halfdumps, st->halfdumps_open, st->txns, st->txn_parked,
-	       st->txn_abandoned, st->mcast_ops, st->reopens,
-	       st->lock_rewritten, st->loads);
-	printf("# %s: replies %lu, acks %lu, dump ends %lu, events %lu, "
-	       "truncated %lu\n", who, st->replies, st->acks_ok, st->dones,
-	       st->events, st->truncated);
+	printf("# %s: %lu messages in %.1f s (%.0f/s):", who, st->total, secs,
+	       secs > 0 ? st->total / secs : 0.0);
+	printf(" valid %lu, mutated %lu, random %lu;", st->sent[FZ_VALID],
+	       st->sent[FZ_MUTATED], st->sent[FZ_RANDOM]);
+	printf(" %lu batches, %lu half-read dumps (%lu unfinished),",
+	       st->batches, st->halfdumps, st->halfdumps_open);
+	printf(" %lu transactions (%lu left open, %lu abandoned),",
+	       st->txns, st->txn_parked, st->txn_abandoned);
+	printf(" %lu multicast joins/leaves, %lu socket reopens,",
+	       st->mcast_ops, st->reopens);
+	printf(" %lu LOCK rewritten, %lu module loads\n", st->lock_rewritten,
+	       st->loads);
+	printf("# %s: replies %lu, acks %lu, dump ends %lu, events %lu,", who,
+	       st->replies, st->acks_ok, st->dones, st->events);
+	printf(" truncated %lu\n", st->truncated);
+	printf("#   successes by command:");
+	for (i = 0; i < ARRAY_SIZE(st->acks_cmd); i++)
+		if (st->acks_cmd[i])
+			printf(" %u: %lu", i, st->acks_cmd[i]);
+	printf("\n");
 	fz_print_hist("  netlink errors", st->nl_errs);
 	fz_print_hist("  socket errors", st->sock_errs);
 	fz_print_hist("  multicast errors", st->mcast_errs);
@@ -191,7 +199,8 @@ static unsigned int fz_log_check(void)
 	unsigned int bad = 0, i;
 	char *buf, *line, *save;
 
-	if (size <= 0 || !(buf = malloc(size + 1))) {
+	buf = size > 0 ? malloc(size + 1) : NULL;
+	if (!buf) {
 		printf("# cannot read the kernel log: %s\n", strerror(errno));
 		return 1;
 	}
@@ -204,7 +213,7 @@ static unsigned int fz_log_check(void)
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		for (i = 0; i < sizeof(fz_bad_log) / sizeof(fz_bad_log[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(fz_bad_log); i++) {
 			if (!strstr(line, fz_bad_log[i]))
 				continue;
 			if (bad++ < 40)
@@ -257,9 +266,9 @@ static int fz_check_guard(struct kg_client *c, uint64_t *gen)
 		printf("# GET_STATUS: %s\n", strerror(-err));
 		bad++;
 	} else {
-		printf("# status after the run: mode %s, generation %llu, "
-		       "%u rules, locked %d, transaction %d, ring next %llu\n",
-		       kg_mode_name(s.mode), (unsigned long long)s.generation,
+		printf("# status after the run: mode %s, generation %llu,",
+		       kg_mode_name(s.mode), (unsigned long long)s.generation);
+		printf(" %u rules, locked %d, transaction %d, ring next %llu\n",
 		       s.nr_rules, s.locked, s.txn_open,
 		       (unsigned long long)s.ring_next);
 		if (s.locked || s.txn_open)
@@ -408,16 +417,27 @@ int main(int argc, char **argv)
 	o.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	while ((opt = getopt(argc, argv, "n:s:u:l:Lvh")) != -1) {
 		switch (opt) {
-		case 'n': o.messages = strtoul(optarg, NULL, 0); break;
-		case 's': o.seed = strtoull(optarg, NULL, 0); break;
-		case 'u': o.unpriv_pct = (unsigned int)strtoul(optarg, NULL, 0); break;
-		case 'l': o.load_every = (unsigned int)strtoul(optarg, NULL, 0); break;
-		case 'L': o.lock = true; break;
-		case 'v': o.verbose = true; break;
+		case 'n':
+			o.messages = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			o.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'u':
+			o.unpriv_pct = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'l':
+			o.load_every = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'L':
+			o.lock = true;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n MESSAGES] [-s SEED] "
-				"[-u UNPRIV_PERCENT] [-l LOAD_EVERY] [-L] [-v]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s %s\n", argv[0],
+				"[-n MESSAGES] [-s SEED] [-u UNPRIV_PERCENT] [-l LOAD_EVERY] [-L] [-v]");
 			return 2;
 		}
 	}
@@ -491,11 +511,13 @@ int main(int argc, char **argv)
 		printf("# nobody: %lu wrong answers, first: %s\n",
 		       nobody_st->unpriv_bad, nobody_st->unpriv_what);
 	if (s0.mode != s1.mode || s0.generation != s1.generation ||
-	    s1.locked || s1.txn_open)
-		printf("# nobody changed the state: mode %u -> %u, generation "
-		       "%llu -> %llu, locked %d, transaction %d\n", s0.mode,
-		       s1.mode, (unsigned long long)s0.generation,
+	    s1.locked || s1.txn_open) {
+		printf("# nobody changed the state: mode %u -> %u,", s0.mode,
+		       s1.mode);
+		printf(" generation %llu -> %llu, locked %d, transaction %d\n",
+		       (unsigned long long)s0.generation,
 		       (unsigned long long)s1.generation, s1.locked, s1.txn_open);
+	}
 	ksft_test_result(!bad && !nobody_st->unpriv_bad && s0.mode == s1.mode &&
 			 s0.generation == s1.generation && !s1.locked &&
 			 !s1.txn_open,
