@@ -164,4 +164,7 @@ void fz_build(struct fz_rng *r, const struct fz_family *f, enum fz_class cls,
 void fz_build_cmd(struct fz_rng *r, const struct fz_family *f, uint8_t cmd,
 		  bool dump, bool with_attrs, uint32_t seq, struct fz_msg *m);
 
+/* Appends attributes (bytes) to the last message of @m. */
+void fz_append(struct fz_msg *m, const void *data, size_t len);
+
 #endif /* GENL_FUZZ_H */

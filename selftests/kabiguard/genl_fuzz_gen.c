@@ -161,17 +161,27 @@ static uint64_t fz_valid_int(struct fz_ctx *c, const struct fz_attr *a,
 		lo = (uint64_t)(a->has_min_s ? a->min_s : 0);
 		hi = (uint64_t)(a->has_max_s ? a->max_s : (int64_t)(top >> 1));
 	}
-	switch (fz_below(c->r, 4)) {
+	/* Small values and single bits often: counts, enums and flags. */
+	switch (fz_below(c->r, 6)) {
 	case 0:
 		v = lo;
 		break;
 	case 1:
 		v = hi;
 		break;
+	case 2:
+	case 3:
+		v = lo + fz_below(c->r, 8);
+		break;
+	case 4:
+		v = 1ULL << fz_below(c->r, 8);
+		break;
 	default:
 		v = hi - lo == UINT64_MAX ? fz_rand(c->r) :
 		    lo + fz_rand(c->r) % (hi - lo + 1);
 	}
+	if (v < lo || v > hi)
+		v = lo;
 	if (a->has_mask)
 		v &= a->mask;
 	return v & top;
@@ -611,4 +621,16 @@ void fz_build_cmd(struct fz_rng *r, const struct fz_family *f, uint8_t cmd,
 	if (with_attrs && op)
 		fz_attrs(&c, dump ? op->dump_pol : op->do_pol, 0);
 	fz_hdr(&c)->nlmsg_len = (uint32_t)(m->len - c.start);
+}
+
+void fz_append(struct fz_msg *m, const void *data, size_t len)
+{
+	struct nlmsghdr *h;
+
+	if (!m->nr || m->len + len > FZ_MSG_MAX)
+		return;
+	memcpy(m->buf + m->len, data, len);
+	m->len += len;
+	h = (void *)(m->buf + m->off[m->nr - 1]);
+	h->nlmsg_len = (uint32_t)(m->len - m->off[m->nr - 1]);
 }

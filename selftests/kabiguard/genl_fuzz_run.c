@@ -294,6 +294,89 @@ static void fz_halfdump(struct fz_run *R)
 	close(fd);
 }
 
+/* An attribute into @buf at @off (aligned); returns the new offset. */
+static size_t fz_put_attr(unsigned char *buf, size_t off, size_t cap,
+			  uint16_t type, const void *data, size_t len)
+{
+	struct nlattr h = { .nla_type = type,
+			    .nla_len = (uint16_t)(NLA_HDRLEN + len) };
+
+	if (off + NLA_ALIGN(NLA_HDRLEN + len) > cap)
+		return off;
+	memset(buf + off, 0, NLA_ALIGN(NLA_HDRLEN + len));
+	memcpy(buf + off, &h, sizeof(h));
+	memcpy(buf + off + NLA_HDRLEN, data, len);
+	return off + NLA_ALIGN(NLA_HDRLEN + len);
+}
+
+static size_t fz_put_str(unsigned char *buf, size_t off, size_t cap,
+			 uint16_t type, const char *s)
+{
+	return fz_put_attr(buf, off, cap, type, s, strlen(s) + 1);
+}
+
+/*
+ * One to three rules the guard accepts, so that commits carry real
+ * policies and the loads meanwhile are checked against them. Random
+ * rules from the policy alone rarely pass the guard's own checks (a kind
+ * needs its name, flags their partners).
+ */
+static size_t fz_known_rules(struct fz_run *R, unsigned char *buf, size_t cap)
+{
+	static const char *const syms[] = {
+		"kg_plain_a", "kg_plain_b", "printk", "_printk", "module_layout",
+	};
+	unsigned int i, k = 1 + fz_below(&R->r, 3);
+	size_t off = 0;
+
+	for (i = 0; i < k; i++) {
+		uint32_t kind = KABIGUARD_RULE_SYMBOL, flags;
+		size_t nest = off;
+
+		off = fz_put_attr(buf, off, cap, KABIGUARD_A_RULE | NLA_F_NESTED,
+				  NULL, 0);
+		switch (fz_below(&R->r, 6)) {
+		case 0:
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME,
+					 syms[fz_below(&R->r, ARRAY_SIZE(syms))]);
+			break;
+		case 1:
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME, "kg_ns_a");
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAMESPACE,
+					 "KABIGUARD_TEST");
+			break;
+		case 2:
+			kind = KABIGUARD_RULE_NAMESPACE;
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME,
+					 "KABIGUARD_TEST");
+			break;
+		case 3:
+			kind = KABIGUARD_RULE_ANY;
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_EXPORTER,
+					 "kg_exporter");
+			break;
+		case 4:
+			kind = KABIGUARD_RULE_ANY;
+			flags = KABIGUARD_RULE_F_SIGNED_ONLY | KABIGUARD_RULE_F_IN_TREE;
+			off = fz_put_attr(buf, off, cap, KABIGUARD_RULE_A_FLAGS,
+					  &flags, sizeof(flags));
+			break;
+		default:
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME, "kg_plain_a");
+			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_MODULE,
+					 "kg_consumer_ok");
+		}
+		off = fz_put_attr(buf, off, cap, KABIGUARD_RULE_A_KIND, &kind,
+				  sizeof(kind));
+		if (off > nest + NLA_HDRLEN) {	/* the nest's length */
+			uint16_t len = (uint16_t)(off - nest);
+
+			memcpy(buf + nest, &len, sizeof(len));
+		}
+	}
+	return off;
+}
+
 /* BEGIN, some ADDs, then commit, abort, close (abandon) or park. */
 static void fz_txn(struct fz_run *R)
 {
@@ -312,7 +395,17 @@ static void fz_txn(struct fz_run *R)
 		if (!cmd)
 			break;
 		fz_msg_reset(&R->m);
-		fz_build_cmd(&R->r, R->f, cmd, false, true, ++R->seq, &R->m);
+		if (cmd == KABIGUARD_CMD_POLICY_ADD && fz_below(&R->r, 2)) {
+			unsigned char rules[1024];
+			size_t n = fz_known_rules(R, rules, sizeof(rules));
+
+			fz_build_cmd(&R->r, R->f, cmd, false, false, ++R->seq,
+				     &R->m);
+			fz_append(&R->m, rules, n);
+		} else {
+			fz_build_cmd(&R->r, R->f, cmd, false, true, ++R->seq,
+				     &R->m);
+		}
 		if (fz_send(R, fd, &R->m))
 			break;
 		R->st->sent[FZ_VALID]++;
