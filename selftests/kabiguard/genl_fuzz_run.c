@@ -20,7 +20,7 @@
 #define SOL_NETLINK_ 270	/* SOL_NETLINK, not in every libc */
 
 unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
-			 uint8_t forbid, uint8_t instead)
+			 int forbid, uint8_t instead)
 {
 	size_t off = 0;
 	unsigned int n = 0;
@@ -35,10 +35,8 @@ unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
 		    h->nlmsg_type >= NLMSG_MIN_TYPE) {
 			struct genlmsghdr *g = NLMSG_DATA(h);
 
-			if (h->nlmsg_type != f->id) {
-				h->nlmsg_type = f->id;
-				n++;
-			}
+			/* Never another family's: their bugs are not ours. */
+			h->nlmsg_type = f->id;
 			if (h->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN) &&
 			    g->cmd == forbid) {
 				g->cmd = instead;
@@ -179,9 +177,9 @@ static int fz_send(struct fz_run *R, int fd, struct fz_msg *m)
 {
 	uint32_t i;
 
-	if (R->rewrite_lock)
-		R->st->lock_rewritten += fz_sanitize(m, R->f, KABIGUARD_CMD_LOCK,
-						     KABIGUARD_CMD_GET_STATUS);
+	R->st->lock_rewritten += fz_sanitize(m, R->f, R->rewrite_lock ?
+					     KABIGUARD_CMD_LOCK : -1,
+					     KABIGUARD_CMD_GET_STATUS);
 	for (i = 0; i < m->nr; i++) {
 		const struct nlmsghdr *h = (void *)(m->buf + m->off[i]);
 		struct fz_seqlog *l = &R->seqlog[h->nlmsg_seq % FZ_SEQLOG];

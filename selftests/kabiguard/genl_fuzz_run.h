@@ -24,6 +24,7 @@ struct fz_stats {
 	unsigned long mcast_errs[FZ_ERRNO_MAX];	/* setsockopt, by errno */
 	unsigned long loads, load_errs[FZ_ERRNO_MAX];
 	unsigned long unpriv_bad;		/* must stay 0 */
+	int userns;	/* 1: half sent from a user namespace, -errno: not */
 	char unpriv_what[96];
 	struct fz_stats_build b;
 };
@@ -56,11 +57,11 @@ struct fz_run {
 /*
  * Walks the datagram as the kernel's netlink_rcv_skb() does and rewrites
  * every request it would hand to generic netlink so that it goes to
- * family @f and never carries command @forbid (it becomes @instead).
- * Returns how many were rewritten.
+ * family @f and never carries command @forbid (-1: none), which becomes
+ * @instead. Returns how many commands were rewritten.
  */
 unsigned int fz_sanitize(struct fz_msg *m, const struct fz_family *f,
-			 uint8_t forbid, uint8_t instead);
+			 int forbid, uint8_t instead);
 
 void fz_run_init(struct fz_run *R, const struct fz_family *f, uint64_t seed,
 		 bool root, bool events_admin, struct fz_stats *st);

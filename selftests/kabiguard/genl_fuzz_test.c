@@ -7,10 +7,11 @@
  * sends MESSAGES (default 100000) valid, mutated and random requests,
  * batches, half-read dumps, abandoned policy transactions and multicast
  * joins and leaves: PERCENT of them (default 20) as the unprivileged user
- * nobody while root loads and unloads test modules (in audit mode: the
- * guard's state must not change meanwhile), the rest as root with a test
- * module loaded and unloaded every EVERY (default 1000) messages, each
- * time in audit or enforce mode, so that events flow.
+ * nobody (the second half of those from a user namespace of its own)
+ * while root loads and unloads test modules (in audit mode: the guard's
+ * state must not change meanwhile), the rest as root with a test module
+ * loaded and unloaded every EVERY (default 1000) messages, each time in
+ * audit or enforce mode, so that events flow.
  * Root never sends KABIGUARD_CMD_LOCK (it would seal the guard until
  * reboot); everything else, mode and policy changes included, is fair
  * game, and the mode and policy found are put back at the end. With -L,
@@ -30,6 +31,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -174,6 +176,14 @@ static int fz_unpriv(const struct fz_family *f, const struct fz_opts *o,
 			_exit(3);
 		fz_run_init(R, f, o->seed ^ 0x6e6f626f6479ULL, false,
 			    events_admin, st);
+		if (fz_loop(R, target / 2, 0))
+			_exit(4);
+		/*
+		 * The second half as "root" of a user namespace of its own:
+		 * every capability there, none in the initial one.
+		 */
+		fz_run_close(R);
+		st->userns = unshare(CLONE_NEWUSER) ? -errno : 1;
 		_exit(fz_loop(R, target, 0) ? 4 : 0);
 	}
 	while (waitpid(pid, &status, WNOHANG) == 0) {
@@ -498,6 +508,11 @@ int main(int argc, char **argv)
 	bad += kg_get_status(c, &s1) != 0;
 	fz_print_stats("root", root_st, t1 - t0);
 	fz_print_stats("nobody", nobody_st, t2 - t1);
+	if (nobody_st->userns > 0)
+		printf("# nobody: the second half from a user namespace\n");
+	else if (unpriv)
+		printf("# nobody: unshare(CLONE_NEWUSER): %s: no user namespace\n",
+		       strerror(-nobody_st->userns));
 	printf("# total: %lu messages in %.1f s (%.0f/s)\n",
 	       root_st->total + nobody_st->total, t2 - t0,
 	       (root_st->total + nobody_st->total) / (t2 - t0));
