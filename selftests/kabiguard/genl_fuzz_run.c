@@ -53,13 +53,16 @@ static int fz_sock_open(struct fz_run *R, bool small)
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int fd, one = 1, sz = 4096;
 
+	/* Failures count as failed sends: a run that cannot open stops. */
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0) {
 		R->st->sock_errs[errno < FZ_ERRNO_MAX ? errno : 0]++;
+		R->fails++;
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		R->st->sock_errs[errno < FZ_ERRNO_MAX ? errno : 0]++;
+		R->fails++;
 		close(fd);
 		return -1;
 	}

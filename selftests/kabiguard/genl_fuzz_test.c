@@ -14,10 +14,12 @@
  * audit or enforce mode, so that events flow.
  * Root never sends KABIGUARD_CMD_LOCK (it would seal the guard until
  * reboot); everything else, mode and policy changes included, is fair
- * game, and the mode and policy found are put back at the end. With -L,
- * last of all, root locks the guard and sends MESSAGES / 10 more, LOCK
- * included: the guard stays locked, mode and policy unchanged (use it as
- * the last thing in a boot: the lock lasts until reboot).
+ * game; at the end the mode found is put back, and the policy found if
+ * there was one (else the checks' policy stays, "any" and one symbol
+ * rule: "no policy yet" cannot be restored). With -L, last of all, root
+ * locks the guard and sends MESSAGES / 10 more, LOCK included: the guard
+ * stays locked, mode and policy unchanged (use it as the last thing in a
+ * boot: the lock lasts until reboot).
  *
  * Then, as TAP: the kernel log holds no oops, BUG, WARNING, sanitizer,
  * lockdep, lockup or hung task report; the unprivileged messages changed
