@@ -306,7 +306,8 @@ static size_t fz_put_attr(unsigned char *buf, size_t off, size_t cap,
 		return off;
 	memset(buf + off, 0, NLA_ALIGN(NLA_HDRLEN + len));
 	memcpy(buf + off, &h, sizeof(h));
-	memcpy(buf + off + NLA_HDRLEN, data, len);
+	if (len)
+		memcpy(buf + off + NLA_HDRLEN, data, len);
 	return off + NLA_ALIGN(NLA_HDRLEN + len);
 }
 
