@@ -17,6 +17,11 @@
 #   4. guard_test (two CPUs: it races lock against rmmod; it loads,
 #      unloads and force-unloads kabiguard.ko itself), then audit_test.sh
 #      in a boot with audit=1 (the verdicts' audit records);
+#   4c. genl_fuzz_test -L: KG_FUZZ_MESSAGES (default 100000) generic
+#      netlink messages built from the family's own policy, as root and
+#      as nobody, while test modules load; then it locks the guard and
+#      fuzzes on (the lock lasts until reboot: last in its own boot).
+#      KG_FUZZ_SEED replays a run (the seed is printed first);
 #   5. realmod_test.sh KVER, if it exists (on the host: it boots its own
 #      VM with real Debian modules);
 #   6. realtree_test.sh KVER (host and its own VM: check's verdict equals
@@ -51,7 +56,8 @@ fi
 if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
 	[ ! -x "$HERE/refs_test" ] || [ ! -x "$HERE/match_test" ] ||
 	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ] ||
-	[ ! -x "$HERE/guard_test" ] || [ ! -x "$HERE/flood_test" ]; then
+	[ ! -x "$HERE/guard_test" ] || [ ! -x "$HERE/flood_test" ] ||
+	[ ! -x "$HERE/genl_fuzz_test" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
 fi
@@ -217,6 +223,15 @@ exit $rc
 KG_VM_CMDLINE="${KG_VM_CMDLINE:-} audit=1" vm audit_test '
 echo "# '"$KVER"': audit_test.sh"
 sh ./audit_test.sh || rc=1
+kg_dmesg_on_failure $rc
+exit $rc
+'
+
+# 4c. genl_fuzz_test: the netlink fuzzer, then the lock fuzzed last.
+fuzz_args="-L -n ${KG_FUZZ_MESSAGES:-100000}${KG_FUZZ_SEED:+ -s $KG_FUZZ_SEED}"
+vm genl_fuzz_test '
+echo "# '"$KVER"': genl_fuzz_test '"$fuzz_args"'"
+./genl_fuzz_test '"$fuzz_args"' || rc=1
 kg_dmesg_on_failure $rc
 exit $rc
 '
