@@ -32,8 +32,9 @@ guest_setup() {
 	fi
 	cp "$TMP"/src/kabiguard_*_amd64.deb "$TMP"/src/kabiguard-dkms_*_all.deb \
 		"$SHARE/" || guest_fail "the packages copied to the share"
-	cp "$ROOT/selftests/guest/scenarios/$1" "$SHARE/scenario.sh" ||
-		guest_fail "scenarios/$1 copied to the share"
+	cp "$ROOT/selftests/guest/scenarios/$1" "$SHARE/scenario.sh" &&
+		cp "$ROOT/selftests/guest/scenarios/tap.sh" "$SHARE/tap.sh" ||
+		guest_fail "scenarios/$1 and tap.sh copied to the share"
 }
 
 guest_run() {

@@ -16,18 +16,8 @@
 # TAP lines, numbered across boots.
 BOOT=$1
 LOGDIR=/var/log/kabiguard
-n=$(cat /kg/tap.n 2>/dev/null || echo 0)
-ok() { n=$((n + 1)); echo "$n" >/kg/tap.n; echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); echo "$n" >/kg/tap.n; echo "not ok $n $*"; }
-# t DESC CMD...: one test, CMD's output as diagnostics when it fails
-t() {
-	d=$1
-	shift
-	if out=$("$@" 2>&1); then ok "$d"; else
-		not_ok "$d"
-		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
-	fi
-}
+# shellcheck source=selftests/guest/scenarios/tap.sh
+. /kg/tap.sh
 
 # Every log line, oldest file first (rotated ones may be compressed).
 logs() {

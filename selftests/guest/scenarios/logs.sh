@@ -8,18 +8,8 @@
 # KABIGUARD_VERDICT=denied -o json), the audit trail (ausearch -m
 # KERNEL_OTHER, aureport) and the node_exporter metrics file, which is
 # copied to /kg for promtool on the host.  TAP lines.
-n=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $*"; }
-# t DESC CMD...: one test, CMD's output as diagnostics when it fails
-t() {
-	d=$1
-	shift
-	if out=$("$@" 2>&1); then ok "$d"; else
-		not_ok "$d"
-		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
-	fi
-}
+# shellcheck source=selftests/guest/scenarios/tap.sh
+. /kg/tap.sh
 # wait_for SECONDS CMD...: until CMD succeeds
 wait_for() {
 	w=$1

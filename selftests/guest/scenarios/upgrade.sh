@@ -10,18 +10,8 @@
 # is set back to warn.  TAP lines; one boot.
 NEW=$(cat /kg/new.kver)
 RUN=$(uname -r)
-n=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $*"; }
-# t DESC CMD...: one test, CMD's output as diagnostics when it fails
-t() {
-	d=$1
-	shift
-	if out=$("$@" 2>&1); then ok "$d"; else
-		not_ok "$d"
-		printf '%s\n' "$out" | tail -n 20 | sed 's/^/# /'
-	fi
-}
+# shellcheck source=selftests/guest/scenarios/tap.sh
+. /kg/tap.sh
 # has FILE DESC ERE: FILE (apt's output) matches ERE
 has() {
 	if grep -qE -- "$3" "$1"; then ok "$2"; else
