@@ -98,18 +98,21 @@ kg_apt_update() {
 	local suite=$1 age=${2:-60} d=$KG_ROOT/build/apt/$1
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	kg_suite_sources "$suite" >"$d/sources.list.new" || return 1
+	# Our own stamp: apt gives the lists the archive's dates, not ours.
 	if cmp -s "$d/sources.list.new" "$d/sources.list" && [ "$age" -gt 0 ] &&
-		[ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages*' -mmin -"$age" 2>/dev/null)" ]; then
+		[ -n "$(find "$d/updated" -mmin -"$age" 2>/dev/null)" ]; then
 		rm -f "$d/sources.list.new"
 		return 0
 	fi
 	mv "$d/sources.list.new" "$d/sources.list"
 	echo "kernel-lib: updating the package lists of $suite" >&2
+	rm -f "$d/updated"
 	kg_apt "$suite" apt-get -q update >"$d/update.log" 2>&1 || {
 		cat "$d/update.log" >&2
 		echo "kernel-lib: apt-get update for $suite failed" >&2
 		return 1
 	}
+	touch "$d/updated"
 }
 
 # kg_resolve SERIES: the newest release of SERIES that Debian serves.
