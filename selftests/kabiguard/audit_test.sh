@@ -17,10 +17,19 @@ grep -qw 'audit=1' /proc/cmdline ||
 	skip "the kernel was not booted with audit=1 (no auditd here to enable audit)"
 
 # record MODULE VERDICT: the newest kabiguard audit record for MODULE with
-# VERDICT, from the kernel log since the marker.
+# VERDICT, from the kernel log since the marker. The kernel's kauditd
+# thread prints records after the load returns: wait for it, up to 10 s.
 record() {
-	dmesg_since_marker | grep -a 'type=1316 ' | grep -a ' op=kabiguard ' |
-		grep -a " name=\"$1\" " | grep -a " verdict=$2 " | tail -n 1
+	_i=0
+	while :; do
+		_r=$(dmesg_since_marker | grep -a 'type=1316 ' |
+			grep -a ' op=kabiguard ' | grep -a " name=\"$1\" " |
+			grep -a " verdict=$2 " | tail -n 1)
+		[ -z "$_r" ] && [ "$_i" -lt 20 ] || break
+		_i=$((_i + 1))
+		sleep 0.5
+	done
+	printf '%s\n' "$_r"
 }
 
 # field REC NAME: the value of NAME= in record REC (one token).
