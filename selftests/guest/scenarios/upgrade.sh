@@ -27,8 +27,12 @@ apt_install() {
 # shellcheck disable=SC2016 # a sed expression, not a shell one
 NEW_RE=$(printf '%s' "$NEW" | sed 's/[].+*?^$(){}|\\[]/\\&/g')
 
+# apt's output goes to /kg as it runs: a slow or stuck step shows there.
+apt_install /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb \
+	>/kg/apt-kabiguard.log 2>&1
+st=$?
 t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
-	apt_install /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
+	sh -c "test $st = 0 || { tail -n 20 /kg/apt-kabiguard.log; false; }"
 mkdir -p "/lib/modules/$RUN/extra"
 cp /kg/kg_exporter.ko "/lib/modules/$RUN/extra/" && depmod "$RUN"
 
