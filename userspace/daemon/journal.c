@@ -65,12 +65,12 @@ static int kgd_jr_val(struct kg_strbuf *b, const char *s, size_t len,
 		unsigned char c = s[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '\\')
-			ret = kgd_sb_printf(b, "\\x%02x", c);
+			ret = kg_strbuf_printf(b, "\\x%02x", c);
 		else
-			ret = kgd_sb_put(b, (const char *)&s[i], 1);
+			ret = kg_strbuf_put(b, (const char *)&s[i], 1);
 	}
 	if (!ret && len > max)
-		ret = kgd_sb_put(b, "...", 3);
+		ret = kg_strbuf_put(b, "...", 3);
 	return ret;
 }
 
@@ -78,37 +78,37 @@ static int kgd_jr_val(struct kg_strbuf *b, const char *s, size_t len,
 static int kgd_jr_str(struct kg_strbuf *b, const char *field, const char *s,
 		      size_t cap, size_t max)
 {
-	if (kgd_sb_printf(b, "%s=", field))
+	if (kg_strbuf_printf(b, "%s=", field))
 		return -ENOMEM;
 	if (kgd_jr_val(b, s, strnlen(s, cap), max))
 		return -ENOMEM;
-	return kgd_sb_put(b, "\n", 1);
+	return kg_strbuf_put(b, "\n", 1);
 }
 
 static int kgd_jr_u64(struct kg_strbuf *b, const char *field, uint64_t v)
 {
-	return kgd_sb_printf(b, "%s=%llu\n", field, (unsigned long long)v);
+	return kg_strbuf_printf(b, "%s=%llu\n", field, (unsigned long long)v);
 }
 
 static int kgd_jr_violation(struct kg_strbuf *b, const struct kg_violation *v)
 {
 	int ret;
 
-	ret = kgd_sb_put(b, "KABIGUARD_VIOLATION=", 20);
+	ret = kg_strbuf_put(b, "KABIGUARD_VIOLATION=", 20);
 	ret = ret ?: kgd_jr_val(b, v->symbol, strnlen(v->symbol,
 				sizeof(v->symbol)), KGD_JOURNAL_NAME_MAX);
 	if (!ret && *v->ns) {
-		ret = kgd_sb_put(b, " ns=", 4);
+		ret = kg_strbuf_put(b, " ns=", 4);
 		ret = ret ?: kgd_jr_val(b, v->ns, strnlen(v->ns, sizeof(v->ns)),
 					KGD_JOURNAL_NAME_MAX);
 	}
 	if (!ret && *v->exporter) {
-		ret = kgd_sb_put(b, " from=", 6);
+		ret = kg_strbuf_put(b, " from=", 6);
 		ret = ret ?: kgd_jr_val(b, v->exporter, strnlen(v->exporter,
 					sizeof(v->exporter)),
 					KGD_JOURNAL_NAME_MAX);
 	}
-	return ret ?: kgd_sb_printf(b, " reason=%s\n",
+	return ret ?: kg_strbuf_printf(b, " reason=%s\n",
 				    kg_reason_name(v->reason));
 }
 
@@ -126,13 +126,13 @@ static int kgd_jr_argv(struct kg_strbuf *b, const struct kg_event *ev)
 		line[i] = ev->argv[i] ? ev->argv[i] : ' ';
 	while (n && line[n - 1] == ' ' && !ev->argv[n - 1])
 		n--;
-	if (kgd_sb_put(b, "KABIGUARD_CMDLINE=", 18) ||
+	if (kg_strbuf_put(b, "KABIGUARD_CMDLINE=", 18) ||
 	    kgd_jr_val(b, line, n, KGD_JOURNAL_ARGV_MAX))
 		return -ENOMEM;
 	if ((ev->argv_truncated || ev->argv_len > KGD_JOURNAL_ARGV_MAX) &&
-	    kgd_sb_put(b, "...", 3))
+	    kg_strbuf_put(b, "...", 3))
 		return -ENOMEM;
-	return kgd_sb_put(b, "\n", 1);
+	return kg_strbuf_put(b, "\n", 1);
 }
 
 /* MESSAGE: what journalctl shows without -o verbose or json. */
@@ -141,29 +141,29 @@ static int kgd_jr_message(struct kg_strbuf *b, const struct kg_event *ev)
 	size_t i, n = ev->nr_listed < 3 ? ev->nr_listed : 3;
 	int ret;
 
-	ret = kgd_sb_put(b, "MESSAGE=", 8);
+	ret = kg_strbuf_put(b, "MESSAGE=", 8);
 	ret = ret ?: kgd_jr_val(b, ev->module, strnlen(ev->module,
 				sizeof(ev->module)), KGD_JOURNAL_NAME_MAX);
-	ret = ret ?: kgd_sb_printf(b, ": %s%s (%s, generation %llu), ",
+	ret = ret ?: kg_strbuf_printf(b, ": %s%s (%s, generation %llu), ",
 				   ev->kind == KABIGUARD_EVENT_SCAN ?
 				   "scanned: " : "", kg_verdict_name(ev->verdict),
 				   kg_mode_name(ev->mode),
 				   (unsigned long long)ev->generation);
 	if (!ev->nr_violations)
-		return ret ?: kgd_sb_printf(b, "%u imports\n", ev->nr_imports);
-	ret = ret ?: kgd_sb_printf(b, "%u of %u imports not allowed",
+		return ret ?: kg_strbuf_printf(b, "%u imports\n", ev->nr_imports);
+	ret = ret ?: kg_strbuf_printf(b, "%u of %u imports not allowed",
 				   ev->nr_violations, ev->nr_imports);
 	for (i = 0; i < n && !ret; i++) {
-		ret = kgd_sb_put(b, i ? ", " : ": ", 2);
+		ret = kg_strbuf_put(b, i ? ", " : ": ", 2);
 		ret = ret ?: kgd_jr_val(b, ev->viol[i].symbol,
 					strnlen(ev->viol[i].symbol,
 						sizeof(ev->viol[i].symbol)),
 					KGD_JOURNAL_MSG_SYM_MAX);
 	}
 	if (!ret && ev->nr_violations > n)
-		ret = kgd_sb_printf(b, " and %u more", ev->nr_violations -
+		ret = kg_strbuf_printf(b, " and %u more", ev->nr_violations -
 				    (unsigned int)n);
-	return ret ?: kgd_sb_put(b, "\n", 1);
+	return ret ?: kg_strbuf_put(b, "\n", 1);
 }
 
 int kgd_journal_priority(enum kabiguard_verdict v)
@@ -187,19 +187,19 @@ int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
 
 	(void)x;	/* boot id and host: journald records its own */
 	ret = kgd_jr_message(b, ev);
-	ret = ret ?: kgd_sb_printf(b, "MESSAGE_ID=%s\n",
+	ret = ret ?: kg_strbuf_printf(b, "MESSAGE_ID=%s\n",
 				   ev->kind == KABIGUARD_EVENT_SCAN ?
 				   KGD_MESSAGE_ID_SCAN : KGD_MESSAGE_ID_LOAD);
-	ret = ret ?: kgd_sb_printf(b, "PRIORITY=%d\n",
+	ret = ret ?: kg_strbuf_printf(b, "PRIORITY=%d\n",
 				   kgd_journal_priority(ev->verdict));
-	ret = ret ?: kgd_sb_put(b, "SYSLOG_IDENTIFIER=kabiguardd\n", 29);
-	ret = ret ?: kgd_sb_printf(b, "KABIGUARD_KIND=%s\n",
+	ret = ret ?: kg_strbuf_put(b, "SYSLOG_IDENTIFIER=kabiguardd\n", 29);
+	ret = ret ?: kg_strbuf_printf(b, "KABIGUARD_KIND=%s\n",
 				   kg_event_kind_name(ev->kind));
 	ret = ret ?: kgd_jr_str(b, "KABIGUARD_MODULE", ev->module,
 				sizeof(ev->module), KGD_JOURNAL_NAME_MAX);
-	ret = ret ?: kgd_sb_printf(b, "KABIGUARD_VERDICT=%s\n",
+	ret = ret ?: kg_strbuf_printf(b, "KABIGUARD_VERDICT=%s\n",
 				   kg_verdict_name(ev->verdict));
-	ret = ret ?: kgd_sb_printf(b, "KABIGUARD_MODE=%s\n",
+	ret = ret ?: kg_strbuf_printf(b, "KABIGUARD_MODE=%s\n",
 				   kg_mode_name(ev->mode));
 	ret = ret ?: kgd_jr_u64(b, "KABIGUARD_SEQ", ev->seq);
 	ret = ret ?: kgd_jr_u64(b, "KABIGUARD_GENERATION", ev->generation);
@@ -250,7 +250,7 @@ int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
 		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_KMOD_REQUEST",
 					ev->kmod_request);
 	}
-	return ret ?: kgd_sb_put(b, "\n", 1);
+	return ret ?: kg_strbuf_put(b, "\n", 1);
 }
 
 int kgd_journal_send(const char *rec, size_t len)

@@ -96,11 +96,6 @@ int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
 void kgd_msg_init(bool to_stderr, bool to_syslog);
 void kgd_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* sb.c: appending to a kg_strbuf; 0 or -ENOMEM. */
-int kgd_sb_put(struct kg_strbuf *b, const char *s, size_t n);
-int kgd_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* journal.c: verdicts as structured journal entries (kabiguardd(8)). */
 #define KGD_MESSAGE_ID_LOAD	"71c6efd2db5a4821bedd71e8455e0d21"
 #define KGD_MESSAGE_ID_SCAN	"5b3b4357c766436cbc46551a83cbad7c"

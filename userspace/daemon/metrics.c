@@ -27,7 +27,7 @@
 static int kgd_mx_head(struct kg_strbuf *b, const char *name,
 		       const char *type, const char *help)
 {
-	return kgd_sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	return kg_strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
 			     name, type);
 }
 
@@ -35,7 +35,7 @@ static int kgd_mx_u64(struct kg_strbuf *b, const char *name,
 		      const char *type, const char *help, uint64_t v)
 {
 	return kgd_mx_head(b, name, type, help) ?:
-	       kgd_sb_printf(b, "%s %llu\n", name, (unsigned long long)v);
+	       kg_strbuf_printf(b, "%s %llu\n", name, (unsigned long long)v);
 }
 
 int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
@@ -52,7 +52,7 @@ int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
 		ret = kgd_mx_head(b, "kabiguard_loads_total", "counter",
 				  "Module loads kabiguard.ko checked since it "
 				  "was loaded, by verdict.");
-		ret = ret ?: kgd_sb_printf(b,
+		ret = ret ?: kg_strbuf_printf(b,
 			"kabiguard_loads_total{verdict=\"allowed\"} %llu\n"
 			"kabiguard_loads_total{verdict=\"audited\"} %llu\n"
 			"kabiguard_loads_total{verdict=\"denied\"} %llu\n",
@@ -76,7 +76,7 @@ int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
 		ret = ret ?: kgd_mx_head(b, "kabiguard_mode", "gauge",
 			"1 for the guard's current mode, 0 for the others.");
 		for (i = 0; i < sizeof(modes) / sizeof(modes[0]) && !ret; i++)
-			ret = kgd_sb_printf(b, "kabiguard_mode{mode=\"%s\"} %d\n",
+			ret = kg_strbuf_printf(b, "kabiguard_mode{mode=\"%s\"} %d\n",
 					    kg_mode_name(modes[i]),
 					    st->mode == modes[i]);
 		ret = ret ?: kgd_mx_u64(b, "kabiguard_daemon_lag_events",
@@ -97,11 +97,11 @@ int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
 	ret = ret ?: kgd_mx_head(b, "kabiguard_daemon_lag_seconds", "gauge",
 		"Longest time from a verdict to its event on disk, in the "
 		"last batch kabiguardd wrote.");
-	ret = ret ?: kgd_sb_printf(b, "kabiguard_daemon_lag_seconds %.6f\n",
+	ret = ret ?: kg_strbuf_printf(b, "kabiguard_daemon_lag_seconds %.6f\n",
 				   m->lag_ns / 1e9);
 	ret = ret ?: kgd_mx_head(b, "kabiguard_daemon_metrics_timestamp_seconds",
 		"gauge", "When kabiguardd wrote this file (Unix time).");
-	ret = ret ?: kgd_sb_printf(b, "kabiguard_daemon_metrics_timestamp_seconds "
+	ret = ret ?: kg_strbuf_printf(b, "kabiguard_daemon_metrics_timestamp_seconds "
 				   "%.3f\n", m->time_ns / 1e9);
 	return ret;
 }

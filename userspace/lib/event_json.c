@@ -17,60 +17,6 @@
 
 #include "kgclient.h"
 
-void kg_strbuf_free(struct kg_strbuf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof(*b));
-}
-
-static int kg_sb_reserve(struct kg_strbuf *b, size_t more)
-{
-	size_t cap;
-	char *n;
-
-	if (b->len + more + 1 <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 1024;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	n = realloc(b->s, cap);
-	if (!n)
-		return -ENOMEM;
-	b->s = n;
-	b->cap = cap;
-	return 0;
-}
-
-static int kg_sb_put(struct kg_strbuf *b, const char *s, size_t n)
-{
-	if (kg_sb_reserve(b, n))
-		return -ENOMEM;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-static int kg_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int kg_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || kg_sb_reserve(b, n))
-		return -ENOMEM;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, n + 1, fmt, ap);
-	va_end(ap);
-	b->len += n;
-	return 0;
-}
-
 size_t kg_utf8_len(const unsigned char *s)
 {
 	size_t n, i;
@@ -92,7 +38,7 @@ size_t kg_utf8_len(const unsigned char *s)
 static int kg_sb_json_str(struct kg_strbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	int ret = kg_sb_put(b, "\"", 1);
+	int ret = kg_strbuf_put(b, "\"", 1);
 
 	while (!ret && *s) {
 		const char *esc = NULL;
@@ -108,27 +54,27 @@ static int kg_sb_json_str(struct kg_strbuf *b, const char *str)
 		case '\t': esc = "\\t"; break;
 		}
 		if (esc) {
-			ret = kg_sb_put(b, esc, strlen(esc));
+			ret = kg_strbuf_put(b, esc, strlen(esc));
 		} else if (*s < 0x20 || *s == 0x7f) {
-			ret = kg_sb_printf(b, "\\u%04x", *s);
+			ret = kg_strbuf_printf(b, "\\u%04x", *s);
 		} else if (*s < 0x80) {
-			ret = kg_sb_put(b, (const char *)s, 1);
+			ret = kg_strbuf_put(b, (const char *)s, 1);
 		} else if ((n = kg_utf8_len(s))) {
-			ret = kg_sb_put(b, (const char *)s, n);
+			ret = kg_strbuf_put(b, (const char *)s, n);
 			s += n;
 			continue;
 		} else {
-			ret = kg_sb_printf(b, "\\u%04x", *s);
+			ret = kg_strbuf_printf(b, "\\u%04x", *s);
 		}
 		s++;
 	}
-	return ret ? ret : kg_sb_put(b, "\"", 1);
+	return ret ? ret : kg_strbuf_put(b, "\"", 1);
 }
 
 /* ,"key": */
 static int kg_sb_key(struct kg_strbuf *b, const char *key)
 {
-	return kg_sb_printf(b, ",\"%s\":", key);
+	return kg_strbuf_printf(b, ",\"%s\":", key);
 }
 
 /* A string member; NULL or "" is written as null. */
@@ -139,26 +85,26 @@ static int kg_sb_str(struct kg_strbuf *b, const char *key, const char *val)
 	if (ret)
 		return ret;
 	if (!val || !*val)
-		return kg_sb_put(b, "null", 4);
+		return kg_strbuf_put(b, "null", 4);
 	return kg_sb_json_str(b, val);
 }
 
 static int kg_sb_u64(struct kg_strbuf *b, const char *key, uint64_t v)
 {
-	return kg_sb_printf(b, ",\"%s\":%" PRIu64, key, v);
+	return kg_strbuf_printf(b, ",\"%s\":%" PRIu64, key, v);
 }
 
 static int kg_sb_bool(struct kg_strbuf *b, const char *key, bool v)
 {
-	return kg_sb_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
+	return kg_strbuf_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
 }
 
 static int kg_sb_hex(struct kg_strbuf *b, const char *key, bool has,
 		     uint32_t v)
 {
 	if (!has)
-		return kg_sb_printf(b, ",\"%s\":null", key);
-	return kg_sb_printf(b, ",\"%s\":\"0x%08x\"", key, v);
+		return kg_strbuf_printf(b, ",\"%s\":null", key);
+	return kg_strbuf_printf(b, ",\"%s\":\"0x%08x\"", key, v);
 }
 
 const char *kg_event_kind_name(enum kabiguard_event_kind k)
@@ -208,9 +154,9 @@ static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
 {
 	int ret;
 
-	ret = kg_sb_put(b, first ? "{" : ",{", first ? 1 : 2);
+	ret = kg_strbuf_put(b, first ? "{" : ",{", first ? 1 : 2);
 	if (!ret)
-		ret = kg_sb_put(b, "\"symbol\":", 9);
+		ret = kg_strbuf_put(b, "\"symbol\":", 9);
 	if (!ret)
 		ret = kg_sb_json_str(b, v->symbol);
 	if (!ret)
@@ -236,7 +182,7 @@ static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
 				 v->flags & KABIGUARD_VIOLF_EXPORTER_TRUNC);
 	if (!ret)
 		ret = kg_sb_u64(b, "flags", v->flags);
-	return ret ? ret : kg_sb_put(b, "}", 1);
+	return ret ? ret : kg_strbuf_put(b, "}", 1);
 }
 
 /* The command line as an array of strings; null when there is none. */
@@ -246,16 +192,16 @@ static int kg_sb_argv(struct kg_strbuf *b, const struct kg_event *ev)
 	int ret = kg_sb_key(b, "argv");
 
 	if (ret || !ev->argv_len)
-		return ret ? ret : kg_sb_put(b, "null", 4);
-	ret = kg_sb_put(b, "[", 1);
+		return ret ? ret : kg_strbuf_put(b, "null", 4);
+	ret = kg_strbuf_put(b, "[", 1);
 	while (!ret && off < ev->argv_len) {
 		if (off)
-			ret = kg_sb_put(b, ",", 1);
+			ret = kg_strbuf_put(b, ",", 1);
 		if (!ret)
 			ret = kg_sb_json_str(b, ev->argv + off);
 		off += strlen(ev->argv + off) + 1;
 	}
-	return ret ? ret : kg_sb_put(b, "]", 1);
+	return ret ? ret : kg_strbuf_put(b, "]", 1);
 }
 
 /* The loading process; null members for a scan. */
@@ -271,7 +217,7 @@ static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 
 	if (!ev->has_process) {
 		for (i = 0; !ret && i < sizeof(keys) / sizeof(keys[0]); i++)
-			ret = kg_sb_printf(b, ",\"%s\":null", keys[i]);
+			ret = kg_strbuf_printf(b, ",\"%s\":null", keys[i]);
 		return ret;
 	}
 	if (!ret)
@@ -307,7 +253,7 @@ static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 	if (!ret && ev->cgroup_id)
 		ret = kg_sb_u64(b, "cgroup_id", ev->cgroup_id);
 	else if (!ret)
-		ret = kg_sb_printf(b, ",\"cgroup_id\":null");
+		ret = kg_strbuf_printf(b, ",\"cgroup_id\":null");
 	if (!ret)
 		ret = kg_sb_u64(b, "pidns", ev->pidns);
 	if (!ret)
@@ -321,14 +267,14 @@ static int kg_sb_requester(struct kg_strbuf *b, const struct kg_event *ev)
 	int ret;
 
 	if (!ev->has_requester)
-		return kg_sb_printf(b, ",\"requester\":null");
-	ret = kg_sb_printf(b, ",\"requester\":{\"pid\":%" PRIu32
+		return kg_strbuf_printf(b, ",\"requester\":null");
+	ret = kg_strbuf_printf(b, ",\"requester\":{\"pid\":%" PRIu32
 			   ",\"uid\":%" PRIu32, ev->req_pid, ev->req_uid);
 	if (!ret)
 		ret = kg_sb_str(b, "comm", ev->req_comm);
 	if (!ret)
 		ret = kg_sb_str(b, "name", ev->req_name);
-	return ret ? ret : kg_sb_put(b, "}", 1);
+	return ret ? ret : kg_strbuf_put(b, "}", 1);
 }
 
 int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
@@ -340,7 +286,7 @@ int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 
 	/* seq and boot_id first: kabiguardd finds them in its log's last
 	 * line without a JSON parser. */
-	ret = kg_sb_printf(b, "{\"seq\":%" PRIu64, ev->seq);
+	ret = kg_strbuf_printf(b, "{\"seq\":%" PRIu64, ev->seq);
 	if (!ret && x && x->boot_id)
 		ret = kg_sb_str(b, "boot_id", x->boot_id);
 	if (!ret)
@@ -386,11 +332,11 @@ int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 	if (!ret)
 		ret = kg_sb_process(b, ev);
 	if (!ret)
-		ret = kg_sb_put(b, ",\"violations\":[", 15);
+		ret = kg_strbuf_put(b, ",\"violations\":[", 15);
 	for (i = 0; !ret && i < ev->nr_listed; i++)
 		ret = kg_sb_violation(b, &ev->viol[i], i == 0);
 	if (!ret)
-		ret = kg_sb_put(b, "]", 1);
+		ret = kg_strbuf_put(b, "]", 1);
 	/* The kernel lists at most KABIGUARD_MAX_VIOLATIONS, fewer when
 	 * the event is full or minimal. */
 	if (!ret)
@@ -419,13 +365,13 @@ int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 		ret = kg_sb_requester(b, ev);
 	/* A repeat event: the full event it repeats and the count so far. */
 	if (!ret && ev->repeat_count)
-		ret = kg_sb_printf(b, ",\"repeat_of\":%" PRIu64
+		ret = kg_strbuf_printf(b, ",\"repeat_of\":%" PRIu64
 				   ",\"repeat_count\":%" PRIu32,
 				   ev->repeat_of, ev->repeat_count);
 	else if (!ret)
-		ret = kg_sb_printf(b, ",\"repeat_of\":null,\"repeat_count\":null");
+		ret = kg_strbuf_printf(b, ",\"repeat_of\":null,\"repeat_count\":null");
 	if (!ret)
-		ret = kg_sb_put(b, "}\n", 2);
+		ret = kg_strbuf_put(b, "}\n", 2);
 	if (ret) {
 		b->len = start;
 		if (b->s)

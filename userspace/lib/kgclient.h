@@ -195,6 +195,10 @@ struct kg_strbuf {
 	size_t len, cap;
 };
 void kg_strbuf_free(struct kg_strbuf *b);
+/* Append (the string stays NUL-terminated); 0 or -ENOMEM. */
+int kg_strbuf_put(struct kg_strbuf *b, const char *s, size_t n);
+int kg_strbuf_printf(struct kg_strbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Extra members of an event's JSON line; NULL members are left out. */
 struct kg_event_json_ctx {
 	const char *boot_id;

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Appending to a kg_strbuf, for the journal records and the metrics file. */
+/* A growing string (struct kg_strbuf): the JSON writer, the journal
+ * records and the metrics file append to one. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kabiguardd.h"
+#include "kgclient.h"
 
-static int kgd_sb_reserve(struct kg_strbuf *b, size_t more)
+void kg_strbuf_free(struct kg_strbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+static int kg_strbuf_reserve(struct kg_strbuf *b, size_t more)
 {
 	size_t cap;
 	char *n;
@@ -26,9 +33,9 @@ static int kgd_sb_reserve(struct kg_strbuf *b, size_t more)
 	return 0;
 }
 
-int kgd_sb_put(struct kg_strbuf *b, const char *s, size_t n)
+int kg_strbuf_put(struct kg_strbuf *b, const char *s, size_t n)
 {
-	if (kgd_sb_reserve(b, n))
+	if (kg_strbuf_reserve(b, n))
 		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -36,7 +43,7 @@ int kgd_sb_put(struct kg_strbuf *b, const char *s, size_t n)
 	return 0;
 }
 
-int kgd_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
+int kg_strbuf_printf(struct kg_strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -44,7 +51,7 @@ int kgd_sb_printf(struct kg_strbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || kgd_sb_reserve(b, n))
+	if (n < 0 || kg_strbuf_reserve(b, n))
 		return -ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, n + 1, fmt, ap);
