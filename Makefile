@@ -5,7 +5,10 @@
 #                   of the test matrix that is not installed on the host
 #                   is built in its kernel root (scripts/setup-kernels.sh)
 # make check        install what the tests need, then run every test on
-#                   both Debian kernels (see scripts/check.sh)
+#                   every kernel of the matrix (see scripts/check.sh)
+# make check-debug  the VM suite and the netlink fuzzer on a debug kernel
+#                   (KASAN, KFENCE, lockdep, PROVE_RCU, slab debugging)
+#                   built from Debian's linux-source (scripts/check-debug.sh)
 # make check-guest  the packages on a booted Debian guest: install and purge,
 #                   boot order, logs, persistence, log rotation, the warning
 #                   when a second kernel is installed (selftests/guest/)
@@ -92,6 +95,9 @@ check-guest:
 
 check:
 	./scripts/check.sh
+
+check-debug:
+	./scripts/check-debug.sh
 
 demo:
 	./scripts/demo.sh
@@ -228,6 +234,6 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module module-clean userspace check check-guest demo bench style clean \
+.PHONY: all module module-clean userspace check check-debug check-guest demo bench style clean \
 	install uninstall install-module dkms-install dkms-uninstall \
 	install-initramfs uninstall-initramfs

@@ -7,7 +7,17 @@
 # (scripts/setup-kernels.sh: the matrix, or $KERNELS).  Idempotent: apt is
 # only called when a package is missing, tar only when a file is missing,
 # a kernel root only made when its kernel is new.
+#
+# --debug-kernel: for `make check-debug` instead (scripts/debug-kernel.sh
+# builds a kernel from linux-source-6.1): the packages, the kernel build's
+# tools too, and no matrix kernel.
 set -euo pipefail
+DEBUG_KERNEL=
+case ${1:-} in
+--debug-kernel) DEBUG_KERNEL=1 ;;
+"") ;;
+*) echo "usage: install-deps.sh [--debug-kernel]" >&2; exit 1 ;;
+esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SRC_TAR=/usr/src/linux-source-6.1.tar.xz
@@ -43,6 +53,9 @@ PKGS=(
 	# make bench: nft, run in the guests as the anchor of a large policy load
 	nftables
 )
+# A kernel build: its parser generators and, for module signing,
+# libssl-dev (objtool's libelf-dev is in the list already).
+[ -z "$DEBUG_KERNEL" ] || PKGS+=(bison flex libssl-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -110,4 +123,4 @@ if [ ! -x "$ROOT/build/promtool/promtool" ]; then
 fi
 
 # The test kernels: fail early if one cannot be set up.
-"$ROOT/scripts/setup-kernels.sh" >/dev/null
+[ -n "$DEBUG_KERNEL" ] || "$ROOT/scripts/setup-kernels.sh" >/dev/null

@@ -139,9 +139,21 @@ kg_resolve() {
 # kg_is_series ARG: ARG is a series ("6.12"), not a release.
 kg_is_series() { [[ $1 =~ ^[0-9]+\.[0-9]+$ ]]; }
 
-# kg_kver SERIES|KVER: the release: a series resolved, a release as is.
+# kg_kver SERIES|KVER: the release: a series resolved, a release as is;
+# "SERIES-debug" is the debug kernel built from that series' source
+# (scripts/debug-kernel.sh), whatever its point release.
 kg_kver() {
-	if kg_is_series "$1"; then kg_resolve "$1"; else echo "$1"; fi
+	local d
+	case $1 in
+	*-debug)
+		kg_is_series "${1%-debug}" || { echo "kernel-lib: bad debug kernel '$1'" >&2; return 1; }
+		d=$(find "$KG_KROOT_DIR" -mindepth 1 -maxdepth 1 -name "${1%-debug}.*-kgdebug" \
+			-printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$d" ] || { echo "kernel-lib: no $1 kernel (scripts/debug-kernel.sh)" >&2; return 1; }
+		echo "$d"
+		;;
+	*) if kg_is_series "$1"; then kg_resolve "$1"; else echo "$1"; fi ;;
+	esac
 }
 
 # kg_series_of KVER: the series of a release ("6.12" for 6.12.N+deb12-amd64).
@@ -196,7 +208,9 @@ kg_in_kroot() {
 	local k=$1 r
 	shift
 	r=$(kg_kroot "$k") || return 1
-	if [ "$r" = / ]; then
+	# A kernel root built here (.kg-host, the debug kernel): the host's
+	# compiler built it.
+	if [ "$r" = / ] || [ -e "$r/.kg-host" ]; then
 		"$@"
 		return
 	fi
@@ -213,6 +227,18 @@ kg_in_kroot() {
 		exec chroot "$r" /usr/bin/env -u LD_PRELOAD PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LC_ALL=C.UTF-8 /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$PWD" "$@"
 	' kg-kroot "$r" "$KG_ROOT /tmp ${KG_KROOT_BIND:-}" "$@"
+}
+
+# kg_kbuild_dir KVER: KVER's kbuild directory as kg_in_kroot's commands
+# see it.
+kg_kbuild_dir() {
+	local r
+	r=$(kg_kroot "$1") || return 1
+	if [ -e "$r/.kg-host" ]; then
+		echo "$r/lib/modules/$1/build"
+	else
+		echo "/lib/modules/$1/build"
+	fi
 }
 
 # kg_symvers KVER: the kernel's Module.symvers (from its headers).

@@ -13,4 +13,5 @@ set -euo pipefail
 
 KVER=$(kg_kver "${1:?usage: kmake.sh KVER|SERIES [MAKE ARGS...]}")
 shift
-kg_in_kroot "$KVER" make -C "/lib/modules/$KVER/build" "$@"
+BUILD=$(kg_kbuild_dir "$KVER")
+kg_in_kroot "$KVER" make -C "$BUILD" "$@"

@@ -33,6 +33,10 @@
 # Environment: KG_VM_CMDLINE is appended to the kernel command line
 # (e.g. "loglevel=7" to see kernel messages), KG_VM_QEMU_ARGS to qemu's;
 # KG_VM_KEEP=1 keeps the temporary directory (initramfs tree, console log).
+# KG_VM_KLOG_CHECK=1 (make check-debug): after COMMAND, the guest searches
+# its kernel log for the reports of the kernel's checkers (KASAN, KFENCE,
+# lockdep, RCU, slab, BUG, WARNING, Oops), prints each as "# klog: " lines
+# and a "kg-klog: N report(s)" line, and fails the run if N > 0.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -174,6 +178,7 @@ NONCE=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 BEGIN=KGVM-BEGIN-$NONCE
 END=KGVM-EXIT-$NONCE
 printf '%s\n' "$CMD" >"$R/etc/kg-command"
+[ -z "${KG_VM_KLOG_CHECK:-}" ] || : >"$R/etc/kg-klog-check"
 cat >"$R/init" <<EOF
 #!/bin/sh
 /usr/bin/busybox --install -s
@@ -197,7 +202,15 @@ cd /kabiguard
 read -r up _ </proc/uptime
 echo "$BEGIN \$up"
 /bin/sh -c "\$(cat /etc/kg-command)" </dev/null 2>&1
-echo "$END \$?"
+st=\$?
+if [ -e /etc/kg-klog-check ]; then
+	dmesg | grep -E '(BUG|WARNING|INFO|UBSAN|KASAN|KFENCE):|Oops|general protection fault|[Cc]all [Tt]race|Disabling lock debugging' >/tmp/kg-klog
+	n=\$(grep -cE '(BUG|WARNING|INFO|UBSAN|KASAN|KFENCE):|Oops|general protection fault' /tmp/kg-klog)
+	sed 's/^/# klog: /' /tmp/kg-klog
+	echo "kg-klog: \$n report(s)"
+	[ "\$n" -eq 0 ] || [ "\$st" -ne 0 ] || st=1
+fi
+echo "$END \$st"
 poweroff -f
 echo o >/proc/sysrq-trigger
 EOF
