@@ -31,27 +31,17 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include "kabiguard.h"
+#include "../include/kabiguard/names.h"
 
 /* Longest symbol and executable path a record carries, in bytes. */
 #define KG_AUDIT_SYM_MAX	256
 #define KG_AUDIT_PATH_MAX	256
 
-static const char * const kg_audit_verdicts[] = {
-	[KABIGUARD_VERDICT_ALLOWED] = "allowed",
-	[KABIGUARD_VERDICT_AUDITED] = "audited",
-	[KABIGUARD_VERDICT_DENIED] = "denied",
-};
-
-/* As kabiguardctl names them (userspace/lib/names.c). */
-static const char * const kg_audit_reasons[] = {
-	[KABIGUARD_REASON_NOT_ALLOWED] = "not-allowed",
-	[KABIGUARD_REASON_NAMESPACE] = "namespace",
-	[KABIGUARD_REASON_CRC_MISMATCH] = "crc-mismatch",
-	[KABIGUARD_REASON_EXPORTER] = "exporter",
-	[KABIGUARD_REASON_UNSIGNED] = "unsigned",
-	[KABIGUARD_REASON_LIVEPATCH] = "livepatch",
-	[KABIGUARD_REASON_UNVERIFIABLE] = "unverifiable",
-};
+/* As kabiguardctl and kabiguardd name them. */
+static const char * const kg_audit_verdicts[] = KG_VERDICT_NAMES;
+static_assert(ARRAY_SIZE(kg_audit_verdicts) == __KABIGUARD_VERDICT_MAX);
+static const char * const kg_audit_reasons[] = KG_REASON_NAMES;
+static_assert(ARRAY_SIZE(kg_audit_reasons) == __KABIGUARD_REASON_MAX);
 
 /* " key=value" for an untrusted string of at most @max bytes. */
 static void kg_audit_str(struct audit_buffer *ab, const char *key,

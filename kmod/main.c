@@ -7,12 +7,10 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include "kabiguard.h"
+#include "../include/kabiguard/names.h"
 
-static const char * const kg_mode_names[] = {
-	[KABIGUARD_MODE_OFF] = "off",
-	[KABIGUARD_MODE_AUDIT] = "audit",
-	[KABIGUARD_MODE_ENFORCE] = "enforce",
-};
+static const char * const kg_mode_names[] = KG_MODE_NAMES;
+static_assert(ARRAY_SIZE(kg_mode_names) == __KABIGUARD_MODE_MAX);
 
 /* Audit by default: a first load must never lock an admin out of modules. */
 static enum kabiguard_mode kg_initial_mode = KABIGUARD_MODE_AUDIT;

@@ -16,15 +16,13 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include "kabiguard.h"
+#include "../include/kabiguard/names.h"
 
 /* Violations printed per load; the event carries up to KABIGUARD_MAX_VIOLATIONS. */
 #define KG_LOG_VIOLATIONS 32
 
-static const char * const kg_verdict_names[] = {
-	[KABIGUARD_VERDICT_ALLOWED] = "allowed",
-	[KABIGUARD_VERDICT_AUDITED] = "audited",
-	[KABIGUARD_VERDICT_DENIED] = "denied",
-};
+static const char * const kg_verdict_names[] = KG_VERDICT_NAMES;
+static_assert(ARRAY_SIZE(kg_verdict_names) == __KABIGUARD_VERDICT_MAX);
 
 /*
  * Every name a module controls goes through "%*pE": a newline or an

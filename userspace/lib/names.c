@@ -1,41 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Names of the uapi enums, as printed by the tools and read back. */
+/* Names of the uapi enums (include/kabiguard/names.h), as printed by the
+ * tools and read back. */
 #include <errno.h>
 #include <string.h>
 
 #include "kgclient.h"
+#include "../../include/kabiguard/names.h"
 
 #define KG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const kg_modes[] = {
-	[KABIGUARD_MODE_OFF]		= "off",
-	[KABIGUARD_MODE_AUDIT]		= "audit",
-	[KABIGUARD_MODE_ENFORCE]	= "enforce",
-};
-
-static const char *const kg_verdicts[] = {
-	[KABIGUARD_VERDICT_ALLOWED]	= "allowed",
-	[KABIGUARD_VERDICT_AUDITED]	= "audited",
-	[KABIGUARD_VERDICT_DENIED]	= "denied",
-};
-
-static const char *const kg_reasons[] = {
-	[KABIGUARD_REASON_NOT_ALLOWED]	= "not-allowed",
-	[KABIGUARD_REASON_NAMESPACE]	= "namespace",
-	[KABIGUARD_REASON_CRC_MISMATCH]	= "crc-mismatch",
-	[KABIGUARD_REASON_EXPORTER]	= "exporter",
-	[KABIGUARD_REASON_UNSIGNED]	= "unsigned",
-	[KABIGUARD_REASON_LIVEPATCH]	= "livepatch",
-	[KABIGUARD_REASON_UNVERIFIABLE]	= "unverifiable",
-	[KABIGUARD_REASON_OUT_OF_TREE]	= "out-of-tree",
-};
-
-static const char *const kg_kinds[] = {
-	[KABIGUARD_RULE_SYMBOL]		= "symbol",
-	[KABIGUARD_RULE_NAMESPACE]	= "namespace",
-	[KABIGUARD_RULE_ANY]		= "any",
-	[KABIGUARD_RULE_LIVEPATCH]	= "livepatch",
-};
+static const char *const kg_modes[] = KG_MODE_NAMES;
+static const char *const kg_verdicts[] = KG_VERDICT_NAMES;
+static const char *const kg_reasons[] = KG_REASON_NAMES;
+static const char *const kg_kinds[] = KG_RULE_KIND_NAMES;
+_Static_assert(KG_ARRAY_SIZE(kg_modes) == __KABIGUARD_MODE_MAX, "mode names");
+_Static_assert(KG_ARRAY_SIZE(kg_verdicts) == __KABIGUARD_VERDICT_MAX, "verdict names");
+_Static_assert(KG_ARRAY_SIZE(kg_reasons) == __KABIGUARD_REASON_MAX, "reason names");
+_Static_assert(KG_ARRAY_SIZE(kg_kinds) == __KABIGUARD_RULE_KIND_MAX, "rule kind names");
 
 static const char *const kg_formats[] = {
 	[KG_FORMAT_AUTO]	= "auto",
