@@ -7,14 +7,20 @@
 #   guest_run BOOTS SECS   selftests/guest/run.sh, then the scenario's TAP
 #                          lines (numbered in the guest, across boots)
 #   guest_tap OK DESC      one more test line, decided on the host
-#   guest_finish WANT      the plan; fails unless the scenario ran its WANT
-#                          tests, all passed and every boot ended cleanly
+#   guest_finish WANT      the plan; exits 1 unless the scenario ran its
+#                          WANT tests, all passed and every boot ended
+#                          cleanly
+#   guest_fail DESC        a failed test and the plan, exit 1 (a missing
+#                          input)
+# The TAP lines are selftests/lib/tap.sh's, in the guest (as /kg/tap.sh)
+# and here.
 # KG_GUEST_KEEP=DIR keeps a copy of the share (outputs, consoles).
 
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
+
 guest_fail() {
-	echo "not ok 1 $1"
-	echo "1..1"
-	exit 1
+	bail "$1"
 }
 
 guest_setup() {
@@ -33,29 +39,23 @@ guest_setup() {
 	cp "$TMP"/src/kabiguard_*_amd64.deb "$TMP"/src/kabiguard-dkms_*_all.deb \
 		"$SHARE/" || guest_fail "the packages copied to the share"
 	cp "$ROOT/selftests/guest/scenarios/$1" "$SHARE/scenario.sh" &&
-		cp "$ROOT/selftests/guest/scenarios/tap.sh" "$SHARE/tap.sh" ||
+		cp "$ROOT/selftests/lib/tap.sh" "$SHARE/tap.sh" ||
 		guest_fail "scenarios/$1 and tap.sh copied to the share"
 }
 
 guest_run() {
 	"$ROOT/selftests/guest/run.sh" -k "$KVER" -b "$1" -t "$2" "$SHARE"
 	GUEST_RC=$?
-	echo "TAP version 13"
+	tap_begin
 	touch "$SHARE/out.log"
 	grep -E '^(ok|not ok) |^# ' "$SHARE/out.log"
 	GUEST_GOT=$(grep -cE '^(ok|not ok) ' "$SHARE/out.log")
-	GUEST_N=$GUEST_GOT
-	GUEST_FAILS=$(grep -cE '^not ok ' "$SHARE/out.log")
+	KG_TAP_N=$GUEST_GOT
+	KG_TAP_FAILS=$(grep -cE '^not ok ' "$SHARE/out.log")
 }
 
 guest_tap() {
-	GUEST_N=$((GUEST_N + 1))
-	if [ "$1" = 1 ]; then
-		echo "ok $GUEST_N $2"
-	else
-		echo "not ok $GUEST_N $2"
-		GUEST_FAILS=$((GUEST_FAILS + 1))
-	fi
+	if [ "$1" = 1 ]; then ok "$2"; else not_ok "$2"; fi
 }
 
 guest_finish() {
@@ -67,6 +67,5 @@ guest_finish() {
 	if [ -n "${KG_GUEST_KEEP:-}" ]; then
 		mkdir -p "$KG_GUEST_KEEP" && cp -r "$SHARE"/. "$KG_GUEST_KEEP"/
 	fi
-	echo "1..$GUEST_N"
-	[ "$GUEST_FAILS" -eq 0 ]
+	tap_end
 }

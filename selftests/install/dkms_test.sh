@@ -28,17 +28,8 @@ VERSION=$(cat VERSION)
 LOCK=/run/lock/kabiguard-dkms-test.lock
 MOK=(/var/lib/dkms/mok.key /var/lib/dkms/mok.pub)
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-# check DESC CMD...: ok if CMD succeeds
-check() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit $?; }
-bail() { not_ok "$*"; finish; }
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 
 [ "$(id -u)" -eq 0 ] || bail "running as root (dkms installs for the whole machine)"
 command -v dkms >/dev/null || bail "dkms is installed (scripts/install-deps.sh)"
@@ -91,11 +82,11 @@ trap cleanup EXIT
 for k in "${KVERS[@]}"; do
 	if [ ! -e "build/$k/src/kmod/kabiguard.ko" ] ||
 		[ ! -e "build/$k/src/selftests/kabiguard/test_modules/kg_exporter.ko" ]; then
-		scripts/build-kernel-objs.sh "$k" >&2 || { not_ok "build-kernel-objs.sh $k"; finish; }
+		scripts/build-kernel-objs.sh "$k" >&2 || { not_ok "build-kernel-objs.sh $k"; tap_end; }
 	fi
 done
 if [ ! -x userspace/kabiguardctl ]; then
-	make -s -C userspace >&2 || { not_ok "make -C userspace"; finish; }
+	make -s -C userspace >&2 || { not_ok "make -C userspace"; tap_end; }
 fi
 
 for k in "${KVERS[@]}"; do
@@ -170,4 +161,4 @@ D="kernel log: kg_consumer_forbidden denied"; r sh -c "dmesg | grep -q \"kabigua
 	check "$k: modules.dep no longer lists kabiguard" \
 		sh -c "! grep -q kabiguard.ko '$r/lib/modules/$k/modules.dep'"
 done
-finish
+tap_end

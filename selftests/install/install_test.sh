@@ -18,14 +18,8 @@ SRC=$TMP/src
 # The copy has no build/: its kernel scripts use this tree's kernel roots.
 export KG_KROOT_DIR=$ROOT/build/kroot
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-check() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 # mk DESC LOG ARGS...: make -C SRC ARGS, output to LOG (shown on failure)
 mk() {
 	local d=$1 log=$2
@@ -144,5 +138,4 @@ check "dkms.conf reads PACKAGE_VERSION $V from VERSION" \
 check "MODULE_VERSION in kmod/main.c is KABIGUARD_VERSION (from VERSION)" \
 	grep -q '^MODULE_VERSION(KABIGUARD_VERSION);' "$S/kmod/main.c"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -12,9 +12,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DOC=$ROOT/userspace/doc
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 # quiet DESC CMD...: ok if CMD succeeds and prints nothing
 quiet() {
 	local d=$1 out rc
@@ -76,5 +75,4 @@ if [ -e "$pol" ]; then
 	done
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -22,20 +22,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=$("$ROOT/scripts/kernels.sh" "${1:-6.1}") || exit 1
 VERSION=$(cat "$ROOT/VERSION")
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-# check DESC CMD...: ok if CMD succeeds; its output as diagnostics if not
-check() {
-	local d=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$d"
-	else
-		not_ok "$d"
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/# /'
-	fi
-}
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 
 for tool in dpkg-buildpackage dh_dkms lintian rpmbuild rpmlint git; do
 	command -v "$tool" >/dev/null ||
@@ -55,14 +43,14 @@ RPMTOP=$TMP/rpm
 mkdir -p "$RPMTOP/SOURCES"
 tar -C "$TMP" -czf "$RPMTOP/SOURCES/kabiguard-$VERSION.tar.gz" "kabiguard-$VERSION"
 
-echo "TAP version 13"
+tap_begin
 
 # --- versions
 deb_version=$(cd "$SRC" && dpkg-parsechangelog -SVersion)
 rpm_version=$(sed -n 's/^Version:[[:space:]]*//p' "$SRC/rpm/kabiguard.spec")
-check "debian/changelog's version ($deb_version) is VERSION ($VERSION)" \
+check_diag "debian/changelog's version ($deb_version) is VERSION ($VERSION)" \
 	test "$deb_version" = "$VERSION"
-check "the spec's version ($rpm_version) is VERSION ($VERSION)" \
+check_diag "the spec's version ($rpm_version) is VERSION ($VERSION)" \
 	test "$rpm_version" = "$VERSION"
 
 # --- Debian packages
@@ -74,7 +62,7 @@ else
 fi
 DEB=$TMP/kabiguard_${VERSION}_amd64.deb
 DKMS_DEB=$TMP/kabiguard-dkms_${VERSION}_all.deb
-check "lintian: no error, no warning" \
+check_diag "lintian: no error, no warning" \
 	lintian --fail-on error,warning "$TMP/kabiguard_${VERSION}_amd64.changes"
 
 # has_files DEB PATH...: every PATH is in DEB
@@ -87,7 +75,7 @@ has_files() {
 	done
 	return "$missing"
 }
-check "kabiguard holds the tools, the unit and the man pages" \
+check_diag "kabiguard holds the tools, the unit and the man pages" \
 	has_files "$DEB" /usr/sbin/kabiguardctl /usr/sbin/kabiguardd \
 	/lib/systemd/system/kabiguardd.service \
 	/usr/share/man/man8/kabiguardctl.8.gz /usr/share/man/man8/kabiguardd.8.gz \
@@ -106,45 +94,45 @@ want_conf="/etc/kabiguard/kabiguard.conf
 /etc/logrotate.d/kabiguard
 /etc/modprobe.d/kabiguard.conf
 /etc/modules-load.d/kabiguard.conf"
-check "kabiguard's configuration files are conffiles" \
+check_diag "kabiguard's configuration files are conffiles" \
 	test "$(sort <<<"$conffiles")" = "$want_conf"
 postinst=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./postinst 2>/dev/null)
-check "kabiguard enables kabiguardd.service for the next boot" \
+check_diag "kabiguard enables kabiguardd.service for the next boot" \
 	grep -q 'deb-systemd-helper.*enable.*kabiguardd.service' <<<"$postinst"
 
 dkms_src=/usr/src/kabiguard-$VERSION
-check "kabiguard-dkms holds the module source and its dkms.conf" \
+check_diag "kabiguard-dkms holds the module source and its dkms.conf" \
 	has_files "$DKMS_DEB" "$dkms_src/dkms.conf" "$dkms_src/VERSION" \
 	"$dkms_src/Kbuild" "$dkms_src/kmod/Kbuild" "$dkms_src/kmod/main.c" \
 	"$dkms_src/include/uapi/linux/kabiguard.h"
-check "kabiguard-dkms carries no build products" \
+check_diag "kabiguard-dkms carries no build products" \
 	bash -c "! dpkg-deb -c '$DKMS_DEB' | grep -E '\\.(o|ko|mod|cmd)\$'"
 dkms_postinst=$(dpkg-deb --ctrl-tarfile "$DKMS_DEB" | tar -xO ./postinst 2>/dev/null)
-check "kabiguard-dkms registers the module with dkms when installed" \
+check_diag "kabiguard-dkms registers the module with dkms when installed" \
 	bash -c 'grep -q "^DKMS_NAME=kabiguard\$" <<<"$1" &&
 		grep -q "^DKMS_VERSION=$2\$" <<<"$1" &&
 		grep -q "/usr/lib/dkms/common.postinst" <<<"$1"' _ "$dkms_postinst" "$VERSION"
-check "kabiguard-dkms holds the initramfs-tools hook and script and the dracut module" \
+check_diag "kabiguard-dkms holds the initramfs-tools hook and script and the dracut module" \
 	has_files "$DKMS_DEB" /usr/share/initramfs-tools/hooks/kabiguard \
 	/usr/share/initramfs-tools/scripts/init-top/kabiguard \
 	/usr/lib/dracut/modules.d/90kabiguard/module-setup.sh \
 	/usr/lib/dracut/modules.d/90kabiguard/kabiguard-load.sh
-check "kabiguard-dkms activates update-initramfs (install, removal, purge)" \
+check_diag "kabiguard-dkms activates update-initramfs (install, removal, purge)" \
 	bash -c "dpkg-deb --ctrl-tarfile '$DKMS_DEB' | tar -xO ./triggers |
 		grep -qx 'activate-noawait update-initramfs'"
-check "kabiguard-dkms depends on dkms" \
+check_diag "kabiguard-dkms depends on dkms" \
 	grep -q '^ *Depends:.*dkms' < <(dpkg-deb -I "$DKMS_DEB")
 mkdir -p "$TMP/dkms-root"
 dpkg-deb -x "$DKMS_DEB" "$TMP/dkms-root"
-check "the packaged module source builds against $KVER" \
+check_diag "the packaged module source builds against $KVER" \
 	"$ROOT/scripts/kmake.sh" "$KVER" M="$TMP/dkms-root$dkms_src" modules
-check "the build made kabiguard.ko" test -e "$TMP/dkms-root$dkms_src/kmod/kabiguard.ko"
+check_diag "the build made kabiguard.ko" test -e "$TMP/dkms-root$dkms_src/kmod/kabiguard.ko"
 
 # --- RPM
-check "rpmbuild builds the source RPM" \
+check_diag "rpmbuild builds the source RPM" \
 	rpmbuild -bs --define "_topdir $RPMTOP" "$SRC/rpm/kabiguard.spec"
 SRPM=$RPMTOP/SRPMS/kabiguard-$VERSION-1.src.rpm
-check "rpmlint accepts the spec and the source RPM" \
+check_diag "rpmlint accepts the spec and the source RPM" \
 	rpmlint -r "$SRC/rpm/kabiguard.rpmlintrc" "$SRC/rpm/kabiguard.spec" "$SRPM"
 # What a RHEL build root provides (redhat-rpm-config, systemd-rpm-macros).
 if rpmbuild -bb --nodeps --define "_topdir $RPMTOP" \
@@ -158,7 +146,7 @@ else
 	tail -n 30 "$TMP/rpm.log" | sed 's/^/# /'
 fi
 rpm_files=$(rpm -qlp "$RPMTOP"/RPMS/*/kabiguard-*.rpm 2>/dev/null)
-check "the RPMs hold the tools, the unit, the configuration and the module source" \
+check_diag "the RPMs hold the tools, the unit, the configuration and the module source" \
 	bash -c 'for f in /usr/sbin/kabiguardctl /usr/sbin/kabiguardd \
 		/usr/lib/systemd/system/kabiguardd.service \
 		/etc/kabiguard/kabiguard.conf /etc/kabiguard/policy.d/00-signed.policy \
@@ -167,5 +155,4 @@ check "the RPMs hold the tools, the unit, the configuration and the module sourc
 		'"$dkms_src/dkms.conf $dkms_src/kmod/main.c"'; do
 		grep -qxF "$f" <<<"$1" || { echo "missing $f"; exit 1; }; done' _ "$rpm_files"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -23,10 +23,8 @@ TM=$OBJ/selftests/kabiguard/test_modules
 TMP=$(mktemp -d /tmp/kg-readme.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
-finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit $?; }
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 
 # The block.
 awk '/^<!-- readme_test.sh runs the next block -->$/ { m = 1; next }
@@ -37,13 +35,13 @@ if [ -s "$TMP/example.sh" ]; then
 	ok "README.md: worked example found ($(wc -l <"$TMP/example.sh") lines)"
 else
 	not_ok "README.md: no worked example block after the readme_test.sh marker"
-	finish
+	tap_end
 fi
 
 if [ ! -e "$OBJ/kmod/kabiguard.ko" ] || [ ! -e "$TM/kg_exporter.ko" ]; then
-	scripts/build-kernel-objs.sh "$KVER" >&2 || { not_ok "build-kernel-objs.sh $KVER"; finish; }
+	scripts/build-kernel-objs.sh "$KVER" >&2 || { not_ok "build-kernel-objs.sh $KVER"; tap_end; }
 fi
-[ -x userspace/kabiguardctl ] || make -s -C userspace >&2 || { not_ok "make -C userspace"; finish; }
+[ -x userspace/kabiguardctl ] || make -s -C userspace >&2 || { not_ok "make -C userspace"; tap_end; }
 
 # make install into a scratch root (the tools are built already: -o).
 if make -s -o userspace install DESTDIR="$TMP/root" >"$TMP/install.log" 2>&1; then
@@ -51,7 +49,7 @@ if make -s -o userspace install DESTDIR="$TMP/root" >"$TMP/install.log" 2>&1; th
 else
 	not_ok "make install DESTDIR=..."
 	sed 's/^/# /' "$TMP/install.log"
-	finish
+	tap_end
 fi
 
 # Stand-in stablelist: the kernel's symbols the test modules import.
@@ -92,11 +90,6 @@ printf '%s\n' "$out" | sed 's/^/# /'
 section() { printf '%s\n' "$out" | awk -v s="=== $1" '$0 == s { on = 1; next } /^=== / { on = 0 } on'; }
 # shellcheck disable=SC2317 # called through check
 has() { grep -q -- "$2" <<<"$(section "$1")"; }
-check() {
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
 
 ex=$(section example)
 check "example: its last command (mode audit after lock) exits 5" grep -q '^=== example exit status 5$' <<<"$out"
@@ -120,4 +113,4 @@ check "audit log: kg_consumer_forbidden audited, kg_plain_b named" \
 	bash -c 'grep -q "audited kg_consumer_forbidden:" <<<"$1" && grep -q "kg_plain_b from=kg_exporter:" <<<"$1"' bash "$(section "audit log")"
 check "kernel log: kg_consumer_forbidden denied (enforce" has dmesg 'kg_consumer_forbidden: denied (enforce'
 check "kernel log: locked" has dmesg 'kabiguard: locked'
-finish
+tap_end

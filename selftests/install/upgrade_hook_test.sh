@@ -22,9 +22,8 @@ NEW_RE=$(re "$NEW")
 HOOK=$ROOT/userspace/hooks/kabiguard-upgrade-check
 CTL=$ROOT/userspace/kabiguardctl
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 # expect DESC PATTERN: the last hook output matches the extended regex
 expect() {
 	if grep -qE -- "$2" "$TMP/out"; then ok "$1"; else
@@ -83,7 +82,7 @@ run() {
 }
 conf() { printf '# test\nmode = audit\n%s\n' "$1" >"$R/etc/kabiguard/kabiguard.conf"; }
 
-echo "TAP version 13"
+tap_begin
 
 # --- default (warn)
 conf ""
@@ -167,5 +166,4 @@ status "kabiguardd --check refuses upgrade_check = maybe" 2
 expect "naming the file, the line and the value" \
 	"kabiguard.conf:3: upgrade_check: expected off, warn or fail, not 'maybe'"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -45,7 +45,7 @@ burst=$(cat /proc/sys/kernel/printk_ratelimit_burst)
 echo 100000 >/proc/sys/kernel/printk_ratelimit_burst ||
 	die "cannot raise kernel.printk_ratelimit_burst"
 
-tap_plan 12
+tap_begin 12
 printf 'symbol kg_plain_a\n' >/tmp/audit-empty.policy
 kabiguardctl load /tmp/audit-empty.policy >/dev/null ||
 	die "kabiguardctl load"
@@ -55,19 +55,19 @@ load_mod_fail kg_exporter
 
 rec=$(record kg_exporter denied)
 echo "# $rec"
-tap_check "a denied load has a KERNEL_OTHER (1316) record naming the module" \
+check_diag "a denied load has a KERNEL_OTHER (1316) record naming the module" \
 	test -n "$rec"
-tap_check "its guard_mode is enforce and res=0 (failed, as aureport counts it)" \
+check_diag "its guard_mode is enforce and res=0 (failed, as aureport counts it)" \
 	sh -c "[ '$(field "$rec" guard_mode)' = enforce ] && [ '$(field "$rec" res)' = 0 ]"
-tap_check "it counts the violations and names the first one and its reason" \
+check_diag "it counts the violations and names the first one and its reason" \
 	sh -c "[ '$(field "$rec" violations)' -ge 1 ] && [ -n '$(field "$rec" sym)' ] && [ '$(field "$rec" reason)' = not-allowed ]"
-tap_check "it names the loader: pid, uid, comm and exe" \
+check_diag "it names the loader: pid, uid, comm and exe" \
 	sh -c "[ '$(field "$rec" pid)' -gt 1 ] && [ '$(field "$rec" uid)' = 0 ] && [ '$(field "$rec" comm)' = '\"insmod\"' ] && [ -n '$(field "$rec" exe)' ]"
 seq=$(field "$rec" seq)
 evseq=$(kabiguardctl events --json 2>/dev/null |
 	grep '"module":"kg_exporter"' | tail -n 1 |
 	sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
-tap_check "its seq is the verdict event's sequence number ($seq, event $evseq)" \
+check_diag "its seq is the verdict event's sequence number ($seq, event $evseq)" \
 	sh -c "[ -n '$seq' ] && [ '$seq' = '$evseq' ]"
 
 # An import name with spaces, parentheses and a backtick (kg_evil_import
@@ -78,17 +78,17 @@ set_dmesg_marker
 load_mod_fail kg_evil_import
 rec=$(record kg_evil_import denied)
 echo "# $rec"
-tap_check "the hostile module's denied load has its record" test -n "$rec"
+check_diag "the hostile module's denied load has its record" test -n "$rec"
 sym=$(field "$rec" sym)
-tap_check "a symbol with spaces is written in upper-case hex, as auditd expects" \
+check_diag "a symbol with spaces is written in upper-case hex, as auditd expects" \
 	sh -c "printf '%s' '$sym' | grep -Eqx '([0-9A-F]{2})+'"
-tap_check "the hex is the name's bytes (kg_evil~, then a space)" \
+check_diag "the hex is the name's bytes (kg_evil~, then a space)" \
 	sh -c "printf '%s' '$sym' | grep -q '^6B675F6576696C7E6B6162696775617264' && printf '%s' '$sym' | grep -q '20'"
 n=$(printf '%s\n' "$rec" | tr ' ' '\n' | grep -Ec '^(verdict|res|guard_mode)=')
-tap_check "the name adds no field: one verdict=, one guard_mode=, one res= (got $n)" \
+check_diag "the name adds no field: one verdict=, one guard_mode=, one res= (got $n)" \
 	test "$n" -eq 3
 n=$(dmesg_since_marker | grep -a 'type=1316 ' | grep -ac 'name="kg_evil_import"')
-tap_check "one record per verdict (kmod's insmod: one load, one record; got $n)" \
+check_diag "one record per verdict (kmod's insmod: one load, one record; got $n)" \
 	test "$n" -eq 1
 
 # Allowed, in enforce mode: every import of kg_exporter is in the policy.
@@ -98,7 +98,7 @@ set_dmesg_marker
 load_mod kg_exporter
 rec=$(record kg_exporter allowed)
 echo "# $rec"
-tap_check "an allowed load has its record, res=1 and no violation" \
+check_diag "an allowed load has its record, res=1 and no violation" \
 	sh -c "[ -n '$rec' ] && [ '$(field "$rec" res)' = 1 ] && [ '$(field "$rec" violations)' = 0 ]"
 unload_mod kg_exporter
 
@@ -109,8 +109,8 @@ set_dmesg_marker
 load_mod kg_exporter
 rec=$(record kg_exporter audited)
 echo "# $rec"
-tap_check "an audited load (audit mode) has verdict=audited, guard_mode=audit, res=1" \
+check_diag "an audited load (audit mode) has verdict=audited, guard_mode=audit, res=1" \
 	sh -c "[ -n '$rec' ] && [ '$(field "$rec" guard_mode)' = audit ] && [ '$(field "$rec" res)' = 1 ]"
 unload_mod kg_exporter
 echo "$burst" >/proc/sys/kernel/printk_ratelimit_burst
-tap_done
+tap_end

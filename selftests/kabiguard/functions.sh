@@ -17,8 +17,8 @@
 #                (NAME is a test module; a path ending in .ko also works)
 # Kernel log:    set_dmesg_marker, dmesg_since_marker, dmesg_has LINE,
 #                check_dmesg EXPECTED (diff against the kabiguard lines)
-# TAP:           tap_plan N, tap_ok DESC, tap_not_ok DESC, tap_skip DESC WHY,
-#                tap_check DESC CMD... (ok if CMD succeeds), tap_done
+# TAP:           selftests/lib/tap.sh's tap_begin, ok, not_ok, check,
+#                check_diag, tap_end...
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -138,47 +138,7 @@ check_dmesg() {
 	fi
 }
 
-# --- TAP 13 for shell tests.
-
-KG_TAP_N=0
-KG_TAP_FAIL=0
-
-tap_plan() {
-	echo "TAP version 13"
-	echo "1..$1"
-}
-
-tap_ok() {
-	KG_TAP_N=$((KG_TAP_N + 1))
-	echo "ok $KG_TAP_N $*"
-}
-
-tap_not_ok() {
-	KG_TAP_N=$((KG_TAP_N + 1))
-	KG_TAP_FAIL=$((KG_TAP_FAIL + 1))
-	echo "not ok $KG_TAP_N $*"
-}
-
-tap_skip() {
-	KG_TAP_N=$((KG_TAP_N + 1))
-	echo "ok $KG_TAP_N $1 # SKIP $2"
-}
-
-# tap_check DESC CMD...: one TAP line for CMD's success; CMD's output is
-# shown as TAP comments.
-tap_check() {
-	_d=$1
-	shift
-	if _out=$("$@" 2>&1); then
-		tap_ok "$_d"
-	else
-		tap_not_ok "$_d"
-	fi
-	if [ -n "$_out" ]; then printf '%s\n' "$_out" | sed 's/^/# /'; fi
-}
-
-# tap_done: exit 1 if any test failed, else 0.
-tap_done() {
-	[ "$KG_TAP_FAIL" -eq 0 ] || exit $KSFT_FAIL
-	exit $KSFT_PASS
-}
+# --- TAP 13: selftests/lib/tap.sh, which selftests/vm/run.sh puts next to
+# this file.
+# shellcheck source=selftests/lib/tap.sh
+. /kabiguard/tap.sh

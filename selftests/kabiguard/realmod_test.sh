@@ -32,36 +32,12 @@
 #       (from its __versions, read on the host).
 set -u
 
-KSFT_SKIP=4
-n=0
-fails=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $*"
-}
-
-# check DESC CMD...: ok if CMD succeeds.
-check() {
-	_desc=$1
-	shift
-	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
-}
-
-diag() {
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit $KSFT_SKIP
-}
+# The TAP helpers: selftests/lib/tap.sh on the host, /kabiguard/tap.sh in
+# the VM (selftests/vm/run.sh puts it there).
+KG_TAP_SH=$(dirname "$0")/../lib/tap.sh
+[ -r "$KG_TAP_SH" ] || KG_TAP_SH=/kabiguard/tap.sh
+# shellcheck source=selftests/lib/tap.sh
+. "$KG_TAP_SH"
 
 # ---------------------------------------------------------------------
 # In the VM
@@ -73,7 +49,7 @@ kg_log() {
 
 guest() {
 	dir=$1
-	n=$2
+	KG_TAP_N=$2
 	nstor=$3
 	MARK=kabiguard-realmod-$$
 	mon=/tmp/realmod-monitor.json
@@ -176,8 +152,8 @@ EOF
 	# For the host to validate against the event schema.
 	sed 's/^/@monitor /' "$mon"
 	kabiguardctl mode audit >/dev/null 2>&1
-	echo "# realmod-last $n $fails"
-	[ "$fails" -eq 0 ]
+	tap_state realmod
+	[ "$KG_TAP_FAILS" -eq 0 ]
 }
 
 if [ "${1:-}" = "--guest" ]; then
@@ -188,7 +164,7 @@ fi
 # ---------------------------------------------------------------------
 # On the host
 
-echo "TAP version 13"
+tap_begin
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 RUN=$ROOT/selftests/vm/run.sh
@@ -197,11 +173,6 @@ RUN=$ROOT/selftests/vm/run.sh
 # The kernel and where its files are (scripts/kernel-lib.sh): a release
 # or a series; everything the set-up installs must be there, so a missing
 # piece fails the test rather than skipping it.
-bail() {
-	not_ok "$*"
-	echo "1..$n"
-	exit 1
-}
 KVER=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_kver "$2"' sh "$ROOT" "${1:-6.12}") ||
 	bail "resolve kernel ${1:-6.12}"
 KROOT=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_kroot "$2"' sh "$ROOT" "$KVER") ||
@@ -264,22 +235,11 @@ check "every USB_STORAGE export comes from usb-storage" \
 echo "# $KVER: booting the VM"
 {
 	"$RUN" -k "$KVER" -t "${KG_REALMOD_TIMEOUT:-900}" -a "$D:/realmod" -- \
-		"sh /realmod/realmod_test.sh --guest /realmod $n $nstor"
+		"sh /realmod/realmod_test.sh --guest /realmod $KG_TAP_N $nstor"
 	echo $? >"$TMP/rc"
 } | tee "$TMP/out" | grep -v '^@monitor '
 rc=$(cat "$TMP/rc")
-last=$(sed -n 's/^# realmod-last \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$TMP/out" | tail -n1)
-if [ -z "$last" ]; then
-	not_ok "the VM part ran to its end (run.sh exit status $rc)"
-else
-	# shellcheck disable=SC2086 # two numbers
-	set -- $last
-	n=$1
-	fails=$((fails + $2))
-	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
-		not_ok "run.sh exit status $rc"
-	fi
-fi
+tap_take_state realmod "$TMP/out" "$rc"
 # monitor --json: every line valid against the event schema.
 sed -n 's/^@monitor //p' "$TMP/out" | tr -d '\r' >"$TMP/monitor.jsonl"
 nmon=$(grep -c . "$TMP/monitor.jsonl")
@@ -290,6 +250,4 @@ else
 	not_ok "monitor --json: $nmon lines, each valid against the event schema, no duplicate key"
 	diag "$(head -10 "$TMP/monitor.v")"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ] || exit 1
-exit 0
+tap_end

@@ -28,15 +28,11 @@
 # when the kernel, kabiguard.ko or kabiguardctl is missing).
 set -uo pipefail
 
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-bail() { not_ok "$*"; echo "1..$n"; exit 1; }
-
-echo "TAP version 13"
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
+tap_begin
 RUN=$ROOT/selftests/vm/run.sh
 CTL=$ROOT/userspace/kabiguardctl
 JSONCHECK=$ROOT/userspace/tests/jsoncheck.py
@@ -114,30 +110,6 @@ fi
 ndeny=$(jq '[.modules[] | select(.allowed == false)] | length' "$TMP/check.json")
 diag "check: $ndeny of $nmods modules would be reported (audit) or denied (enforce)"
 
-cat >"$D/guest.sh" <<'EOF'
-# In the VM (dash): load the guard, P, audit mode, every module in order;
-# then the ring and the status, one line each behind a marker.
-d=$1
-[ -d /sys/module/kabiguard ] || insmod /kabiguard/kabiguard.ko ||
-	{ echo "@fail insmod kabiguard.ko"; exit 1; }
-kabiguardctl load --format symvers "$d/p.symvers" >/dev/null || { echo "@fail load P"; exit 1; }
-kabiguardctl mode audit >/dev/null || { echo "@fail mode audit"; exit 1; }
-while read -r f; do
-	out=$(insmod "$d/m/$f" 2>&1)
-	echo "@insmod $? $f $(echo "$out" | tr '\n' ' ')"
-done <"$d/order"
-kabiguardctl -j events 2>/dev/null | sed 's/^/@event /'
-kabiguardctl -j status 2>/dev/null | tr -d '\n' | sed 's/^/@status /'
-echo
-# The other JSON outputs, on a small policy (P's dump would be megabytes).
-kabiguardctl -j load "$d/small.policy" 2>&1 | tr -d '\n' | sed 's/^/@load /'
-echo
-kabiguardctl -j mode 2>&1 | tr -d '\n' | sed 's/^/@mode /'
-echo
-kabiguardctl -j dump 2>&1 | tr -d '\n' | sed 's/^/@dump /'
-echo
-echo "@done"
-EOF
 # Every kind of rule and of namespace pinning, no CRC (7.3 has none).
 printf '%s\n' 'symbol any_ns' 'symbol foo_ns ns=FOO' 'symbol no_ns ns=-' \
 	'symbol from_vmlinux from=vmlinux' 'namespace BAR' 'any signed-only' \
@@ -146,7 +118,7 @@ printf '%s\n' 'symbol any_ns' 'symbol foo_ns ns=FOO' 'symbol no_ns ns=-' \
 echo "# $KVER: booting the VM ($nmods modules to load)"
 t0=$SECONDS
 "$RUN" -k "$KVER" -t "${KG_REALTREE_TIMEOUT:-1500}" -a "$D:/realtree" -- \
-	"sh /realtree/guest.sh /realtree" >"$TMP/out" 2>&1
+	"sh /kabiguard/realtree_guest.sh /realtree" >"$TMP/out" 2>&1
 rc=$?
 diag "VM: exit status $rc after $((SECONDS - t0)) s"
 tr -d '\r' <"$TMP/out" >"$TMP/console"
@@ -254,5 +226,4 @@ if $c; then
 else
 	not_ok "$KVER: both verdicts occur ($denied audited, $((same - denied)) allowed)"
 fi
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_end

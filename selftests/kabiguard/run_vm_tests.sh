@@ -35,8 +35,7 @@
 # RUN_VM_ARGS adds options to run.sh (e.g. "-m 2048"). KG_VM_ONLY=1 runs
 # parts 1-4c only (the debug kernel of `make check-debug` has neither
 # Debian's module tree nor its signing key, which parts 5-7 test against).
-# The in-VM commands are single-quoted on purpose: they expand in the VM.
-# shellcheck disable=SC2016
+# The in-VM half of each boot is vm_parts.sh.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -64,94 +63,32 @@ if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
 	make -C "$HERE" >&2 || exit 1
 fi
 
-# In-VM prologue: load kabiguard.ko or fail loudly (as a TAP failure, so
-# the count shows it), and on exit show the end of the kernel log when
-# something failed.
-PROLOGUE='
-kg_insmod() {
-	# The tests read verdict lines from the kernel log after bursts of
-	# loads: no rate limit (flood_test, in its own boot, tests it).
-	if ! insmod /kabiguard/kabiguard.ko log_burst=10000; then
-		echo "not ok 1 insmod /kabiguard/kabiguard.ko failed"
-		dmesg | tail -n 30 | sed "s/^/# dmesg: /"
-		exit 1
-	fi
-}
-kg_reload() {
-	if ! rmmod kabiguard; then
-		echo "not ok 1 rmmod kabiguard failed (between tests)"
-		exit 1
-	fi
-	kg_insmod
-}
-kg_dmesg_on_failure() {
-	[ "$1" -eq 0 ] || dmesg | tail -n 60 | sed "s/^/# dmesg: /"
-}
-rc=0
-kg_insmod
-'
-
 rc=0
 TMP=$(mktemp -d /tmp/kg-vm-tests.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-# vm PART COMMAND: one VM boot; prints its output but for "@kgdlog " lines
-# (kabiguardd's log, for the host to validate), keeps it all in
-# $TMP/vm.out, records failure.
+# vm DESC PART [ARGS...]: one VM boot running vm_parts.sh PART ARGS (the
+# in-VM half); prints its output but for "@kgdlog " lines (kabiguardd's
+# log, for the host to validate), keeps it all in $TMP/vm.out, records
+# failure.
 vm() {
-	local part=$1 cmd=$2 st
-	echo "# $KVER: VM boot for $part"
+	local desc=$1 st
+	shift
+	echo "# $KVER: VM boot for $desc"
 	# shellcheck disable=SC2086 # RUN_VM_ARGS is a list of options
-	"$RUN" -k "$KVER" ${RUN_VM_ARGS:-} -- "$PROLOGUE$cmd" |
+	"$RUN" -k "$KVER" ${RUN_VM_ARGS:-} -- "sh ./vm_parts.sh $*" |
 		tee "$TMP/vm.out" | grep -v '^@kgdlog '
 	st=${PIPESTATUS[0]}
 	if [ "$st" -ne 0 ]; then
-		say "$part: failed (exit status $st)"
+		say "$desc: failed (exit status $st)"
 		rc=1
 	fi
 }
 
-# 1. policy_test (+ netlink_test), refs_test.
-cmd='
-echo "# '"$KVER"': policy_test"
-./policy_test || rc=1
-'
-if [ -x "$HERE/netlink_test" ]; then
-	cmd+='
-kg_reload
-echo "# '"$KVER"': netlink_test"
-./netlink_test || rc=1
-'
-fi
-cmd+='
-kg_reload
-echo "# '"$KVER"': refs_test"
-./refs_test || rc=1
-kg_reload
-echo "# '"$KVER"': match_test"
-./match_test || rc=1
-kg_dmesg_on_failure $rc
-exit $rc
-'
-vm "policy_test$([ -x "$HERE/netlink_test" ] && echo ' + netlink_test') + refs_test + match_test" "$cmd"
+# 1. policy_test (+ netlink_test), refs_test, match_test.
+vm "policy_test$([ -x "$HERE/netlink_test" ] && echo ' + netlink_test') + refs_test + match_test" policy
 
 # 2. lock_test, then rmmod from the shell.
-vm lock_test '
-echo "# '"$KVER"': lock_test"
-./lock_test || rc=1
-echo "# '"$KVER"': rmmod after lock"
-. ./functions.sh
-tap_plan 2
-if out=$(rmmod kabiguard 2>&1); then
-	tap_not_ok "rmmod kabiguard refused while locked"
-else
-	tap_ok "rmmod kabiguard refused while locked"
-fi
-echo "# rmmod: $out"
-tap_check "kabiguard still loaded" is_loaded kabiguard
-[ "$KG_TAP_FAIL" -eq 0 ] || rc=1
-kg_dmesg_on_failure $rc
-exit $rc
-'
+vm lock_test lock
 
 # 3. events_test (a 16-event ring, to reach overflow quickly), then
 # daemon_test with the default ring and the sanitized kabiguardd; the test
@@ -164,20 +101,7 @@ else
 	say "cannot build the sanitized kabiguardd"
 	rc=1
 fi
-RUN_VM_ARGS="${RUN_VM_ARGS:-} ${san[*]}" vm "events_test + daemon_test" '
-rmmod kabiguard && insmod /kabiguard/kabiguard.ko ring_size=16 || exit 1
-echo "# '"$KVER"': events_test"
-./events_test || rc=1
-kg_reload
-d=/lib/modules/$(uname -r)/extra
-mkdir -p "$d" && cp test_modules/*.ko "$d"/ && depmod || rc=1
-echo "# '"$KVER"': daemon_test (kabiguardd: $(command -v kabiguardd))"
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	KG_DAEMON_LOG_COPY=/tmp/kgd-logs.jsonl ./daemon_test || rc=1
-[ -e /tmp/kgd-logs.jsonl ] && sed "s/^/@kgdlog /" /tmp/kgd-logs.jsonl
-kg_dmesg_on_failure $rc
-exit $rc
-'
+RUN_VM_ARGS="${RUN_VM_ARGS:-} ${san[*]}" vm "events_test + daemon_test" events-daemon
 # Every line kabiguardd wrote to its log files in daemon_test, against the
 # event schema (userspace/tests/jsoncheck.py: strict, no duplicate key).
 sed -n 's/^@kgdlog //p' "$TMP/vm.out" | tr -d '\r' >"$TMP/kgd.jsonl"
@@ -199,13 +123,7 @@ fi
 . "$ROOT/scripts/kernel-lib.sh"
 alg=$(ls "$(kg_moddir "$KVER")"/kernel/crypto/af_alg.ko* 2>/dev/null | head -n 1)
 if [ -n "$alg" ]; then
-	RUN_VM_ARGS="${RUN_VM_ARGS:-} -a $alg:/usr/lib/modules/$KVER/kernel/crypto/${alg##*/}" vm flood_test '
-rmmod kabiguard && insmod /kabiguard/kabiguard.ko ring_size=16 || exit 1
-echo "# '"$KVER"': flood_test"
-./flood_test || rc=1
-kg_dmesg_on_failure $rc
-exit $rc
-'
+	RUN_VM_ARGS="${RUN_VM_ARGS:-} -a $alg:/usr/lib/modules/$KVER/kernel/crypto/${alg##*/}" vm flood_test flood
 else
 	say "flood_test: no af_alg module for $KVER (its modules are not set up)"
 	rc=1
@@ -213,30 +131,16 @@ fi
 
 # 4. guard_test: parameter bounds, out-of-memory events, dumps and rmmod,
 # lock racing rmmod (on two CPUs, so that they really run at once).
-RUN_VM_ARGS="${RUN_VM_ARGS:-} -c 2" vm guard_test '
-echo "# '"$KVER"': guard_test"
-./guard_test || rc=1
-kg_dmesg_on_failure $rc
-exit $rc
-'
+RUN_VM_ARGS="${RUN_VM_ARGS:-} -c 2" vm guard_test guard
 
 # 4b. audit_test.sh: the verdicts' audit records. audit=1 enables audit
 # without auditd, so the kernel prints each record to its log.
-KG_VM_CMDLINE="${KG_VM_CMDLINE:-} audit=1" vm audit_test '
-echo "# '"$KVER"': audit_test.sh"
-sh ./audit_test.sh || rc=1
-kg_dmesg_on_failure $rc
-exit $rc
-'
+KG_VM_CMDLINE="${KG_VM_CMDLINE:-} audit=1" vm audit_test.sh audit
 
 # 4c. genl_fuzz_test: the netlink fuzzer, then the lock fuzzed last.
 fuzz_args="-L -n ${KG_FUZZ_MESSAGES:-100000}${KG_FUZZ_SEED:+ -s $KG_FUZZ_SEED}"
-vm genl_fuzz_test '
-echo "# '"$KVER"': genl_fuzz_test '"$fuzz_args"'"
-./genl_fuzz_test '"$fuzz_args"' || rc=1
-kg_dmesg_on_failure $rc
-exit $rc
-'
+# shellcheck disable=SC2086 # a list of options
+vm "genl_fuzz_test $fuzz_args" fuzz $fuzz_args
 
 if [ -n "${KG_VM_ONLY:-}" ]; then
 	say "KG_VM_ONLY: parts 5-7 (realmod, realtree, signed) not run"

@@ -38,36 +38,13 @@
 #   signed_test.sh --guest DIR FIRST   (internal) the in-VM part
 set -u
 
-KSFT_SKIP=4
-n=0
-fails=0
 SIGNER="kabiguard test signing key"
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $*"
-}
-
-check() {
-	_desc=$1
-	shift
-	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
-}
-
-diag() {
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit $KSFT_SKIP
-}
+# The TAP helpers: selftests/lib/tap.sh on the host, /kabiguard/tap.sh in
+# the VM (selftests/vm/run.sh puts it there).
+KG_TAP_SH=$(dirname "$0")/../lib/tap.sh
+[ -r "$KG_TAP_SH" ] || KG_TAP_SH=/kabiguard/tap.sh
+# shellcheck source=selftests/lib/tap.sh
+. "$KG_TAP_SH"
 
 # ---------------------------------------------------------------------
 # In the VM
@@ -102,7 +79,7 @@ has() {
 
 guest() {
 	dir=$1
-	n=$2
+	KG_TAP_N=$2
 	MARK=kabiguard-signed-$$
 	mon=/tmp/signed-monitor.json
 
@@ -177,8 +154,8 @@ guest() {
 	wait "$monpid" 2>/dev/null
 	[ ! -s /tmp/signed-monitor.err ] || diag "monitor: $(cat /tmp/signed-monitor.err)"
 	kabiguardctl mode audit >/dev/null 2>&1
-	echo "# signed-last $n $fails"
-	[ "$fails" -eq 0 ]
+	tap_state signed
+	[ "$KG_TAP_FAILS" -eq 0 ]
 }
 
 if [ "${1:-}" = "--guest" ]; then
@@ -189,17 +166,12 @@ fi
 # ---------------------------------------------------------------------
 # On the host
 
-echo "TAP version 13"
+tap_begin
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 RUN=$ROOT/selftests/vm/run.sh
 [ -x "$RUN" ] || skip_all "runs on the host (selftests/vm/run.sh boots its own VM): signed_test.sh KVER"
 
-bail() {
-	not_ok "$*"
-	echo "1..$n"
-	exit 1
-}
 KVER=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_kver "$2"' sh "$ROOT" "${1:-6.12}") ||
 	bail "resolve kernel ${1:-6.12}"
 KROOT=$(bash -c '. "$1/scripts/kernel-lib.sh" && kg_kroot "$2"' sh "$ROOT" "$KVER") ||
@@ -278,22 +250,9 @@ echo "# $KVER: booting the VM under OVMF"
 {
 	KG_VM_QEMU_ARGS="-drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE -drive if=pflash,format=raw,file=$TMP/vars.fd" \
 		"$RUN" -k "$KVER" -t "${KG_SIGNED_TIMEOUT:-900}" -a "$D:/signed" -- \
-		"sh /signed/signed_test.sh --guest /signed $n"
+		"sh /signed/signed_test.sh --guest /signed $KG_TAP_N"
 	echo $? >"$TMP/rc"
 } | tee "$TMP/out"
 rc=$(cat "$TMP/rc")
-last=$(sed -n 's/^# signed-last \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$TMP/out" | tail -n1)
-if [ -z "$last" ]; then
-	not_ok "the VM part ran to its end (run.sh exit status $rc)"
-else
-	# shellcheck disable=SC2086 # two numbers
-	set -- $last
-	n=$1
-	fails=$((fails + $2))
-	if [ "$rc" -ne 0 ] && [ "$2" -eq 0 ]; then
-		not_ok "run.sh exit status $rc"
-	fi
-fi
-echo "1..$n"
-[ "$fails" -eq 0 ] || exit 1
-exit 0
+tap_take_state signed "$TMP/out" "$rc"
+tap_end

@@ -27,7 +27,8 @@
 # build/KVER/src/kmod/kabiguard.ko as /kabiguard/kabiguard.ko and the test
 # modules as /kabiguard/test_modules/*.ko (scripts/build-kernel-objs.sh
 # KVER builds them); the ELF executables of userspace/ in /usr/bin and
-# selftests/kabiguard/*_test and *.sh in /kabiguard/; every shared library
+# selftests/kabiguard/*_test and *.sh and selftests/lib/tap.sh in
+# /kabiguard/; every shared library
 # any executable in the image needs; the kernel's modules.* indices.
 # Kernel messages stay off the console (loglevel=1): read them with dmesg.
 # Environment: KG_VM_CMDLINE is appended to the kernel command line
@@ -139,7 +140,8 @@ is_elf() { [ -f "$1" ] && [ "$(head -c4 "$1" | od -An -c | tr -d ' ')" = '177ELF
 for f in "$ROOT"/userspace/* "$ROOT"/userspace/*/*; do
 	if [ -x "$f" ] && is_elf "$f"; then cp "$f" "$R/usr/bin/"; fi
 done
-for f in "$ROOT"/selftests/kabiguard/*_test "$ROOT"/selftests/kabiguard/*.sh; do
+for f in "$ROOT"/selftests/kabiguard/*_test "$ROOT"/selftests/kabiguard/*.sh \
+	"$ROOT"/selftests/lib/tap.sh; do
 	if [ -f "$f" ]; then cp -p "$f" "$R/kabiguard/"; fi
 done
 

@@ -10,39 +10,39 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RUN=$ROOT/selftests/vm/run.sh
 # Releases or series (the matrix by default), resolved.
 mapfile -t KVERS < <("$ROOT/scripts/kernels.sh" "$@")
-[ ${#KVERS[@]} -gt 0 ] || { echo "not ok 1 runner_test: no kernel resolved"; exit 1; }
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
+[ ${#KVERS[@]} -gt 0 ] || bail "runner_test: a kernel resolved"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-n=0
 
-# check NAME EXPECTED_RC EXPECTED_OUTPUT_FILE RUN_ARGS...
-check() {
+# run_case NAME EXPECTED_RC EXPECTED_OUTPUT_FILE RUN_ARGS...
+run_case() {
 	local name=$1 want_rc=$2 want=$3 rc=0
 	shift 3
-	n=$((n + 1))
 	"$RUN" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
 	if [ "$rc" -ne "$want_rc" ]; then
-		echo "not ok $n $name # exit status $rc, expected $want_rc"
+		not_ok "$name # exit status $rc, expected $want_rc"
 		sed 's/^/# /' "$TMP/err" | tail -n 20
 	elif [ -n "$want" ] && ! cmp -s "$want" "$TMP/out"; then
-		echo "not ok $n $name # output differs"
+		not_ok "$name # output differs"
 		diff "$want" "$TMP/out" | head -n 20 | sed 's/^/# /'
 	else
-		echo "ok $n $name"
+		ok "$name"
 	fi
 }
 
-echo "TAP version 13"
-echo "1..$((${#KVERS[@]} + 3))"
+tap_begin $((${#KVERS[@]} + 3))
 for k in "${KVERS[@]}"; do
 	printf '%s\nhi\n' "$k" >"$TMP/want-$k"
-	check "run.sh: $k: uname, output and exit status" 3 "$TMP/want-$k" \
+	run_case "run.sh: $k: uname, output and exit status" 3 "$TMP/want-$k" \
 		-k "$k" -- 'uname -r; echo hi; exit 3'
 done
 k=${KVERS[${#KVERS[@]} - 1]}
 seq 1 5000 | sed 's/$/ the quick brown fox jumps over the lazy dog/' >"$TMP/lines"
 printf 'tail without newline' >>"$TMP/lines"
-check "run.sh: $k: 5000 lines and an unterminated last line, intact" 0 "$TMP/lines" \
+run_case "run.sh: $k: 5000 lines and an unterminated last line, intact" 0 "$TMP/lines" \
 	-k "$k" -a "$TMP/lines:/lines" -- 'cat /lines'
-check "run.sh: $k: timeout gives 124" 124 "" -k "$k" -t 3 -- 'sleep 100'
-check "run.sh: $k: guest panic gives 125" 125 "" -k "$k" -- 'echo c >/proc/sysrq-trigger'
+run_case "run.sh: $k: timeout gives 124" 124 "" -k "$k" -t 3 -- 'sleep 100'
+run_case "run.sh: $k: guest panic gives 125" 125 "" -k "$k" -- 'echo c >/proc/sysrq-trigger'
+tap_end

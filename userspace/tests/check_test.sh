@@ -17,13 +17,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 T=$(mktemp -d /tmp/kg-check-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-N=0 FAILED=0
-
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-notok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $1"; }
-diag() { sed 's/^/# /' <<<"$*"; }
-# t DESC CMD...: ok when CMD succeeds
-t() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 
 # schema_of CTL-ARGS...: the schema of the command's --json output (""
 # without --json, or for a command that prints no JSON)
@@ -102,12 +97,12 @@ jqt() {
 	local got
 	got=$(jq -r "$3" "$2" 2>&1)
 	if [ "$got" = "$4" ]; then ok "$1"; else
-		notok "$1"
+		not_ok "$1"
 		diag "got '$got', expected '$4'"
 	fi
 }
 
-echo "TAP version 13"
+tap_begin
 
 # The kernels: KV[SERIES]=KVER, MD[SERIES]=its modules, SV[SERIES]=its
 # Module.symvers.  SVC: the first symvers with CRCs (modversions), UAS: a
@@ -117,7 +112,7 @@ SERIES=()
 if "$HERE/kernels.sh" >"$T/kernels" 2>"$T/kernels.err"; then
 	ok "the matrix kernels are set up: $(awk '{ printf "%s%s", sep, $2; sep = ", " }' "$T/kernels")"
 else
-	notok "the matrix kernels are set up (scripts/install-deps.sh)"
+	not_ok "the matrix kernels are set up (scripts/install-deps.sh)"
 	diag "$(cat "$T/kernels.err")"
 fi
 while read -r s k m sv; do
@@ -140,9 +135,9 @@ tree_tests() {
 	local sym=usb_alloc_urb sym2=pci_enable_device
 
 	run 0 "$T/all.json" check -j --symvers "$SV" --policy "$SV" "$M/kernel"
-	t "$K: every module loads and is allowed under its own Module.symvers" \
+	check "$K: every module loads and is allowed under its own Module.symvers" \
 		test "$(jq '.summary.fail + .summary.errors' "$T/all.json")" = 0
-	t "$K: JSON lists every module" test "$(jq '.modules | length' "$T/all.json")" = \
+	check "$K: JSON lists every module" test "$(jq '.modules | length' "$T/all.json")" = \
 		"$(find "$M/kernel" -name '*.ko' | wc -l)"
 	jqt "$K: every module has __versions (basic modversions), its CRCs checked" "$T/all.json" \
 		'[.modules[] | .modversions == "basic" and .crcs_checked] | all' true
@@ -155,9 +150,9 @@ tree_tests() {
 	awk -v s="$sym" -F'\t' '$2 != s' "$SV" >"$T/pol"
 	run 6 "$T/o.json" check -j --symvers "$SV" --policy "$T/pol" "$M/kernel"
 	failing "$T/o.json" policy >"$T/got"
-	t "$K: policy without $sym flags exactly its importers (modprobe --dump-modversions)" \
+	check "$K: policy without $sym flags exactly its importers (modprobe --dump-modversions)" \
 		same_set "$T/imp" "$T/got"
-	t "$K: ... with one not-allowed issue each" test "$(jq --arg s "$sym" \
+	check "$K: ... with one not-allowed issue each" test "$(jq --arg s "$sym" \
 		'[.modules[] | select(.verdict == "fail") | .issues | (length == 1 and .[0].symbol == $s and .[0].reason == "not-allowed")] | all' \
 		"$T/o.json")" = true
 
@@ -165,11 +160,11 @@ tree_tests() {
 	awk -v s="$sym2" -F'\t' 'BEGIN { OFS = "\t" } $2 == s { $1 = "0xdeadbeef" } 1' "$SV" >"$T/sv"
 	run 6 "$T/o.json" check -j --symvers "$T/sv" "$M/kernel"
 	failing "$T/o.json" crc-differs >"$T/got"
-	t "$K: symvers with the CRC of $sym2 changed flags exactly its importers" \
+	check "$K: symvers with the CRC of $sym2 changed flags exactly its importers" \
 		same_set "$T/imp2" "$T/got"
-	t "$K: ... and nothing else" test "$(jq '[.modules[] | select(.verdict == "fail")] | length' \
+	check "$K: ... and nothing else" test "$(jq '[.modules[] | select(.verdict == "fail")] | length' \
 		"$T/o.json")" = "$(wc -l <"$T/imp2")"
-	t "$K: ... reporting both CRCs" test "$(jq -r --arg s "$sym2" \
+	check "$K: ... reporting both CRCs" test "$(jq -r --arg s "$sym2" \
 		'[.modules[].issues[] | select(.symbol == $s) | .kernel_crc] | unique | join(",")' \
 		"$T/o.json")" = 0xdeadbeef
 
@@ -177,25 +172,25 @@ tree_tests() {
 	awk -v s="$sym" -F'\t' '$2 != s' "$SV" >"$T/sv"
 	run 6 "$T/o.json" check -j --symvers "$T/sv" "$M/kernel"
 	failing "$T/o.json" unknown-symbol >"$T/got"
-	t "$K: symvers without $sym: its importers import an unknown symbol" \
+	check "$K: symvers without $sym: its importers import an unknown symbol" \
 		same_set "$T/imp" "$T/got"
 
 	# The symbol moved into a namespace nobody imports.
 	awk -v s="$sym" -F'\t' 'BEGIN { OFS = "\t" } $2 == s { $5 = "KG_TEST_NS" } 1' "$SV" >"$T/sv"
 	run 6 "$T/o.json" check -j --symvers "$T/sv" "$M/kernel"
 	failing "$T/o.json" ns-not-imported >"$T/got"
-	t "$K: $sym in a namespace: its importers lack MODULE_IMPORT_NS" \
+	check "$K: $sym in a namespace: its importers lack MODULE_IMPORT_NS" \
 		same_set "$T/imp" "$T/got"
 
 	# policy generate from a directory, then check with what it wrote.
 	run 0 "$T/gen.pol" policy generate --symvers "$SV" --crc --modules "$M/kernel/drivers/usb/storage"
 	run 0 "$T/o.txt" check --symvers "$SV" --policy "$T/gen.pol" "$M/kernel/drivers/usb/storage"
-	t "$K: a policy generated from usb/storage allows usb/storage" true
-	t "$K: ... each of its rules pinned to the namespace seen (ns=NS or ns=-)" \
+	check "$K: a policy generated from usb/storage allows usb/storage" true
+	check "$K: ... each of its rules pinned to the namespace seen (ns=NS or ns=-)" \
 		test "$(grep -c '^symbol [^ ]* ns=' "$T/gen.pol")" = "$(grep -c '^symbol ' "$T/gen.pol")"
 	run 6 "$T/o.json" check -j --symvers "$SV" --policy "$T/gen.pol" "$M/kernel/drivers/usb/serial"
-	t "$K: ... and not usb/serial" test "$(jq '.summary.fail' "$T/o.json")" -gt 0
-	t "$K: ... its rules carry ns=, from= and crc= and say where they came from" \
+	check "$K: ... and not usb/serial" test "$(jq '.summary.fail' "$T/o.json")" -gt 0
+	check "$K: ... its rules carry ns=, from= and crc= and say where they came from" \
 		grep -qE '^symbol usb_stor_probe1 ns=USB_STORAGE from=usb_storage crc=0x[0-9a-f]{8}	# module: .*ums_' "$T/gen.pol"
 }
 
@@ -229,7 +224,7 @@ module_layout_tests() {
 		'.modules[0] | [.loads, (.issues | map([.kind, .symbol, (.crc_check | tostring), .kernel_crc] | join(" ")) | join(","))] | map(tostring) | join(" ")' \
 		"false crc-differs module_layout true 0x0badc0de"
 	run 6 "$T/o.txt" check --symvers "$T/layout.sv" "$mod"
-	t "$K: ... the text report says it is a CRC check" \
+	check "$K: ... the text report says it is a CRC check" \
 		grep -q 'crc-differs *module_layout .*(CRC check, no import)' "$T/o.txt"
 }
 
@@ -260,16 +255,16 @@ k73_tests() {
 	local vsock=$2/kernel/net/vmw_vsock/vmw_vsock_virtio_transport_common.ko.xz
 	uas_ns "$K" "$UASXZ" "$SV"
 	xz -dc "$UASXZ" >"$T/uas73.ko"
-	t "$K: modprobe --dump-modversions fails on uas.ko (no __versions)" \
+	check "$K: modprobe --dump-modversions fails on uas.ko (no __versions)" \
 		test -z "$(modprobe --dump-modversions "$T/uas73.ko" 2>/dev/null)"
 	jqt "$K: ... its imports are its undefined symbols (nm -u)" "$T/o.json" \
 		'.modules[0].imports' "$(nm -u "$T/uas73.ko" | wc -l)"
 	jqt "$K: no modversions: the JSON report says so for the kernel and the module" "$T/o.json" \
 		'[.kernel.modversions, .modules[0].modversions, .modules[0].crcs_checked] | map(tostring) | join(" ")' "false none false"
 	run 0 "$T/o.txt" check --verbose --symvers "$SV" "$UASXZ"
-	t "$K: ... and the text report: no CRC checked, vermagic decides" \
+	check "$K: ... and the text report: no CRC checked, vermagic decides" \
 		grep -q "every CRC is 0x00000000: the target kernel has no modversions.*vermagic" "$T/o.txt"
-	t "$K: ... in its summary too" grep -q "(no modversions: vermagic decides)" "$T/o.txt"
+	check "$K: ... in its summary too" grep -q "(no modversions: vermagic decides)" "$T/o.txt"
 
 	run 0 "$T/all.json" check -j --symvers "$SV" --policy "$SV" "$M/kernel"
 	jqt "$K: every module loads and is allowed under its own Module.symvers (module: namespaces included)" \
@@ -279,11 +274,11 @@ k73_tests() {
 
 	# Module.symvers: the module: namespace column, parsed whole.
 	run 0 "$T/conv.txt" convert "$SV"
-	t "$K: Module.symvers has module: namespaces ($(grep -c 'ns=module:' "$T/conv.txt"))" \
+	check "$K: Module.symvers has module: namespaces ($(grep -c 'ns=module:' "$T/conv.txt"))" \
 		test "$(grep -c 'ns=module:' "$T/conv.txt")" = "$(awk -F'\t' '$5 ~ /^module:/' "$SV" | wc -l)"
-	t "$K: ... each with its whole list: write_ibpb for kvm, kvm-amd and kvm-intel" \
+	check "$K: ... each with its whole list: write_ibpb for kvm, kvm-amd and kvm-intel" \
 		grep -q '^symbol write_ibpb ns=module:kvm,kvm-amd,kvm-intel from=vmlinux$' "$T/conv.txt"
-	t "$K: ... and no crc= (all CRCs 0)" test "$(grep -c 'crc=' "$T/conv.txt")" = 0
+	check "$K: ... and no crc= (all CRCs 0)" test "$(grep -c 'crc=' "$T/conv.txt")" = 0
 
 	# iov_iter_restore is exported for vmw_vsock_virtio_transport_common
 	# alone: the loader lets it in without MODULE_IMPORT_NS.
@@ -308,7 +303,7 @@ k73_tests() {
 	# A policy pinning CRCs on a kernel without any.
 	printf 'symbol iov_iter_restore ns=module:vmw_vsock_virtio_transport_common crc=0x12345678\nany\n' >"$T/crc.pol"
 	run 0 "$T/o.txt" check --symvers "$SV" --policy "$T/crc.pol" "$vsock"
-	t "$K: crc= rules on a kernel without modversions: a warning says they match nothing" \
+	check "$K: crc= rules on a kernel without modversions: a warning says they match nothing" \
 		grep -q "1 policy rules pin a CRC (crc=), but the target kernel has no modversions" "$T/o.txt.err"
 
 	# The same module against a kernel that checks CRCs: forced load only.
@@ -335,12 +330,12 @@ done
 # --- uas: the USB_STORAGE namespace, and the kernel's matching rules
 if [ -n "$UAS" ]; then
 	run 0 "$T/o.json" check -j --symvers "$UASSV" "$UAS"
-	t "uas.ko imports the USB_STORAGE namespace" \
+	check "uas.ko imports the USB_STORAGE namespace" \
 		test "$(jq -r '.modules[0].import_ns | join(",")' "$T/o.json")" = USB_STORAGE
 	run 0 "$T/o.txt" check --verbose --symvers "$UASSV" "$UAS"
-	t "text output: one line per module with --verbose" grep -q "uas.ko (uas): ok" "$T/o.txt"
+	check "text output: one line per module with --verbose" grep -q "uas.ko (uas): ok" "$T/o.txt"
 
-	t "uas.ko: its signer is reported" test "$(jq -r '.modules[0].signer' "$T/o.json")" != null
+	check "uas.ko: its signer is reported" test "$(jq -r '.modules[0].signer' "$T/o.json")" != null
 	# An unsigned copy: cut the appended signature (struct module_signature,
 	# whose last 4 bytes are the big-endian length, then the magic).
 	sz=$(stat -c %s "$UAS")
@@ -348,7 +343,7 @@ if [ -n "$UAS" ]; then
 	mkdir -p "$T/unsigned"
 	head -c $((sz - len - 40)) "$UAS" >"$T/unsigned/uas.ko"
 	run 0 "$T/o.json" check -j --symvers "$UASSV" "$T/unsigned/uas.ko"
-	t "uas.ko without its signature: no signer" test "$(jq -r '.modules[0].signer' "$T/o.json")" = null
+	check "uas.ko without its signature: no signer" test "$(jq -r '.modules[0].signer' "$T/o.json")" = null
 
 	# match CASE POLICY-LINES REASON: uas.ko against the 6.1 symvers
 	# minus usb_stor_sense_invalidCDB plus the lines; REASON "" = allowed.
@@ -360,7 +355,7 @@ if [ -n "$UAS" ]; then
 		got=$(jq -r '[.modules[0].issues[] | select(.kind == "policy") | .reason] | join(",")' "$T/m.json")
 		grep -qE 'Sanitizer|runtime error' "$T/m.err" && got="sanitizer report: $(head -3 "$T/m.err")"
 		if [ "$got" = "$3" ]; then ok "matcher: $1"; else
-			notok "matcher: $1"; diag "got '$got', expected '$3'"; fi
+			not_ok "matcher: $1"; diag "got '$got', expected '$3'"; fi
 	}
 	awk -F'\t' '$2 != "usb_stor_sense_invalidCDB"' "$UASSV" >"$T/m.sv"
 	match "no rule for a namespaced symbol: namespace" "" namespace
@@ -384,12 +379,12 @@ symbol usb_stor_sense_invalidCDB ns=USB_STORAGE crc=0x1" crc-mismatch
 	# namespaced usb_stor_* imports are allowed, as the guard allows them.
 	{ echo "[stablelist]"; awk -F'\t' '{ print "\t" $2 }' "$UASSV"; } >"$T/stable.lst"
 	"$CTL" check -j --symvers "$UASSV" --policy "$T/stable.lst" "$UAS" >"$T/m.json" 2>"$T/m.err"
-	t "matcher: a stablelist allows namespaced exports (no policy issue for uas.ko)" \
+	check "matcher: a stablelist allows namespaced exports (no policy issue for uas.ko)" \
 		test "$(jq -r '[.modules[0].issues[] | select(.kind == "policy")] | length' "$T/m.json")" = 0
 	echo "symbol usb_stor_sense_invalidCDB ns=USB_STORAGE signed-only" >"$T/m.pol"
 	"$CTL" check -j --signed --symvers "$UASSV" --policy "$T/m.sv" --policy "$T/m.pol" \
 		"$T/unsigned/uas.ko" >"$T/m.json" 2>&1
-	t "matcher: --signed counts the module as signed" \
+	check "matcher: --signed counts the module as signed" \
 		test "$(jq '.modules[0].issues | length' "$T/m.json")" = 0
 fi
 
@@ -404,7 +399,7 @@ if [ -n "$KC" ]; then
 	if "$ROOT/scripts/kmake.sh" "${KV[$KC]}" M="$T/extmod" modules >"$T/extmod.log" 2>&1; then
 		ok "$KC: tests/extmod builds (scripts/kmake.sh)"
 	else
-		notok "$KC: tests/extmod builds (scripts/kmake.sh)"
+		not_ok "$KC: tests/extmod builds (scripts/kmake.sh)"
 		diag "$(tail -20 "$T/extmod.log")"
 	fi
 	EXT=$T/extmod/kg_extmod.ko
@@ -459,16 +454,16 @@ if [ -n "$KC" ]; then
 	# Hostile tables: what the loader refuses is an error, read in bounds.
 	mkext "$T/bad1.ko" "$crcs 0x12345678 0x1" "$names$LONG\\0"
 	run 1 "$T/o.txt" check --symvers "$T/ext.sv" "$T/bad1.ko"
-	t "more extended CRCs than names: error, the loader refuses it" \
+	check "more extended CRCs than names: error, the loader refuses it" \
 		grep -q "bad1.ko: .*more extended version CRCs than names" "$T/o.txt"
 	mkext "$T/bad2.ko" "$crcs 0x12345678" "$names$LONG"
 	run 1 "$T/o.txt" check --symvers "$T/ext.sv" "$T/bad2.ko"
-	t "the last extended name unterminated: error, no overread" \
+	check "the last extended name unterminated: error, no overread" \
 		grep -q "bad2.ko: .*more extended version CRCs than names" "$T/o.txt"
 	objcopy --add-section __version_ext_crcs="$T/crcs.bin" \
 		--set-section-flags __version_ext_crcs=alloc,readonly,data "$EXT" "$T/bad3.ko"
 	run 1 "$T/o.txt" check --symvers "$T/ext.sv" "$T/bad3.ko"
-	t "__version_ext_crcs without __version_ext_names: error" \
+	check "__version_ext_crcs without __version_ext_names: error" \
 		grep -q "bad3.ko: .*__version_ext_crcs without __version_ext_names" "$T/o.txt"
 	mkext "$T/ext/short.ko" "${crcs%% *}" "$names$LONG\\0"
 	run 0 "$T/o.json" check -j --symvers "$T/ext.sv" "$T/ext/short.ko"
@@ -484,7 +479,7 @@ if [ -n "$KC" ]; then
 	jqt "a directory of them: the same verdicts" "$T/o.json" \
 		'[.modules[] | .verdict] | join(",")' "ok,ok,ok,fail"
 else
-	notok "extended modversions: no kernel of ${SERIES[*]} has modversions to build tests/extmod for"
+	not_ok "extended modversions: no kernel of ${SERIES[*]} has modversions to build tests/extmod for"
 fi
 
 # --- broken inputs: clear errors, no crash
@@ -495,26 +490,26 @@ head -c 20000 "${UAS:-$CTL}" >"$T/trunc.ko"
 printf '\xfd7zXZ\0garbage' >"$T/bad.ko.xz"
 for f in garbage tiny empty trunc; do
 	run 1 "$T/o.txt" check --symvers "$SVC" "$T/$f.ko"
-	t "$f.ko: exit 1 and a clear error" grep -q "$f.ko: .*not a valid kernel module\|$f.ko: .*: " "$T/o.txt"
+	check "$f.ko: exit 1 and a clear error" grep -q "$f.ko: .*not a valid kernel module\|$f.ko: .*: " "$T/o.txt"
 done
 run 1 "$T/o.txt" check --symvers "$SVC" "$T/bad.ko.xz"
-t "corrupt .ko.xz: exit 1, named" grep -q "bad.ko.xz" "$T/o.txt"
+check "corrupt .ko.xz: exit 1, named" grep -q "bad.ko.xz" "$T/o.txt"
 run 1 "$T/o.json" check -j --symvers "$SVC" "$T"
-t "a directory with broken modules: each an error in JSON" \
+check "a directory with broken modules: each an error in JSON" \
 	test "$(jq '[.modules[] | select(.verdict == "error")] | length' "$T/o.json")" -ge 4
 run 2 "$T/o.txt" check /nonexistent/x.ko
-t "missing path: exit 2" grep -q "/nonexistent/x.ko: No such file" "$T/o.txt.err"
+check "missing path: exit 2" grep -q "/nonexistent/x.ko: No such file" "$T/o.txt.err"
 run 2 "$T/o.txt" check
-t "no path: usage, exit 2" grep -q "Usage:" "$T/o.txt.err"
+check "no path: usage, exit 2" grep -q "Usage:" "$T/o.txt.err"
 run 2 "$T/o.txt" check --kernel 0.0-nonexistent "$T/tiny.ko"
-t "--kernel without symvers: exit 2, says where it looked" grep -q "no symvers for kernel 0.0-nonexistent" "$T/o.txt.err"
+check "--kernel without symvers: exit 2, says where it looked" grep -q "no symvers for kernel 0.0-nonexistent" "$T/o.txt.err"
 
 # badpol NAME CONTENT EXPECTED-MESSAGE: check --policy refuses it, exit 2
 badpol() {
 	printf "$2" >"$T/$1"
 	run 2 "$T/o.txt" check --symvers "$SVC" --policy "$T/$1" "$T/tiny.ko"
 	if grep -q "$T/$1:$3" "$T/o.txt.err"; then ok "malformed policy $1: $3"; else
-		notok "malformed policy $1: $3"; diag "$(cat "$T/o.txt.err")"; fi
+		not_ok "malformed policy $1: $3"; diag "$(cat "$T/o.txt.err")"; fi
 }
 badpol native.pol 'symbol ok\nsymbol\n' '2: '
 badpol native2.pol 'symbol a crc=0xZZ\n' '1: '
@@ -533,24 +528,24 @@ if [ -n "$KC" ]; then
 		$3 ~ /usb/ { print $1, $2, $3 > "'"$T/symsets-$K61"'/usb.4567ef01" }' "$SV61"
 	want=$(cat "$T/symsets-$K61"/* | wc -l)
 	run 0 "$T/o.txt" convert "$T/symsets-$K61"
-	t "symsets directory: every line a rule" test "$(grep -c '^symbol ' "$T/o.txt")" = "$want"
-	t "symsets rules carry exporter and CRC" grep -qE '^symbol usb_stor_probe1 from=usb_storage crc=0x' "$T/o.txt"
+	check "symsets directory: every line a rule" test "$(grep -c '^symbol ' "$T/o.txt")" = "$want"
+	check "symsets rules carry exporter and CRC" grep -qE '^symbol usb_stor_probe1 from=usb_storage crc=0x' "$T/o.txt"
 	tar -C "$T" -czf "$T/symsets-$K61.tar.gz" "symsets-$K61"
 	run 0 "$T/o2.txt" convert "$T/symsets-$K61.tar.gz"
-	t "symsets tarball (libarchive): the same rules" cmp -s <(sort "$T/o.txt") <(sort "$T/o2.txt")
+	check "symsets tarball (libarchive): the same rules" cmp -s <(sort "$T/o.txt") <(sort "$T/o2.txt")
 	run 0 "$T/o2.txt" convert --format symsets "$T/symsets-$K61/usb.4567ef01"
-	t "symsets file with --format symsets" test -s "$T/o2.txt"
+	check "symsets file with --format symsets" test -s "$T/o2.txt"
 	run 6 "$T/o.json" check -j --symvers "$T/symsets-$K61.tar.gz" "${UAS:-${MD[$KC]}/kernel/drivers/usb/storage/uas.ko.xz}"
-	t "check --symvers accepts a symsets tarball" test "$(jq '.kernel.exports' "$T/o.json")" = "$want"
+	check "check --symvers accepts a symsets tarball" test "$(jq '.kernel.exports' "$T/o.json")" = "$want"
 	printf '0x1\tbad line\n' >>"$T/symsets-$K61/usb.4567ef01"
 	run 2 "$T/o.txt" convert "$T/symsets-$K61"
-	t "bad symsets line: file:line" grep -q "usb.4567ef01:$(wc -l <"$T/symsets-$K61/usb.4567ef01"): " "$T/o.txt.err"
+	check "bad symsets line: file:line" grep -q "usb.4567ef01:$(wc -l <"$T/symsets-$K61/usb.4567ef01"): " "$T/o.txt.err"
 	tar -C "$T" -czf "$T/bad.tar.gz" "symsets-$K61"
 	run 2 "$T/o.txt" convert "$T/bad.tar.gz"
-	t "bad line in a tarball: archive:member:line" grep -q "bad.tar.gz:symsets-$K61/usb.4567ef01:[0-9]*: " "$T/o.txt.err"
+	check "bad line in a tarball: archive:member:line" grep -q "bad.tar.gz:symsets-$K61/usb.4567ef01:[0-9]*: " "$T/o.txt.err"
 	head -c 700 "$T/symsets-$K61.tar.gz" >"$T/trunc.tar.gz"
 	"$CTL" convert "$T/trunc.tar.gz" >/dev/null 2>"$T/o.err"
-	t "truncated tarball: an error, no crash" test $? -eq 2 -a -s "$T/o.err"
+	check "truncated tarball: an error, no crash" test $? -eq 2 -a -s "$T/o.err"
 fi
 
 # --- policy generate from audit events
@@ -561,33 +556,33 @@ cat >"$T/events.jsonl" <<'EOF'
 {"verdict":"audited","module":"vendor_drv","extra":{"nested":[1,-2.5e+3,true,null,"\u00e9\ud83d\ude00"]},"violations":[{"symbol":"kmalloc_trace","exporter":"vmlinux","reason":"not-allowed","kernel_crc":null},{"symbol":"usb_stor_sense_invalidCDB","namespace":"USB_STORAGE","exporter":"usb_storage","reason":"namespace","kernel_crc":"0x1234abcd"}]}
 EOF
 run 0 "$T/gen.pol" policy generate --audit "$T/events.jsonl" --crc
-t "audit: one rule per distinct import" test "$(grep -c '^symbol ' "$T/gen.pol")" = 2
-t "audit: each pins the namespace seen: ns=NS, or ns=- for none" \
+check "audit: one rule per distinct import" test "$(grep -c '^symbol ' "$T/gen.pol")" = 2
+check "audit: each pins the namespace seen: ns=NS, or ns=- for none" \
 	test "$(grep -c '^symbol [^ ]* ns=' "$T/gen.pol")" = 2 -a \
 	"$(grep -c '^symbol kmalloc_trace ns=- from=vmlinux' "$T/gen.pol")" = 1
-t "audit: namespace, exporter, CRC and origin kept" grep -q \
+check "audit: namespace, exporter, CRC and origin kept" grep -q \
 	'^symbol usb_stor_sense_invalidCDB ns=USB_STORAGE from=usb_storage crc=0x1234abcd	# audit: uas (namespace), vendor_drv (namespace)$' "$T/gen.pol"
 run 0 "$T/o.txt" convert "$T/gen.pol"
-t "audit: the generated policy parses" test "$(grep -c '^symbol ' "$T/o.txt")" = 2
+check "audit: the generated policy parses" test "$(grep -c '^symbol ' "$T/o.txt")" = 2
 run 0 "$T/gen.pol" policy generate --audit "$T/events.jsonl" --per-module
-t "audit --per-module: module= on each rule" test "$(grep -c ' module=' "$T/gen.pol")" = 3
+check "audit --per-module: module= on each rule" test "$(grep -c ' module=' "$T/gen.pol")" = 3
 # Livepatch and unverifiable references: no symbol rule can allow them.
 cat >"$T/lp.jsonl" <<'EOF'
 {"verdict":"denied","module":"kg_livepatch","violations":[{"symbol":"","exporter":null,"reason":"livepatch","kernel_crc":null},{"symbol":".klp.sym.vmlinux.kallsyms_lookup_name,0","exporter":null,"reason":"livepatch","kernel_crc":null},{"symbol":"","exporter":null,"reason":"unverifiable","kernel_crc":null},{"symbol":"_printk","exporter":"vmlinux","reason":"not-allowed","kernel_crc":null}]}
 EOF
 run 0 "$T/gen.pol" policy generate --audit "$T/lp.jsonl"
-t "audit: livepatch and unverifiable violations make no rule" \
+check "audit: livepatch and unverifiable violations make no rule" \
 	test "$(grep -c '^symbol ' "$T/gen.pol")" = 1 -a \
 	"$(grep -c '^symbol _printk ns=- from=vmlinux' "$T/gen.pol")" = 1
-t "audit: each one left out is warned about" \
+check "audit: each one left out is warned about" \
 	test "$(grep -c 'violation left out (no symbol rule allows it)' "$T/gen.pol.err")" = 3
 run 0 "$T/o.txt" convert "$T/gen.pol"
-t "audit: that policy parses" test "$(grep -c '^symbol ' "$T/o.txt")" = 1
+check "audit: that policy parses" test "$(grep -c '^symbol ' "$T/o.txt")" = 1
 printf '{"module":"x","violations":[{"symbol":"a"}]}\n{"module":"y",\n' >"$T/bad.jsonl"
 run 2 "$T/o.txt" policy generate --audit "$T/bad.jsonl"
-t "audit: a broken line is named file:line" grep -q "bad.jsonl:2: column" "$T/o.txt.err"
+check "audit: a broken line is named file:line" grep -q "bad.jsonl:2: column" "$T/o.txt.err"
 run 2 "$T/o.txt" policy generate
-t "policy generate without a source: usage" grep -q "nothing to generate from" "$T/o.txt.err"
+check "policy generate without a source: usage" grep -q "nothing to generate from" "$T/o.txt.err"
 
 # --- rule JSON (convert, load --dry-run): a rule pinned to no namespace
 # and a name-only one differ in namespace_pinned, not only in text.
@@ -616,18 +611,17 @@ if [ -n "$UAS" ]; then
 	evil=$T/$'\xe2\x82\xacx\e[31m\xc2\x9b\x9b\\y.ko'
 	cp "$UAS" "$evil"
 	run 0 "$T/esc.txt" check --verbose --symvers "$UASSV" "$evil"
-	t "text output: ESC, C1, a lone 0x9b and a backslash escaped, UTF-8 kept" \
+	check "text output: ESC, C1, a lone 0x9b and a backslash escaped, UTF-8 kept" \
 		grep -qF $'/\xe2\x82\xacx\\x1b[31m\\xc2\\x9b\\x9b\\x5cy.ko (uas)' "$T/esc.txt"
-	t "text output: no raw ESC, C1 or 0x9b byte" \
+	check "text output: no raw ESC, C1 or 0x9b byte" \
 		sh -c '! LC_ALL=C grep -q "$(printf "\033\\|\302\\|\233")" "$1"' sh "$T/esc.txt"
 fi
 
-t "every --json output ($JSON_CHECKED) valid against its doc/schema/*.schema.json, no duplicate key" \
+check "every --json output ($JSON_CHECKED) valid against its doc/schema/*.schema.json, no duplicate key" \
 	test "$JSON_CHECKED" -gt 20
 for s in check rules load; do
-	t "... $s.schema.json among them ($(tr ' ' '\n' <<<"$JSON_SCHEMAS" | grep -cx "$s"))" \
+	check "... $s.schema.json among them ($(tr ' ' '\n' <<<"$JSON_SCHEMAS" | grep -cx "$s"))" \
 		grep -qw "$s" <<<"$JSON_SCHEMAS"
 done
 
-echo "1..$N"
-[ "$FAILED" -eq 0 ]
+tap_end

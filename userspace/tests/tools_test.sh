@@ -15,6 +15,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=scripts/kernel-lib.sh
 . "$ROOT/scripts/kernel-lib.sh"
+# shellcheck source=selftests/lib/tap.sh
+. "$ROOT/selftests/lib/tap.sh"
 
 read -r -a matrix <<<"$KG_MATRIX"
 read -r -a want <<<"${KERNELS:-$KG_MATRIX}"
@@ -27,18 +29,14 @@ for ((i = 0; i + 1 < ${#matrix[@]}; i++)); do
 	done
 	$use || continue
 	if ! lines=$(KERNELS="$a $b" "$HERE/kernels.sh"); then
-		echo "TAP version 13"
-		echo "not ok 1 - kernels $a and $b are set up (scripts/setup-kernels.sh)"
-		echo "1..1"
-		exit 1
+		tap_begin
+		bail "kernels $a and $b are set up (scripts/setup-kernels.sh)"
 	fi
 	{ read -r _ ka ma _; read -r _ kb _ svb; } <<<"$lines"
 	args+=("$ka" "$ma" "$kb" "$svb")
 done
 if [ "${#args[@]}" -eq 0 ]; then
-	echo "TAP version 13"
-	echo "not ok 1 - a pair of matrix kernels among KERNELS=${KERNELS:-}"
-	echo "1..1"
-	exit 1
+	tap_begin
+	bail "a pair of matrix kernels among KERNELS=${KERNELS:-}"
 fi
 exec /usr/bin/python3 "$HERE/tools_agree.py" "$CTL" "$ROOT" "${args[@]}"

@@ -16,7 +16,9 @@
 # TAP lines, numbered across boots.
 BOOT=$1
 LOGDIR=/var/log/kabiguard
-# shellcheck source=selftests/guest/scenarios/tap.sh
+# Test numbers go on across the boots of one run (/kg/tap.n).
+KG_TAP_COUNTER=/kg/tap.n
+# shellcheck source=selftests/lib/tap.sh
 . /kg/tap.sh
 
 # Every log line, oldest file first (rotated ones may be compressed).
@@ -65,16 +67,16 @@ initrd() { echo "/boot/initrd.img-$(uname -r)"; }
 echo "# boot $BOOT scenario starts at $(date -u +%T) ($(cut -d' ' -f1 /proc/uptime) s after boot)"
 case $BOOT in
 1)
-	t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+	check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
 		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
 	lsinitramfs "$(initrd)" >/kg/initrd1.list 2>&1
-	t "the initramfs made after the installation holds kabiguard.ko" \
+	check_diag "the initramfs made after the installation holds kabiguard.ko" \
 		grep -q '/kabiguard\.ko' /kg/initrd1.list
 	rm -rf /tmp/ird
 	unmkinitramfs "$(initrd)" /tmp/ird >/dev/null 2>&1
 	order=$(find /tmp/ird -path '*/scripts/init-top/ORDER' | head -n 1)
-	t "its init-top loads the guard before udev starts" sh -c '
+	check_diag "its init-top loads the guard before udev starts" sh -c '
 		k=$(grep -n "init-top/kabiguard" "$1" | cut -d: -f1)
 		u=$(grep -n "init-top/udev" "$1" | cut -d: -f1)
 		[ -n "$k" ] && [ -n "$u" ] && [ "$k" -lt "$u" ] || { cat "$1"; false; }' \
@@ -84,27 +86,27 @@ case $BOOT in
 2)
 	id=$(cat /proc/sys/kernel/random/boot_id)
 	echo "$id" >/kg/boot2.id
-	t "kabiguard is the first module loaded this boot (last in /proc/modules)" \
+	check_diag "kabiguard is the first module loaded this boot (last in /proc/modules)" \
 		sh -c 'tail -n 1 /proc/modules | grep "^kabiguard " || { cat /proc/modules; false; }'
-	t "kabiguardd.service is active" systemctl is-active kabiguardd.service
-	t "kabiguardd was ready before systemd-udev-trigger.service started" sh -c '
+	check_diag "kabiguardd.service is active" systemctl is-active kabiguardd.service
+	check_diag "kabiguardd was ready before systemd-udev-trigger.service started" sh -c '
 		r=$(systemctl show -P ActiveEnterTimestampMonotonic kabiguardd.service)
 		u=$(systemctl show -P InactiveExitTimestampMonotonic systemd-udev-trigger.service)
 		echo "kabiguardd ready at $r us, udev trigger started at $u us"
 		[ "${r:-0}" -gt 0 ] && [ "${u:-0}" -gt 0 ] && [ "$r" -le "$u" ]'
-	t "systemd found no ordering cycle" \
+	check_diag "systemd found no ordering cycle" \
 		sh -c '! journalctl -b -q | grep -i "ordering cycle"'
-	t "kabiguardd wrote every event the kernel has" caught_up
+	check_diag "kabiguardd wrote every event the kernel has" caught_up
 	boot_events "$id" >/kg/boot2.events
-	t "every loaded module has its load verdict in the log" sh -c '
+	check_diag "every loaded module has its load verdict in the log" sh -c '
 		for m in $(cut -d" " -f1 /proc/modules); do
 			[ "$m" = kabiguard ] && continue
 			grep -q " load $m\$" /kg/boot2.events || { echo "no load event for $m"; bad=1; }
 		done
 		[ -z "$bad" ]'
-	t "the modules the initramfs loaded (9p) are among them" \
+	check_diag "the modules the initramfs loaded (9p) are among them" \
 		grep -q ' load 9pnet_virtio$' /kg/boot2.events
-	t "this boot's events are in the log once each, from seq 1, none missing" \
+	check_diag "this boot's events are in the log once each, from seq 1, none missing" \
 		seq_whole "$id" "$(($(ring_next) - 1))"
 
 	# Rotation: module loads go on while the real logrotate rotates the
@@ -125,19 +127,19 @@ case $BOOT in
 	touch /tmp/loads.stop
 	wait "$gen"
 	loads=$(cat /tmp/loads.n 2>/dev/null || echo 0)
-	t "modules loaded ($loads times) while logrotate rotated the log ($r times)" \
+	check_diag "modules loaded ($loads times) while logrotate rotated the log ($r times)" \
 		sh -c '[ "$1" -ge 10 ] && [ "$2" -eq 3 ]' sh "$loads" "$r"
-	t "kabiguardd wrote every event the kernel has, after the rotations" caught_up
+	check_diag "kabiguardd wrote every event the kernel has, after the rotations" caught_up
 	ls -l "$LOGDIR" | sed 's/^/# /'
-	t "the rotated files are there (one kept, older ones compressed)" \
+	check_diag "the rotated files are there (one kept, older ones compressed)" \
 		sh -c '[ -s "$1/events.jsonl.1" ] && [ -s "$1/events.jsonl.2.gz" ]' sh "$LOGDIR"
-	t "kabiguardd reopened the log at each SIGUSR2 (the newest events are in the new file)" \
+	check_diag "kabiguardd reopened the log at each SIGUSR2 (the newest events are in the new file)" \
 		sh -c '[ "$(journalctl -b -q -u kabiguardd.service | grep -c "SIGUSR2: reopened")" -ge "$1" ] &&
 			[ -s "$2/events.jsonl" ]' sh "$r" "$LOGDIR"
-	t "no event lost or repeated across the rotations" \
+	check_diag "no event lost or repeated across the rotations" \
 		seq_whole "$id" "$(($(ring_next) - 1))"
 	boot_events "$id" >/kg/boot2.events
-	t "each of the $loads loads has its verdict, once" sh -c '
+	check_diag "each of the $loads loads has its verdict, once" sh -c '
 		c=$(grep -c " load dummy$" /kg/boot2.events)
 		[ "$c" -eq "$1" ] || { echo "$c load events for dummy"; false; }' sh "$loads"
 	echo $(($(ring_next) - 1)) >/kg/boot2.last
@@ -146,24 +148,24 @@ case $BOOT in
 3)
 	id=$(cat /proc/sys/kernel/random/boot_id)
 	old=$(cat /kg/boot2.id)
-	t "this boot has another boot id" test "$id" != "$old"
-	t "kabiguardd wrote every event the kernel has" caught_up
-	t "the previous boot's events are all still there, once each" \
+	check_diag "this boot has another boot id" test "$id" != "$old"
+	check_diag "kabiguardd wrote every event the kernel has" caught_up
+	check_diag "the previous boot's events are all still there, once each" \
 		seq_whole "$old" "$(cat /kg/boot2.last)"
-	t "this boot's sequence numbers start again at 1, none missing or repeated" \
+	check_diag "this boot's sequence numbers start again at 1, none missing or repeated" \
 		seq_whole "$id" "$(($(ring_next) - 1))"
 	last_old=$(logs | grep -n "\"boot_id\":\"$old\"" | tail -n 1 | cut -d: -f1)
 	first_new=$(logs | grep -n "\"boot_id\":\"$id\"" | head -n 1 | cut -d: -f1)
-	t "this boot's lines follow the previous boot's" sh -c '
+	check_diag "this boot's lines follow the previous boot's" sh -c '
 		echo "last line of the previous boot: $1, first of this one: $2"
 		[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' sh "$last_old" "$first_new"
-	t "the state file names this boot" \
+	check_diag "the state file names this boot" \
 		grep -qx "boot_id=$id" /var/lib/kabiguard/state
-	t "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
+	check_diag "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
 		apt-get purge -y -q kabiguard kabiguard-dkms
-	t "the initramfs was made again, without the guard" sh -c '
+	check_diag "the initramfs was made again, without the guard" sh -c '
 		! lsinitramfs "$1" | grep -E "kabiguard"' sh "$(initrd)"
-	t "the logrotate configuration went with the package" \
+	check_diag "the logrotate configuration went with the package" \
 		test ! -e /etc/logrotate.d/kabiguard
 	;;
 esac

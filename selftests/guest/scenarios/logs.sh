@@ -8,7 +8,9 @@
 # KABIGUARD_VERDICT=denied -o json), the audit trail (ausearch -m
 # KERNEL_OTHER, aureport) and the node_exporter metrics file, which is
 # copied to /kg for promtool on the host.  TAP lines.
-# shellcheck source=selftests/guest/scenarios/tap.sh
+# Test numbers go on across the boots of one run (/kg/tap.n).
+KG_TAP_COUNTER=/kg/tap.n
+# shellcheck source=selftests/lib/tap.sh
 . /kg/tap.sh
 # wait_for SECONDS CMD...: until CMD succeeds
 wait_for() {
@@ -25,12 +27,12 @@ PROM=/var/lib/prometheus/node-exporter/kabiguard.prom
 LOG=/var/log/kabiguard/events.jsonl
 ID_LOAD=71c6efd2db5a4821bedd71e8455e0d21
 
-t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
 	env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
-t "kabiguardd is linked with libsystemd" \
+check_diag "kabiguardd is linked with libsystemd" \
 	sh -c 'ldd /usr/sbin/kabiguardd | grep -q libsystemd'
-t "auditd runs and audit is enabled" \
+check_diag "auditd runs and audit is enabled" \
 	sh -c 'systemctl is-active auditd && auditctl -s | grep -q "^enabled 1"'
 
 # Enforce: the shipped policy (any symbol, for signed modules) and, for
@@ -44,22 +46,22 @@ t "auditd runs and audit is enabled" \
 sed -i -e 's/^mode = .*/mode = enforce/' \
 	-e "s|^#metrics_file = .*|metrics_file = $PROM|" \
 	/etc/kabiguard/kabiguard.conf
-t "the configuration and policy are valid (kabiguardd --check)" \
+check_diag "the configuration and policy are valid (kabiguardd --check)" \
 	sh -c 'kabiguardd --check | grep -q "^log_target = auto" && kabiguardd --check | grep -q "^metrics_file = '"$PROM"'"'
 # As prometheus-node-exporter leaves it: root's, 0755.
 mkdir -p /var/lib/prometheus/node-exporter
-t "kabiguard.ko loads and kabiguardd starts" \
+check_diag "kabiguard.ko loads and kabiguardd starts" \
 	sh -c 'modprobe kabiguard && systemctl start kabiguardd && systemctl is-active kabiguardd'
-t "kabiguardd says it writes to the journal and the metrics file" \
+check_diag "kabiguardd says it writes to the journal and the metrics file" \
 	sh -c 'journalctl -b -u kabiguardd -o cat | grep -q "enforce mode, events to .* and journal, metrics to '"$PROM"'"'
 
 insmod /kg/kg_exporter.ko
 insmod /kg/kg_consumer_ok.ko
-t "a module the policy allows loads (kg_consumer_ok)" \
+check_diag "a module the policy allows loads (kg_consumer_ok)" \
 	grep -q '^kg_consumer_ok ' /proc/modules
-t "a module with a forbidden import is denied (insmod fails)" \
+check_diag "a module with a forbidden import is denied (insmod fails)" \
 	sh -c '! insmod /kg/kg_consumer_forbidden.ko'
-t "kabiguardd logged the denied load" \
+check_diag "kabiguardd logged the denied load" \
 	wait_for 60 grep -q '"module":"kg_consumer_forbidden"' "$LOG"
 seq=$(grep '"module":"kg_consumer_forbidden"' "$LOG" | tail -n 1 |
 	sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
@@ -79,19 +81,19 @@ jhas() {
 		grep -qF "$s" "$f" || { echo "no $s in $f"; return 1; }
 	done
 }
-t "journalctl KABIGUARD_VERDICT=denied -o json shows the denied load" \
+check_diag "journalctl KABIGUARD_VERDICT=denied -o json shows the denied load" \
 	test -s /tmp/j
-t "its MESSAGE_ID is kabiguard's load id, PRIORITY 3 (err)" \
+check_diag "its MESSAGE_ID is kabiguard's load id, PRIORITY 3 (err)" \
 	jhas /tmp/j "\"MESSAGE_ID\":\"$ID_LOAD\"" '"PRIORITY":"3"'
-t "its KABIGUARD_SEQ is the event's sequence number in kabiguardd's log ($seq)" \
+check_diag "its KABIGUARD_SEQ is the event's sequence number in kabiguardd's log ($seq)" \
 	jhas /tmp/j "\"KABIGUARD_SEQ\":\"$seq\""
-t "it names the mode and the violation (symbol, exporter, reason)" \
+check_diag "it names the mode and the violation (symbol, exporter, reason)" \
 	jhas /tmp/j '"KABIGUARD_MODE":"enforce"' '"KABIGUARD_VIOLATIONS":"1"' \
 	'"KABIGUARD_VIOLATION":"kg_plain_b from=kg_exporter reason=unsigned"'
-t "it names the loader (KABIGUARD_COMM insmod) and comes from kabiguardd.service" \
+check_diag "it names the loader (KABIGUARD_COMM insmod) and comes from kabiguardd.service" \
 	jhas /tmp/j '"KABIGUARD_COMM":"insmod"' '"_SYSTEMD_UNIT":"kabiguardd.service"'
 journalctl -q KABIGUARD_MODULE=kg_consumer_ok -o json | tail -n 1 >/tmp/a
-t "the allowed load is in the journal: verdict allowed, PRIORITY 6" \
+check_diag "the allowed load is in the journal: verdict allowed, PRIORITY 6" \
 	jhas /tmp/a '"KABIGUARD_VERDICT":"allowed"' '"PRIORITY":"6"'
 
 # The audit trail.
@@ -101,14 +103,14 @@ aureport -e -i --failed >/kg/aureport-failed.txt 2>&1
 aureport -e -i --success >/kg/aureport-success.txt 2>&1
 grep 'op=kabiguard' /kg/ausearch.txt | grep 'name="kg_consumer_forbidden"' >/tmp/r
 echo "# $(cat /tmp/r)"
-t "ausearch -m KERNEL_OTHER finds one record of the denied load" \
+check_diag "ausearch -m KERNEL_OTHER finds one record of the denied load" \
 	test "$(grep -c 'verdict=denied' /tmp/r)" -eq 1
-t "the record: guard_mode enforce, 1 violation kg_plain_b, res=0, seq $seq" \
+check_diag "the record: guard_mode enforce, 1 violation kg_plain_b, res=0, seq $seq" \
 	jhas /tmp/r 'guard_mode=enforce ' \
 	"violations=1 sym=\"kg_plain_b\" reason=unsigned seq=$seq " 'res=0'
-t "ausearch -m KERNEL_OTHER --success no finds the denied load, not the allowed" \
+check_diag "ausearch -m KERNEL_OTHER --success no finds the denied load, not the allowed" \
 	sh -c 'ausearch -m KERNEL_OTHER --success no | grep -q "name=\"kg_consumer_forbidden\"" && ! ausearch -m KERNEL_OTHER --success no | grep -q "name=\"kg_consumer_ok\""'
-t "ausearch -i interprets the record (guard_mode=enforce, res=no, uid=root, comm=insmod)" \
+check_diag "ausearch -i interprets the record (guard_mode=enforce, res=no, uid=root, comm=insmod)" \
 	sh -c 'grep "name=kg_consumer_forbidden" /kg/ausearch-i.txt | grep "guard_mode=enforce" | grep "res=no" | grep "uid=root" | grep -q "comm=insmod"'
 # The audit event serial of each load's record: aureport lists events by it.
 serial() {
@@ -118,21 +120,21 @@ serial() {
 sd=$(serial kg_consumer_forbidden)
 sa=$(serial kg_consumer_ok)
 echo "# audit serials: denied load $sd, allowed load $sa"
-t "aureport's failed events list the denied load's KERNEL_OTHER event ($sd)" \
+check_diag "aureport's failed events list the denied load's KERNEL_OTHER event ($sd)" \
 	grep -Eq "^[0-9]+\. .* $sd KERNEL_OTHER .* no\$" /kg/aureport-failed.txt
-t "aureport's successful events list the allowed load's ($sa), not the denied one" \
+check_diag "aureport's successful events list the allowed load's ($sa), not the denied one" \
 	sh -c "grep -Eq '^[0-9]+\. .* $sa KERNEL_OTHER .* yes\$' /kg/aureport-success.txt && ! grep -Eq ' $sd KERNEL_OTHER ' /kg/aureport-success.txt'"
 
 
 # The metrics file.
-t "the metrics file is written within seconds" \
+check_diag "the metrics file is written within seconds" \
 	wait_for 10 grep -q 'kabiguard_loads_total{verdict="denied"} [1-9]' "$PROM"
 cp "$PROM" /kg/kabiguard.prom
-t "it counts the loads by verdict and says the mode is enforce" \
+check_diag "it counts the loads by verdict and says the mode is enforce" \
 	sh -c "grep -Eq '^kabiguard_loads_total\\{verdict=\"allowed\"\\} ([2-9]|[1-9][0-9]+)\$' $PROM && grep -q '^kabiguard_mode{mode=\"enforce\"} 1\$' $PROM && grep -Eq '^kabiguard_policy_generation [1-9]' $PROM"
-t "it is readable by node_exporter's user (mode 0644) and was replaced whole" \
+check_diag "it is readable by node_exporter's user (mode 0644) and was replaced whole" \
 	sh -c "[ \$(stat -c %a $PROM) = 644 ] && ! ls $PROM.* 2>/dev/null | grep -q ."
-t "its last written seq has reached the denied load's ($seq)" \
+check_diag "its last written seq has reached the denied load's ($seq)" \
 	sh -c "[ \$(sed -n 's/^kabiguard_daemon_last_seq //p' $PROM) -ge $seq ]"
 rmmod kg_consumer_ok kg_exporter
 exit 0

@@ -6,7 +6,9 @@
 # daemon and the policy are active; purge them, reboot, and check that
 # the system is as it was before.  TAP lines, numbered across boots.
 BOOT=$1
-# shellcheck source=selftests/guest/scenarios/tap.sh
+# Test numbers go on across the boots of one run (/kg/tap.n).
+KG_TAP_COUNTER=/kg/tap.n
+# shellcheck source=selftests/lib/tap.sh
 . /kg/tap.sh
 # The files a package may leave behind by design are not counted: logs,
 # caches, apt's and dpkg's own records, the machine's runtime state.
@@ -20,35 +22,35 @@ files() {
 case $BOOT in
 1)
 	files >/kg/before.list
-	t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+	check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
 		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
-	t "dkms built and installed kabiguard for the running kernel" \
+	check_diag "dkms built and installed kabiguard for the running kernel" \
 		sh -c 'dkms status kabiguard | grep -q "$(uname -r).*installed"'
-	t "kabiguardd.service is enabled for the next boot" \
+	check_diag "kabiguardd.service is enabled for the next boot" \
 		systemctl is-enabled kabiguardd.service
 	touch /kg/reboot
 	;;
 2)
-	t "after the reboot kabiguard.ko is loaded" grep -q '^kabiguard ' /proc/modules
-	t "kabiguardd.service is active" systemctl is-active kabiguardd.service
+	check_diag "after the reboot kabiguard.ko is loaded" grep -q '^kabiguard ' /proc/modules
+	check_diag "kabiguardd.service is active" systemctl is-active kabiguardd.service
 	kabiguardctl status >/kg/status.txt 2>&1
-	t "the shipped policy is committed (generation 1 or more)" \
+	check_diag "the shipped policy is committed (generation 1 or more)" \
 		sh -c 'grep -Eq "generation[: ]+[1-9]" /kg/status.txt || { cat /kg/status.txt; false; }'
-	t "the mode is the configured one (audit)" grep -q 'audit' /kg/status.txt
-	t "the daemon logs verdicts on the boot's modules" \
+	check_diag "the mode is the configured one (audit)" grep -q 'audit' /kg/status.txt
+	check_diag "the daemon logs verdicts on the boot's modules" \
 		sh -c '[ -s /var/log/kabiguard/events.jsonl ] && grep -Eq "\"kind\":\"(load|scan)\"" /var/log/kabiguard/events.jsonl'
-	t "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
+	check_diag "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
 		apt-get purge -y -q kabiguard kabiguard-dkms
 	touch /kg/reboot
 	;;
 3)
-	t "after the purge and a reboot kabiguard.ko is not loaded" \
+	check_diag "after the purge and a reboot kabiguard.ko is not loaded" \
 		sh -c '! grep -q "^kabiguard " /proc/modules'
-	t "no kabiguard module is left for the kernel" \
+	check_diag "no kabiguard module is left for the kernel" \
 		sh -c '! find /lib/modules/$(uname -r) -name "kabiguard.ko*" | grep .'
 	files >/kg/after.list
-	t "the file system is as before the installation" \
+	check_diag "the file system is as before the installation" \
 		diff /kg/before.list /kg/after.list
 	;;
 esac

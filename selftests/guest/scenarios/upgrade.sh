@@ -10,7 +10,9 @@
 # is set back to warn.  TAP lines; one boot.
 NEW=$(cat /kg/new.kver)
 RUN=$(uname -r)
-# shellcheck source=selftests/guest/scenarios/tap.sh
+# Test numbers go on across the boots of one run (/kg/tap.n).
+KG_TAP_COUNTER=/kg/tap.n
+# shellcheck source=selftests/lib/tap.sh
 . /kg/tap.sh
 # has FILE DESC ERE: FILE (apt's output) matches ERE
 has() {
@@ -31,14 +33,14 @@ NEW_RE=$(printf '%s' "$NEW" | sed 's/[].+*?^$(){}|\\[]/\\&/g')
 apt_install /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb \
 	>/kg/apt-kabiguard.log 2>&1
 st=$?
-t "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
 	sh -c "test $st = 0 || { tail -n 20 /kg/apt-kabiguard.log; false; }"
 mkdir -p "/lib/modules/$RUN/extra"
 cp /kg/kg_exporter.ko "/lib/modules/$RUN/extra/" && depmod "$RUN"
 
 apt_install /kg/kernel/*.deb >/kg/apt-install.log 2>&1
 st=$?
-t "apt installs kernel $NEW (image and headers) with upgrade_check = warn" \
+check_diag "apt installs kernel $NEW (image and headers) with upgrade_check = warn" \
 	test "$st" = 0
 has /kg/apt-install.log "kabiguard checks the third-party modules against $NEW in apt's output" \
 	"^kabiguard: checking [0-9]+ third-party modules against $NEW_RE "
@@ -46,9 +48,9 @@ has /kg/apt-install.log "the running kernel's module is said to be missing from 
 	"^kabiguard: not installed for $NEW_RE: /lib/modules/.*/extra/kg_exporter.ko"
 has /kg/apt-install.log "it would not load on $NEW, and the reason is given" \
 	"^kabiguard: +(crc-differs|unknown-symbol) "
-t "DKMS built and installed kabiguard for $NEW" \
+check_diag "DKMS built and installed kabiguard for $NEW" \
 	sh -c "dkms status kabiguard | grep -q '$NEW.*installed'"
-t "the guard's own module is not reported" \
+check_diag "the guard's own module is not reported" \
 	sh -c '! grep -E "^kabiguard: .*kabiguard\.ko" /kg/apt-install.log'
 
 # upgrade_check = fail: the kernel package's configuration fails.
@@ -56,13 +58,13 @@ echo "upgrade_check = fail" >>/etc/kabiguard/kabiguard.conf
 env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall \
 	/kg/kernel/linux-image-*.deb >/kg/apt-fail.log 2>&1
 st=$?
-t "with upgrade_check = fail, apt reports the kernel's configuration failed" \
+check_diag "with upgrade_check = fail, apt reports the kernel's configuration failed" \
 	test "$st" != 0
 has /kg/apt-fail.log "and kabiguard says why" \
 	"^kabiguard: upgrade_check = fail in /etc/kabiguard/kabiguard.conf: failing the installation of $NEW_RE"
-t "dpkg leaves linux-image-$NEW unconfigured" \
+check_diag "dpkg leaves linux-image-$NEW unconfigured" \
 	sh -c "dpkg-query -W -f='\${Status}' 'linux-image-$NEW' | grep -Eq 'half-configured|unpacked'"
 sed -i 's/^upgrade_check = fail$/upgrade_check = warn/' /etc/kabiguard/kabiguard.conf
-t "back to warn, dpkg --configure -a finishes the installation" \
+check_diag "back to warn, dpkg --configure -a finishes the installation" \
 	sh -c "dpkg --configure -a && dpkg-query -W -f='\${Status}' 'linux-image-$NEW' | grep -q 'install ok installed'"
 exit 0
