@@ -18,7 +18,7 @@
  * the next number wanted (which also catches up whatever arrived
  * meanwhile). So the state never claims a line the disk does not hold; a
  * crash at any point loses no line and, because the log's last line is
- * read back at start (state.c), repeats none.
+ * read back at start (statefile.c), repeats none.
  */
 #define _GNU_SOURCE
 #include <errno.h>

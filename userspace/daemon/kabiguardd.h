@@ -64,7 +64,7 @@ void kgd_config_free(struct kgd_config *cfg);
 int kgd_config_load(struct kgd_config *cfg, const char *path, char *err,
 		    size_t errlen);
 
-/* state.c: the last sequence number written, kept across restarts. */
+/* statefile.c: the last sequence number written, kept across restarts. */
 struct kgd_state {
 	char boot_id[40];
 	uint64_t last_seq;
@@ -84,14 +84,14 @@ int kgd_state_write(const char *path, const struct kgd_state *st);
  */
 int kgd_log_recover(int fd, const char *boot_id, uint64_t *seq, size_t *cut);
 
-/* policy.c */
+/* policy_files.c */
 /* Appends the policy files of path (a directory: its files in name order,
  * skipping hidden and backup files; or a single file) to p. Returns 0, or
  * a negative errno with "file:line: ..." or "path: reason" in err. */
 int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
 		    char *err, size_t errlen);
 
-/* log.c: kabiguardd's own messages (not the verdicts): to stderr, and to
+/* msg.c: kabiguardd's own messages (not the verdicts): to stderr, and to
  * syslog when it is on. */
 void kgd_msg_init(bool to_stderr, bool to_syslog);
 void kgd_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
