@@ -46,6 +46,7 @@
 
 #include "daemon.h"
 
+/* Reads every event waiting on the events socket. */
 static int kgd_drain(struct kgd *d)
 {
 	struct kg_event ev;

@@ -195,8 +195,6 @@ const struct kgd_follower_ops kgd_output_ops = {
 	.now_ms = kgd_op_now_ms,
 };
 
-/* Reads every event waiting on the events socket. */
-
 void kgd_stats(struct kgd *d)
 {
 	char line[256] = "";
