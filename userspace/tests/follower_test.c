@@ -261,6 +261,11 @@ static void test_lost(void)
 	h.ring_first = 1;
 	ok(!mcast(13) && (kgd_follower_flush(&f), 1) && !*h.lost &&
 	   !strcmp(h.written, "13;"), "loss: then 13 in order, no loss");
+	mark();
+	h.ring_first = 15;		/* 14 alone left the ring */
+	ok(!mcast(16) && (kgd_follower_flush(&f), 1) &&
+	   !strcmp(h.lost, "14-14;") && f.st.lost == 4 &&
+	   !strcmp(h.written, "15,16;"), "loss: a single lost event, 14");
 }
 
 static void test_enobufs(void)
@@ -498,6 +503,46 @@ static void test_torn_line(void)
 	h.log_fd = -1;
 }
 
+/* The syslog form of a line too long for syslog: the event without its
+ * violation list, every other member kept; its priority from the event's
+ * verdict. */
+static void test_syslog_form(void)
+{
+	struct kgd_batch b = { 0 };
+	struct kg_event_json_ctx jx = { .boot_id = BOOT };
+	struct kg_violation v[200];
+	struct kg_event ev;
+	const char *line;
+	int i;
+
+	ev_of(&ev, 7);
+	ev.verdict = KABIGUARD_VERDICT_AUDITED;
+	for (i = 0; i < 200; i++)
+		v[i] = (struct kg_violation){ .symbol = "a_symbol_with_a_long_name",
+					      .exporter = "vmlinux" };
+	ev.viol = v;
+	ev.nr_listed = ev.nr_violations = 200;
+	ev.repeat_of = 3;
+	ev.repeat_count = 2;
+	ok(kgd_batch_add(&b, &ev, &jx, KGD_LOG_SYSLOG) == 0 && b.nr == 1 &&
+	   b.line[0].len > 4096 && b.line[0].short_len > 0 &&
+	   b.line[0].short_len < 4096 &&
+	   b.line[0].verdict == KABIGUARD_VERDICT_AUDITED,
+	   "syslog form: made for a line over 4096 bytes, verdict kept");
+	line = b.short_lines.s + b.line[0].short_off;
+	ok(!strncmp(line, "{\"seq\":7,", 9) &&
+	   strstr(line, "\"violations\":[]") &&
+	   strstr(line, "\"violations_truncated\":true") &&
+	   strstr(line, "\"repeat_count\":2}") &&
+	   line[b.line[0].short_len - 1] == '}' &&
+	   line[b.line[0].short_len] == '\n',
+	   "syslog form: no violations, truncated said, later members kept");
+	ev.nr_listed = ev.nr_violations = 1;
+	ok(kgd_batch_add(&b, &ev, &jx, KGD_LOG_SYSLOG) == 0 && b.nr == 2 &&
+	   !b.line[1].short_len, "syslog form: none for a short line");
+	kgd_batch_free(&b);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -517,6 +562,7 @@ int main(void)
 	test_batch_limit();
 	test_restart();
 	test_torn_line();
+	test_syslog_form();
 	kgd_batch_free(&h.batch);
 	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
