@@ -144,7 +144,7 @@ static int kgd_op_write(void *arg, size_t nr, uint64_t first, uint64_t last)
 	uint64_t now;
 	off_t start;
 	size_t i;
-	int ret;
+	int ret, cut;
 
 	if (d->log_fd >= 0) {
 		ret = kgd_log_append(d->log_fd, d->batch.lines.s,
@@ -155,10 +155,11 @@ static int kgd_op_write(void *arg, size_t nr, uint64_t first, uint64_t last)
 				"the kernel's ring in %d s", d->cfg.log_file,
 				nr, first, last, strerror(-ret),
 				KGD_RETRY_MS / 1000);
-			if (kgd_log_cut_back(d->log_fd, start))
+			cut = kgd_log_cut_back(d->log_fd, start);
+			if (cut)
 				kgd_msg(LOG_ERR, "%s: cannot cut back a partly "
 					"written batch: %s", d->cfg.log_file,
-					strerror(errno));
+					strerror(-cut));
 			return ret;
 		}
 	}
