@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kgclient.h"
 
@@ -64,7 +65,7 @@ void kgd_config_free(struct kgd_config *cfg);
 int kgd_config_load(struct kgd_config *cfg, const char *path, char *err,
 		    size_t errlen);
 
-/* state.c: the last sequence number written, kept across restarts. */
+/* statefile.c: the last sequence number written, kept across restarts. */
 struct kgd_state {
 	char boot_id[40];
 	uint64_t last_seq;
@@ -76,6 +77,19 @@ int kgd_state_read(const char *path, struct kgd_state *st, char *err,
 		   size_t errlen);
 /* Atomic: a temporary file, fsync, rename, fsync of the directory. */
 int kgd_state_write(const char *path, const struct kgd_state *st);
+
+/* logfile.c: the log file of verdict lines. */
+/* mkdir -p of the directory holding path (first start, no systemd
+ * LogsDirectory=/StateDirectory=). */
+void kgd_mkdir_parent(const char *path);
+/* O_RDWR|O_APPEND, created (and its directory) if missing; the fd, or
+ * -errno after saying why. */
+int kgd_log_open(const char *path);
+/* One batch: written whole, then fdatasync. *start gets the size before
+ * (-1: unknown) for kgd_log_cut_back(). 0 or -errno. */
+int kgd_log_append(int fd, const char *buf, size_t len, off_t *start);
+/* After a failed kgd_log_append(): the file back to start. 0 or -errno. */
+int kgd_log_cut_back(int fd, off_t start);
 /*
  * On the log file fd (opened O_RDWR|O_APPEND): cuts a last line that has
  * no newline (a write cut short by a crash; *cut gets its length) and
@@ -84,14 +98,51 @@ int kgd_state_write(const char *path, const struct kgd_state *st);
  */
 int kgd_log_recover(int fd, const char *boot_id, uint64_t *seq, size_t *cut);
 
-/* policy.c */
+/* batch.c: the lines of a batch, and their journal records. */
+struct kgd_batch_line {
+	uint64_t time_ns;		/* the event's time_real_ns */
+	enum kabiguard_verdict verdict;
+	size_t len;			/* without the newline */
+	size_t short_off, short_len;	/* its syslog form, if shortened */
+};
+struct kgd_batch {
+	struct kg_strbuf lines;		/* JSON lines, for the log file */
+	struct kg_strbuf jr;		/* their journal records (journal.c) */
+	struct kg_strbuf short_lines;	/* syslog forms of long lines */
+	struct kgd_batch_line *line;
+	size_t nr, cap;
+};
+/* Appends ev's line, and its journal record or syslog form as target
+ * needs; all of them or none. 0 or -ENOMEM. */
+int kgd_batch_add(struct kgd_batch *b, const struct kg_event *ev,
+		  const struct kg_event_json_ctx *jx, enum kgd_log_target target);
+/* The lines to the journal (target JOURNAL) or syslog, once on disk; a
+ * journal that refuses a record gets it in syslog, *journal_failed then
+ * says so (each change said once). */
+void kgd_batch_send(const struct kgd_batch *b, enum kgd_log_target target,
+		    bool *journal_failed);
+void kgd_batch_clear(struct kgd_batch *b);
+void kgd_batch_free(struct kgd_batch *b);
+
+/* apply.c */
+/* Reads the policy at path, commits it as one transaction, sets the mode,
+ * locks. Returns 0, -EINVAL/-ENOENT (bad or missing policy files: nothing
+ * changed), -EROFS (kabiguard locked: nothing changed) or another errno. */
+int kgd_apply(struct kg_client *req, const char *path,
+	      enum kabiguard_mode mode, bool lock);
+/* Sends SCAN for every loaded module, oldest first, calling between()
+ * after each; returns how many were checked. */
+size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
+		      void (*between)(void *arg), void *arg);
+
+/* policy_files.c */
 /* Appends the policy files of path (a directory: its files in name order,
  * skipping hidden and backup files; or a single file) to p. Returns 0, or
  * a negative errno with "file:line: ..." or "path: reason" in err. */
 int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
 		    char *err, size_t errlen);
 
-/* log.c: kabiguardd's own messages (not the verdicts): to stderr, and to
+/* msg.c: kabiguardd's own messages (not the verdicts): to stderr, and to
  * syslog when it is on. */
 void kgd_msg_init(bool to_stderr, bool to_syslog);
 void kgd_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,7 +8,7 @@
  * word: at start the seq of its last line (same boot) counts too, so a
  * crash between the log's fdatasync() and the state's rename() neither
  * loses nor repeats a line, and a line cut short by a crash is removed
- * and written again whole.
+ * and written again whole (logfile.c: kgd_log_recover()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -133,94 +133,4 @@ int kgd_state_write(const char *path, const struct kgd_state *st)
 		return ret;
 	}
 	return kgd_fsync_dir(path);
-}
-
-/* The seq of a log line written by kabiguardd, if it has this boot_id. */
-static uint64_t kgd_line_seq(const char *line, const char *boot_id)
-{
-	const char *b = strstr(line, ",\"boot_id\":\"");
-	unsigned long long seq;
-	size_t n = strlen(boot_id);
-
-	if (sscanf(line, "{\"seq\":%llu", &seq) != 1 || !b)
-		return 0;
-	b += strlen(",\"boot_id\":\"");
-	if (strncmp(b, boot_id, n) || b[n] != '"')
-		return 0;
-	return seq;
-}
-
-/* Longer than any verdict line: 256 violations of the longest names. */
-#define KGD_TAIL	(512 * 1024)
-
-static int kgd_log_tail(int fd, char *buf, off_t end, const char *boot_id,
-			uint64_t *seq, size_t *cut)
-{
-	off_t pos;
-	ssize_t n;
-	size_t len;
-	char *nl, *line;
-
-	/* Cut a partial last line: back to the last newline. */
-	pos = end;
-	for (;;) {
-		off_t from = pos > KGD_TAIL ? pos - KGD_TAIL : 0;
-
-		n = pread(fd, buf, pos - from, from);
-		if (n < 0)
-			return -errno;
-		nl = memrchr(buf, '\n', n);
-		if (nl) {
-			pos = from + (nl - buf) + 1;
-			break;
-		}
-		pos = from;
-		if (!from)
-			break;
-	}
-	if (pos < end) {
-		if (ftruncate(fd, pos))
-			return -errno;
-		*cut = end - pos;
-		end = pos;
-	}
-	if (!end)
-		return 0;
-
-	/* The last whole line. */
-	len = end > KGD_TAIL - 1 ? KGD_TAIL - 1 : end;
-	n = pread(fd, buf, len, end - len);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	line = memrchr(buf, '\n', n);
-	line = line ? line + 1 : buf;
-	/* A line longer than the buffer is not trusted. */
-	if (line != buf || end == (off_t)len)
-		*seq = kgd_line_seq(line, boot_id);
-	return 0;
-}
-
-int kgd_log_recover(int fd, const char *boot_id, uint64_t *seq, size_t *cut)
-{
-	struct stat st;
-	char *buf;
-	off_t end;
-	int ret;
-
-	*seq = 0;
-	*cut = 0;
-	if (fstat(fd, &st))
-		return -errno;
-	end = st.st_size;
-	if (!end)
-		return 0;
-	buf = malloc(KGD_TAIL);
-	if (!buf)
-		return -ENOMEM;
-	ret = kgd_log_tail(fd, buf, end, boot_id, seq, cut);
-	free(buf);
-	return ret;
 }

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What kabiguardd does to the kernel's policy: commit the policy files as
+ * one transaction, set the mode, lock; and the retro scan of the modules
+ * loaded before it started.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "kabiguardd.h"
+
+static int kgd_kernel_err(struct kg_client *req, int err, const char *what)
+{
+	const char *x = kg_extack(req);
+	struct kg_status st;
+	bool locked = err == -EPERM && !kg_get_status(req, &st) &&
+		      st.locked;
+
+	kgd_msg(LOG_ERR, "%s: %s%s%s", what,
+		locked ? "kabiguard is locked until reboot" :
+		err == -EPERM ? "permission denied: needs CAP_SYS_MODULE" :
+		strerror(-err), *x && !locked ? ": " : "", locked ? "" : x);
+	return locked ? -EROFS : err;
+}
+
+size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
+		      void (*between)(void *arg), void *arg)
+{
+	struct kg_scan_report rep;
+	size_t nr = 0, i, done = 0;
+	char **names = NULL;
+	int ret;
+
+	if (!*scanner && kg_scanner_new(scanner)) {
+		kgd_msg(LOG_ERR, "retro scan: cannot start libkmod");
+		return 0;
+	}
+	ret = kg_loaded_modules(&names, &nr);
+	if (ret) {
+		kgd_msg(LOG_ERR, "retro scan: /proc/modules: %s",
+			strerror(-ret));
+		return 0;
+	}
+	/* Oldest first, as they loaded. */
+	for (i = nr; i-- > 0;) {
+		ret = kg_scanner_scan(*scanner, req, names[i], &rep);
+		if (!ret) {
+			done++;
+			if (rep.changed)
+				kgd_msg(LOG_WARNING, "retro scan: %s: %s has "
+					"srcversion %s but the loaded module "
+					"%s: the file changed since the load, "
+					"its imports may not be the loaded "
+					"ones", names[i], rep.path,
+					rep.file_srcversion,
+					rep.live_srcversion);
+		} else if (ret == -ENOENT && !rep.path) {
+			kgd_msg(LOG_INFO, "retro scan: %s", rep.err);
+		} else {
+			kgd_msg(LOG_WARNING, "retro scan: %s", rep.err);
+		}
+		kg_scan_report_free(&rep);
+		free(names[i]);
+		/* Scan events queue up on the events socket meanwhile. */
+		between(arg);
+	}
+	free(names);
+	kgd_msg(LOG_INFO, "retro scan: %zu of %zu loaded modules checked",
+		done, nr);
+	return done;
+}
+
+int kgd_apply(struct kg_client *req, const char *path,
+	      enum kabiguard_mode mode, bool lock)
+{
+	struct kg_policy p = { 0 };
+	struct kg_status st;
+	const struct kg_rule *bad;
+	char err[1024];
+	uint64_t gen = 0;
+	size_t nr_files;
+	int ret;
+
+	ret = kgd_policy_read(path, &p, &nr_files, err, sizeof(err));
+	if (ret) {
+		if (!kg_get_status(req, &st) && st.generation)
+			kgd_msg(LOG_ERR, "%s; policy not changed (generation "
+				"%" PRIu64 " stays)", err, st.generation);
+		else
+			kgd_msg(LOG_ERR, "%s; no policy committed", err);
+		kg_policy_free(&p);
+		return ret;
+	}
+	ret = kg_policy_push(req, &p, &gen);
+	if (ret) {
+		bad = kg_bad_rule(req);
+		if (bad && bad->file)
+			snprintf(err, sizeof(err), "policy commit (rule from "
+				 "%s:%u)", bad->file, bad->line);
+		else
+			snprintf(err, sizeof(err), "policy commit");
+		kg_policy_free(&p);
+		return kgd_kernel_err(req, ret, err);
+	}
+	kgd_msg(LOG_NOTICE, "policy generation %" PRIu64 " committed: %zu "
+		"rules from %zu file%s in %s", gen, p.nr, nr_files,
+		nr_files == 1 ? "" : "s", path);
+	kg_policy_free(&p);
+
+	ret = kg_get_status(req, &st);
+	if (!ret && st.mode != mode) {
+		ret = kg_set_mode(req, mode);
+		if (ret)
+			return kgd_kernel_err(req, ret, "setting the mode");
+		kgd_msg(LOG_NOTICE, "mode %s", kg_mode_name(mode));
+	}
+	if (!ret && lock && !st.locked) {
+		ret = kg_lock(req);
+		if (ret)
+			return kgd_kernel_err(req, ret, "lock");
+		kgd_msg(LOG_NOTICE, "policy and mode locked until reboot");
+	}
+	return ret;
+}
