@@ -30,7 +30,7 @@
 #include <linux/audit.h>
 #include <linux/module.h>
 #include <linux/sched.h>
-#include "kabiguard.h"
+#include "guard.h"
 #include "../include/kabiguard/names.h"
 
 /* Longest symbol and executable path a record carries, in bytes. */

@@ -6,7 +6,7 @@
 #include <linux/kallsyms.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 /* Longest symbol name an event carries, NUL included. */
 #define KG_SYMBOL_CAP	min_t(size_t, KSYM_NAME_LEN, KABIGUARD_SYMBOL_MAX)

@@ -25,7 +25,7 @@
 #include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <asm/processor.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 static const struct mod_kallsyms *kg_kallsyms(struct module *mod)
 {

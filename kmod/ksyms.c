@@ -23,7 +23,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 /*
  * The kernel image's export tables (EXPORT_SYMBOL's and EXPORT_SYMBOL_GPL's,

@@ -10,7 +10,7 @@
  * are allowed by KABIGUARD_RULE_LIVEPATCH rules only, which the policy
  * keeps in a list of their own, apart from the per-import matching.
  */
-#include "kabiguard.h"
+#include "guard.h"
 
 /**
  * kg_livepatch_allows() - may @modname use livepatch references?

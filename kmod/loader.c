@@ -17,7 +17,7 @@
 #include <linux/string.h>
 #include <linux/tty.h>
 #include <linux/uaccess.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 static const char *kg_loader_exe(char *buf, size_t len)
 {

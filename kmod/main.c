@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kabiguard: checks every module load's imports against a kABI whitelist.
- * This file only wires module init and exit; see kabiguard.h for the parts.
+ * This file only wires module init and exit; see guard.h for the parts.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
-#include "kabiguard.h"
+#include "guard.h"
 #include "../include/kabiguard/names.h"
 
 static const char * const kg_mode_names[] = KG_MODE_NAMES;

@@ -18,7 +18,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 /* Commands without attributes: strict validation rejects any. */
 static const struct nla_policy kg_none_policy[KABIGUARD_A_MAX + 1] = {};

@@ -3,7 +3,7 @@
  * Rules on the wire: KABIGUARD_A_RULE nests to rule specs and back.
  */
 #include <net/netlink.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 const struct nla_policy kg_rule_policy[KABIGUARD_RULE_A_MAX + 1] = {
 	[KABIGUARD_RULE_A_KIND] = NLA_POLICY_MAX(NLA_U32, KABIGUARD_RULE_KIND_MAX),

@@ -16,7 +16,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 static struct workqueue_struct *kg_free_wq;
 

@@ -14,7 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 static int kg_log_burst_set(const char *val, const struct kernel_param *kp)
 {

@@ -19,7 +19,7 @@
  */
 #include <linux/jhash.h>
 #include <linux/string.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 #define KG_REPEAT_SLOTS	16
 

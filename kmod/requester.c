@@ -20,7 +20,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 #define KG_REQ_SLOTS	32
 #define KG_REQ_TTL	(60 * HZ)

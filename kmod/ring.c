@@ -36,7 +36,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 /* Set at load time only (0444): the ring is allocated once. */
 static int kg_ring_size_set(const char *val, const struct kernel_param *kp)

@@ -9,7 +9,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include "kabiguard.h"
+#include "guard.h"
 
 static int kg_max_rules_set(const char *val, const struct kernel_param *kp)
 {

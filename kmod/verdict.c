@@ -15,7 +15,7 @@
 #include <linux/notifier.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include "kabiguard.h"
+#include "guard.h"
 #include "../include/kabiguard/names.h"
 
 /* Violations printed per load; the event carries up to KABIGUARD_MAX_VIOLATIONS. */

@@ -68,7 +68,7 @@ int ctl_open_events(struct kg_client **c);
  * exit code for it. */
 int ctl_kernel_error(struct kg_client *c, int err, const char *what);
 
-/* output.c: one call prints text or JSON, like iproute2's print_*(). In
+/* out.c: one call prints text or JSON, like iproute2's print_*(). In
  * text mode fmt is a printf format taking the value; NULL prints nothing.
  * In JSON mode key names the member (ignored inside arrays). */
 void out_set_json(bool json);

@@ -4,7 +4,7 @@
  * lines, `kabiguardctl monitor --json` and `kabiguardctl events --json`
  * all print this, so a line means the same wherever it was read. Member
  * names are those `kabiguardctl policy generate --audit` reads back
- * (audit.c): module, verdict, violations[].symbol/namespace/exporter/
+ * (audit_log_parse.c): module, verdict, violations[].symbol/namespace/exporter/
  * reason/kernel_crc.
  */
 #include <errno.h>

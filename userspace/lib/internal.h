@@ -38,7 +38,7 @@ struct nl_msg *kg_msg_new(const struct kg_client *c, uint8_t cmd, int flags,
 			  size_t size);
 int kg_connect(struct kg_client **out);
 
-/* policy.c */
+/* policy_array.c */
 int kg_policy_reserve(struct kg_policy *p, size_t more);
 void kg_prefault(void *addr, size_t len);
 int kg_policy_move(struct kg_policy *dst, struct kg_policy *src);

@@ -305,7 +305,7 @@ const struct kg_rule *kg_policy_unsupported(const struct kg_policy *p,
  * through libarchive; programs that never call it do not link libarchive. */
 void kg_policy_enable_tar(void);
 
-/* One import as the kernel's matcher sees it (kmod/kabiguard.h): name,
+/* One import as the kernel's matcher sees it (kmod/guard.h): name,
  * then namespace, exporter and CRC as the target kernel exports it. */
 struct kg_import {
 	const char *name;
@@ -461,7 +461,7 @@ struct kg_checker {
 };
 
 /* Checks paths[0..nr) with nworkers worker processes (0: one per CPU;
- * fewer for small sets, none for one), one reader each (lib/check.c says
+ * fewer for small sets, none for one), one reader each (lib/offline_check.c says
  * why processes); results[i] belongs to paths[i] (handed to ck->each if
  * set). Returns 0, or -ENOMEM. */
 int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,

@@ -2,7 +2,7 @@
 /*
  * The matcher's semantics (kabiguard-policy(5), "Matching") as tables: for
  * one rule and one import, whether the rule allows it and, if not, the
- * reason the verdict gives. Shared by userspace/tests/match_test.c (the
+ * reason the verdict gives. Shared by userspace/tests/match_table_test.c (the
  * host: libkgclient's matcher over every combination) and
  * selftests/kabiguard/match_test.c (the kernel: the same combinations
  * through KABIGUARD_CMD_SCAN on real exports). Each dimension is spelt

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef KG_KABIGUARD_H
-#define KG_KABIGUARD_H
+/*
+ * kabiguard.ko's internal interfaces: what each part (one .c file) offers
+ * the others.
+ */
+#ifndef KG_GUARD_H
+#define KG_GUARD_H
 
 #include <linux/elf.h>
 #include <linux/jhash.h>
@@ -353,4 +357,4 @@ void kg_audit_verdict(const struct kg_verdict *v, u64 seq);
 bool kg_log_limit(unsigned int lines);
 void kg_log_limit_exit(void);
 
-#endif /* KG_KABIGUARD_H */
+#endif /* KG_GUARD_H */

@@ -4,7 +4,7 @@
  *                    [--signed] [--jobs N] [--verbose] PATH...
  *
  * Offline: what the target kernel's loader and kabiguard.ko would say
- * about module files before they are shipped (lib/check.c). Exit status 0
+ * about module files before they are shipped (lib/offline_check.c). Exit status 0
  * when every module would load and be allowed, 6 when one would not, 1
  * when a module could not be read, 2 for usage and policy file errors.
  */
