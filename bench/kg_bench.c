@@ -79,24 +79,24 @@ static int unload(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
-static void die(const char *what, int err, struct kg_client *c)
+static void die(const char *what, int err, struct kgc_client *c)
 {
 	fprintf(stderr, "kg_bench: %s: %s%s%s\n", what, strerror(-err),
-		c && *kg_extack(c) ? ": " : "", c ? kg_extack(c) : "");
+		c && *kgc_extack(c) ? ": " : "", c ? kgc_extack(c) : "");
 	exit(1);
 }
 
-static int build_policy(struct kg_policy *p, const char *symvers)
+static int build_policy(struct kgc_policy *p, const char *symvers)
 {
 	char err[512], name[32];
-	struct kg_rule r = {
+	struct kgc_rule r = {
 		.kind = KABIGUARD_RULE_SYMBOL,
 		.name = name,
 		.exporter = "kg_many_exporter",
 	};
 	int i, ret;
 
-	ret = kg_policy_load_file(p, symvers, KG_FORMAT_SYMVERS, err,
+	ret = kgc_policy_load_file(p, symvers, KG_FORMAT_SYMVERS, err,
 				  sizeof(err));
 	if (ret) {
 		fprintf(stderr, "kg_bench: %s\n", err);
@@ -104,7 +104,7 @@ static int build_policy(struct kg_policy *p, const char *symvers)
 	}
 	for (i = 0; i < NR_MANY; i++) {
 		snprintf(name, sizeof(name), "kg_many_%03d", i);
-		ret = kg_policy_add_rule(p, &r);
+		ret = kgc_policy_add_rule(p, &r);
 		if (ret)
 			return ret;
 	}
@@ -127,9 +127,9 @@ static void modname(const char *path, char *name, size_t len)
 	}
 }
 
-static void set_mode(struct kg_client *c, enum kabiguard_mode mode)
+static void set_mode(struct kgc_client *c, enum kabiguard_mode mode)
 {
-	int ret = kg_set_mode(c, mode);
+	int ret = kgc_set_mode(c, mode);
 
 	if (ret)
 		die("setting the mode", ret, c);
@@ -157,14 +157,14 @@ static double load_once(const char *ko, const char *name)
  * imports is the median of the paired differences (importer - BASE, guard
  * off), so a slower stretch of the run (TCG, a busy host) hits both sides.
  */
-static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
+static void bench_importer(struct kgc_client *c, struct kgc_client *ev_client,
 			   const char *ko, const char *base, int rounds,
 			   double *base_us, double *off_us, double *on_us,
 			   double *check_us, double *own_us)
 {
 	unsigned int imports = 0;
 	char name[64], base_name[64];
-	struct kg_event ev;
+	struct kgc_event ev;
 	double own;
 	int i, ret;
 
@@ -177,7 +177,7 @@ static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
 		own_us[i] = off_us[i] - base_us[i];
 		set_mode(c, KABIGUARD_MODE_AUDIT);
 		on_us[i] = load_once(ko, name);
-		ret = kg_events_next(ev_client, &ev, 5000);
+		ret = kgc_events_next(ev_client, &ev, 5000);
 		if (ret <= 0)
 			die("waiting for the verdict event", ret ? ret : -ETIMEDOUT,
 			    NULL);
@@ -188,7 +188,7 @@ static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
 		}
 		check_us[i] = ev.check_ns / 1e3;
 		imports = ev.nr_imports;
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	}
 	own = median(own_us, rounds);
 	printf("%s: %u imports, %d loads per mode\n", name, imports, rounds);
@@ -225,7 +225,7 @@ static void bench_importer(struct kg_client *c, struct kg_client *ev_client,
  * set like this one with a hash table, as the guard does its policy.
  * Table, set and elements go to the kernel in one transaction.
  */
-static int write_nft_file(const struct kg_policy *p, const char *path,
+static int write_nft_file(const struct kgc_policy *p, const char *path,
 			  size_t *nr)
 {
 	char key[NFT_PART * NFT_PARTS + 1];
@@ -358,14 +358,14 @@ static void meminfo_settled(long *kernel_kb, long *free_kb)
 	}
 }
 
-static void push(struct kg_client *c, const struct kg_policy *p)
+static void push(struct kgc_client *c, const struct kgc_policy *p)
 {
 	uint64_t gen;
 	int ret;
 
-	ret = kg_policy_begin(c);
-	ret = ret ?: (p->nr ? kg_policy_add(c, p->rules, p->nr) : 0);
-	ret = ret ?: kg_policy_commit(c, &gen);
+	ret = kgc_policy_begin(c);
+	ret = ret ?: (p->nr ? kgc_policy_add(c, p->rules, p->nr) : 0);
+	ret = ret ?: kgc_policy_commit(c, &gen);
 	if (ret)
 		die("pushing the policy", ret, c);
 }
@@ -378,16 +378,16 @@ static void push(struct kg_client *c, const struct kg_policy *p)
  * the kernel must keep whatever its layout.
  */
 #define MEM_ROUNDS 4
-static void policy_memory(struct kg_client *c, const struct kg_policy *p)
+static void policy_memory(struct kgc_client *c, const struct kgc_policy *p)
 {
-	struct kg_policy empty = { 0 };
+	struct kgc_policy empty = { 0 };
 	long k0, f0, k1, f1, dk = 0, df = 0;
 	double strings = 0, per_rule, str_per_rule;
 	size_t i;
 	int r;
 
 	for (i = 0; i < p->nr; i++) {
-		const struct kg_rule *rule = &p->rules[i];
+		const struct kgc_rule *rule = &p->rules[i];
 
 		strings += (rule->name ? strlen(rule->name) + 1 : 0) +
 			   (rule->ns ? strlen(rule->ns) + 1 : 0) +
@@ -418,8 +418,8 @@ static void policy_memory(struct kg_client *c, const struct kg_policy *p)
 
 int main(int argc, char **argv)
 {
-	struct kg_client *c, *ev_client;
-	struct kg_policy p = { 0 };
+	struct kgc_client *c, *ev_client;
+	struct kgc_policy p = { 0 };
 	double push_ms[NR_PUSH], nft_ms[NR_PUSH], parse_ms, t0;
 	double *base_us, *off_us, *on_us, *check_us, *own_us;
 	const char *nft = NULL;
@@ -448,10 +448,10 @@ usage:
 	if (!base_us || !off_us || !on_us || !check_us || !own_us)
 		return 1;
 
-	ret = kg_open(&c);
+	ret = kgc_open(&c);
 	if (ret)
 		die("kabiguard", ret, NULL);
-	ret = kg_events_open(&ev_client);
+	ret = kgc_events_open(&ev_client);
 	if (ret)
 		die("events socket", ret, NULL);
 
@@ -469,11 +469,11 @@ usage:
 		double t1, t2, t3;
 
 		t0 = now_us();
-		ret = kg_policy_begin(c);
+		ret = kgc_policy_begin(c);
 		t1 = now_us();
-		ret = ret ?: kg_policy_add(c, p.rules, p.nr);
+		ret = ret ?: kgc_policy_add(c, p.rules, p.nr);
 		t2 = now_us();
-		ret = ret ?: kg_policy_commit(c, &gen);
+		ret = ret ?: kgc_policy_commit(c, &gen);
 		t3 = now_us();
 		if (ret)
 			die("pushing the policy", ret, c);
@@ -520,9 +520,9 @@ usage:
 			       off_us, on_us, check_us, own_us);
 	}
 
-	kg_policy_free(&p);
-	kg_close(ev_client);
-	kg_close(c);
+	kgc_policy_free(&p);
+	kgc_close(ev_client);
+	kgc_close(c);
 	free(base_us);
 	free(off_us);
 	free(on_us);

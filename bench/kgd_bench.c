@@ -262,12 +262,12 @@ static void rss(pid_t pid, long *rss_kb, long *hwm_kb)
 
 static uint64_t overflow(void)
 {
-	struct kg_status st = { 0 };
-	struct kg_client *c;
+	struct kgc_status st = { 0 };
+	struct kgc_client *c;
 
-	if (kg_open(&c) || kg_get_status(c, &st))
+	if (kgc_open(&c) || kgc_get_status(c, &st))
 		die("kabiguard status");
-	kg_close(c);
+	kgc_close(c);
 	return st.ring_overflow;
 }
 

@@ -212,7 +212,12 @@ void kg_policy_free_deferred(struct kg_policy *p)
  * The matching itself is include/kabiguard/match.h, shared with the offline
  * checker; this file only finds the rules it tries.
  */
+#define KG_MATCH_RULE struct kg_rule
+#define KG_MATCH_IMPORT struct kg_import
+#define KG_MATCH_RESULT struct kg_match
 #define KG_MATCH_STORE struct kg_policy
+#define KG_MATCH_LOOKUP kg_match_lookup
+#define KG_MATCH_ANY kg_match_any
 #include "../include/kabiguard/match.h"
 
 static bool kg_match_lookup(const struct kg_policy *p, unsigned int kind,

@@ -7,20 +7,23 @@
  * include/uapi/linux/kabiguard.h ("Rules") and kabiguard-policy(5).
  *
  * Each side keeps its own storage and lookup (hash tables) and, before
- * including this file, defines:
+ * including this file, names its types (the kernel's kg_*, libkgclient's
+ * kgc_*, so that a name leads to one definition):
  *
- *   struct kg_rule    kind, flags, name, ns, exporter, module (strings or
+ *   KG_MATCH_RULE     its rule type: kind, flags, name, ns, exporter,
+ *                     module (strings or NULL), crc, has_crc
+ *   KG_MATCH_IMPORT   its import type: name, ns, exporter (strings or
  *                     NULL), crc, has_crc
- *   struct kg_import  name, ns, exporter (strings or NULL), crc, has_crc
- *   struct kg_match   reason, has_rule_crc, rule_crc
+ *   KG_MATCH_RESULT   where a verdict goes: reason, has_rule_crc, rule_crc
  *   KG_MATCH_STORE    the type of its rule index
  *
- * and, after it, the two lookups kg_match_import() calls:
+ * and, after it, defines the two lookups kg_match_import() calls, under
+ * the names it gives them:
  *
- *   kg_match_lookup(store, kind, name, ctx): kg_match_rule() on each rule
+ *   KG_MATCH_LOOKUP(store, kind, name, ctx): kg_match_rule() on each rule
  *       of that kind (SYMBOL or NAMESPACE) and name, in policy order,
  *       until one allows; true then.
- *   kg_match_any(store, ctx): the same over the ANY rules.
+ *   KG_MATCH_ANY(store, ctx): the same over the ANY rules.
  *
  * Plain C over those fields and the uapi header: no kernel header but
  * <linux/types.h> and <linux/string.h>, nothing of libc but <string.h>.
@@ -40,16 +43,16 @@
 
 /* One import being matched, and where the verdict goes. */
 struct kg_match_ctx {
-	const struct kg_import *imp;
+	const KG_MATCH_IMPORT *imp;
 	const char *modname;	/* the importing module */
 	bool listed;		/* imp->ns is a "module:" list naming it */
 	unsigned int origin;	/* KG_MATCH_SIGNED, KG_MATCH_IN_TREE */
-	struct kg_match *res;
+	KG_MATCH_RESULT *res;
 };
 
-static bool kg_match_lookup(const KG_MATCH_STORE *store, unsigned int kind,
+static bool KG_MATCH_LOOKUP(const KG_MATCH_STORE *store, unsigned int kind,
 			    const char *name, struct kg_match_ctx *c);
-static bool kg_match_any(const KG_MATCH_STORE *store, struct kg_match_ctx *c);
+static bool KG_MATCH_ANY(const KG_MATCH_STORE *store, struct kg_match_ctx *c);
 
 static inline bool kg_match_streq(const char *a, const char *b)
 {
@@ -137,7 +140,7 @@ static inline unsigned int kg_match_rank(enum kabiguard_reason reason)
 /* Rule @r names the import but refuses it for @reason: keep the best. */
 static inline void kg_match_note(struct kg_match_ctx *c,
 				 enum kabiguard_reason reason,
-				 const struct kg_rule *r)
+				 const KG_MATCH_RULE *r)
 {
 	if (kg_match_rank(reason) < kg_match_rank(c->res->reason))
 		return;
@@ -157,7 +160,7 @@ static inline void kg_match_note(struct kg_match_ctx *c,
  * which a "module:" list naming the importer counts as: the loader lets
  * that module use the export as if it had no namespace.
  */
-static inline bool kg_match_ns_ok(const struct kg_rule *r,
+static inline bool kg_match_ns_ok(const KG_MATCH_RULE *r,
 				  const struct kg_match_ctx *c)
 {
 	if (r->ns)
@@ -203,10 +206,10 @@ static inline bool kg_match_origin_ok(unsigned int flags, unsigned int origin,
  * in-tree status are checked in that order, the first failing one giving
  * the reason.
  */
-static inline bool kg_match_rule(const struct kg_rule *r,
+static inline bool kg_match_rule(const KG_MATCH_RULE *r,
 				 struct kg_match_ctx *c)
 {
-	const struct kg_import *imp = c->imp;
+	const KG_MATCH_IMPORT *imp = c->imp;
 	enum kabiguard_reason why;
 
 	if (r->module && strcmp(r->module, c->modname))
@@ -250,9 +253,9 @@ static inline bool kg_match_rule(const struct kg_rule *r,
  * Return: true when some rule allows @imp.
  */
 static inline bool kg_match_import(const KG_MATCH_STORE *store,
-				   const struct kg_import *imp,
+				   const KG_MATCH_IMPORT *imp,
 				   const char *modname, unsigned int origin,
-				   struct kg_match *res)
+				   KG_MATCH_RESULT *res)
 {
 	struct kg_match_ctx c = {
 		.imp = imp,
@@ -268,12 +271,12 @@ static inline bool kg_match_import(const KG_MATCH_STORE *store,
 	res->rule_crc = 0;
 	if (!store)
 		return false;
-	if (kg_match_lookup(store, KABIGUARD_RULE_SYMBOL, imp->name, &c))
+	if (KG_MATCH_LOOKUP(store, KABIGUARD_RULE_SYMBOL, imp->name, &c))
 		return true;
 	if (imp->ns &&
-	    kg_match_lookup(store, KABIGUARD_RULE_NAMESPACE, imp->ns, &c))
+	    KG_MATCH_LOOKUP(store, KABIGUARD_RULE_NAMESPACE, imp->ns, &c))
 		return true;
-	return kg_match_any(store, &c);
+	return KG_MATCH_ANY(store, &c);
 }
 
 #endif /* KG_MATCH_H */

@@ -267,38 +267,38 @@ static char *slurp(const char *path)
 
 static uint64_t ring_next(void)
 {
-	struct kg_client *c;
-	struct kg_status st = { 0 };
+	struct kgc_client *c;
+	struct kgc_status st = { 0 };
 
-	if (kg_open(&c))
+	if (kgc_open(&c))
 		return 0;
-	kg_get_status(c, &st);
-	kg_close(c);
+	kgc_get_status(c, &st);
+	kgc_close(c);
 	return st.ring_next;
 }
 
-static struct kg_status status(void)
+static struct kgc_status status(void)
 {
-	struct kg_client *c;
-	struct kg_status st = { 0 };
+	struct kgc_client *c;
+	struct kgc_status st = { 0 };
 
-	if (!kg_open(&c)) {
-		kg_get_status(c, &st);
-		kg_close(c);
+	if (!kgc_open(&c)) {
+		kgc_get_status(c, &st);
+		kgc_close(c);
 	}
 	return st;
 }
 
 static int set_mode(enum kabiguard_mode m)
 {
-	struct kg_client *c;
+	struct kgc_client *c;
 	int ret;
 
-	ret = kg_open(&c);
+	ret = kgc_open(&c);
 	if (ret)
 		return ret;
-	ret = kg_set_mode(c, m);
-	kg_close(c);
+	ret = kgc_set_mode(c, m);
+	kgc_close(c);
 	return ret;
 }
 
@@ -551,7 +551,7 @@ TEST_F_TIMEOUT(daemon, one_line_per_verdict, 180)
 {
 	struct kgd_run *r = &self->r;
 	char why[256] = "", host[256] = "", exe[64], want[128];
-	struct kg_status st;
+	struct kgc_status st;
 	struct utsname u;
 	struct kj *v = NULL;
 	uint64_t gen;
@@ -850,7 +850,7 @@ TEST_F_TIMEOUT(daemon, hostile_events_skip_nothing, 300)
 TEST_F_TIMEOUT(daemon, burst_of_1000, 900)
 {
 	struct kgd_run *r = &self->r;
-	struct kg_status st;
+	struct kgc_status st;
 	struct kj *v = NULL;
 	char why[256] = "";
 	int64_t t0;

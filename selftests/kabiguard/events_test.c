@@ -45,7 +45,7 @@
 #define CONSUMER_OK	"kg_consumer_ok"
 #define CONSUMER_FORB	"kg_consumer_forbidden"
 
-static const struct kg_rule base_rules[] = {
+static const struct kgc_rule base_rules[] = {
 	KG_R_VMLINUX,
 	KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 };
@@ -56,7 +56,7 @@ struct seqs {
 	size_t nr;
 };
 
-static int collect(const struct kg_event *ev, void *arg)
+static int collect(const struct kgc_event *ev, void *arg)
 {
 	struct seqs *s = arg;
 
@@ -70,8 +70,8 @@ static int collect(const struct kg_event *ev, void *arg)
 }
 
 FIXTURE(ev) {
-	struct kg_client *c;
-	struct kg_client *evc;
+	struct kgc_client *c;
+	struct kgc_client *evc;
 	uint64_t gen;
 };
 
@@ -79,7 +79,7 @@ static int set_param(const char *name, unsigned long long val);
 
 FIXTURE_SETUP(ev)
 {
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	size_t i;
 
 	/*
@@ -88,45 +88,45 @@ FIXTURE_SETUP(ev)
 	 */
 	ASSERT_EQ(0, set_param("log_burst", 10000));
 
-	ASSERT_EQ(0, kg_open(&self->c));
+	ASSERT_EQ(0, kgc_open(&self->c));
 	for (i = 0; i < ARRAY_SIZE(base_rules); i++)
-		ASSERT_EQ(0, kg_policy_add_rule(&p, &base_rules[i]));
-	ASSERT_EQ(0, kg_policy_push(self->c, &p, &self->gen))
-		TH_LOG("push: %s", kg_extack(self->c));
-	kg_policy_free(&p);
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+		ASSERT_EQ(0, kgc_policy_add_rule(&p, &base_rules[i]));
+	ASSERT_EQ(0, kgc_policy_push(self->c, &p, &self->gen))
+		TH_LOG("push: %s", kgc_extack(self->c));
+	kgc_policy_free(&p);
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	if (!kg_t_loaded(EXPORTER))
 		ASSERT_EQ(0, kg_t_load(EXPORTER));
-	ASSERT_EQ(0, kg_events_open(&self->evc));
+	ASSERT_EQ(0, kgc_events_open(&self->evc));
 }
 
 FIXTURE_TEARDOWN(ev)
 {
 	kg_t_unload(CONSUMER_OK);
 	kg_t_unload(CONSUMER_FORB);
-	kg_close(self->evc);
-	kg_close(self->c);
+	kgc_close(self->evc);
+	kgc_close(self->c);
 }
 
 /* Load and unload @name, returning its verdict event's sequence number. */
 static uint64_t load_once(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(ev) *self, const char *name)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 	uint64_t seq;
 
 	ASSERT_EQ(0, kg_t_load(name));
 	ASSERT_EQ(0, kg_t_unload(name));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, name, &ev, KG_EVENT_TIMEOUT_MS));
 	seq = ev.seq;
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	return seq;
 }
 
 /* Child pid loaded CONSUMER_OK and exited 0: its event in *ev. */
 static void child_load_event(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(ev) *self, pid_t pid,
-			     struct kg_event *ev)
+			     struct kgc_event *ev)
 {
 	int st;
 
@@ -155,7 +155,7 @@ TEST_F(ev, load_event_fields)
 {
 	char exe[PATH_MAX], comm[32] = "", buf[4096];
 	struct timespec now;
-	struct kg_event ev;
+	struct kgc_event ev;
 	struct stat st;
 	ssize_t n;
 	int tty;
@@ -215,14 +215,14 @@ TEST_F(ev, load_event_fields)
 	buf[n > 0 ? n : 0] = '\0';
 	EXPECT_STREQ(buf, ev.lsm_label);
 	TH_LOG("lsm label \"%s\"", ev.lsm_label);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 /* A command line longer than the event holds: cut, and said so. */
 TEST_F(ev, long_command_line)
 {
 	static char args[KABIGUARD_ARGV_MAX * 2];
-	struct kg_event ev;
+	struct kgc_event ev;
 	pid_t pid;
 
 	memset(args, 'x', sizeof(args) - 1);
@@ -240,7 +240,7 @@ TEST_F(ev, long_command_line)
 	EXPECT_EQ(KABIGUARD_ARGV_MAX, ev.argv_len);
 	EXPECT_TRUE(ev.argv_truncated);
 	EXPECT_EQ(0, memcmp(args, ev.argv, KABIGUARD_ARGV_MAX));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_EQ(0, kg_t_unload(CONSUMER_OK));
 }
 
@@ -248,7 +248,7 @@ TEST_F(ev, long_command_line)
 TEST_F(ev, load_from_a_terminal)
 {
 	char name[64], want[80];
-	struct kg_event ev;
+	struct kgc_event ev;
 	int ptm, pts;
 	pid_t pid;
 
@@ -274,7 +274,7 @@ TEST_F(ev, load_from_a_terminal)
 	}
 	child_load_event(_metadata, self, pid, &ev);
 	EXPECT_STREQ(want, ev.tty);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	close(ptm);
 	EXPECT_EQ(0, kg_t_unload(CONSUMER_OK));
 }
@@ -290,7 +290,7 @@ TEST_F(ev, ring_matches_multicast)
 		if (i)
 			EXPECT_EQ(seq[i - 1] + 1, seq[i]);
 	}
-	ASSERT_EQ(0, kg_events_dump(self->c, seq[0], collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, seq[0], collect, &got));
 	ASSERT_EQ(ARRAY_SIZE(seq), got.nr);
 	for (i = 0; i < ARRAY_SIZE(seq); i++) {
 		EXPECT_EQ(seq[i], got.seq[i]);
@@ -299,7 +299,7 @@ TEST_F(ev, ring_matches_multicast)
 
 	/* From the middle on: no earlier event, no duplicate. */
 	got.nr = 0;
-	ASSERT_EQ(0, kg_events_dump(self->c, seq[3], collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, seq[3], collect, &got));
 	ASSERT_EQ(2, got.nr);
 	EXPECT_EQ(seq[3], got.seq[0]);
 	EXPECT_EQ(seq[4], got.seq[1]);
@@ -308,29 +308,29 @@ TEST_F(ev, ring_matches_multicast)
 TEST_F(ev, overflow_counts_unread_only)
 {
 	struct seqs got = { .nr = 0 };
-	struct kg_status st0, st1;
+	struct kgc_status st0, st1;
 	uint64_t last = 0;
 	unsigned int i, n;
 
-	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
 	if (!st0.ring_size || st0.ring_size > 64)
 		SKIP(return, "needs kabiguard.ko ring_size=16 (have %u)",
 		     st0.ring_size);
 	/* Declare everything so far read. */
-	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
 	EXPECT_EQ(0, got.nr);
 
 	n = st0.ring_size + 5;
 	for (i = 0; i < n; i++)
 		last = load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
 	EXPECT_EQ(st0.ring_overflow + 5, st1.ring_overflow);
 	EXPECT_EQ(last + 1, st1.ring_next);
 	EXPECT_EQ(st1.ring_next - st1.ring_size, st1.ring_first);
 
 	/* What is left: the last ring_size events, oldest first. */
 	got.nr = 0;
-	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
 	ASSERT_EQ(st1.ring_size, got.nr);
 	EXPECT_EQ(st1.ring_first, got.seq[0]);
 	EXPECT_EQ(last, got.seq[got.nr - 1]);
@@ -338,7 +338,7 @@ TEST_F(ev, overflow_counts_unread_only)
 	/* Read now: more events that push these out are not overflow. */
 	for (i = 0; i < 3; i++)
 		load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
 	EXPECT_EQ(st1.ring_overflow, st0.ring_overflow);
 }
 
@@ -349,55 +349,55 @@ TEST_F(ev, overflow_counts_unread_only)
 TEST_F(ev, overflow_per_reader)
 {
 	struct seqs got = { .nr = 0 };
-	struct kg_status st0, st1, a, b;
-	struct kg_client *rb;
+	struct kgc_status st0, st1, a, b;
+	struct kgc_client *rb;
 	unsigned int i, n;
 
-	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
 	if (!st0.ring_size || st0.ring_size > 64)
 		SKIP(return, "needs kabiguard.ko ring_size=16 (have %u)",
 		     st0.ring_size);
-	ASSERT_EQ(0, kg_open(&rb));
+	ASSERT_EQ(0, kgc_open(&rb));
 	/* A (self->c) has everything so far; B claims far more. */
-	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
-	ASSERT_EQ(0, kg_events_dump(rb, UINT64_MAX, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(rb, UINT64_MAX, collect, &got));
 	EXPECT_EQ(0, got.nr);
-	ASSERT_EQ(0, kg_get_status(self->c, &a));
-	ASSERT_EQ(0, kg_get_status(rb, &b));
+	ASSERT_EQ(0, kgc_get_status(self->c, &a));
+	ASSERT_EQ(0, kgc_get_status(rb, &b));
 	ASSERT_TRUE(a.ring_reader);
 	ASSERT_TRUE(b.ring_reader);
 
 	n = st0.ring_size + 5;
 	for (i = 0; i < n; i++)
 		load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
 	EXPECT_EQ(st0.ring_overflow + 5, st1.ring_overflow);
 	EXPECT_EQ(a.ring_reader_overflow + 5, st1.ring_reader_overflow);
 	/* B's UINT64_MAX declared only the events that existed. */
-	ASSERT_EQ(0, kg_get_status(rb, &st1));
+	ASSERT_EQ(0, kgc_get_status(rb, &st1));
 	EXPECT_EQ(b.ring_reader_overflow + 5, st1.ring_reader_overflow);
 
 	/* B reads everything now; A does not: A's loss still counts. */
-	ASSERT_EQ(0, kg_get_status(self->c, &a));
-	ASSERT_EQ(0, kg_get_status(rb, &b));
+	ASSERT_EQ(0, kgc_get_status(self->c, &a));
+	ASSERT_EQ(0, kgc_get_status(rb, &b));
 	got.nr = 0;
-	ASSERT_EQ(0, kg_events_dump(rb, a.ring_first, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(rb, a.ring_first, collect, &got));
 	EXPECT_EQ(a.ring_size, got.nr);
-	ASSERT_EQ(0, kg_events_dump(rb, UINT64_MAX, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(rb, UINT64_MAX, collect, &got));
 	for (i = 0; i < 3; i++)
 		load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
 	EXPECT_EQ(a.ring_overflow + 3, st1.ring_overflow);
 	EXPECT_EQ(a.ring_reader_overflow + 3, st1.ring_reader_overflow);
-	ASSERT_EQ(0, kg_get_status(rb, &st1));
+	ASSERT_EQ(0, kgc_get_status(rb, &st1));
 	EXPECT_EQ(b.ring_reader_overflow, st1.ring_reader_overflow);
-	kg_close(rb);
+	kgc_close(rb);
 
 	/* A socket that never read the ring gets no count of its own. */
-	ASSERT_EQ(0, kg_open(&rb));
-	ASSERT_EQ(0, kg_get_status(rb, &b));
+	ASSERT_EQ(0, kgc_open(&rb));
+	ASSERT_EQ(0, kgc_get_status(rb, &b));
 	EXPECT_FALSE(b.ring_reader);
-	kg_close(rb);
+	kgc_close(rb);
 }
 
 /* Set a module parameter through sysfs; 0 or -errno. */
@@ -424,20 +424,20 @@ static int set_param(const char *name, unsigned long long val)
 TEST_F(ev, ring_byte_limit)
 {
 	struct seqs got = { .nr = 0 };
-	struct kg_status st0, st1;
+	struct kgc_status st0, st1;
 	uint64_t first = 0, last = 0;
 	unsigned int i, kept;
 
-	ASSERT_EQ(0, kg_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
 	ASSERT_NE(0, st0.ring_bytes_max);
 	ASSERT_GE(st0.ring_bytes_max, st0.ring_bytes);
 	/* Declare everything so far read. */
-	ASSERT_EQ(0, kg_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
 
 	/* One byte: only the newest event stays, over the limit. */
 	ASSERT_EQ(0, set_param("ring_bytes", 1));
 	first = load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
 	EXPECT_EQ(first, st1.ring_first);
 	EXPECT_LT(1, st1.ring_bytes);
 	EXPECT_EQ(1, st1.ring_bytes_max);
@@ -445,7 +445,7 @@ TEST_F(ev, ring_byte_limit)
 	ASSERT_EQ(0, set_param("ring_bytes", st1.ring_bytes * 2 + 1));
 	for (i = 0; i < 6; i++)
 		last = load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kg_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
 	EXPECT_EQ(0, set_param("ring_bytes", st0.ring_bytes_max));
 
 	kept = st1.ring_next - st1.ring_first;
@@ -458,7 +458,7 @@ TEST_F(ev, ring_byte_limit)
 	EXPECT_EQ(st0.ring_overflow + (st1.ring_first - first),
 		  st1.ring_overflow);
 	got.nr = 0;
-	ASSERT_EQ(0, kg_events_dump(self->c, first, collect, &got));
+	ASSERT_EQ(0, kgc_events_dump(self->c, first, collect, &got));
 	ASSERT_EQ(kept, got.nr);
 	EXPECT_EQ(st1.ring_first, got.seq[0]);
 	EXPECT_EQ(last, got.seq[got.nr - 1]);
@@ -488,19 +488,19 @@ TEST_F(ev, scan_reports_loaded_module)
 		"kg_plain_a", "kg_plain_b", printk_name(_metadata),
 	};
 	struct kg_t_kmsg k;
-	struct kg_event ev;
+	struct kgc_event ev;
 	char *log;
 
 	TH_LOG("the modules print with %s", imports[2]);
 	ASSERT_EQ(0, kg_t_load(CONSUMER_FORB));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
 				    KG_EVENT_TIMEOUT_MS));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 
 	kg_t_kmsg_mark(&k);
-	ASSERT_EQ(0, kg_scan(self->c, CONSUMER_FORB, imports,
+	ASSERT_EQ(0, kgc_scan(self->c, CONSUMER_FORB, imports,
 			     ARRAY_SIZE(imports)))
-		TH_LOG("scan: %s", kg_extack(self->c));
+		TH_LOG("scan: %s", kgc_extack(self->c));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
 				    KG_EVENT_TIMEOUT_MS));
 	EXPECT_EQ(KABIGUARD_EVENT_SCAN, ev.kind);
@@ -513,7 +513,7 @@ TEST_F(ev, scan_reports_loaded_module)
 	EXPECT_EQ(KABIGUARD_REASON_NOT_ALLOWED, ev.viol[0].reason);
 	/* A scan has no loading process. */
 	EXPECT_EQ(0, ev.pid);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 
 	log = kg_t_kmsg_read(&k);
 	ASSERT_NE(NULL, log);
@@ -529,26 +529,26 @@ TEST_F(ev, scan_reports_loaded_module)
 	kg_t_kmsg_close(&k);
 
 	/* Enforce mode does not make a scan deny anything. */
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
-	ASSERT_EQ(0, kg_scan(self->c, CONSUMER_FORB, imports,
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	ASSERT_EQ(0, kgc_scan(self->c, CONSUMER_FORB, imports,
 			     ARRAY_SIZE(imports)));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
 				    KG_EVENT_TIMEOUT_MS));
 	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_TRUE(kg_t_loaded(CONSUMER_FORB));
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 }
 
 TEST_F(ev, scan_unknown_module)
 {
 	const char *imports[] = { printk_name(_metadata) };
 
-	EXPECT_EQ(-ENOENT, kg_scan(self->c, "kg_no_such_module", imports, 1));
-	EXPECT_NE(NULL, strstr(kg_extack(self->c), "no live module"));
+	EXPECT_EQ(-ENOENT, kgc_scan(self->c, "kg_no_such_module", imports, 1));
+	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "no live module"));
 }
 
-static int nop(const struct kg_event *ev, void *arg)
+static int nop(const struct kgc_event *ev, void *arg)
 {
 	(void)ev;
 	(void)arg;
@@ -570,20 +570,20 @@ static int unprivileged_child(const char *printk, int join_err)
 	if (pid < 0)
 		return 9;
 	if (!pid) {
-		struct kg_client *c;
+		struct kgc_client *c;
 
 		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534) || kg_open(&c))
+		    setresuid(65534, 65534, 65534) || kgc_open(&c))
 			_exit(10);
-		if (kg_events_dump(c, 0, nop, NULL) != -EPERM)
+		if (kgc_events_dump(c, 0, nop, NULL) != -EPERM)
 			_exit(11);
-		if (kg_scan(c, EXPORTER, imports, 1) != -EPERM)
+		if (kgc_scan(c, EXPORTER, imports, 1) != -EPERM)
 			_exit(12);
-		kg_close(c);
-		if (kg_events_open(&c) != join_err)
+		kgc_close(c);
+		if (kgc_events_open(&c) != join_err)
 			_exit(13);
 		if (!join_err)
-			kg_close(c);
+			kgc_close(c);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
@@ -594,10 +594,10 @@ static int unprivileged_child(const char *printk, int join_err)
 /* Where the kernel can require it, only CAP_SYS_ADMIN follows events live. */
 TEST_F(ev, unprivileged_refused)
 {
-	struct kg_status st;
+	struct kgc_status st;
 	int step;
 
-	ASSERT_EQ(0, kg_get_status(self->c, &st));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st));
 	if (!(st.features & KABIGUARD_FEAT_EVENTS_ADMIN))
 		SKIP(return,
 		     "kernel cannot restrict a genl multicast group (no GENL_MCAST_CAP_SYS_ADMIN): unprivileged_events_open_on_old_kernel checks what it does");
@@ -612,10 +612,10 @@ TEST_F(ev, unprivileged_refused)
  */
 TEST_F(ev, unprivileged_events_open_on_old_kernel)
 {
-	struct kg_status st;
+	struct kgc_status st;
 	int step;
 
-	ASSERT_EQ(0, kg_get_status(self->c, &st));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st));
 	if (st.features & KABIGUARD_FEAT_EVENTS_ADMIN)
 		SKIP(return,
 		     "kernel restricts the events group to CAP_SYS_ADMIN: unprivileged_refused checks it");
@@ -637,7 +637,7 @@ struct find_seq {
 	uint32_t nr_violations, flags;
 };
 
-static int find_seq(const struct kg_event *ev, void *arg)
+static int find_seq(const struct kgc_event *ev, void *arg)
 {
 	struct find_seq *f = arg;
 
@@ -653,9 +653,9 @@ static int find_seq(const struct kg_event *ev, void *arg)
 
 TEST_F(ev, huge_event_bounded)
 {
-	const struct kg_violation *longest = NULL;
+	const struct kgc_violation *longest = NULL;
 	struct find_seq f = { 0 };
-	struct kg_event ev, next;
+	struct kgc_event ev, next;
 	size_t i;
 
 	kg_t_unload(HUGE);
@@ -678,7 +678,7 @@ TEST_F(ev, huge_event_bounded)
 	/* The 65,531-byte name cut (at KSYM_NAME_LEN at most), and flagged;
 	 * no other violation flagged. */
 	for (i = 0; i < ev.nr_listed; i++) {
-		const struct kg_violation *v = &ev.viol[i];
+		const struct kgc_violation *v = &ev.viol[i];
 
 		EXPECT_LT(strlen(v->symbol), KABIGUARD_SYMBOL_MAX);
 		if (!strncmp(v->symbol, "kg_huge_aaaa", 12)) {
@@ -697,7 +697,7 @@ TEST_F(ev, huge_event_bounded)
 
 	/* The ring returns it whole. */
 	f.seq = ev.seq;
-	ASSERT_EQ(0, kg_events_dump(self->c, ev.seq, find_seq, &f));
+	ASSERT_EQ(0, kgc_events_dump(self->c, ev.seq, find_seq, &f));
 	ASSERT_EQ(1, f.found);
 	EXPECT_STREQ(HUGE, f.module);
 	EXPECT_EQ(ev.nr_listed, f.nr_listed);
@@ -709,15 +709,15 @@ TEST_F(ev, huge_event_bounded)
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_OK, &next,
 				    KG_EVENT_TIMEOUT_MS));
 	EXPECT_EQ(ev.seq + 1, next.seq);
-	kg_event_free(&next);
-	kg_event_free(&ev);
+	kgc_event_free(&next);
+	kgc_event_free(&ev);
 }
 
 TEST_F(ev, evil_import_escaped)
 {
 	char *img, *log, *p;
-	const struct kg_violation *v = NULL;
-	struct kg_event ev;
+	const struct kgc_violation *v = NULL;
+	struct kgc_event ev;
 	size_t len, i;
 	int n;
 
@@ -735,7 +735,7 @@ TEST_F(ev, evil_import_escaped)
 		if (!strcmp(ev.viol[i].symbol, EVIL_NAME))
 			v = &ev.viol[i];
 	EXPECT_NE(NULL, v);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	kg_t_unload(EVIL);
 
 	/* The raw kernel log (syslog(2), not /dev/kmsg, which escapes). */

@@ -52,7 +52,7 @@
 #define FLOOD_BURST	3
 
 /* Only what kg_consumer_ok needs: af_alg's imports from vmlinux are denied. */
-static const struct kg_rule flood_rules[] = {
+static const struct kgc_rule flood_rules[] = {
 	KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 	KG_R_ANY(.exporter = "vmlinux", .module = CONSUMER_OK),
 	KG_R_ANY(.exporter = "vmlinux", .module = EXPORTER),
@@ -62,11 +62,11 @@ struct ring_view {
 	bool have_forb;
 	uint64_t forb_seq;
 	uint64_t alg_full_seq;		/* af_alg's full event */
-	struct kg_event alg_full;	/* its copy (no violations kept) */
+	struct kgc_event alg_full;	/* its copy (no violations kept) */
 	uint64_t alg_repeat_of, alg_repeats, alg_max_count, alg_events;
 };
 
-static int view_cb(const struct kg_event *ev, void *arg)
+static int view_cb(const struct kgc_event *ev, void *arg)
 {
 	struct ring_view *v = arg;
 
@@ -151,41 +151,41 @@ static int read_uint(const char *path, unsigned int *val)
 }
 
 FIXTURE(flood) {
-	struct kg_client *c;
-	struct kg_client *evc;
+	struct kgc_client *c;
+	struct kgc_client *evc;
 };
 
 FIXTURE_SETUP(flood)
 {
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	size_t i;
 
-	ASSERT_EQ(0, kg_open(&self->c));
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_open(&self->c));
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	if (!kg_t_loaded(EXPORTER))
 		ASSERT_EQ(0, kg_t_load(EXPORTER));
 	for (i = 0; i < ARRAY_SIZE(flood_rules); i++)
-		ASSERT_EQ(0, kg_policy_add_rule(&p, &flood_rules[i]));
-	ASSERT_EQ(0, kg_policy_push(self->c, &p, NULL))
-		TH_LOG("push: %s", kg_extack(self->c));
-	kg_policy_free(&p);
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
-	ASSERT_EQ(0, kg_events_open(&self->evc));
+		ASSERT_EQ(0, kgc_policy_add_rule(&p, &flood_rules[i]));
+	ASSERT_EQ(0, kgc_policy_push(self->c, &p, NULL))
+		TH_LOG("push: %s", kgc_extack(self->c));
+	kgc_policy_free(&p);
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	ASSERT_EQ(0, kgc_events_open(&self->evc));
 }
 
 FIXTURE_TEARDOWN(flood)
 {
-	kg_set_mode(self->c, KABIGUARD_MODE_AUDIT);
+	kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT);
 	kg_t_unload(CONSUMER_OK);
 	kg_t_unload(CONSUMER_FORB);
-	kg_close(self->evc);
-	kg_close(self->c);
+	kgc_close(self->evc);
+	kgc_close(self->c);
 }
 
 TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 {
 	unsigned int interval = 0, burst = 0, summaries, printed;
-	struct kg_status before, after;
+	struct kgc_status before, after;
 	struct ring_view v = { 0 };
 	uint64_t denied, alg_denials, suppressed;
 	char *log, line[256];
@@ -200,7 +200,7 @@ TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 			       &burst));
 	ASSERT_EQ(0, write_uint("/sys/module/kabiguard/parameters/log_burst",
 				FLOOD_BURST));
-	ASSERT_EQ(0, kg_get_status(self->c, &before));
+	ASSERT_EQ(0, kgc_get_status(self->c, &before));
 	ASSERT_EQ(16, before.ring_size)
 		TH_LOG("load kabiguard.ko with ring_size=16 for this test");
 
@@ -245,7 +245,7 @@ TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 
 	/* The rate limit's window closes and its summary is logged. */
 	sleep(interval + 2);
-	ASSERT_EQ(0, kg_get_status(self->c, &after));
+	ASSERT_EQ(0, kgc_get_status(self->c, &after));
 	denied = after.denied - before.denied;
 	ASSERT_LE(1 + FLOOD_TRIES, denied)
 		TH_LOG("%llu denials: modprobe did not load af_alg each time (is it installed?)",
@@ -254,7 +254,7 @@ TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 	EXPECT_EQ(FLOOD_TRIES, alg_denials);
 
 	/* The ring: the earlier verdict, af_alg's full event, its count. */
-	ASSERT_EQ(0, kg_events_dump(self->c, 0, view_cb, &v));
+	ASSERT_EQ(0, kgc_events_dump(self->c, 0, view_cb, &v));
 	EXPECT_TRUE(v.have_forb)
 		TH_LOG("the earlier denial left the ring");
 	ASSERT_NE(0, v.alg_full_seq);
@@ -339,11 +339,11 @@ TEST_F_TIMEOUT(flood, uffd_cmdline, 300)
 {
 	int to_parent[2], to_child[2], err = -1, status;
 	struct pollfd pfd;
-	struct kg_event ev;
+	struct kgc_event ev;
 	int64_t t0, took;
 	pid_t pid;
 
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	ASSERT_EQ(0, pipe(to_parent));
 	ASSERT_EQ(0, pipe(to_child));
 	pid = fork();
@@ -390,7 +390,7 @@ TEST_F_TIMEOUT(flood, uffd_cmdline, 300)
 	EXPECT_STREQ("kg_uffd", ev.comm);
 	EXPECT_TRUE(ev.flags & KABIGUARD_EVF_ARGV_NOT_RESIDENT);
 	EXPECT_EQ(0, ev.argv_len);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 
 	ASSERT_EQ(1, write(to_child[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

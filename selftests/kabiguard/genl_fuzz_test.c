@@ -61,7 +61,7 @@ static double fz_now(void)
 }
 
 /* Root's request socket, besides the fuzzing ones. */
-static struct kg_client *fz_admin;
+static struct kgc_client *fz_admin;
 
 /*
  * A test module in and out, as a user would load one: events flow. The
@@ -73,7 +73,7 @@ static void fz_load_cycle(struct fz_stats *st, unsigned int n, bool mode)
 	int err;
 
 	if (mode)
-		kg_set_mode(fz_admin, n % 3 == 2 ? KABIGUARD_MODE_ENFORCE :
+		kgc_set_mode(fz_admin, n % 3 == 2 ? KABIGUARD_MODE_ENFORCE :
 				      KABIGUARD_MODE_AUDIT);
 	st->loads++;
 	err = kg_t_load("kg_exporter");
@@ -238,65 +238,65 @@ static unsigned int fz_log_check(void)
 }
 
 struct fz_dump {
-	struct kg_policy p;
+	struct kgc_policy p;
 	uint64_t gen;
 	unsigned int nr, bad;
 };
 
-static int fz_dump_cb(const struct kg_rule *r, uint64_t gen, void *arg)
+static int fz_dump_cb(const struct kgc_rule *r, uint64_t gen, void *arg)
 {
 	struct fz_dump *d = arg;
 
 	if (d->nr++ && gen != d->gen)
 		d->bad++;
 	d->gen = gen;
-	return kg_policy_add_rule(&d->p, r);
+	return kgc_policy_add_rule(&d->p, r);
 }
 
 /* The policy the checks commit: two rules a dump must return as sent. */
-static void fz_baseline(struct kg_policy *p)
+static void fz_baseline(struct kgc_policy *p)
 {
-	struct kg_rule any = { .kind = KABIGUARD_RULE_ANY };
-	struct kg_rule sym = { .kind = KABIGUARD_RULE_SYMBOL,
+	struct kgc_rule any = { .kind = KABIGUARD_RULE_ANY };
+	struct kgc_rule sym = { .kind = KABIGUARD_RULE_SYMBOL,
 			       .name = (char *)MARKER };
 
-	kg_policy_add_rule(p, &any);
-	kg_policy_add_rule(p, &sym);
+	kgc_policy_add_rule(p, &any);
+	kgc_policy_add_rule(p, &sym);
 }
 
 /* After the run: status, a commit, a dump, mode back; 0 when all held. */
-static int fz_check_guard(struct kg_client *c, uint64_t *gen)
+static int fz_check_guard(struct kgc_client *c, uint64_t *gen)
 {
-	struct kg_policy base = { 0 };
+	struct kgc_policy base = { 0 };
 	struct fz_dump d = { 0 };
-	struct kg_status s;
+	struct kgc_status s;
 	int err, bad = 0;
 
 	fz_baseline(&base);
-	err = kg_get_status(c, &s);
+	err = kgc_get_status(c, &s);
 	if (err) {
 		printf("# GET_STATUS: %s\n", strerror(-err));
 		bad++;
 	} else {
 		printf("# status after the run: mode %s, generation %llu,",
-		       kg_mode_name(s.mode), (unsigned long long)s.generation);
+		       kgc_mode_name(s.mode), (unsigned long long)s.generation);
 		printf(" %u rules, locked %d, transaction %d, ring next %llu\n",
 		       s.nr_rules, s.locked, s.txn_open,
 		       (unsigned long long)s.ring_next);
 		if (s.locked || s.txn_open)
 			bad++;
 	}
-	err = kg_policy_push(c, &base, gen);
+	err = kgc_policy_push(c, &base, gen);
 	if (err) {
-		printf("# policy commit: %s (%s)\n", strerror(-err), kg_extack(c));
+		printf("# policy commit: %s (%s)\n", strerror(-err), kgc_extack(c));
 		bad++;
 	}
-	err = kg_set_mode(c, KABIGUARD_MODE_AUDIT);
+	err = kgc_set_mode(c, KABIGUARD_MODE_AUDIT);
 	if (err) {
 		printf("# set mode audit: %s\n", strerror(-err));
 		bad++;
 	}
-	err = kg_policy_dump(c, fz_dump_cb, &d);
+	err = kgc_policy_dump(c, fz_dump_cb, &d);
 	if (err || d.nr != 2 || d.bad || d.gen != *gen ||
 	    d.p.rules[0].kind != KABIGUARD_RULE_ANY ||
 	    d.p.rules[1].kind != KABIGUARD_RULE_SYMBOL ||
@@ -306,7 +306,7 @@ static int fz_check_guard(struct kg_client *c, uint64_t *gen)
 		       (unsigned long long)*gen);
 		bad++;
 	}
-	err = kg_get_status(c, &s);
+	err = kgc_get_status(c, &s);
 	if (err || s.mode != KABIGUARD_MODE_AUDIT || s.generation != *gen ||
 	    s.nr_rules != 2 || s.nr_any != 1 || s.nr_symbol != 1 || s.locked) {
 		printf("# status after the commit: %s, mode %u, generation %llu, %u rules\n",
@@ -314,27 +314,27 @@ static int fz_check_guard(struct kg_client *c, uint64_t *gen)
 		       s.nr_rules);
 		bad++;
 	}
-	kg_policy_free(&base);
-	kg_policy_free(&d.p);
+	kgc_policy_free(&base);
+	kgc_policy_free(&d.p);
 	return bad;
 }
 
 /* A load gets an event with exactly the sequence number the status said. */
-static int fz_check_event(struct kg_client *c)
+static int fz_check_event(struct kgc_client *c)
 {
-	struct kg_client *ev = NULL;
-	struct kg_event e = { 0 };
-	struct kg_status s;
+	struct kgc_client *ev = NULL;
+	struct kgc_event e = { 0 };
+	struct kgc_status s;
 	uint64_t want;
 	int err, bad = 0;
 
 	kg_t_unload("kg_consumer_ok");
 	kg_t_unload("kg_exporter");
-	err = kg_events_open(&ev) ?: kg_get_status(c, &s);
+	err = kgc_events_open(&ev) ?: kgc_get_status(c, &s);
 	if (err) {
 		printf("# events socket / status: %s\n", strerror(-err));
 		if (ev)
-			kg_close(ev);
+			kgc_close(ev);
 		return 1;
 	}
 	want = s.ring_next;
@@ -343,37 +343,37 @@ static int fz_check_event(struct kg_client *c)
 		printf("# load kg_exporter: %s\n", strerror(err));
 		bad++;
 	}
-	err = kg_events_next(ev, &e, KG_EVENT_TIMEOUT_MS);
+	err = kgc_events_next(ev, &e, KG_EVENT_TIMEOUT_MS);
 	if (err != 1) {
 		printf("# no verdict event: %s\n", err ? strerror(-err) : "timeout");
 		bad++;
 	} else {
 		printf("# event seq %llu (expected %llu) module %s verdict %s\n",
 		       (unsigned long long)e.seq, (unsigned long long)want,
-		       e.module, kg_verdict_name(e.verdict));
+		       e.module, kgc_verdict_name(e.verdict));
 		if (e.seq != want || strcmp(e.module, "kg_exporter") ||
 		    e.verdict != KABIGUARD_VERDICT_ALLOWED)
 			bad++;
-		kg_event_free(&e);
+		kgc_event_free(&e);
 	}
 	kg_t_unload("kg_exporter");
-	kg_close(ev);
+	kgc_close(ev);
 	return bad;
 }
 
 /* -L: lock, fuzz on (LOCK too), and nothing may change. */
-static int fz_locked_run(struct kg_client *c, const struct fz_family *f,
+static int fz_locked_run(struct kgc_client *c, const struct fz_family *f,
 			 const struct fz_opts *o, bool events_admin)
 {
 	struct fz_stats *st = calloc(1, sizeof(*st));
 	struct fz_run *R = calloc(1, sizeof(*R));
-	struct kg_status a, b;
+	struct kgc_status a, b;
 	double t0 = fz_now();
 	int err, bad = 0;
 
 	if (!st || !R)
 		return 1;
-	err = kg_lock(c) ?: kg_get_status(c, &a);
+	err = kgc_lock(c) ?: kgc_get_status(c, &a);
 	if (err || !a.locked) {
 		printf("# lock: %s, locked %d\n", strerror(-err), a.locked);
 		bad++;
@@ -384,7 +384,7 @@ static int fz_locked_run(struct kg_client *c, const struct fz_family *f,
 		bad++;
 	fz_run_close(R);
 	fz_print_stats("locked", st, fz_now() - t0);
-	err = kg_get_status(c, &b);
+	err = kgc_get_status(c, &b);
 	if (err || !b.locked || b.mode != a.mode || b.generation != a.generation ||
 	    b.nr_rules != a.nr_rules || b.txn_open) {
 		printf("# after: %s, locked %d, mode %u -> %u, generation %llu -> %llu\n",
@@ -393,7 +393,7 @@ static int fz_locked_run(struct kg_client *c, const struct fz_family *f,
 		       (unsigned long long)b.generation);
 		bad++;
 	}
-	err = kg_policy_begin(c);
+	err = kgc_policy_begin(c);
 	if (err != -EPERM) {
 		printf("# POLICY_BEGIN while locked: %s\n", strerror(-err));
 		bad++;
@@ -403,10 +403,10 @@ static int fz_locked_run(struct kg_client *c, const struct fz_family *f,
 	return bad;
 }
 
-static int fz_save_cb(const struct kg_rule *r, uint64_t gen, void *arg)
+static int fz_save_cb(const struct kgc_rule *r, uint64_t gen, void *arg)
 {
 	(void)gen;
-	return kg_policy_add_rule(arg, r);
+	return kgc_policy_add_rule(arg, r);
 }
 
 int main(int argc, char **argv)
@@ -414,10 +414,10 @@ int main(int argc, char **argv)
 	struct fz_opts o = { .messages = 100000, .unpriv_pct = 20,
 			     .load_every = 1000 };
 	struct fz_stats *root_st, *nobody_st;
-	struct kg_policy saved = { 0 };
-	struct kg_status start, s0, s1;
+	struct kgc_policy saved = { 0 };
+	struct kgc_status start, s0, s1;
 	struct fz_family f;
-	struct kg_client *c;
+	struct kgc_client *c;
 	unsigned long unpriv;
 	struct fz_run *R;
 	bool events_admin;
@@ -464,13 +464,13 @@ int main(int argc, char **argv)
 	ksft_set_plan(o.lock ? 7 : 6);
 	fflush(stdout);
 
-	ret = kg_open(&c) ?: kg_open(&fz_admin) ?: kg_get_status(c, &start);
+	ret = kgc_open(&c) ?: kgc_open(&fz_admin) ?: kgc_get_status(c, &start);
 	if (ret)
 		ksft_exit_fail_msg("kabiguard status: %s\n", strerror(-ret));
 	if (start.locked)
 		ksft_exit_fail_msg("the guard is locked already: nothing to fuzz\n");
 	if (start.generation)
-		kg_policy_dump(c, fz_save_cb, &saved);
+		kgc_policy_dump(c, fz_save_cb, &saved);
 	events_admin = start.features & KABIGUARD_FEAT_EVENTS_ADMIN;
 
 	/* 1. The model, from the kernel. */
@@ -502,12 +502,12 @@ int main(int argc, char **argv)
 	if (ret)
 		printf("# root run stopped: sends kept failing\n");
 	/* Its own state before and after, untouched by root meanwhile. */
-	bad = kg_set_mode(c, KABIGUARD_MODE_AUDIT) != 0;
-	bad += kg_get_status(c, &s0) != 0;
+	bad = kgc_set_mode(c, KABIGUARD_MODE_AUDIT) != 0;
+	bad += kgc_get_status(c, &s0) != 0;
 	ret = unpriv ? fz_unpriv(&f, &o, unpriv, events_admin, nobody_st,
 				 root_st) : 0;
 	t2 = fz_now();
-	bad += kg_get_status(c, &s1) != 0;
+	bad += kgc_get_status(c, &s1) != 0;
 	fz_print_stats("root", root_st, t1 - t0);
 	fz_print_stats("nobody", nobody_st, t2 - t1);
 	if (nobody_st->userns > 0)
@@ -547,19 +547,19 @@ int main(int argc, char **argv)
 			 "a module load gets a verdict event with the next sequence number\n");
 
 	/* What was there before, back. */
-	if (saved.nr && kg_policy_push(c, &saved, &gen))
+	if (saved.nr && kgc_policy_push(c, &saved, &gen))
 		printf("# could not restore the policy found\n");
-	if (kg_set_mode(c, start.mode))
-		printf("# could not restore mode %s\n", kg_mode_name(start.mode));
-	kg_policy_free(&saved);
+	if (kgc_set_mode(c, start.mode))
+		printf("# could not restore mode %s\n", kgc_mode_name(start.mode));
+	kgc_policy_free(&saved);
 
 	/* 6. Locked, whatever comes. */
 	if (o.lock)
 		ksft_test_result(!fz_locked_run(c, &f, &o, events_admin),
 				 "locked: %lu more messages, LOCK included, changed nothing\n",
 				 o.messages / 10);
-	kg_close(c);
-	kg_close(fz_admin);
+	kgc_close(c);
+	kgc_close(fz_admin);
 
 	/* 7. The kernel log. */
 	ksft_test_result(fz_log_check() == 0,

@@ -146,8 +146,8 @@ static const struct {
 
 TEST_F_TIMEOUT(g, bounds_at_load, 300)
 {
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 	struct kg_t_kmsg k;
 	unsigned long v;
 	unsigned int i;
@@ -178,9 +178,9 @@ TEST_F_TIMEOUT(g, bounds_at_load, 300)
 	ASSERT_EQ(0, guard_load("ring_size=65536 ring_bytes=268435456 max_rules=1000000"));
 	EXPECT_FALSE(kmsg_has_warn(&k));
 	kg_t_kmsg_close(&k);
-	ASSERT_EQ(0, kg_open(&c));
-	ASSERT_EQ(0, kg_get_status(c, &st));
-	kg_close(c);
+	ASSERT_EQ(0, kgc_open(&c));
+	ASSERT_EQ(0, kgc_get_status(c, &st));
+	kgc_close(c);
 	EXPECT_EQ(65536, st.ring_size);
 	EXPECT_EQ(268435456, st.ring_bytes_max);
 	EXPECT_EQ(1000000, st.max_rules);
@@ -228,11 +228,11 @@ TEST_F_TIMEOUT(g, bounds_at_run_time, 300)
 
 struct last_event {
 	uint64_t seq;
-	struct kg_event ev;	/* scalars only: viol is not kept */
+	struct kgc_event ev;	/* scalars only: viol is not kept */
 	unsigned int n;
 };
 
-static int keep_last(const struct kg_event *ev, void *arg)
+static int keep_last(const struct kgc_event *ev, void *arg)
 {
 	struct last_event *l = arg;
 
@@ -244,18 +244,18 @@ static int keep_last(const struct kg_event *ev, void *arg)
 }
 
 /* Load @name with test_nomem=@nomem; the event it got, from the ring. */
-static int load_nomem(struct __test_metadata *_metadata, struct kg_client *c,
+static int load_nomem(struct __test_metadata *_metadata, struct kgc_client *c,
 		      const char *nomem, const char *name, struct last_event *l)
 {
-	struct kg_status st;
+	struct kgc_status st;
 	int err;
 
-	ASSERT_EQ(0, kg_get_status(c, &st));
+	ASSERT_EQ(0, kgc_get_status(c, &st));
 	ASSERT_EQ(0, write_param("test_nomem", nomem));
 	err = kg_t_load(name);
 	EXPECT_EQ(0, write_param("test_nomem", "0"));
 	memset(l, 0, sizeof(*l));
-	EXPECT_EQ(0, kg_events_dump(c, st.ring_next, keep_last, l));
+	EXPECT_EQ(0, kgc_events_dump(c, st.ring_next, keep_last, l));
 	EXPECT_EQ(1, l->n) TH_LOG("%s: %u events", name, l->n);
 	EXPECT_EQ(st.ring_next, l->seq);
 	return err;
@@ -277,18 +277,18 @@ static void expect_minimal(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .exporter = "kg_exporter"),
 	};
-	struct kg_policy p = { .rules = rules, .nr = 2, .cap = 2 };
+	struct kgc_policy p = { .rules = rules, .nr = 2, .cap = 2 };
 	static const char * const nomem[] = { "1", "2" };
-	struct kg_client *c;
+	struct kgc_client *c;
 	struct last_event l;
 	unsigned int i;
 
 	guard_fresh(_metadata);
-	ASSERT_EQ(0, kg_open(&c));
-	ASSERT_EQ(0, kg_policy_push(c, &p, NULL));
+	ASSERT_EQ(0, kgc_open(&c));
+	ASSERT_EQ(0, kgc_policy_push(c, &p, NULL));
 	if (!kg_t_loaded("kg_exporter"))
 		ASSERT_EQ(0, kg_t_load("kg_exporter"));
 
@@ -296,7 +296,7 @@ TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 		TH_LOG("test_nomem=%s (%s)", nomem[i],
 		       i ? "the event message" : "the verdict's memory");
 		/* Audit: loaded, and still an event with a number. */
-		ASSERT_EQ(0, kg_set_mode(c, KABIGUARD_MODE_AUDIT));
+		ASSERT_EQ(0, kgc_set_mode(c, KABIGUARD_MODE_AUDIT));
 		EXPECT_EQ(0, load_nomem(_metadata, c, nomem[i],
 					"kg_consumer_forbidden", &l));
 		expect_minimal(_metadata, &l, "kg_consumer_forbidden",
@@ -305,7 +305,7 @@ TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 		kg_t_unload("kg_consumer_forbidden");
 
 		/* Enforce: EPERM, as documented, not ENOMEM. */
-		ASSERT_EQ(0, kg_set_mode(c, KABIGUARD_MODE_ENFORCE));
+		ASSERT_EQ(0, kgc_set_mode(c, KABIGUARD_MODE_ENFORCE));
 		EXPECT_EQ(EPERM, load_nomem(_metadata, c, nomem[i],
 					    "kg_consumer_forbidden", &l));
 		expect_minimal(_metadata, &l, "kg_consumer_forbidden",
@@ -323,7 +323,7 @@ TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 	EXPECT_FALSE(l.ev.flags & KABIGUARD_EVF_MINIMAL);
 	EXPECT_EQ(1, l.ev.nr_listed);
 	EXPECT_TRUE(l.ev.has_process);
-	kg_close(c);
+	kgc_close(c);
 	kg_t_unload("kg_exporter");
 	guard_fresh(_metadata);
 }
@@ -334,20 +334,20 @@ TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 /* A policy big enough that its dump takes many messages. */
 #define BIG_RULES 3000
 
-static void push_big(struct __test_metadata *_metadata, struct kg_client *c)
+static void push_big(struct __test_metadata *_metadata, struct kgc_client *c)
 {
 	static char names[BIG_RULES][24];
-	static struct kg_rule rules[BIG_RULES];
-	struct kg_policy p = { .rules = rules, .nr = BIG_RULES,
+	static struct kgc_rule rules[BIG_RULES];
+	struct kgc_policy p = { .rules = rules, .nr = BIG_RULES,
 			       .cap = BIG_RULES };
 	int i, err;
 
 	for (i = 0; i < BIG_RULES; i++) {
 		snprintf(names[i], sizeof(names[i]), "kg_guard_test_%d", i);
-		rules[i] = (struct kg_rule)KG_R_SYM(names[i]);
+		rules[i] = (struct kgc_rule)KG_R_SYM(names[i]);
 	}
-	err = kg_policy_push(c, &p, NULL);
-	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err), kg_extack(c));
+	err = kgc_policy_push(c, &p, NULL);
+	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err), kgc_extack(c));
 }
 
 /*
@@ -355,29 +355,29 @@ static void push_big(struct __test_metadata *_metadata, struct kg_client *c)
  * message: -errno of an error reply, else 0 with the dump left unread.
  * *@out keeps the socket open.
  */
-static int dump_unread(struct kg_client **out)
+static int dump_unread(struct kgc_client **out)
 {
-	struct kg_client *c;
+	struct kgc_client *c;
 	struct nl_msg *msg;
 	struct sockaddr_nl peer;
 	unsigned char *buf = NULL;
 	struct nlmsghdr *h;
 	int n, ret;
 
-	ret = kg_open(&c);
+	ret = kgc_open(&c);
 	if (ret)
 		return ret;
 	*out = c;
 	msg = nlmsg_alloc();
 	if (!msg)
 		return -ENOMEM;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kg_family(c), 0,
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kgc_family(c), 0,
 		    NLM_F_DUMP, KABIGUARD_CMD_POLICY_GET, KABIGUARD_GENL_VERSION);
-	ret = nl_send_auto(kg_sock(c), msg);
+	ret = nl_send_auto(kgc_sock(c), msg);
 	nlmsg_free(msg);
 	if (ret < 0)
 		return -EIO;
-	n = nl_recv(kg_sock(c), &peer, &buf, NULL);
+	n = nl_recv(kgc_sock(c), &peer, &buf, NULL);
 	if (n <= 0)
 		return -EIO;
 	h = (struct nlmsghdr *)buf;
@@ -390,25 +390,25 @@ static int dump_unread(struct kg_client **out)
 
 TEST_F_TIMEOUT(g, unprivileged_dump_cannot_pin, 300)
 {
-	struct kg_client *c, *held = NULL;
+	struct kgc_client *c, *held = NULL;
 	int pfd[2], status, ret;
 	pid_t pid;
 
 	guard_fresh(_metadata);
-	ASSERT_EQ(0, kg_open(&c));
+	ASSERT_EQ(0, kgc_open(&c));
 	push_big(_metadata, c);
-	kg_close(c);
+	kgc_close(c);
 
 	/* Root's unread dump holds the module until its socket closes. */
 	ASSERT_EQ(0, dump_unread(&held));
 	EXPECT_EQ(EWOULDBLOCK, guard_unload(false));
 	EXPECT_TRUE(kg_t_loaded(GUARD));
-	kg_close(held);
+	kgc_close(held);
 	EXPECT_EQ(0, guard_unload(false));
 	ASSERT_EQ(0, guard_load(""));
-	ASSERT_EQ(0, kg_open(&c));
+	ASSERT_EQ(0, kgc_open(&c));
 	push_big(_metadata, c);
-	kg_close(c);
+	kgc_close(c);
 
 	/* An unprivileged user's dump is refused and holds nothing. */
 	ASSERT_EQ(0, pipe(pfd));
@@ -451,16 +451,16 @@ struct lock_res {
 static void lock_child(int go, int out)
 {
 	struct lock_res r = { 0 };
-	struct kg_client *c;
+	struct kgc_client *c;
 	char b;
 
-	r.err = kg_open(&c);
+	r.err = kgc_open(&c);
 	if (read(go, &b, 1) < 0)
 		_exit(2);
 	if (!r.err) {
 		usleep(rand() % 500);
-		r.err = kg_lock(c);
-		snprintf(r.extack, sizeof(r.extack), "%s", kg_extack(c));
+		r.err = kgc_lock(c);
+		snprintf(r.extack, sizeof(r.extack), "%s", kgc_extack(c));
 	}
 	if (write(out, &r, sizeof(r)) != sizeof(r))
 		_exit(3);

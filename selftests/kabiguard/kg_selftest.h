@@ -85,16 +85,16 @@ static inline bool kg_t_loaded(const char *name)
 /* A main()'s preamble: skip the whole program unless root with the guard. */
 static inline void kg_t_require_guard(void)
 {
-	struct kg_client *c;
+	struct kgc_client *c;
 	int err;
 
 	if (geteuid())
 		ksft_exit_skip("must run as root\n");
-	err = kg_open(&c);
+	err = kgc_open(&c);
 	if (err)
 		ksft_exit_skip("kabiguard.ko is not loaded (%s)\n",
 			       strerror(-err));
-	kg_close(c);
+	kgc_close(c);
 }
 
 /*
@@ -413,11 +413,11 @@ static inline int64_t kg_t_now_ms(void)
 
 /*
  * Next verdict event for module name, skipping events for other modules.
- * Returns 1 with *ev filled (kg_event_free() it), 0 on timeout, or a
+ * Returns 1 with *ev filled (kgc_event_free() it), 0 on timeout, or a
  * negative errno.
  */
-static inline int kg_t_event_for(struct kg_client *evc, const char *name,
-				 struct kg_event *ev, int timeout_ms)
+static inline int kg_t_event_for(struct kgc_client *evc, const char *name,
+				 struct kgc_event *ev, int timeout_ms)
 {
 	int64_t deadline = kg_t_now_ms() + timeout_ms;
 
@@ -428,12 +428,12 @@ static inline int kg_t_event_for(struct kg_client *evc, const char *name,
 		if (left < 0)
 			left = 0;
 		memset(ev, 0, sizeof(*ev));
-		ret = kg_events_next(evc, ev, (int)left);
+		ret = kgc_events_next(evc, ev, (int)left);
 		if (ret <= 0)
 			return ret;
 		if (!strcmp(ev->module, name))
 			return 1;
-		kg_event_free(ev);
+		kgc_event_free(ev);
 		if (!left)
 			return 0;
 	}

@@ -22,42 +22,42 @@
 #include "kg_selftest.h"
 
 static void get_status(struct __test_metadata *_metadata,
-		       struct kg_client *c, struct kg_status *st)
+		       struct kgc_client *c, struct kgc_status *st)
 {
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = kg_get_status(c, st);
+	err = kgc_get_status(c, st);
 	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
 }
 
 FIXTURE(lock) {
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 };
 
 FIXTURE_SETUP(lock)
 {
-	int err = kg_open(&self->c);
+	int err = kgc_open(&self->c);
 
-	ASSERT_EQ(0, err) TH_LOG("kg_open: %s", strerror(-err));
+	ASSERT_EQ(0, err) TH_LOG("kgc_open: %s", strerror(-err));
 	get_status(_metadata, self->c, &self->st);
 }
 
 FIXTURE_TEARDOWN(lock)
 {
-	kg_close(self->c);
+	kgc_close(self->c);
 }
 
 /* Enforce mode needs a committed policy (an empty one denies all). */
 TEST_F(lock, enforce_before_commit)
 {
-	struct kg_status st;
+	struct kgc_status st;
 
 	ASSERT_EQ(0, self->st.generation)
 		TH_LOG("not a fresh kabiguard: reload it first");
 	ASSERT_FALSE(self->st.locked);
-	EXPECT_EQ(-ENOENT, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	EXPECT_EQ(-ENOENT, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(self->st.mode, st.mode);
 	EXPECT_NE(KABIGUARD_MODE_ENFORCE, st.mode);
@@ -67,21 +67,21 @@ TEST_F(lock, enforce_before_commit)
 /* Allow kg_plain_a only, enforce, lock. */
 TEST_F(lock, push_enforce_lock)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
-	struct kg_policy p = { .rules = rules, .nr = 2, .cap = 2 };
-	struct kg_status st;
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kgc_policy p = { .rules = rules, .nr = 2, .cap = 2 };
+	struct kgc_status st;
 	uint64_t gen = 0;
 	int err;
 
 	ASSERT_FALSE(self->st.locked);
-	err = kg_policy_push(self->c, &p, &gen);
+	err = kgc_policy_push(self->c, &p, &gen);
 	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err),
-				 kg_extack(self->c));
+				 kgc_extack(self->c));
 	ASSERT_NE(0, gen);
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
-	err = kg_lock(self->c);
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	err = kgc_lock(self->c);
 	ASSERT_EQ(0, err) TH_LOG("lock: %s (%s)", strerror(-err),
-				 kg_extack(self->c));
+				 kgc_extack(self->c));
 	get_status(_metadata, self->c, &st);
 	EXPECT_TRUE(st.locked);
 	EXPECT_EQ(KABIGUARD_MODE_ENFORCE, st.mode);
@@ -99,12 +99,12 @@ TEST_F(lock, push_enforce_lock)
 
 TEST_F(lock, set_mode_eperm)
 {
-	struct kg_status st;
+	struct kgc_status st;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kg_set_mode(self->c, KABIGUARD_MODE_OFF));
-	EXPECT_EQ(-EPERM, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
-	EXPECT_EQ(-EPERM, kg_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	EXPECT_EQ(-EPERM, kgc_set_mode(self->c, KABIGUARD_MODE_OFF));
+	EXPECT_EQ(-EPERM, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	EXPECT_EQ(-EPERM, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(KABIGUARD_MODE_ENFORCE, st.mode);
 	EXPECT_TRUE(st.locked);
@@ -112,10 +112,10 @@ TEST_F(lock, set_mode_eperm)
 
 TEST_F(lock, policy_begin_eperm)
 {
-	struct kg_status st;
+	struct kgc_status st;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kg_policy_begin(self->c));
+	EXPECT_EQ(-EPERM, kgc_policy_begin(self->c));
 	get_status(_metadata, self->c, &st);
 	EXPECT_FALSE(st.txn_open);
 	EXPECT_EQ(self->st.generation, st.generation);
@@ -124,13 +124,13 @@ TEST_F(lock, policy_begin_eperm)
 
 TEST_F(lock, policy_push_eperm)
 {
-	struct kg_rule rules[] = { KG_R_ANY() };
-	struct kg_policy p = { .rules = rules, .nr = 1, .cap = 1 };
-	struct kg_status st;
+	struct kgc_rule rules[] = { KG_R_ANY() };
+	struct kgc_policy p = { .rules = rules, .nr = 1, .cap = 1 };
+	struct kgc_status st;
 	uint64_t gen = 0;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kg_policy_push(self->c, &p, &gen));
+	EXPECT_EQ(-EPERM, kgc_policy_push(self->c, &p, &gen));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(self->st.generation, st.generation);
 	EXPECT_EQ(self->st.nr_rules, st.nr_rules);
@@ -139,11 +139,11 @@ TEST_F(lock, policy_push_eperm)
 TEST_F(lock, lock_again_eperm)
 {
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kg_lock(self->c));
+	EXPECT_EQ(-EPERM, kgc_lock(self->c));
 }
 
 /* The locked policy can still be read by anyone. */
-static int count_rule(const struct kg_rule *rule, uint64_t generation,
+static int count_rule(const struct kgc_rule *rule, uint64_t generation,
 		      void *arg)
 {
 	(void)rule;
@@ -157,7 +157,7 @@ TEST_F(lock, policy_dump)
 	unsigned int n = 0;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(0, kg_policy_dump(self->c, count_rule, &n));
+	EXPECT_EQ(0, kgc_policy_dump(self->c, count_rule, &n));
 	EXPECT_EQ(self->st.nr_rules, n);
 }
 
@@ -256,7 +256,7 @@ TEST_F(lock, params_sealed)
 /* Locked, the guard still decides: kg_plain_a loads, kg_plain_b does not. */
 TEST_F(lock, still_enforces)
 {
-	struct kg_status before, after;
+	struct kgc_status before, after;
 	unsigned int allowed = 1;
 
 	ASSERT_LOCKED();

@@ -38,34 +38,34 @@
 #define TEST_NS			"KABIGUARD_TEST"
 #define RESTRICTED_NS		"module:" CONSUMER_RESTRICTED
 
-static int push_rules(struct kg_client *c, struct kg_rule *rules, size_t nr)
+static int push_rules(struct kgc_client *c, struct kgc_rule *rules, size_t nr)
 {
-	struct kg_policy p = { .rules = rules, .nr = nr, .cap = nr };
+	struct kgc_policy p = { .rules = rules, .nr = nr, .cap = nr };
 	uint64_t gen;
 
-	return kg_policy_push(c, &p, &gen);
+	return kgc_policy_push(c, &p, &gen);
 }
 
 /*
  * Scans @importer with the one import @symbol under the active policy.
- * Returns 1 with the event in @ev (kg_event_free() it), else what
- * kg_scan() or kg_t_event_for() failed with (0: no event).
+ * Returns 1 with the event in @ev (kgc_event_free() it), else what
+ * kgc_scan() or kg_t_event_for() failed with (0: no event).
  */
-static int scan_one(struct kg_client *c, struct kg_client *evc,
+static int scan_one(struct kgc_client *c, struct kgc_client *evc,
 		    const char *importer, const char *symbol,
-		    struct kg_event *ev)
+		    struct kgc_event *ev)
 {
 	const char *names[] = { symbol };
 	int ret;
 
-	ret = kg_scan(c, importer, names, 1);
+	ret = kgc_scan(c, importer, names, 1);
 	if (ret)
 		return ret;
 	/* The loads of the set-up have events too: skip them. */
 	while ((ret = kg_t_event_for(evc, importer, ev,
 				     KG_EVENT_TIMEOUT_MS)) == 1 &&
 	       ev->kind != KABIGUARD_EVENT_SCAN)
-		kg_event_free(ev);
+		kgc_event_free(ev);
 	return ret;
 }
 
@@ -80,7 +80,7 @@ static void load(struct __test_metadata *_metadata, const char *name)
 }
 
 FIXTURE(table) {
-	struct kg_client *c, *evc;
+	struct kgc_client *c, *evc;
 	bool modversions;
 	bool restricted;	/* kg_restricted_exporter was built */
 	bool unlisted;		/* kg_consumer_unlisted was built */
@@ -88,19 +88,19 @@ FIXTURE(table) {
 
 FIXTURE_SETUP(table)
 {
-	struct kg_rule any[] = { KG_R_ANY() };
-	struct kg_status st;
+	struct kgc_rule any[] = { KG_R_ANY() };
+	struct kgc_status st;
 	char path[4096];
 	int err;
 
-	ASSERT_EQ(0, kg_open(&self->c));
-	ASSERT_EQ(0, kg_events_open(&self->evc));
-	ASSERT_EQ(0, kg_get_status(self->c, &st));
+	ASSERT_EQ(0, kgc_open(&self->c));
+	ASSERT_EQ(0, kgc_events_open(&self->evc));
+	ASSERT_EQ(0, kgc_get_status(self->c, &st));
 	self->modversions = st.features & KABIGUARD_FEAT_MODVERSIONS;
 	err = push_rules(self->c, any, 1);
 	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err),
-				 kg_extack(self->c));
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+				 kgc_extack(self->c));
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	load(_metadata, EXPORTER);
 	load(_metadata, CONSUMER_OK);
 	load(_metadata, CONSUMER_NS);
@@ -123,29 +123,29 @@ FIXTURE_TEARDOWN(table)
 	kg_t_unload(CONSUMER_RESTRICTED);
 	kg_t_unload(CONSUMER_UNLISTED);
 	kg_t_unload(RESTRICTED_EXPORTER);
-	kg_close(self->evc);
-	kg_close(self->c);
+	kgc_close(self->evc);
+	kgc_close(self->c);
 }
 
 /* What libkgclient's matcher says about rule @r for import @imp. */
-static bool lib_allows(struct kg_rule *r, const struct mt_import *imp,
+static bool lib_allows(struct kgc_rule *r, const struct mt_import *imp,
 		       unsigned int origin, enum kabiguard_reason *reason)
 {
-	struct kg_policy p = { .rules = r, .nr = 1, .cap = 1 };
-	struct kg_import ki = {
+	struct kgc_policy p = { .rules = r, .nr = 1, .cap = 1 };
+	struct kgc_import ki = {
 		.name = imp->symbol, .ns = imp->ns, .exporter = imp->exporter,
 		.crc = imp->crc, .has_crc = imp->has_crc,
 	};
-	struct kg_matcher *m;
-	struct kg_match res;
+	struct kgc_matcher *m;
+	struct kgc_match res;
 	bool allowed;
 
 	*reason = __KABIGUARD_REASON_MAX;	/* out of memory: never agrees */
-	if (kg_matcher_new(&m, &p))
+	if (kgc_matcher_new(&m, &p))
 		return false;
-	allowed = kg_matcher_allows(m, &ki, imp->modname, origin, &res);
+	allowed = kgc_matcher_allows(m, &ki, imp->modname, origin, &res);
 	*reason = res.reason;
-	kg_matcher_free(m);
+	kgc_matcher_free(m);
 	return allowed;
 }
 
@@ -158,11 +158,11 @@ static void run_table(struct __test_metadata *_metadata,
 		      const char *importer, const char *symbol,
 		      const char *want_ns, const char *want_exporter)
 {
-	struct kg_rule none[] = { KG_R_SYM("kg_no_such_symbol") };
+	struct kgc_rule none[] = { KG_R_SYM("kg_no_such_symbol") };
 	unsigned int nr = 0, bad = 0, not_asked = 0, nr_allowed = 0;
 	static char ns[KABIGUARD_NAMESPACE_MAX], exporter[KABIGUARD_MODNAME_MAX];
 	struct mt_import imp = { .symbol = symbol, .modname = importer };
-	struct kg_event ev;
+	struct kgc_event ev;
 	struct mt_case c;
 	bool sig_ok, in_tree;
 	int ret;
@@ -171,7 +171,7 @@ static void run_table(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, push_rules(self->c, none, 1));
 	ret = scan_one(self->c, self->evc, importer, symbol, &ev);
 	ASSERT_EQ(1, ret) TH_LOG("scan %s: %d (%s)", importer, ret,
-				 kg_extack(self->c));
+				 kgc_extack(self->c));
 	ASSERT_EQ(1, ev.nr_listed);
 	EXPECT_STREQ(want_ns ? want_ns : "", ev.viol[0].ns);
 	EXPECT_STREQ(want_exporter, ev.viol[0].exporter);
@@ -185,13 +185,13 @@ static void run_table(struct __test_metadata *_metadata,
 	sig_ok = ev.sig_ok;
 	/* TAINT_OOT_MODULE (12): the kernel's in-tree status, as the guard's. */
 	in_tree = !(ev.taints & (1ULL << 12));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 
 	memset(&c, 0, sizeof(c));
 	do {
 		enum kabiguard_reason want, got, lib;
 		bool exp_ok, kern_ok, lib_ok;
-		struct kg_rule r;
+		struct kgc_rule r;
 		char desc[256];
 
 		c.imp_ns = state;
@@ -211,12 +211,12 @@ static void run_table(struct __test_metadata *_metadata,
 		lib_ok = lib_allows(&r, &imp, mt_origin(&c), &lib);
 		ret = push_rules(self->c, &r, 1);
 		ASSERT_EQ(0, ret) TH_LOG("%s: push: %s (%s)", desc,
-					 strerror(-ret), kg_extack(self->c));
+					 strerror(-ret), kgc_extack(self->c));
 		ret = scan_one(self->c, self->evc, importer, symbol, &ev);
 		ASSERT_EQ(1, ret) TH_LOG("%s: scan: %d", desc, ret);
 		kern_ok = !ev.nr_violations;
 		got = kern_ok ? want : ev.viol[0].reason;
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 		nr_allowed += kern_ok;
 		if (kern_ok == exp_ok && got == want && lib_ok == exp_ok &&
 		    (lib_ok || lib == want))

@@ -27,7 +27,7 @@
  * mode and a plain "any from=vmlinux" policy behind.
  *
  * Malformed messages are built by hand (a few TLV helpers below) and sent
- * with kg_send_msg(), so that the library's own checks never hide what the
+ * with kgc_send_msg(), so that the library's own checks never hide what the
  * kernel does.
  */
 #ifndef _GNU_SOURCE
@@ -154,7 +154,7 @@ static void a_rule(struct attrs *a, uint32_t kind, const char *name,
 }
 
 /* Sends cmd with the attributes a (may be NULL): the kernel's errno. */
-static int send_raw(struct kg_client *c, uint8_t cmd, struct attrs *a)
+static int send_raw(struct kgc_client *c, uint8_t cmd, struct attrs *a)
 {
 	struct nl_msg *msg;
 	int ret;
@@ -162,7 +162,7 @@ static int send_raw(struct kg_client *c, uint8_t cmd, struct attrs *a)
 	msg = nlmsg_alloc_size(sizeof(a->buf) + 4096);
 	if (!msg)
 		return -ENOMEM;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kg_family(c), 0, 0,
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kgc_family(c), 0, 0,
 			 cmd, KABIGUARD_GENL_VERSION)) {
 		ret = -EMSGSIZE;
 		goto out;
@@ -171,7 +171,7 @@ static int send_raw(struct kg_client *c, uint8_t cmd, struct attrs *a)
 		ret = -EMSGSIZE;
 		goto out;
 	}
-	ret = kg_send_msg(c, msg);
+	ret = kgc_send_msg(c, msg);
 out:
 	nlmsg_free(msg);
 	return ret;
@@ -185,7 +185,7 @@ out:
  * rules (one native-format line each, sorted), plus the transaction.
  */
 struct snap {
-	struct kg_status st;
+	struct kgc_status st;
 	size_t nr_dumped;
 	char *rules;	/* "line\nline\n", sorted */
 };
@@ -195,7 +195,7 @@ struct lines {
 	size_t nr, cap;
 };
 
-static int dump_cb(const struct kg_rule *r, uint64_t generation, void *arg)
+static int dump_cb(const struct kgc_rule *r, uint64_t generation, void *arg)
 {
 	struct lines *l = arg;
 	char buf[1024];
@@ -210,7 +210,7 @@ static int dump_cb(const struct kg_rule *r, uint64_t generation, void *arg)
 		l->v = v;
 		l->cap = cap;
 	}
-	kg_rule_format(r, buf, sizeof(buf));
+	kgc_rule_format(r, buf, sizeof(buf));
 	l->v[l->nr] = strdup(buf);
 	if (!l->v[l->nr])
 		return -ENOMEM;
@@ -252,14 +252,14 @@ static char *lines_join(struct lines *l)
 }
 
 /* The active policy as sorted lines; restarts an interrupted dump. */
-static int dump_policy(struct kg_client *c, char **out, size_t *nr)
+static int dump_policy(struct kgc_client *c, char **out, size_t *nr)
 {
 	struct lines l = { 0 };
 	int tries, ret = -EAGAIN;
 
 	for (tries = 0; tries < 10 && ret == -EAGAIN; tries++) {
 		lines_free(&l);
-		ret = kg_policy_dump(c, dump_cb, &l);
+		ret = kgc_policy_dump(c, dump_cb, &l);
 	}
 	if (!ret) {
 		*nr = l.nr;
@@ -272,14 +272,14 @@ static int dump_policy(struct kg_client *c, char **out, size_t *nr)
 }
 
 static void get_status(struct __test_metadata *_metadata,
-		       struct kg_client *c, struct kg_status *st)
+		       struct kgc_client *c, struct kgc_status *st)
 {
-	int err = kg_get_status(c, st);
+	int err = kgc_get_status(c, st);
 
 	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
 }
 
-static void snap_take(struct __test_metadata *_metadata, struct kg_client *c,
+static void snap_take(struct __test_metadata *_metadata, struct kgc_client *c,
 		      struct snap *s)
 {
 	int err;
@@ -312,7 +312,7 @@ static void expect_same_policy(struct __test_metadata *_metadata,
 }
 
 /* The sorted native-format text of rules, as a dump would give it. */
-static char *rules_text(const struct kg_rule *rules, size_t nr)
+static char *rules_text(const struct kgc_rule *rules, size_t nr)
 {
 	struct lines l = { 0 };
 	char *s = NULL;
@@ -330,50 +330,50 @@ out:
 /* ------------------------------------------------------------------ */
 /* Policy and module helpers                                           */
 
-static uint64_t push(struct __test_metadata *_metadata, struct kg_client *c,
-		     const struct kg_rule *rules, size_t nr)
+static uint64_t push(struct __test_metadata *_metadata, struct kgc_client *c,
+		     const struct kgc_rule *rules, size_t nr)
 {
-	struct kg_policy p = {
-		.rules = (struct kg_rule *)rules, .nr = nr, .cap = nr,
+	struct kgc_policy p = {
+		.rules = (struct kgc_rule *)rules, .nr = nr, .cap = nr,
 	};
 	uint64_t gen = 0;
 	int err;
 
-	err = kg_policy_push(c, &p, &gen);
+	err = kgc_policy_push(c, &p, &gen);
 	ASSERT_EQ(0, err) TH_LOG("policy push: %s (%s)", strerror(-err),
-				 kg_extack(c));
+				 kgc_extack(c));
 	ASSERT_NE(0, gen);
 	return gen;
 }
 
-static void set_mode(struct __test_metadata *_metadata, struct kg_client *c,
+static void set_mode(struct __test_metadata *_metadata, struct kgc_client *c,
 		     enum kabiguard_mode mode)
 {
-	int err = kg_set_mode(c, mode);
+	int err = kgc_set_mode(c, mode);
 
 	ASSERT_EQ(0, err) TH_LOG("set mode %s: %s (%s)", kg_t_mode_text(mode),
-				 strerror(-err), kg_extack(c));
+				 strerror(-err), kgc_extack(c));
 }
 
-static const struct kg_rule base_policy[] = { KG_R_VMLINUX };
+static const struct kgc_rule base_policy[] = { KG_R_VMLINUX };
 
 /* Audit mode and "any from=vmlinux": what every test leaves behind. */
-static void restore(struct kg_client *c)
+static void restore(struct kgc_client *c)
 {
-	struct kg_policy p = {
-		.rules = (struct kg_rule *)base_policy, .nr = 1, .cap = 1,
+	struct kgc_policy p = {
+		.rules = (struct kgc_rule *)base_policy, .nr = 1, .cap = 1,
 	};
 
 	if (!c)
 		return;
-	kg_policy_abort(c);
-	kg_policy_push(c, &p, NULL);
-	kg_set_mode(c, KABIGUARD_MODE_AUDIT);
+	kgc_policy_abort(c);
+	kgc_policy_push(c, &p, NULL);
+	kgc_set_mode(c, KABIGUARD_MODE_AUDIT);
 }
 
 /* kg_exporter loaded, in audit mode under the base policy. */
 static void load_exporter(struct __test_metadata *_metadata,
-			  struct kg_client *c)
+			  struct kgc_client *c)
 {
 	int err;
 
@@ -385,9 +385,9 @@ static void load_exporter(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, err) TH_LOG("load %s: %s", EXPORTER, strerror(err));
 }
 
-static uint32_t local_port(struct kg_client *c)
+static uint32_t local_port(struct kgc_client *c)
 {
-	return nl_socket_get_local_port(kg_sock(c));
+	return nl_socket_get_local_port(kgc_sock(c));
 }
 
 static int read_param(const char *path, unsigned long *val)
@@ -464,38 +464,38 @@ struct ures {
  */
 static void try_every_command(struct ures *u)
 {
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 	char *rules = NULL;
 	int i;
 
 	for (i = 0; i < U_NR; i++)
 		u->r[i] = 1;	/* not tried */
-	u->r[U_OPEN] = kg_open(&c);
+	u->r[U_OPEN] = kgc_open(&c);
 	if (u->r[U_OPEN])
 		return;
-	u->r[U_STATUS] = kg_get_status(c, &st);
+	u->r[U_STATUS] = kgc_get_status(c, &st);
 	u->status_nr_rules = st.nr_rules;
 	u->status_generation = st.generation;
 	u->r[U_DUMP] = dump_policy(c, &rules, &u->dump_nr);
 	snprintf(u->extack[U_DUMP], sizeof(u->extack[U_DUMP]), "%s",
-		 kg_extack(c));
+		 kgc_extack(c));
 	free(rules);
 
 #define TRY(idx, call) do {						\
 		u->r[idx] = (call);					\
 		snprintf(u->extack[idx], sizeof(u->extack[idx]), "%s",	\
-			 kg_extack(c));					\
+			 kgc_extack(c));					\
 	} while (0)
-	TRY(U_SET_MODE, kg_set_mode(c, u->r[U_STATUS] ? KABIGUARD_MODE_AUDIT :
+	TRY(U_SET_MODE, kgc_set_mode(c, u->r[U_STATUS] ? KABIGUARD_MODE_AUDIT :
 				    st.mode));
-	TRY(U_BEGIN, kg_policy_begin(c));
-	TRY(U_ADD, kg_policy_add(c, base_policy, 1));
-	TRY(U_COMMIT, kg_policy_commit(c, NULL));
-	TRY(U_ABORT, kg_policy_abort(c));
-	TRY(U_LOCK, kg_lock(c));
+	TRY(U_BEGIN, kgc_policy_begin(c));
+	TRY(U_ADD, kgc_policy_add(c, base_policy, 1));
+	TRY(U_COMMIT, kgc_policy_commit(c, NULL));
+	TRY(U_ABORT, kgc_policy_abort(c));
+	TRY(U_LOCK, kgc_lock(c));
 #undef TRY
-	kg_close(c);
+	kgc_close(c);
 }
 
 enum caller { NOBODY_USER, USERNS_ROOT };
@@ -618,7 +618,7 @@ static void run_as(struct __test_metadata *_metadata, enum caller who,
 }
 
 static void check_refused(struct __test_metadata *_metadata,
-			  struct kg_client *c, enum caller who)
+			  struct kgc_client *c, enum caller who)
 {
 	struct snap before, after;
 	struct ures u;
@@ -634,7 +634,7 @@ static void check_refused(struct __test_metadata *_metadata,
 	ASSERT_STREQ("", u.setup);
 
 	/* The open commands work. */
-	ASSERT_EQ(0, u.r[U_OPEN]) TH_LOG("kg_open: %s", strerror(-u.r[U_OPEN]));
+	ASSERT_EQ(0, u.r[U_OPEN]) TH_LOG("kgc_open: %s", strerror(-u.r[U_OPEN]));
 	EXPECT_EQ(0, u.r[U_STATUS]) TH_LOG("GET_STATUS: %s",
 					   strerror(-u.r[U_STATUS]));
 	EXPECT_EQ(before.st.generation, u.status_generation);
@@ -677,14 +677,14 @@ out:
 /* ------------------------------------------------------------------ */
 /* Fixture: a control socket, audit mode, a known two-rule policy       */
 
-static const struct kg_rule p0_rules[] = {
+static const struct kgc_rule p0_rules[] = {
 	KG_R_VMLINUX,
 	KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 };
 
 FIXTURE(nl) {
-	struct kg_client *c;
-	struct kg_client *evc;
+	struct kgc_client *c;
+	struct kgc_client *evc;
 	uint64_t p0_gen;
 	pid_t child;
 	unsigned long saved_max_rules;
@@ -697,8 +697,8 @@ FIXTURE_SETUP(nl)
 	self->child = 0;
 	self->saved_max_rules = 0;
 	self->evc = NULL;
-	err = kg_open(&self->c);
-	ASSERT_EQ(0, err) TH_LOG("kg_open: %s (is kabiguard.ko loaded?)",
+	err = kgc_open(&self->c);
+	ASSERT_EQ(0, err) TH_LOG("kgc_open: %s (is kabiguard.ko loaded?)",
 				 strerror(-err));
 	self->p0_gen = push(_metadata, self->c, p0_rules, ARRAY_SIZE(p0_rules));
 	set_mode(_metadata, self->c, KABIGUARD_MODE_AUDIT);
@@ -715,8 +715,8 @@ FIXTURE_TEARDOWN(nl)
 	kg_t_unload(CONSUMER_OK);
 	kg_t_unload(CONSUMER_FORB);
 	restore(self->c);
-	kg_close(self->evc);
-	kg_close(self->c);
+	kgc_close(self->evc);
+	kgc_close(self->c);
 }
 
 TEST_F(nl, unprivileged_user_refused)
@@ -739,10 +739,10 @@ TEST_F(nl, userns_root_refused)
  * exactly the two valid rules.
  */
 FIXTURE(bad) {
-	struct kg_client *c;
+	struct kgc_client *c;
 	struct snap before;
 	char long_ok[KABIGUARD_SYMBOL_MAX];	/* the longest valid name */
-	struct kg_rule valid[2];
+	struct kgc_rule valid[2];
 };
 
 FIXTURE_VARIANT(bad) {
@@ -752,7 +752,7 @@ FIXTURE_VARIANT(bad) {
 	const char *extack;	/* a substring the message must hold, or NULL */
 };
 
-static const struct kg_rule p1_rules[] = {
+static const struct kgc_rule p1_rules[] = {
 	KG_R_VMLINUX,
 	KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 	KG_R_NS(TEST_NS),
@@ -764,8 +764,8 @@ FIXTURE_SETUP(bad)
 	int err;
 
 	memset(&self->before, 0, sizeof(self->before));
-	err = kg_open(&self->c);
-	ASSERT_EQ(0, err) TH_LOG("kg_open: %s", strerror(-err));
+	err = kgc_open(&self->c);
+	ASSERT_EQ(0, err) TH_LOG("kgc_open: %s", strerror(-err));
 	push(_metadata, self->c, p1_rules, ARRAY_SIZE(p1_rules));
 	set_mode(_metadata, self->c, KABIGUARD_MODE_AUDIT);
 	snap_take(_metadata, self->c, &self->before);
@@ -773,23 +773,23 @@ FIXTURE_SETUP(bad)
 	/* KABIGUARD_SYMBOL_MAX - 1 characters: the longest name accepted. */
 	memset(self->long_ok, 'k', sizeof(self->long_ok) - 1);
 	self->long_ok[sizeof(self->long_ok) - 1] = '\0';
-	self->valid[0] = (struct kg_rule)KG_R_SYM(self->long_ok,
+	self->valid[0] = (struct kgc_rule)KG_R_SYM(self->long_ok,
 						  .exporter = EXPORTER);
-	self->valid[1] = (struct kg_rule)KG_R_ANY(.module = "kg_consumer_ok",
+	self->valid[1] = (struct kgc_rule)KG_R_ANY(.module = "kg_consumer_ok",
 						  .flags = KABIGUARD_RULE_F_SIGNED_ONLY);
-	err = kg_policy_begin(self->c);
+	err = kgc_policy_begin(self->c);
 	ASSERT_EQ(0, err) TH_LOG("begin: %s (%s)", strerror(-err),
-				 kg_extack(self->c));
-	err = kg_policy_add(self->c, self->valid, ARRAY_SIZE(self->valid));
+				 kgc_extack(self->c));
+	err = kgc_policy_add(self->c, self->valid, ARRAY_SIZE(self->valid));
 	ASSERT_EQ(0, err) TH_LOG("add: %s (%s)", strerror(-err),
-				 kg_extack(self->c));
+				 kgc_extack(self->c));
 }
 
 FIXTURE_TEARDOWN(bad)
 {
 	snap_free(&self->before);
 	restore(self->c);
-	kg_close(self->c);
+	kgc_close(self->c);
 }
 
 static void b_name_too_long(struct attrs *a)
@@ -1039,7 +1039,7 @@ BAD(attr_on_plain_cmd, POLICY_COMMIT, -EINVAL, NULL);
 TEST_F(bad, rejected_without_change)
 {
 	struct snap after;
-	struct kg_status st;
+	struct kgc_status st;
 	struct attrs a = { .len = 0 };
 	char *want;
 	uint64_t gen;
@@ -1049,12 +1049,12 @@ TEST_F(bad, rejected_without_change)
 	err = send_raw(self->c, variant->cmd, &a);
 	EXPECT_EQ(variant->err, err)
 		TH_LOG("got %d (%s), extack \"%s\"", err,
-		       err < 0 ? strerror(-err) : "", kg_extack(self->c));
+		       err < 0 ? strerror(-err) : "", kgc_extack(self->c));
 	/* Users must see why. */
-	EXPECT_STRNE("", kg_extack(self->c));
+	EXPECT_STRNE("", kgc_extack(self->c));
 	if (variant->extack) {
-		EXPECT_NE(NULL, strstr(kg_extack(self->c), variant->extack))
-			TH_LOG("extack \"%s\" lacks \"%s\"", kg_extack(self->c),
+		EXPECT_NE(NULL, strstr(kgc_extack(self->c), variant->extack))
+			TH_LOG("extack \"%s\" lacks \"%s\"", kgc_extack(self->c),
 			       variant->extack);
 	}
 
@@ -1067,9 +1067,9 @@ TEST_F(bad, rejected_without_change)
 
 	/* The transaction holds the valid rules only. */
 	gen = 0;
-	err = kg_policy_commit(self->c, &gen);
+	err = kgc_policy_commit(self->c, &gen);
 	ASSERT_EQ(0, err) TH_LOG("commit: %s (%s)", strerror(-err),
-				 kg_extack(self->c));
+				 kgc_extack(self->c));
 	EXPECT_EQ(self->before.st.generation + 1, gen);
 	snap_take(_metadata, self->c, &after);
 	EXPECT_EQ(gen, after.st.generation);
@@ -1101,7 +1101,7 @@ TEST_F(nl, batch_all_or_nothing)
 		{ b_any_with_name, -EINVAL },
 		{ b_u32_short, -EINVAL },
 	};
-	const struct kg_rule first[] = { KG_R_VMLINUX };
+	const struct kgc_rule first[] = { KG_R_VMLINUX };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -1111,8 +1111,8 @@ TEST_F(nl, batch_all_or_nothing)
 		char *want;
 		int err;
 
-		ASSERT_EQ(0, kg_policy_begin(self->c));
-		ASSERT_EQ(0, kg_policy_add(self->c, first, 1));
+		ASSERT_EQ(0, kgc_policy_begin(self->c));
+		ASSERT_EQ(0, kgc_policy_add(self->c, first, 1));
 		a_rule(&a, KABIGUARD_RULE_SYMBOL, "kg_plain_a", EXPORTER);
 		a_rule(&a, KABIGUARD_RULE_SYMBOL, "kg_plain_b", EXPORTER);
 		a_rule(&a, KABIGUARD_RULE_NAMESPACE, TEST_NS, EXPORTER);
@@ -1120,10 +1120,10 @@ TEST_F(nl, batch_all_or_nothing)
 		err = send_raw(self->c, KABIGUARD_CMD_POLICY_ADD, &a);
 		EXPECT_EQ(cases[i].err, err) TH_LOG("case %zu: %s (%s)", i,
 						    strerror(-err),
-						    kg_extack(self->c));
-		EXPECT_STRNE("", kg_extack(self->c));
+						    kgc_extack(self->c));
+		EXPECT_STRNE("", kgc_extack(self->c));
 
-		ASSERT_EQ(0, kg_policy_commit(self->c, &gen));
+		ASSERT_EQ(0, kgc_policy_commit(self->c, &gen));
 		snap_take(_metadata, self->c, &after);
 		EXPECT_EQ(gen, after.st.generation);
 		EXPECT_EQ(1, after.st.nr_rules);
@@ -1140,7 +1140,7 @@ TEST_F(nl, batch_all_or_nothing)
  */
 TEST_F(nl, batch_bad_rule_reported)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 		KG_R_SYM("kg_plain_b", .exporter = EXPORTER),
@@ -1150,16 +1150,16 @@ TEST_F(nl, batch_bad_rule_reported)
 	int err;
 
 	snap_take(_metadata, self->c, &before);
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_add(self->c, rules, ARRAY_SIZE(rules));
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_add(self->c, rules, ARRAY_SIZE(rules));
 	EXPECT_EQ(-EINVAL, err);
-	EXPECT_STRNE("", kg_extack(self->c));
-	EXPECT_EQ(&rules[3], kg_bad_rule(self->c))
+	EXPECT_STRNE("", kgc_extack(self->c));
+	EXPECT_EQ(&rules[3], kgc_bad_rule(self->c))
 		TH_LOG("bad rule %p, want %p (extack \"%s\")",
-		       (const void *)kg_bad_rule(self->c),
-		       (const void *)&rules[3], kg_extack(self->c));
+		       (const void *)kgc_bad_rule(self->c),
+		       (const void *)&rules[3], kgc_extack(self->c));
 	/* An empty transaction commits to an empty policy. */
-	ASSERT_EQ(0, kg_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
 	snap_take(_metadata, self->c, &after);
 	expect_same_policy(_metadata, &before, &after);
 	snap_free(&before);
@@ -1171,36 +1171,36 @@ TEST_F(nl, batch_bad_rule_reported)
 
 TEST_F(nl, txn_owned_by_socket)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_NS(TEST_NS),
 	};
-	struct kg_client *a = NULL, *b = NULL;
+	struct kgc_client *a = NULL, *b = NULL;
 	struct snap before, after;
-	struct kg_status st;
+	struct kgc_status st;
 	int err;
 
 	snap_take(_metadata, self->c, &before);
-	ASSERT_EQ(0, kg_open(&a));
-	ASSERT_EQ(0, kg_open(&b));
+	ASSERT_EQ(0, kgc_open(&a));
+	ASSERT_EQ(0, kgc_open(&b));
 
-	ASSERT_EQ(0, kg_policy_begin(a));
+	ASSERT_EQ(0, kgc_policy_begin(a));
 	get_status(_metadata, b, &st);
 	EXPECT_TRUE(st.txn_open);
 	EXPECT_EQ(local_port(a), st.txn_owner);
-	ASSERT_EQ(0, kg_policy_add(a, rules, ARRAY_SIZE(rules)));
+	ASSERT_EQ(0, kgc_policy_add(a, rules, ARRAY_SIZE(rules)));
 
 	/* B owns nothing. */
-	err = kg_policy_begin(b);
+	err = kgc_policy_begin(b);
 	EXPECT_EQ(-EBUSY, err) TH_LOG("B begin: %s", strerror(-err));
-	EXPECT_STRNE("", kg_extack(b));
-	err = kg_policy_add(b, base_policy, 1);
+	EXPECT_STRNE("", kgc_extack(b));
+	err = kgc_policy_add(b, base_policy, 1);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("B add: %s", strerror(-err));
-	err = kg_policy_commit(b, NULL);
+	err = kgc_policy_commit(b, NULL);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("B commit: %s", strerror(-err));
-	err = kg_policy_abort(b);
+	err = kgc_policy_abort(b);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("B abort: %s", strerror(-err));
 	/* Nor does the fixture's socket. */
-	err = kg_policy_commit(self->c, NULL);
+	err = kgc_policy_commit(self->c, NULL);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("C commit: %s", strerror(-err));
 
 	/* B's attempts left A's transaction alone. */
@@ -1209,7 +1209,7 @@ TEST_F(nl, txn_owned_by_socket)
 	EXPECT_EQ(local_port(a), st.txn_owner);
 
 	/* A goes away without committing: its transaction with it. */
-	kg_close(a);
+	kgc_close(a);
 	a = NULL;
 	snap_take(_metadata, self->c, &after);
 	EXPECT_FALSE(after.st.txn_open);
@@ -1217,18 +1217,18 @@ TEST_F(nl, txn_owned_by_socket)
 	snap_free(&after);
 
 	/* B can now begin; what it commits is B's alone. */
-	err = kg_policy_begin(b);
+	err = kgc_policy_begin(b);
 	ASSERT_EQ(0, err) TH_LOG("B begin: %s (%s)", strerror(-err),
-				 kg_extack(b));
+				 kgc_extack(b));
 	get_status(_metadata, b, &st);
 	EXPECT_EQ(local_port(b), st.txn_owner);
-	ASSERT_EQ(0, kg_policy_add(b, base_policy, 1));
-	ASSERT_EQ(0, kg_policy_commit(b, NULL));
+	ASSERT_EQ(0, kgc_policy_add(b, base_policy, 1));
+	ASSERT_EQ(0, kgc_policy_commit(b, NULL));
 	get_status(_metadata, b, &st);
 	EXPECT_EQ(before.st.generation + 1, st.generation);
 	EXPECT_EQ(1, st.nr_rules);
 	EXPECT_FALSE(st.txn_open);
-	kg_close(b);
+	kgc_close(b);
 	snap_free(&before);
 }
 
@@ -1240,24 +1240,24 @@ TEST_F(nl, txn_lifecycle)
 	int err;
 
 	snap_take(_metadata, self->c, &before);
-	EXPECT_EQ(-ENOENT, kg_policy_abort(self->c));
-	EXPECT_EQ(-ENOENT, kg_policy_commit(self->c, NULL));
-	EXPECT_EQ(-ENOENT, kg_policy_add(self->c, base_policy, 1));
+	EXPECT_EQ(-ENOENT, kgc_policy_abort(self->c));
+	EXPECT_EQ(-ENOENT, kgc_policy_commit(self->c, NULL));
+	EXPECT_EQ(-ENOENT, kgc_policy_add(self->c, base_policy, 1));
 
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_begin(self->c);
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_begin(self->c);
 	EXPECT_EQ(-EBUSY, err) TH_LOG("second begin: %s", strerror(-err));
-	ASSERT_EQ(0, kg_policy_add(self->c, base_policy, 1));
-	ASSERT_EQ(0, kg_policy_abort(self->c));
-	EXPECT_EQ(-ENOENT, kg_policy_commit(self->c, NULL));
+	ASSERT_EQ(0, kgc_policy_add(self->c, base_policy, 1));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	EXPECT_EQ(-ENOENT, kgc_policy_commit(self->c, NULL));
 	snap_take(_metadata, self->c, &after);
 	expect_same_policy(_metadata, &before, &after);
 	EXPECT_FALSE(after.st.txn_open);
 	snap_free(&after);
 
 	/* An empty commit is a (deny-everything) policy too. */
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	ASSERT_EQ(0, kg_policy_commit(self->c, &gen));
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	ASSERT_EQ(0, kgc_policy_commit(self->c, &gen));
 	EXPECT_EQ(before.st.generation + 1, gen);
 	snap_take(_metadata, self->c, &after);
 	EXPECT_EQ(0, after.st.nr_rules);
@@ -1270,7 +1270,7 @@ TEST_F(nl, txn_lifecycle)
 static void crash_in_txn(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(nl) *self, bool sigkill)
 {
-	const struct kg_rule rules[] = { KG_R_NS(TEST_NS), KG_R_ANY() };
+	const struct kgc_rule rules[] = { KG_R_NS(TEST_NS), KG_R_ANY() };
 	struct snap before, after;
 	int pfd[2], status, err;
 	char c = 0;
@@ -1281,12 +1281,12 @@ static void crash_in_txn(struct __test_metadata *_metadata,
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct kg_client *cc;
+		struct kgc_client *cc;
 		char ok = 0;
 
 		close(pfd[0]);
-		if (!kg_open(&cc) && !kg_policy_begin(cc) &&
-		    !kg_policy_add(cc, rules, ARRAY_SIZE(rules)))
+		if (!kgc_open(&cc) && !kgc_policy_begin(cc) &&
+		    !kgc_policy_add(cc, rules, ARRAY_SIZE(rules)))
 			ok = 1;
 		if (write(pfd[1], &ok, 1) != 1)
 			_exit(2);
@@ -1300,7 +1300,7 @@ static void crash_in_txn(struct __test_metadata *_metadata,
 	close(pfd[0]);
 	ASSERT_EQ(1, c) TH_LOG("the child could not open a transaction");
 	if (sigkill) {
-		struct kg_status st;
+		struct kgc_status st;
 
 		get_status(_metadata, self->c, &st);
 		EXPECT_TRUE(st.txn_open);
@@ -1319,10 +1319,10 @@ static void crash_in_txn(struct __test_metadata *_metadata,
 	expect_same_policy(_metadata, &before, &after);
 	snap_free(&after);
 
-	err = kg_policy_begin(self->c);
+	err = kgc_policy_begin(self->c);
 	EXPECT_EQ(0, err) TH_LOG("begin after the crash: %s (%s)",
-				 strerror(-err), kg_extack(self->c));
-	EXPECT_EQ(0, kg_policy_abort(self->c));
+				 strerror(-err), kgc_extack(self->c));
+	EXPECT_EQ(0, kgc_policy_abort(self->c));
 	snap_free(&before);
 }
 
@@ -1341,9 +1341,9 @@ TEST_F(nl, txn_owner_killed)
 
 TEST_F_TIMEOUT(nl, max_rules, 300)
 {
-	struct kg_rule *rules;
+	struct kgc_rule *rules;
 	struct snap before, after;
-	struct kg_status st;
+	struct kgc_status st;
 	unsigned long param;
 	char (*names)[32];
 	uint32_t max, i;
@@ -1373,31 +1373,31 @@ TEST_F_TIMEOUT(nl, max_rules, 300)
 	ASSERT_TRUE(rules && names);
 	for (i = 0; i <= max; i++) {
 		snprintf(names[i], sizeof(names[i]), "kg_cap_%06u", i);
-		rules[i] = (struct kg_rule)KG_R_SYM(names[i]);
+		rules[i] = (struct kgc_rule)KG_R_SYM(names[i]);
 	}
 	snap_take(_metadata, self->c, &before);
 
 	/* One more than allowed, in one transaction. */
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_add(self->c, rules, max + 1);
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_add(self->c, rules, max + 1);
 	EXPECT_EQ(-E2BIG, err) TH_LOG("add %u rules: %s (%s)", max + 1,
-				      strerror(-err), kg_extack(self->c));
-	EXPECT_NE(NULL, strstr(kg_extack(self->c), "max_rules"))
-		TH_LOG("extack \"%s\"", kg_extack(self->c));
-	ASSERT_EQ(0, kg_policy_abort(self->c));
+				      strerror(-err), kgc_extack(self->c));
+	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "max_rules"))
+		TH_LOG("extack \"%s\"", kgc_extack(self->c));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
 	snap_take(_metadata, self->c, &after);
 	expect_same_policy(_metadata, &before, &after);
 	snap_free(&after);
 
 	/* Exactly max_rules fit; one more, in its own batch, does not. */
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_add(self->c, rules, max);
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_add(self->c, rules, max);
 	EXPECT_EQ(0, err) TH_LOG("add %u rules: %s (%s)", max, strerror(-err),
-				 kg_extack(self->c));
-	err = kg_policy_add(self->c, &rules[max], 1);
+				 kgc_extack(self->c));
+	err = kgc_policy_add(self->c, &rules[max], 1);
 	EXPECT_EQ(-E2BIG, err) TH_LOG("add rule %u: %s", max + 1,
 				      strerror(-err));
-	ASSERT_EQ(0, kg_policy_commit(self->c, &gen));
+	ASSERT_EQ(0, kgc_policy_commit(self->c, &gen));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(before.st.generation + 1, gen);
 	EXPECT_EQ(max, st.nr_rules);
@@ -1459,7 +1459,7 @@ struct swap_stats {
 };
 
 static void check_swap_event(struct __test_metadata *_metadata,
-			     const struct gens *g, const struct kg_event *ev,
+			     const struct gens *g, const struct kgc_event *ev,
 			     struct swap_stats *s)
 {
 	int kind = gens_kind(g, ev->generation);
@@ -1511,21 +1511,21 @@ static void check_swap_event(struct __test_metadata *_metadata,
 
 /* Reads every pending event (timeout_ms for the first) into the checks. */
 static void drain_events(struct __test_metadata *_metadata,
-			 struct kg_client *evc, const struct gens *g,
+			 struct kgc_client *evc, const struct gens *g,
 			 struct swap_stats *s, int timeout_ms)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 	int ret;
 
 	for (;;) {
 		memset(&ev, 0, sizeof(ev));
-		ret = kg_events_next(evc, &ev, timeout_ms);
+		ret = kgc_events_next(evc, &ev, timeout_ms);
 		if (ret == 0)
 			return;
 		ASSERT_EQ(1, ret) TH_LOG("events: %s", strerror(-ret));
 		if (!strcmp(ev.module, CONSUMER_FORB))
 			check_swap_event(_metadata, g, &ev, s);
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	}
 }
 
@@ -1536,12 +1536,12 @@ struct loader_report {
 
 TEST_F_TIMEOUT(nl, swap_during_loads, 600)
 {
-	const struct kg_rule policy_a[] = {
+	const struct kgc_rule policy_a[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 		KG_R_SYM("kg_plain_b", .exporter = EXPORTER),
 	};
-	const struct kg_rule *policy_b = base_policy;
+	const struct kgc_rule *policy_b = base_policy;
 	struct loader_report rep = { 0 };
 	struct swap_stats s = { 0 };
 	struct gens g = { 0 };
@@ -1553,8 +1553,8 @@ TEST_F_TIMEOUT(nl, swap_during_loads, 600)
 	load_exporter(_metadata, self->c);
 	kg_t_unload(CONSUMER_FORB);
 	ASSERT_FALSE(kg_t_loaded(CONSUMER_FORB));
-	err = kg_events_open(&self->evc);
-	ASSERT_EQ(0, err) TH_LOG("kg_events_open: %s", strerror(-err));
+	err = kgc_events_open(&self->evc);
+	ASSERT_EQ(0, err) TH_LOG("kgc_events_open: %s", strerror(-err));
 	set_mode(_metadata, self->c, KABIGUARD_MODE_AUDIT);
 	gen = push(_metadata, self->c, policy_a, ARRAY_SIZE(policy_a));
 	ASSERT_EQ(0, gens_add(&g, gen, false));
@@ -1628,8 +1628,8 @@ static void load_and_count(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(nl) *self, const char *name,
 			   enum kabiguard_verdict verdict, unsigned int viol)
 {
-	struct kg_status before, after;
-	struct kg_event ev;
+	struct kgc_status before, after;
+	struct kgc_event ev;
 	int err, ret;
 
 	get_status(_metadata, self->c, &before);
@@ -1642,7 +1642,7 @@ static void load_and_count(struct __test_metadata *_metadata,
 		EXPECT_EQ(viol, ev.nr_violations);
 		EXPECT_EQ(before.generation, ev.generation);
 		EXPECT_EQ(before.mode, ev.mode);
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	}
 	get_status(_metadata, self->c, &after);
 	EXPECT_EQ(before.checked + 1, after.checked);
@@ -1657,14 +1657,14 @@ static void load_and_count(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(nl, status, 120)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 		KG_R_SYM("kg_plain_b", .exporter = EXPORTER),
 		KG_R_NS(TEST_NS),
 	};
-	struct kg_status st, st2;
-	struct kg_event ev;
+	struct kgc_status st, st2;
+	struct kgc_event ev;
 	unsigned long param;
 	struct kg_t_ko ko;
 	uint64_t gen;
@@ -1673,8 +1673,8 @@ TEST_F_TIMEOUT(nl, status, 120)
 	load_exporter(_metadata, self->c);
 	kg_t_unload(CONSUMER_OK);
 	kg_t_unload(CONSUMER_FORB);
-	err = kg_events_open(&self->evc);
-	ASSERT_EQ(0, err) TH_LOG("kg_events_open: %s", strerror(-err));
+	err = kgc_events_open(&self->evc);
+	ASSERT_EQ(0, err) TH_LOG("kgc_events_open: %s", strerror(-err));
 
 	gen = push(_metadata, self->c, rules, ARRAY_SIZE(rules));
 	get_status(_metadata, self->c, &st);
@@ -1709,11 +1709,11 @@ TEST_F_TIMEOUT(nl, status, 120)
 		  !!(st.features & KABIGUARD_FEAT_SIG));
 
 	/* The transaction owner. */
-	ASSERT_EQ(0, kg_policy_begin(self->c));
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
 	get_status(_metadata, self->c, &st2);
 	EXPECT_TRUE(st2.txn_open);
 	EXPECT_EQ(local_port(self->c), st2.txn_owner);
-	ASSERT_EQ(0, kg_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
 	get_status(_metadata, self->c, &st2);
 	EXPECT_FALSE(st2.txn_open);
 	EXPECT_EQ(gen, st2.generation);

@@ -88,26 +88,26 @@ static void unload_consumers(void)
 }
 
 static void get_status(struct __test_metadata *_metadata,
-		       struct kg_client *c, struct kg_status *st)
+		       struct kgc_client *c, struct kgc_status *st)
 {
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = kg_get_status(c, st);
+	err = kgc_get_status(c, st);
 	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
 }
 
-static uint64_t push(struct __test_metadata *_metadata, struct kg_client *c,
-		     struct kg_rule *rules, size_t nr)
+static uint64_t push(struct __test_metadata *_metadata, struct kgc_client *c,
+		     struct kgc_rule *rules, size_t nr)
 {
-	struct kg_policy p = { .rules = rules, .nr = nr, .cap = nr };
-	struct kg_status st;
+	struct kgc_policy p = { .rules = rules, .nr = nr, .cap = nr };
+	struct kgc_status st;
 	uint64_t gen = 0;
 	int err;
 
-	err = kg_policy_push(c, &p, &gen);
+	err = kgc_policy_push(c, &p, &gen);
 	ASSERT_EQ(0, err) TH_LOG("policy push: %s (%s)", strerror(-err),
-				 kg_extack(c));
+				 kgc_extack(c));
 	ASSERT_NE(0, gen);
 	get_status(_metadata, c, &st);
 	ASSERT_EQ(gen, st.generation);
@@ -115,15 +115,15 @@ static uint64_t push(struct __test_metadata *_metadata, struct kg_client *c,
 	return gen;
 }
 
-static void set_mode(struct __test_metadata *_metadata, struct kg_client *c,
+static void set_mode(struct __test_metadata *_metadata, struct kgc_client *c,
 		     enum kabiguard_mode mode)
 {
-	struct kg_status st;
+	struct kgc_status st;
 	int err;
 
-	err = kg_set_mode(c, mode);
+	err = kgc_set_mode(c, mode);
 	ASSERT_EQ(0, err) TH_LOG("set mode %s: %s (%s)", kg_t_mode_text(mode),
-				 strerror(-err), kg_extack(c));
+				 strerror(-err), kgc_extack(c));
 	get_status(_metadata, c, &st);
 	ASSERT_EQ(mode, st.mode);
 }
@@ -135,14 +135,14 @@ static void set_mode(struct __test_metadata *_metadata, struct kg_client *c,
  * Unloads the module again if it was loaded.
  */
 static void check_load(struct __test_metadata *_metadata,
-		       struct kg_client *c, struct kg_client *evc,
+		       struct kgc_client *c, struct kgc_client *evc,
 		       enum kabiguard_mode mode, uint64_t gen,
 		       const char *name, const struct want *want, size_t nr_want)
 {
 	enum kabiguard_verdict verdict;
-	struct kg_status before, after;
+	struct kgc_status before, after;
 	struct kg_t_kmsg kmsg;
-	struct kg_event ev;
+	struct kgc_event ev;
 	struct kg_t_ko ko;
 	char line[1024], *log, *p;
 	unsigned int more, missing;
@@ -183,7 +183,7 @@ static void check_load(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, ret) TH_LOG("no verdict event for %s (%d)", name, ret);
 	if (ret == 1) {
 		EXPECT_EQ(verdict, ev.verdict) TH_LOG("verdict %s",
-						      kg_verdict_name(ev.verdict));
+						      kgc_verdict_name(ev.verdict));
 		EXPECT_EQ(mode, ev.mode);
 		EXPECT_EQ(gen, ev.generation);
 		EXPECT_STREQ(name, ev.module);
@@ -205,7 +205,7 @@ static void check_load(struct __test_metadata *_metadata,
 		EXPECT_STREQ(ko.srcversion, ev.srcversion);
 
 		for (i = 0; i < nr_want; i++) {
-			const struct kg_violation *v = NULL;
+			const struct kgc_violation *v = NULL;
 			uint32_t crc;
 
 			/* Enough said about a long list going wrong. */
@@ -227,7 +227,7 @@ static void check_load(struct __test_metadata *_metadata,
 				     v->exporter);
 			EXPECT_EQ(want[i].reason, v->reason)
 				TH_LOG("%s: reason %s", v->symbol,
-				       kg_reason_name(v->reason));
+				       kgc_reason_name(v->reason));
 			if (before.features & KABIGUARD_FEAT_MODVERSIONS) {
 				EXPECT_TRUE(kg_t_ko_crc(&ko, v->symbol, &crc));
 				EXPECT_TRUE(v->has_kernel_crc);
@@ -248,7 +248,7 @@ static void check_load(struct __test_metadata *_metadata,
 				  kg_t_ko_import_index(&ko, ev.viol[j].symbol))
 				TH_LOG("%s listed before %s", ev.viol[j - 1].symbol,
 				       ev.viol[j].symbol);
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	}
 
 	/* The kernel log. */
@@ -323,22 +323,22 @@ static void check_load(struct __test_metadata *_metadata,
  */
 TEST(enforce_before_commit)
 {
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 
-	ASSERT_EQ(0, kg_open(&c));
+	ASSERT_EQ(0, kgc_open(&c));
 	get_status(_metadata, c, &st);
 	if (st.generation) {
-		kg_close(c);
+		kgc_close(c);
 		SKIP(return, "a policy was committed already (generation %" PRIu64 ")",
 		     st.generation);
 	}
-	EXPECT_EQ(-ENOENT, kg_set_mode(c, KABIGUARD_MODE_ENFORCE));
+	EXPECT_EQ(-ENOENT, kgc_set_mode(c, KABIGUARD_MODE_ENFORCE));
 	get_status(_metadata, c, &st);
 	EXPECT_NE(KABIGUARD_MODE_ENFORCE, st.mode);
 	EXPECT_EQ(0, st.generation);
 	EXPECT_FALSE(st.locked);
-	kg_close(c);
+	kgc_close(c);
 }
 
 /*
@@ -347,13 +347,13 @@ TEST(enforce_before_commit)
  * vmlinux).
  */
 static void common_setup(struct __test_metadata *_metadata,
-			 struct kg_client **c, struct kg_client **evc)
+			 struct kgc_client **c, struct kgc_client **evc)
 {
-	struct kg_rule base[] = { KG_R_VMLINUX };
+	struct kgc_rule base[] = { KG_R_VMLINUX };
 	int err;
 
-	err = kg_open(c);
-	ASSERT_EQ(0, err) TH_LOG("kg_open: %s", strerror(-err));
+	err = kgc_open(c);
+	ASSERT_EQ(0, err) TH_LOG("kgc_open: %s", strerror(-err));
 	unload_consumers();
 	if (!kg_t_loaded(EXPORTER)) {
 		push(_metadata, *c, base, 1);
@@ -361,25 +361,25 @@ static void common_setup(struct __test_metadata *_metadata,
 		err = kg_t_load(EXPORTER);
 		ASSERT_EQ(0, err) TH_LOG("load %s: %s", EXPORTER, strerror(err));
 	}
-	err = kg_events_open(evc);
-	ASSERT_EQ(0, err) TH_LOG("kg_events_open: %s", strerror(-err));
+	err = kgc_events_open(evc);
+	ASSERT_EQ(0, err) TH_LOG("kgc_events_open: %s", strerror(-err));
 }
 
-static void common_teardown(struct kg_client *c, struct kg_client *evc)
+static void common_teardown(struct kgc_client *c, struct kgc_client *evc)
 {
 	unload_consumers();
 	if (c) {
 		/* Leave no test in enforce mode for the next one's set-up. */
-		kg_set_mode(c, KABIGUARD_MODE_AUDIT);
-		kg_close(c);
+		kgc_set_mode(c, KABIGUARD_MODE_AUDIT);
+		kgc_close(c);
 	}
 	if (evc)
-		kg_close(evc);
+		kgc_close(evc);
 }
 
 FIXTURE(policy) {
-	struct kg_client *c;
-	struct kg_client *evc;
+	struct kgc_client *c;
+	struct kgc_client *evc;
 };
 
 FIXTURE_VARIANT(policy) {
@@ -428,7 +428,7 @@ FIXTURE_TEARDOWN(policy)
 /* (a) every import allowed: kg_plain_a by a symbol rule. */
 TEST_F(policy, symbol_allowed)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
 	uint64_t gen = APPLY(rules);
 
 	CHECK_ALLOWED(gen, CONSUMER_OK);
@@ -437,7 +437,7 @@ TEST_F(policy, symbol_allowed)
 /* (b) kg_plain_b named by no rule. */
 TEST_F(policy, symbol_not_allowed)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
 	uint64_t gen = APPLY(rules);
 
 	CHECK(gen, CONSUMER_FORB,
@@ -447,10 +447,10 @@ TEST_F(policy, symbol_not_allowed)
 /* Without even "any from=vmlinux", kernel imports are violations too. */
 TEST_F(policy, kernel_imports_need_rules)
 {
-	struct kg_rule rules[] = { KG_R_SYM("kg_plain_a") };
+	struct kgc_rule rules[] = { KG_R_SYM("kg_plain_a") };
 	uint64_t gen = APPLY(rules);
-	struct kg_status before, after;
-	struct kg_event ev;
+	struct kgc_status before, after;
+	struct kgc_event ev;
 	int err, ret;
 
 	get_status(_metadata, self->c, &before);
@@ -472,13 +472,13 @@ TEST_F(policy, kernel_imports_need_rules)
 	}
 	get_status(_metadata, self->c, &after);
 	EXPECT_EQ(before.violations + ev.nr_violations, after.violations);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 /* (c) a namespace rule allows the namespaced import. */
 TEST_F(policy, namespace_allowed)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_NS(TEST_NS) };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_NS(TEST_NS) };
 	uint64_t gen = APPLY(rules);
 
 	CHECK_ALLOWED(gen, CONSUMER_NS);
@@ -487,7 +487,7 @@ TEST_F(policy, namespace_allowed)
 /* (c) no rule for the namespace: reason namespace. */
 TEST_F(policy, namespace_not_allowed)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
 	uint64_t gen = APPLY(rules);
 
 	CHECK(gen, CONSUMER_NS,
@@ -497,7 +497,7 @@ TEST_F(policy, namespace_not_allowed)
 /* (c) symbol kg_ns_a ns=KABIGUARD_TEST allows it. */
 TEST_F(policy, symbol_with_namespace_allowed)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_ns_a", .ns = TEST_NS),
 	};
 	uint64_t gen = APPLY(rules);
@@ -511,7 +511,7 @@ TEST_F(policy, symbol_with_namespace_allowed)
  */
 TEST_F(policy, symbol_name_only_any_namespace)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_ns_a") };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_ns_a") };
 	uint64_t gen = APPLY(rules);
 
 	CHECK_ALLOWED(gen, CONSUMER_NS);
@@ -520,7 +520,7 @@ TEST_F(policy, symbol_name_only_any_namespace)
 /* ns=- (KABIGUARD_RULE_F_NS_PINNED) wants the symbol in no namespace. */
 TEST_F(policy, symbol_pinned_no_namespace)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_ns_a", .flags = KABIGUARD_RULE_F_NS_PINNED),
 	};
@@ -533,7 +533,7 @@ TEST_F(policy, symbol_pinned_no_namespace)
 /* A namespace rule covers only its namespace, not plain exports. */
 TEST_F(policy, namespace_rule_not_plain)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_NS(TEST_NS) };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_NS(TEST_NS) };
 	uint64_t gen = APPLY(rules);
 
 	CHECK(gen, CONSUMER_OK,
@@ -544,14 +544,14 @@ TEST_F(policy, namespace_rule_not_plain)
 static uint32_t built_crc(struct __test_metadata *_metadata, const char *mod,
 			  const char *sym)
 {
-	struct kg_status st;
-	struct kg_client *c;
+	struct kgc_status st;
+	struct kgc_client *c;
 	struct kg_t_ko ko;
 	uint32_t crc = 0;
 
-	ASSERT_EQ(0, kg_open(&c));
+	ASSERT_EQ(0, kgc_open(&c));
 	get_status(_metadata, c, &st);
-	kg_close(c);
+	kgc_close(c);
 	if (!(st.features & KABIGUARD_FEAT_MODVERSIONS))
 		SKIP(return 0,
 		     "kernel without CONFIG_MODVERSIONS: no CRC to pin (crc_refused_without_modversions checks what it does)");
@@ -565,7 +565,7 @@ static uint32_t built_crc(struct __test_metadata *_metadata, const char *mod,
 TEST_F(policy, crc_match)
 {
 	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .crc = crc, .has_crc = true),
 	};
 	uint64_t gen;
@@ -581,7 +581,7 @@ TEST_F(policy, crc_mismatch)
 {
 	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
 	uint32_t wrong = crc == 0x12345678 ? 0x87654321 : 0x12345678;
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .crc = wrong, .has_crc = true),
 	};
@@ -600,11 +600,11 @@ TEST_F(policy, crc_mismatch)
  */
 TEST_F(policy, crc_refused_without_modversions)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .crc = 0x12345678, .has_crc = true),
 	};
-	struct kg_status before, after;
+	struct kgc_status before, after;
 	struct kg_t_ko ko;
 	uint32_t crc;
 	int err;
@@ -618,13 +618,13 @@ TEST_F(policy, crc_refused_without_modversions)
 	EXPECT_EQ(0, ko.nr_versions);
 	EXPECT_FALSE(kg_t_ko_crc(&ko, "kg_plain_a", &crc));
 
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
 	EXPECT_EQ(-EOPNOTSUPP, err) TH_LOG("add: %s", strerror(-err));
-	EXPECT_NE(NULL, strstr(kg_extack(self->c), "CONFIG_MODVERSIONS"))
-		TH_LOG("extack \"%s\"", kg_extack(self->c));
-	EXPECT_EQ(&rules[1], kg_bad_rule(self->c));
-	ASSERT_EQ(0, kg_policy_abort(self->c));
+	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "CONFIG_MODVERSIONS"))
+		TH_LOG("extack \"%s\"", kgc_extack(self->c));
+	EXPECT_EQ(&rules[1], kgc_bad_rule(self->c));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
 	get_status(_metadata, self->c, &after);
 	EXPECT_EQ(before.generation, after.generation);
 	EXPECT_EQ(before.nr_rules, after.nr_rules);
@@ -633,7 +633,7 @@ TEST_F(policy, crc_refused_without_modversions)
 /* from= pins the exporter. */
 TEST_F(policy, exporter_allowed)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .exporter = EXPORTER),
 	};
 	uint64_t gen = APPLY(rules);
@@ -643,7 +643,7 @@ TEST_F(policy, exporter_allowed)
 
 TEST_F(policy, exporter_mismatch)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_plain_a", .exporter = "vmlinux"),
 	};
 	uint64_t gen = APPLY(rules);
@@ -655,7 +655,7 @@ TEST_F(policy, exporter_mismatch)
 /* (e) module=: an exception for one module only. */
 TEST_F(policy, module_exception)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_plain_a"),
 		KG_R_SYM("kg_plain_b", .module = CONSUMER_EXCEPT),
 	};
@@ -669,7 +669,7 @@ TEST_F(policy, module_exception)
 /* (f) signed-only rules do not exist for unsigned modules. */
 TEST_F(policy, signed_only)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
 	};
@@ -682,7 +682,7 @@ TEST_F(policy, signed_only)
 /* signed-only in-tree: an unsigned out-of-tree module is still unsigned. */
 TEST_F(policy, signed_only_in_tree)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY |
 						KABIGUARD_RULE_F_IN_TREE),
@@ -701,33 +701,33 @@ TEST_F(policy, signed_only_in_tree)
  */
 TEST_F(policy, signed_only_needs_module_sig)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_ANY(.flags = KABIGUARD_RULE_F_SIGNED_ONLY |
 				  KABIGUARD_RULE_F_IN_TREE),
 	};
 	bool module_sig = !access("/sys/module/module/parameters/sig_enforce",
 				  F_OK);
-	struct kg_status before, after;
+	struct kgc_status before, after;
 	int err;
 
 	get_status(_metadata, self->c, &before);
 	EXPECT_EQ(module_sig, !!(before.features & KABIGUARD_FEAT_SIG))
 		TH_LOG("features 0x%x, module.sig_enforce %s", before.features,
 		       module_sig ? "present" : "absent");
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
 	if (module_sig) {
 		EXPECT_EQ(0, err) TH_LOG("add: %s (%s)", strerror(-err),
-					 kg_extack(self->c));
-		ASSERT_EQ(0, kg_policy_abort(self->c));
+					 kgc_extack(self->c));
+		ASSERT_EQ(0, kgc_policy_abort(self->c));
 		return;
 	}
 	EXPECT_EQ(-EOPNOTSUPP, err) TH_LOG("add: %s", strerror(-err));
-	EXPECT_NE(NULL, strstr(kg_extack(self->c), "CONFIG_MODULE_SIG"))
-		TH_LOG("extack \"%s\"", kg_extack(self->c));
-	EXPECT_EQ(&rules[1], kg_bad_rule(self->c));
-	ASSERT_EQ(0, kg_policy_abort(self->c));
+	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "CONFIG_MODULE_SIG"))
+		TH_LOG("extack \"%s\"", kgc_extack(self->c));
+	EXPECT_EQ(&rules[1], kgc_bad_rule(self->c));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
 	get_status(_metadata, self->c, &after);
 	EXPECT_EQ(before.generation, after.generation);
 }
@@ -735,25 +735,25 @@ TEST_F(policy, signed_only_needs_module_sig)
 /* in-tree alone is the module's own claim: refused. */
 TEST_F(policy, in_tree_needs_signed_only)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_ANY(.flags = KABIGUARD_RULE_F_IN_TREE),
 	};
 	int err;
 
-	ASSERT_EQ(0, kg_policy_begin(self->c));
-	err = kg_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	err = kgc_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
 	EXPECT_EQ(-EINVAL, err) TH_LOG("add: %s", strerror(-err));
-	EXPECT_NE(NULL, strstr(kg_extack(self->c), "in-tree needs signed-only"))
-		TH_LOG("extack \"%s\"", kg_extack(self->c));
-	EXPECT_EQ(&rules[1], kg_bad_rule(self->c));
-	ASSERT_EQ(0, kg_policy_abort(self->c));
+	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "in-tree needs signed-only"))
+		TH_LOG("extack \"%s\"", kgc_extack(self->c));
+	EXPECT_EQ(&rules[1], kgc_bad_rule(self->c));
+	ASSERT_EQ(0, kgc_policy_abort(self->c));
 }
 
 /* A signed-only rule next to a plain one: the plain one allows. */
 TEST_F(policy, signed_only_and_plain)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
 		KG_R_SYM("kg_plain_a"),
@@ -766,7 +766,7 @@ TEST_F(policy, signed_only_and_plain)
 /* Priority without CRCs (every kernel): exporter wins over unsigned. */
 TEST_F(policy, reason_priority)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .flags = KABIGUARD_RULE_F_SIGNED_ONLY),
 		KG_R_SYM("kg_plain_a", .exporter = "vmlinux"),
@@ -781,7 +781,7 @@ TEST_F(policy, reason_priority)
 TEST_F(policy, reason_priority_crc)
 {
 	uint32_t crc = built_crc(_metadata, CONSUMER_OK, "kg_plain_a");
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_plain_a", .crc = ~crc, .has_crc = true),
 		KG_R_SYM("kg_plain_a", .exporter = "vmlinux"),
@@ -804,9 +804,9 @@ TEST_F(policy, reason_priority_crc)
  * say so. Loads the exporter (under "any from=vmlinux", audit) once.
  */
 static bool restricted_setup(struct __test_metadata *_metadata,
-			     struct kg_client *c)
+			     struct kgc_client *c)
 {
-	struct kg_rule base[] = { KG_R_VMLINUX };
+	struct kgc_rule base[] = { KG_R_VMLINUX };
 	char path[4096];
 	int err;
 
@@ -835,7 +835,7 @@ static bool restricted_setup(struct __test_metadata *_metadata,
 /* No rule names it: reported with its "module:" namespace, not allowed. */
 TEST_F(policy, module_ns_reported)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX };
+	struct kgc_rule rules[] = { KG_R_VMLINUX };
 	uint64_t gen;
 
 	RESTRICTED_SETUP();
@@ -852,8 +852,8 @@ TEST_F(policy, module_ns_reported)
  */
 TEST_F(policy, module_ns_listed_symbol_rule)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_restricted_a") };
-	struct kg_rule pinned[] = {
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_restricted_a") };
+	struct kgc_rule pinned[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_restricted_a", .flags = KABIGUARD_RULE_F_NS_PINNED),
 	};
@@ -869,10 +869,10 @@ TEST_F(policy, module_ns_listed_symbol_rule)
 /* The whole namespace string, in ns= or a namespace rule, allows it too. */
 TEST_F(policy, module_ns_whole_string)
 {
-	struct kg_rule sym[] = {
+	struct kgc_rule sym[] = {
 		KG_R_VMLINUX, KG_R_SYM("kg_restricted_a", .ns = RESTRICTED_NS),
 	};
-	struct kg_rule ns[] = { KG_R_VMLINUX, KG_R_NS(RESTRICTED_NS) };
+	struct kgc_rule ns[] = { KG_R_VMLINUX, KG_R_NS(RESTRICTED_NS) };
 	uint64_t gen;
 
 	RESTRICTED_SETUP();
@@ -885,7 +885,7 @@ TEST_F(policy, module_ns_whole_string)
 /* ns= naming another namespace refuses it: reason namespace. */
 TEST_F(policy, module_ns_other_namespace)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		KG_R_SYM("kg_restricted_a", .ns = "module:kg_other"),
 	};
@@ -900,9 +900,9 @@ TEST_F(policy, module_ns_other_namespace)
 
 /* The benchmark modules: about 200 imports from one module. */
 static void load_many_exporter(struct __test_metadata *_metadata,
-			       struct kg_client *c, enum kabiguard_mode mode)
+			       struct kgc_client *c, enum kabiguard_mode mode)
 {
-	struct kg_rule base[] = { KG_R_VMLINUX };
+	struct kgc_rule base[] = { KG_R_VMLINUX };
 	int err;
 
 	if (kg_t_loaded(MANY_EXPORTER))
@@ -915,7 +915,7 @@ static void load_many_exporter(struct __test_metadata *_metadata,
 
 TEST_F(policy, many_imports_allowed)
 {
-	struct kg_rule rules[] = {
+	struct kgc_rule rules[] = {
 		KG_R_VMLINUX, KG_R_ANY(.exporter = MANY_EXPORTER),
 	};
 	uint64_t gen;
@@ -927,7 +927,7 @@ TEST_F(policy, many_imports_allowed)
 
 TEST_F(policy, many_imports_not_allowed)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX };
+	struct kgc_rule rules[] = { KG_R_VMLINUX };
 	static char names[MANY_COUNT][16];
 	static struct want w[MANY_COUNT];
 	uint64_t gen;
@@ -946,8 +946,8 @@ TEST_F(policy, many_imports_not_allowed)
 
 /* Mode switching, with a policy that kg_consumer_forbidden violates. */
 FIXTURE(modes) {
-	struct kg_client *c;
-	struct kg_client *evc;
+	struct kgc_client *c;
+	struct kgc_client *evc;
 };
 
 FIXTURE_SETUP(modes)
@@ -962,11 +962,11 @@ FIXTURE_TEARDOWN(modes)
 
 TEST_F(modes, off_audit_enforce)
 {
-	struct kg_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kgc_rule rules[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
 	const struct want w = WANT("kg_plain_b", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED);
-	struct kg_status before, after;
+	struct kgc_status before, after;
 	struct kg_t_kmsg kmsg;
-	struct kg_event ev;
+	struct kgc_event ev;
 	uint64_t gen;
 	char *log;
 
@@ -1010,8 +1010,8 @@ TEST_F(modes, off_audit_enforce)
 /* A new policy applies to the next load, with its generation. */
 TEST_F(modes, new_policy_next_load)
 {
-	struct kg_rule deny[] = { KG_R_VMLINUX };
-	struct kg_rule allow[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
+	struct kgc_rule deny[] = { KG_R_VMLINUX };
+	struct kgc_rule allow[] = { KG_R_VMLINUX, KG_R_SYM("kg_plain_a") };
 	const struct want w = WANT("kg_plain_a", NULL, EXPORTER, KABIGUARD_REASON_NOT_ALLOWED);
 	uint64_t gen1, gen2;
 

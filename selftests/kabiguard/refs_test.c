@@ -246,7 +246,7 @@ static int klp_resolved(const char *name)
 }
 
 /* How many listed violations have this symbol and reason. */
-static size_t count_viol(const struct kg_event *ev, const char *sym,
+static size_t count_viol(const struct kgc_event *ev, const char *sym,
 			 enum kabiguard_reason reason)
 {
 	size_t i, n = 0;
@@ -257,7 +257,7 @@ static size_t count_viol(const struct kg_event *ev, const char *sym,
 	return n;
 }
 
-static size_t count_reason(const struct kg_event *ev,
+static size_t count_reason(const struct kgc_event *ev,
 			   enum kabiguard_reason reason)
 {
 	size_t i, n = 0;
@@ -268,15 +268,15 @@ static size_t count_reason(const struct kg_event *ev,
 }
 
 FIXTURE(refs) {
-	struct kg_client *c;
-	struct kg_client *evc;
+	struct kgc_client *c;
+	struct kgc_client *evc;
 	struct img img;
 };
 
 FIXTURE_SETUP(refs)
 {
-	ASSERT_EQ(0, kg_open(&self->c));
-	ASSERT_EQ(0, kg_events_open(&self->evc));
+	ASSERT_EQ(0, kgc_open(&self->c));
+	ASSERT_EQ(0, kgc_events_open(&self->evc));
 }
 
 FIXTURE_TEARDOWN(refs)
@@ -285,33 +285,33 @@ FIXTURE_TEARDOWN(refs)
 	kg_t_unload(KLP_HIDDEN);
 	kg_t_unload(UNVERIFIABLE);
 	if (self->c)
-		kg_set_mode(self->c, KABIGUARD_MODE_AUDIT);
+		kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT);
 	img_free(&self->img);
-	kg_close(self->evc);
-	kg_close(self->c);
+	kgc_close(self->evc);
+	kgc_close(self->c);
 }
 
 /* Make @rules the active policy and set @mode. */
 static void policy(struct __test_metadata *_metadata, FIXTURE_DATA(refs) *self,
-		   const struct kg_rule *rules, size_t nr,
+		   const struct kgc_rule *rules, size_t nr,
 		   enum kabiguard_mode mode)
 {
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	uint64_t gen;
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		ASSERT_EQ(0, kg_policy_add_rule(&p, &rules[i]));
-	ASSERT_EQ(0, kg_policy_push(self->c, &p, &gen))
-		TH_LOG("push: %s", kg_extack(self->c));
-	kg_policy_free(&p);
-	ASSERT_EQ(0, kg_set_mode(self->c, mode));
+		ASSERT_EQ(0, kgc_policy_add_rule(&p, &rules[i]));
+	ASSERT_EQ(0, kgc_policy_push(self->c, &p, &gen))
+		TH_LOG("push: %s", kgc_extack(self->c));
+	kgc_policy_free(&p);
+	ASSERT_EQ(0, kgc_set_mode(self->c, mode));
 }
 
 /* Load @name patched by @make; expect errno @want and its event in *ev. */
 static void load_patched(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(refs) *self, const char *name,
-			 int want, struct kg_event *ev)
+			 int want, struct kgc_event *ev)
 {
 	if (!strcmp(name, UNVERIFIABLE)) {
 		ASSERT_EQ(0, img_read(&self->img, name)) TH_LOG("%s.ko", name);
@@ -330,14 +330,14 @@ static void load_patched(struct __test_metadata *_metadata,
 	EXPECT_EQ(want == 0, kg_t_loaded(name));
 }
 
-static const struct kg_rule everything[] = {
+static const struct kgc_rule everything[] = {
 	KG_R_VMLINUX,
 	KG_R_ANY(),
 };
 
 TEST_F(refs, livepatch_denied_in_enforce)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	/* Not even a rule allowing every import allows a livepatch. */
 	policy(_metadata, self, everything, ARRAY_SIZE(everything),
@@ -347,12 +347,12 @@ TEST_F(refs, livepatch_denied_in_enforce)
 	EXPECT_EQ(2, ev.nr_violations);
 	EXPECT_EQ(1, count_viol(&ev, "", KABIGUARD_REASON_LIVEPATCH));
 	EXPECT_EQ(1, count_viol(&ev, KLP_SYM, KABIGUARD_REASON_LIVEPATCH));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 TEST_F(refs, livepatch_audited)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, everything, 1, KABIGUARD_MODE_AUDIT);
 	load_patched(_metadata, self, LIVEPATCH, 0, &ev);
@@ -362,17 +362,17 @@ TEST_F(refs, livepatch_audited)
 	EXPECT_EQ(1, count_viol(&ev, KLP_SYM, KABIGUARD_REASON_LIVEPATCH));
 	/* What was reported is what the loader did. */
 	EXPECT_EQ(1, klp_resolved(LIVEPATCH));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_EQ(0, kg_t_unload(LIVEPATCH));
 }
 
 TEST_F(refs, livepatch_allowed_by_rule)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		{ .kind = KABIGUARD_RULE_LIVEPATCH, .module = LIVEPATCH },
 	};
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, rules, ARRAY_SIZE(rules),
 	       KABIGUARD_MODE_ENFORCE);
@@ -382,34 +382,34 @@ TEST_F(refs, livepatch_allowed_by_rule)
 	/* _printk, param_ops_bool, the livepatch symbol at least. */
 	EXPECT_LE(3, ev.nr_imports);
 	EXPECT_EQ(1, klp_resolved(LIVEPATCH));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_EQ(0, kg_t_unload(LIVEPATCH));
 }
 
 TEST_F(refs, livepatch_rule_names_another_module)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		{ .kind = KABIGUARD_RULE_LIVEPATCH, .module = "kg_other" },
 	};
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, rules, ARRAY_SIZE(rules),
 	       KABIGUARD_MODE_ENFORCE);
 	load_patched(_metadata, self, LIVEPATCH, EPERM, &ev);
 	EXPECT_EQ(KABIGUARD_VERDICT_DENIED, ev.verdict);
 	EXPECT_EQ(2, count_reason(&ev, KABIGUARD_REASON_LIVEPATCH));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 TEST_F(refs, livepatch_rule_signed_only)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		KG_R_VMLINUX,
 		{ .kind = KABIGUARD_RULE_LIVEPATCH,
 		  .flags = KABIGUARD_RULE_F_SIGNED_ONLY },
 	};
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, rules, ARRAY_SIZE(rules),
 	       KABIGUARD_MODE_ENFORCE);
@@ -418,15 +418,15 @@ TEST_F(refs, livepatch_rule_signed_only)
 	EXPECT_EQ(0, ev.sig_ok);
 	EXPECT_EQ(KABIGUARD_VERDICT_DENIED, ev.verdict);
 	EXPECT_EQ(2, count_reason(&ev, KABIGUARD_REASON_LIVEPATCH));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 TEST_F(refs, livepatch_rule_still_checks_imports)
 {
-	const struct kg_rule rules[] = {
+	const struct kgc_rule rules[] = {
 		{ .kind = KABIGUARD_RULE_LIVEPATCH },
 	};
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, rules, ARRAY_SIZE(rules),
 	       KABIGUARD_MODE_ENFORCE);
@@ -435,27 +435,27 @@ TEST_F(refs, livepatch_rule_still_checks_imports)
 	EXPECT_EQ(0, count_reason(&ev, KABIGUARD_REASON_LIVEPATCH));
 	EXPECT_EQ(1, count_viol(&ev, "param_ops_bool",
 				KABIGUARD_REASON_NOT_ALLOWED));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 TEST_F(refs, livepatch_rule_takes_no_name)
 {
-	const struct kg_rule bad = {
+	const struct kgc_rule bad = {
 		.kind = KABIGUARD_RULE_LIVEPATCH, .name = "kallsyms_lookup_name",
 	};
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	uint64_t gen;
 
-	ASSERT_EQ(0, kg_policy_add_rule(&p, &bad));
-	EXPECT_EQ(-EINVAL, kg_policy_push(self->c, &p, &gen));
-	EXPECT_NE(NULL, strstr(kg_extack(self->c), "LIVEPATCH rule takes no"))
-		TH_LOG("extack: %s", kg_extack(self->c));
-	kg_policy_free(&p);
+	ASSERT_EQ(0, kgc_policy_add_rule(&p, &bad));
+	EXPECT_EQ(-EINVAL, kgc_policy_push(self->c, &p, &gen));
+	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "LIVEPATCH rule takes no"))
+		TH_LOG("extack: %s", kgc_extack(self->c));
+	kgc_policy_free(&p);
 }
 
 TEST_F(refs, klp_relocation_without_modinfo)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, everything, ARRAY_SIZE(everything),
 	       KABIGUARD_MODE_ENFORCE);
@@ -463,22 +463,22 @@ TEST_F(refs, klp_relocation_without_modinfo)
 	EXPECT_EQ(KABIGUARD_VERDICT_DENIED, ev.verdict);
 	EXPECT_EQ(1, ev.nr_violations);
 	EXPECT_EQ(1, count_viol(&ev, KLP_SYM, KABIGUARD_REASON_LIVEPATCH));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	img_free(&self->img);
 
 	/* In audit mode it loads: the loader did resolve the symbol. */
-	ASSERT_EQ(0, kg_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	load_patched(_metadata, self, KLP_HIDDEN, 0, &ev);
 	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
 	EXPECT_EQ(1, count_viol(&ev, KLP_SYM, KABIGUARD_REASON_LIVEPATCH));
 	EXPECT_EQ(1, klp_resolved(KLP_HIDDEN));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_EQ(0, kg_t_unload(KLP_HIDDEN));
 }
 
 TEST_F(refs, unverifiable_denied_whatever_the_policy)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, everything, ARRAY_SIZE(everything),
 	       KABIGUARD_MODE_ENFORCE);
@@ -490,12 +490,12 @@ TEST_F(refs, unverifiable_denied_whatever_the_policy)
 				KABIGUARD_REASON_UNVERIFIABLE));
 	EXPECT_EQ(1, count_viol(&ev, "kg_unv_abs",
 				KABIGUARD_REASON_UNVERIFIABLE));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 }
 
 TEST_F(refs, unverifiable_audited)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	policy(_metadata, self, everything, ARRAY_SIZE(everything),
 	       KABIGUARD_MODE_AUDIT);
@@ -503,16 +503,16 @@ TEST_F(refs, unverifiable_audited)
 	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
 	EXPECT_EQ(3, ev.nr_violations);
 	EXPECT_EQ(3, count_reason(&ev, KABIGUARD_REASON_UNVERIFIABLE));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_EQ(0, kg_t_unload(UNVERIFIABLE));
 }
 
 TEST_F(refs, nameless_undefined_counts)
 {
-	const struct kg_rule rules[] = { KG_R_VMLINUX };
+	const struct kgc_rule rules[] = { KG_R_VMLINUX };
 	size_t idx;
 	Elf64_Sym *s;
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	/*
 	 * As built, but kg_unv_nameless without its name: a nameless weak
@@ -535,7 +535,7 @@ TEST_F(refs, nameless_undefined_counts)
 	EXPECT_EQ(1, count_viol(&ev, "kg_unv_named",
 				KABIGUARD_REASON_NOT_ALLOWED));
 	EXPECT_EQ(0, count_reason(&ev, KABIGUARD_REASON_UNVERIFIABLE));
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	EXPECT_EQ(0, kg_t_unload(UNVERIFIABLE));
 }
 

@@ -22,7 +22,7 @@ struct check_opts {
 	char **symvers;
 	size_t nr_symvers;
 	const char *kernel;
-	enum kg_format fmt;
+	enum kgc_format fmt;
 	unsigned int jobs;
 	bool assume_signed, verbose;
 };
@@ -41,19 +41,19 @@ static int push_arg(char ***v, size_t *nr, char *arg)
 }
 
 /* --symvers files, else those of --kernel or the running kernel. */
-static int load_kernel(const struct check_opts *o, struct kg_symtab **out,
+static int load_kernel(const struct check_opts *o, struct kgc_symtab **out,
 		       char *used, size_t usedlen)
 {
-	struct kg_symtab *t;
+	struct kgc_symtab *t;
 	char err[1024], path[4096];
 	struct utsname u;
 	size_t i;
 
 	*out = NULL;
-	if (kg_symtab_new(&t))
+	if (kgc_symtab_new(&t))
 		return CTL_EXIT_ERR;
 	for (i = 0; i < o->nr_symvers; i++) {
-		if (kg_symtab_load(t, o->symvers[i], err, sizeof(err)))
+		if (kgc_symtab_load(t, o->symvers[i], err, sizeof(err)))
 			goto bad;
 	}
 	snprintf(used, usedlen, "%s", o->nr_symvers ? o->symvers[0] : "");
@@ -64,14 +64,14 @@ static int load_kernel(const struct check_opts *o, struct kg_symtab **out,
 			uname(&u);
 			kver = u.release;
 		}
-		if (kg_kernel_symvers(kver, path, sizeof(path))) {
+		if (kgc_kernel_symvers(kver, path, sizeof(path))) {
 			if (o->kernel) {
 				fprintf(stderr, "%s: no symvers for kernel %s "
 					"(looked for /lib/modules/%s/build/"
 					"Module.symvers, /lib/modules/%s/"
 					"symvers.gz, /boot/symvers-%s.gz|xz)\n",
 					ctl_prog, kver, kver, kver, kver);
-				kg_symtab_free(t);
+				kgc_symtab_free(t);
 				return CTL_EXIT_USAGE;
 			}
 			fprintf(stderr, "%s: warning: no symvers for the running "
@@ -79,11 +79,11 @@ static int load_kernel(const struct check_opts *o, struct kg_symtab **out,
 				"are not checked, and rules with ns=, from= or "
 				"crc= match nothing; give --kernel or "
 				"--symvers\n", ctl_prog, kver);
-			kg_symtab_free(t);
+			kgc_symtab_free(t);
 			*used = '\0';
 			return CTL_EXIT_OK;
 		}
-		if (kg_symtab_load(t, path, err, sizeof(err)))
+		if (kgc_symtab_load(t, path, err, sizeof(err)))
 			goto bad;
 		snprintf(used, usedlen, "%s", path);
 	}
@@ -91,17 +91,17 @@ static int load_kernel(const struct check_opts *o, struct kg_symtab **out,
 	return CTL_EXIT_OK;
 bad:
 	fprintf(stderr, "%s: %s\n", ctl_prog, err);
-	kg_symtab_free(t);
+	kgc_symtab_free(t);
 	return CTL_EXIT_USAGE;
 }
 
-static void print_issue(const struct kg_issue *is)
+static void print_issue(const struct kgc_issue *is)
 {
-	const struct kg_modsym *s = is->sym;
-	const struct kg_rule *k = is->kernel;
+	const struct kgc_modsym *s = is->sym;
+	const struct kgc_rule *k = is->kernel;
 
 	out_obj_begin(NULL);
-	out_str("kind", "  %-15s", kg_issue_kind_name(is->kind));
+	out_str("kind", "  %-15s", kgc_issue_kind_name(is->kind));
 	out_str("symbol", " %s", s->name);
 	if (k && k->ns)
 		out_str("namespace", " ns=%s", k->ns);
@@ -109,7 +109,7 @@ static void print_issue(const struct kg_issue *is)
 		out_str("exporter", " from=%s", k->exporter);
 	switch (is->kind) {
 	case KG_ISSUE_POLICY:
-		out_str("reason", ": %s", kg_reason_name(is->match.reason));
+		out_str("reason", ": %s", kgc_reason_name(is->match.reason));
 		if (is->match.has_rule_crc)
 			out_hex32("rule_crc", " (rule crc %s", is->match.rule_crc);
 		if (k && k->has_crc && is->match.has_rule_crc)
@@ -144,17 +144,17 @@ static void print_issue(const struct kg_issue *is)
 	out_obj_end();
 }
 
-static const char *verdict(const struct kg_check_result *r)
+static const char *verdict(const struct kgc_check_result *r)
 {
 	if (r->err)
 		return "error";
 	return r->loads && r->allowed ? "ok" : "fail";
 }
 
-static void print_module(const struct kg_check_result *r, bool have_policy,
+static void print_module(const struct kgc_check_result *r, bool have_policy,
 			 bool kernel_crcs, bool verbose)
 {
-	const struct kg_modinfo *mi = &r->mi;
+	const struct kgc_modinfo *mi = &r->mi;
 	size_t i;
 	bool text_quiet = !out_json() && !verbose && !r->err &&
 			  !r->nr_issues;
@@ -182,7 +182,7 @@ static void print_module(const struct kg_check_result *r, bool have_policy,
 		NULL, mi->nr_crc_checks);
 	out_u64("issue_count", ", %llu issues", r->nr_issues);
 	/* Which CRC table the loader reads, and whether it compares any. */
-	out_str("modversions", ", modversions %s", kg_modversions_name(mi));
+	out_str("modversions", ", modversions %s", kgc_modversions_name(mi));
 	out_bool("crcs_checked", NULL, kernel_crcs &&
 		 (mi->has_versions || mi->has_ext_versions));
 	out_text("\n");
@@ -274,8 +274,8 @@ struct check_tally {
 	size_t nok, nfail, nerr;
 };
 
-/* kg_checker.each: one module's lines, as soon as its result is final. */
-static void check_one(struct kg_check_result *r, size_t idx, void *arg)
+/* kgc_checker.each: one module's lines, as soon as its result is final. */
+static void check_one(struct kgc_check_result *r, size_t idx, void *arg)
 {
 	struct check_tally *t = arg;
 
@@ -293,11 +293,11 @@ static void check_one(struct kg_check_result *r, size_t idx, void *arg)
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { .fmt = KG_FORMAT_AUTO };
-	struct kg_check_result *res = NULL;
-	struct kg_checker ck = { 0 };
-	struct kg_symtab *kernel = NULL;
-	struct kg_matcher *m = NULL;
-	struct kg_policy p = { 0 };
+	struct kgc_check_result *res = NULL;
+	struct kgc_checker ck = { 0 };
+	struct kgc_symtab *kernel = NULL;
+	struct kgc_matcher *m = NULL;
+	struct kgc_policy p = { 0 };
 	size_t nr = 0, i, crc_rules = 0;
 	struct check_tally t = { 0 };
 	bool kcrcs = false, signed_rules = false;
@@ -312,7 +312,7 @@ int cmd_check(int argc, char **argv)
 				      o.fmt);
 		if (ret)
 			goto out;
-		if (kg_matcher_new(&m, &p)) {
+		if (kgc_matcher_new(&m, &p)) {
 			ret = CTL_EXIT_ERR;
 			goto out;
 		}
@@ -320,7 +320,7 @@ int cmd_check(int argc, char **argv)
 	ret = load_kernel(&o, &kernel, used, sizeof(used));
 	if (ret)
 		goto out;
-	if (kg_find_modules(argv + optind, argc - optind, &paths, &nr, err,
+	if (kgc_find_modules(argv + optind, argc - optind, &paths, &nr, err,
 			    sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", ctl_prog, err);
 		ret = CTL_EXIT_USAGE;
@@ -331,13 +331,13 @@ int cmd_check(int argc, char **argv)
 		ret = CTL_EXIT_ERR;
 		goto out;
 	}
-	kcrcs = kg_symtab_crcs(kernel) > 0;
+	kcrcs = kgc_symtab_crcs(kernel) > 0;
 	for (i = 0; i < p.nr; i++) {
 		crc_rules += p.rules[i].has_crc;
 		signed_rules |= !!(p.rules[i].flags &
 				   KABIGUARD_RULE_F_SIGNED_ONLY);
 	}
-	if (kernel && kg_symtab_count(kernel) && !kcrcs && crc_rules)
+	if (kernel && kgc_symtab_count(kernel) && !kcrcs && crc_rules)
 		fprintf(stderr, "%s: warning: %zu policy rules pin a CRC "
 			"(crc=), but the target kernel has no modversions: no "
 			"import has a CRC there, so they allow nothing "
@@ -354,9 +354,9 @@ int cmd_check(int argc, char **argv)
 		out_str("symvers", NULL, used);
 	else
 		out_null("symvers");
-	out_u64("exports", NULL, kg_symtab_count(kernel));
+	out_u64("exports", NULL, kgc_symtab_count(kernel));
 	/* All CRCs 0: built without CONFIG_MODVERSIONS. */
-	if (kernel && kg_symtab_count(kernel)) {
+	if (kernel && kgc_symtab_count(kernel)) {
 		out_bool("modversions", NULL, kcrcs);
 		if (!kcrcs && !out_json())
 			out_text("note: %s: every CRC is 0x00000000: the target "
@@ -378,7 +378,7 @@ int cmd_check(int argc, char **argv)
 				  .kcrcs = kcrcs, .verbose = o.verbose };
 	ck.each = check_one;
 	ck.arg = &t;
-	if (kg_check_files(&ck, paths, nr, o.jobs, res)) {
+	if (kgc_check_files(&ck, paths, nr, o.jobs, res)) {
 		fprintf(stderr, "%s: check: %s\n", ctl_prog, strerror(ENOMEM));
 		ret = CTL_EXIT_ERR;
 		goto out;
@@ -388,7 +388,7 @@ int cmd_check(int argc, char **argv)
 	out_u64("modules", nr == 1 ? "%llu module checked" : "%llu modules checked",
 		nr);
 	out_str("symvers", " against %s", *used ? used : "no kernel symvers");
-	if (kernel && kg_symtab_count(kernel) && !kcrcs)
+	if (kernel && kgc_symtab_count(kernel) && !kcrcs)
 		out_text(" (no modversions: vermagic decides)");
 	out_u64("policy_rules", ", %llu policy rules", p.nr);
 	out_u64("ok", ": %llu ok", t.nok);
@@ -402,12 +402,12 @@ int cmd_check(int argc, char **argv)
 out:
 	if (res)
 		for (i = 0; i < nr; i++)
-			kg_check_result_free(&res[i]);
+			kgc_check_result_free(&res[i]);
 	free(res);
-	kg_free_strv(paths, nr);
-	kg_matcher_free(m);
-	kg_symtab_free(kernel);
-	kg_policy_free(&p);
+	kgc_free_strv(paths, nr);
+	kgc_matcher_free(m);
+	kgc_symtab_free(kernel);
+	kgc_policy_free(&p);
 	free(o.policies);
 	free(o.symvers);
 	return ret;

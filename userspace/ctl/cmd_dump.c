@@ -13,24 +13,24 @@
 #define CTL_DUMP_TRIES	5
 
 struct dump_ctx {
-	struct kg_policy p;
+	struct kgc_policy p;
 	uint64_t generation;
 };
 
-static int collect(const struct kg_rule *rule, uint64_t generation,
+static int collect(const struct kgc_rule *rule, uint64_t generation,
 		   void *arg)
 {
 	struct dump_ctx *d = arg;
 
 	d->generation = generation;
-	return kg_policy_add_rule(&d->p, rule);
+	return kgc_policy_add_rule(&d->p, rule);
 }
 
 int cmd_dump(int argc, char **argv)
 {
 	struct dump_ctx d = { .generation = 0 };
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 	int ret, tries = 0;
 	size_t i;
 
@@ -41,15 +41,15 @@ int cmd_dump(int argc, char **argv)
 	if (ret)
 		return ret;
 	do {
-		kg_policy_free(&d.p);
-		ret = kg_policy_dump(c, collect, &d);
+		kgc_policy_free(&d.p);
+		ret = kgc_policy_dump(c, collect, &d);
 	} while (ret == -EAGAIN && ++tries < CTL_DUMP_TRIES);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "dump");
 		goto out;
 	}
 	/* An empty dump carries no generation: ask for it. */
-	if (!d.p.nr && !kg_get_status(c, &st))
+	if (!d.p.nr && !kgc_get_status(c, &st))
 		d.generation = st.generation;
 
 	out_text("# kabiguard policy, generation %llu, %zu rules\n",
@@ -60,7 +60,7 @@ int cmd_dump(int argc, char **argv)
 	out_arr_end();
 	out_flush();
 out:
-	kg_policy_free(&d.p);
-	kg_close(c);
+	kgc_policy_free(&d.p);
+	kgc_close(c);
 	return ret;
 }

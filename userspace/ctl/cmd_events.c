@@ -11,7 +11,7 @@
 
 #include "ctl.h"
 
-static int print_cb(const struct kg_event *ev, void *arg)
+static int print_cb(const struct kgc_event *ev, void *arg)
 {
 	uint64_t *nr = arg;
 
@@ -26,8 +26,8 @@ int cmd_events(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		CTL_COMMON_LONGOPTS
 	};
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 	uint64_t since = 0, nr = 0;
 	char *end;
 	int opt, ret;
@@ -53,24 +53,24 @@ int cmd_events(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
-	ret = kg_get_status(c, &st);
+	ret = kgc_get_status(c, &st);
 	if (!ret && !(st.features & KABIGUARD_FEAT_RING)) {
 		fprintf(stderr, "%s: this kabiguard module keeps no event "
 			"ring\n", ctl_prog);
 		ret = CTL_EXIT_ERR;
 		goto out;
 	}
-	ret = kg_events_dump(c, since, print_cb, &nr);
+	ret = kgc_events_dump(c, since, print_cb, &nr);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "events");
 		goto out;
 	}
-	if (!kg_get_status(c, &st))
+	if (!kgc_get_status(c, &st))
 		fprintf(stderr, "%s: %" PRIu64 " events; ring of %u holds seq "
 			"%" PRIu64 "-%" PRIu64 ", %" PRIu64 " lost to "
 			"overflow\n", ctl_prog, nr, st.ring_size,
 			st.ring_first, st.ring_next - 1, st.ring_overflow);
 out:
-	kg_close(c);
+	kgc_close(c);
 	return ret;
 }

@@ -12,16 +12,16 @@
 
 #include "ctl.h"
 
-int ctl_format_opt(const char *arg, enum kg_format *fmt)
+int ctl_format_opt(const char *arg, enum kgc_format *fmt)
 {
-	if (kg_format_parse(arg, fmt))
+	if (kgc_format_parse(arg, fmt))
 		return ctl_usage_error("unknown format '%s' (expected auto, "
 				       "native, symvers, rh-kabi or symsets)", arg);
 	return -1;
 }
 
-int ctl_parse_files(struct kg_policy *p, int argc, char **argv, int first,
-		    enum kg_format fmt)
+int ctl_parse_files(struct kgc_policy *p, int argc, char **argv, int first,
+		    enum kgc_format fmt)
 {
 	char err[1024];
 	int i;
@@ -29,7 +29,7 @@ int ctl_parse_files(struct kg_policy *p, int argc, char **argv, int first,
 	if (first >= argc)
 		return ctl_usage_error("no policy file given");
 	for (i = first; i < argc; i++) {
-		if (kg_policy_load_file(p, argv[i], fmt, err, sizeof(err))) {
+		if (kgc_policy_load_file(p, argv[i], fmt, err, sizeof(err))) {
 			fprintf(stderr, "%s: %s\n", ctl_prog, err);
 			return CTL_EXIT_USAGE;
 		}
@@ -44,9 +44,9 @@ int cmd_load(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		CTL_COMMON_LONGOPTS
 	};
-	enum kg_format fmt = KG_FORMAT_AUTO;
-	struct kg_policy p = { 0 };
-	struct kg_client *c = NULL;
+	enum kgc_format fmt = KG_FORMAT_AUTO;
+	struct kgc_policy p = { 0 };
+	struct kgc_client *c = NULL;
 	uint64_t generation = 0;
 	bool dry_run = false;
 	int opt, ret;
@@ -84,7 +84,7 @@ int cmd_load(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		goto out;
-	ret = kg_policy_push(c, &p, &generation);
+	ret = kgc_policy_push(c, &p, &generation);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "load");
 		goto out;
@@ -95,8 +95,8 @@ int cmd_load(int argc, char **argv)
 	out_obj_end();
 	out_flush();
 out:
-	kg_close(c);
-	kg_policy_free(&p);
+	kgc_close(c);
+	kgc_policy_free(&p);
 	return ret;
 }
 
@@ -107,8 +107,8 @@ int cmd_convert(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		CTL_COMMON_LONGOPTS
 	};
-	enum kg_format fmt = KG_FORMAT_AUTO;
-	struct kg_policy p = { 0 };
+	enum kgc_format fmt = KG_FORMAT_AUTO;
+	struct kgc_policy p = { 0 };
 	size_t i;
 	int opt, ret;
 
@@ -128,6 +128,6 @@ int cmd_convert(int argc, char **argv)
 	out_arr_end();
 	out_flush();
 out:
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 	return ret;
 }

@@ -4,7 +4,7 @@
 
 int cmd_lock(int argc, char **argv)
 {
-	struct kg_client *c;
+	struct kgc_client *c;
 	int ret;
 
 	ret = ctl_no_args(argc, argv);
@@ -13,9 +13,9 @@ int cmd_lock(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
-	ret = kg_lock(c);
+	ret = kgc_lock(c);
 	if (ret)
 		ret = ctl_kernel_error(c, ret, "lock");
-	kg_close(c);
+	kgc_close(c);
 	return ret;
 }

@@ -9,8 +9,8 @@ int cmd_mode(int argc, char **argv)
 {
 	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
 	enum kabiguard_mode mode;
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, CTL_COMMON_SHORTOPTS, longopts,
@@ -21,7 +21,7 @@ int cmd_mode(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return ctl_usage_error("too many arguments");
-	if (optind < argc && kg_mode_parse(argv[optind], &mode))
+	if (optind < argc && kgc_mode_parse(argv[optind], &mode))
 		return ctl_usage_error("unknown mode '%s' (expected off, audit "
 				       "or enforce)", argv[optind]);
 
@@ -29,8 +29,8 @@ int cmd_mode(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (optind < argc) {
-		ret = kg_set_mode(c, mode);
-		if (ret == -ENOENT && !*kg_extack(c)) {
+		ret = kgc_set_mode(c, mode);
+		if (ret == -ENOENT && !*kgc_extack(c)) {
 			fprintf(stderr, "%s: mode: no policy committed yet; load "
 				"one before enforcing\n", ctl_prog);
 			ret = CTL_EXIT_ERR;
@@ -39,16 +39,16 @@ int cmd_mode(int argc, char **argv)
 		}
 		goto out;
 	}
-	ret = kg_get_status(c, &st);
+	ret = kgc_get_status(c, &st);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "mode");
 		goto out;
 	}
 	out_obj_begin(NULL);
-	out_str("mode", "%s\n", kg_mode_name(st.mode));
+	out_str("mode", "%s\n", kgc_mode_name(st.mode));
 	out_obj_end();
 	out_flush();
 out:
-	kg_close(c);
+	kgc_close(c);
 	return ret;
 }

@@ -16,16 +16,16 @@
 #include "ctl.h"
 
 /* Prints every event already received. 0, or an exit code. */
-static int drain(struct kg_client *c)
+static int drain(struct kgc_client *c)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 	int ret;
 
 	for (;;) {
-		ret = kg_events_next(c, &ev, 0);
+		ret = kgc_events_next(c, &ev, 0);
 		if (ret == 1) {
 			ctl_print_event(&ev);
-			kg_event_free(&ev);
+			kgc_event_free(&ev);
 			continue;
 		}
 		if (ret == 0)
@@ -38,7 +38,7 @@ static int drain(struct kg_client *c)
 		}
 		if (ret == -EBADMSG) {
 			fprintf(stderr, "%s: warning: skipped a malformed "
-				"event: %s\n", ctl_prog, kg_extack(c));
+				"event: %s\n", ctl_prog, kgc_extack(c));
 			continue;
 		}
 		if (ret == -EINTR)
@@ -51,7 +51,7 @@ static int drain(struct kg_client *c)
 int cmd_monitor(int argc, char **argv)
 {
 	struct pollfd pfd[2];
-	struct kg_client *c;
+	struct kgc_client *c;
 	sigset_t mask;
 	int ret, sfd;
 
@@ -73,7 +73,7 @@ int cmd_monitor(int argc, char **argv)
 		ret = CTL_EXIT_ERR;
 		goto out_close;
 	}
-	pfd[0] = (struct pollfd){ .fd = nl_socket_get_fd(kg_sock(c)),
+	pfd[0] = (struct pollfd){ .fd = nl_socket_get_fd(kgc_sock(c)),
 				  .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 
@@ -98,6 +98,6 @@ int cmd_monitor(int argc, char **argv)
 	}
 	close(sfd);
 out_close:
-	kg_close(c);
+	kgc_close(c);
 	return ret;
 }

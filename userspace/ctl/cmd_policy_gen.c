@@ -148,7 +148,7 @@ static void gen_print(struct gen *g, char **what, size_t nr_what,
 		       "out (see the warnings)\n", g->unknown);
 	for (i = 0; i < g->nr; i = j) {
 		const struct gen_use *u = &g->u[i];
-		struct kg_rule r = {
+		struct kgc_rule r = {
 			.kind = KABIGUARD_RULE_SYMBOL,
 			.name = u->symbol, .ns = u->ns,
 			.exporter = u->exporter,
@@ -162,7 +162,7 @@ static void gen_print(struct gen *g, char **what, size_t nr_what,
 
 		for (j = i + 1; j < g->nr && same_rule(u, &g->u[j]); j++)
 			;
-		kg_rule_format(&r, line, sizeof(line));
+		kgc_rule_format(&r, line, sizeof(line));
 		printf("%s", line);
 		/* Where it came from: each module once, a few of them, the
 		 * source named when it changes ("module: a, b; audit: c"). */
@@ -197,21 +197,21 @@ static void gen_print(struct gen *g, char **what, size_t nr_what,
 
 /* Imports of module files, with the kernel's view of each. */
 static int gen_modules(struct gen *g, char **paths, size_t nr,
-		       const struct kg_symtab *kernel, const char *source)
+		       const struct kgc_symtab *kernel, const char *source)
 {
-	struct kg_checker ck = { .kernel = kernel };
-	struct kg_check_result *res;
+	struct kgc_checker ck = { .kernel = kernel };
+	struct kgc_check_result *res;
 	int ret = CTL_EXIT_OK;
 	size_t i, j;
 
 	res = calloc(nr ? nr : 1, sizeof(*res));
-	if (!res || kg_check_files(&ck, paths, nr, 0, res)) {
+	if (!res || kgc_check_files(&ck, paths, nr, 0, res)) {
 		free(res);
 		fprintf(stderr, "%s: %s\n", ctl_prog, strerror(ENOMEM));
 		return CTL_EXIT_ERR;
 	}
 	for (i = 0; i < nr; i++) {
-		const struct kg_modinfo *mi = &res[i].mi;
+		const struct kgc_modinfo *mi = &res[i].mi;
 
 		if (res[i].err) {
 			fprintf(stderr, "%s: %s\n", ctl_prog, res[i].errmsg);
@@ -219,8 +219,8 @@ static int gen_modules(struct gen *g, char **paths, size_t nr,
 			continue;
 		}
 		for (j = 0; j < mi->nr_imports && !ret; j++) {
-			const struct kg_modsym *s = &mi->imports[j];
-			const struct kg_rule *k = kg_symtab_find(kernel,
+			const struct kgc_modsym *s = &mi->imports[j];
+			const struct kgc_rule *k = kgc_symtab_find(kernel,
 								 s->name);
 
 			if (kernel && !k) {
@@ -241,7 +241,7 @@ static int gen_modules(struct gen *g, char **paths, size_t nr,
 		}
 	}
 	for (i = 0; i < nr; i++)
-		kg_check_result_free(&res[i]);
+		kgc_check_result_free(&res[i]);
 	free(res);
 	return ret;
 }
@@ -249,7 +249,7 @@ static int gen_modules(struct gen *g, char **paths, size_t nr,
 /* The paths of the modules in /proc/modules, through libkmod. */
 static int loaded_paths(char ***out, size_t *nr)
 {
-	struct kg_modreader *rd;
+	struct kgc_modreader *rd;
 	char line[4096], name[256], **v = NULL, **n, *path;
 	size_t cnt = 0;
 	FILE *f;
@@ -260,14 +260,14 @@ static int loaded_paths(char ***out, size_t *nr)
 			strerror(errno));
 		return CTL_EXIT_ERR;
 	}
-	if (kg_modreader_new(&rd)) {
+	if (kgc_modreader_new(&rd)) {
 		fclose(f);
 		return CTL_EXIT_ERR;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%255s", name) != 1)
 			continue;
-		path = kg_modreader_find(rd, name);
+		path = kgc_modreader_find(rd, name);
 		if (!path) {
 			fprintf(stderr, "%s: warning: loaded module %s: no file "
 				"found under /lib/modules; skipped\n", ctl_prog,
@@ -283,7 +283,7 @@ static int loaded_paths(char ***out, size_t *nr)
 		v[cnt++] = path;
 	}
 	fclose(f);
-	kg_modreader_free(rd);
+	kgc_modreader_free(rd);
 	*out = v;
 	*nr = cnt;
 	return CTL_EXIT_OK;
@@ -305,10 +305,10 @@ static int gen_audit(struct gen *g, const char *file)
 		return CTL_EXIT_USAGE;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
-		struct kg_audit_event ev;
+		struct kgc_audit_event ev;
 
 		lineno++;
-		r = kg_audit_parse(line, len, &ev, err, sizeof(err));
+		r = kgc_audit_parse(line, len, &ev, err, sizeof(err));
 		if (r == 1)
 			continue;
 		if (r) {
@@ -318,7 +318,7 @@ static int gen_audit(struct gen *g, const char *file)
 			break;
 		}
 		for (i = 0; i < ev.nr_viol && !ret; i++) {
-			const struct kg_audit_viol *v = &ev.viol[i];
+			const struct kgc_audit_viol *v = &ev.viol[i];
 			static const char *const reasons[] = {
 				"not-allowed", "namespace", "crc-mismatch",
 				"exporter", "unsigned",
@@ -348,7 +348,7 @@ static int gen_audit(struct gen *g, const char *file)
 				    v->kernel_crc, "audit", note))
 				ret = CTL_EXIT_ERR;
 		}
-		kg_audit_event_free(&ev);
+		kgc_audit_event_free(&ev);
 		if (ret)
 			break;
 	}
@@ -386,7 +386,7 @@ static int cmd_generate(int argc, char **argv)
 	size_t nr_mods = 0, nr_audits = 0, nr_symvers = 0, nr_paths = 0;
 	size_t nr_what = 0, i;
 	const char *kver = NULL;
-	struct kg_symtab *kernel = NULL;
+	struct kgc_symtab *kernel = NULL;
 	struct gen g = { 0 };
 	bool loaded = false;
 	struct utsname u;
@@ -449,12 +449,12 @@ static int cmd_generate(int argc, char **argv)
 	/* The kernel's exports: for module sources only (audit events
 	 * carry what the kernel said). */
 	if (nr_mods || loaded) {
-		if (kg_symtab_new(&kernel)) {
+		if (kgc_symtab_new(&kernel)) {
 			ret = CTL_EXIT_ERR;
 			goto out;
 		}
 		for (i = 0; i < nr_symvers; i++)
-			if (kg_symtab_load(kernel, symvers[i], err,
+			if (kgc_symtab_load(kernel, symvers[i], err,
 					   sizeof(err)))
 				goto bad_symvers;
 		if (nr_symvers) {
@@ -464,20 +464,20 @@ static int cmd_generate(int argc, char **argv)
 				uname(&u);
 				kver = u.release;
 			}
-			if (kg_kernel_symvers(kver, buf, sizeof(buf))) {
+			if (kgc_kernel_symvers(kver, buf, sizeof(buf))) {
 				fprintf(stderr, "%s: no symvers for kernel %s; "
 					"give --symvers or --kernel\n",
 					ctl_prog, kver);
 				goto out;
 			}
-			if (kg_symtab_load(kernel, buf, err, sizeof(err)))
+			if (kgc_symtab_load(kernel, buf, err, sizeof(err)))
 				goto bad_symvers;
 			snprintf(used, sizeof(used), "%s", buf);
 		}
 	}
 	ret = CTL_EXIT_OK;
 	if (nr_mods) {
-		if (kg_find_modules(mods, nr_mods, &paths, &nr_paths, err,
+		if (kgc_find_modules(mods, nr_mods, &paths, &nr_paths, err,
 				    sizeof(err))) {
 			fprintf(stderr, "%s: %s\n", ctl_prog, err);
 			ret = CTL_EXIT_USAGE;
@@ -489,7 +489,7 @@ static int cmd_generate(int argc, char **argv)
 			push(&what, &nr_what, strdup(buf));
 		}
 		ret = gen_modules(&g, paths, nr_paths, kernel, "module");
-		kg_free_strv(paths, nr_paths);
+		kgc_free_strv(paths, nr_paths);
 		paths = NULL;
 		nr_paths = 0;
 		if (ret)
@@ -520,9 +520,9 @@ bad_symvers:
 	ret = CTL_EXIT_USAGE;
 out:
 	gen_free(&g);
-	kg_symtab_free(kernel);
-	kg_free_strv(paths, nr_paths);
-	kg_free_strv(what, nr_what);
+	kgc_symtab_free(kernel);
+	kgc_free_strv(paths, nr_paths);
+	kgc_free_strv(what, nr_what);
 	free(mods);
 	free(audits);
 	free(symvers);

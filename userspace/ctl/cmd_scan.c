@@ -16,15 +16,15 @@
 
 /* Prints the scan events waiting for the modules in names, counting in
  * *bad those not allowed. Returns 0 or a negative errno. */
-static int print_scans(struct kg_client *ev, char **names, bool *seen,
+static int print_scans(struct kgc_client *ev, char **names, bool *seen,
 		       size_t nr, size_t *bad)
 {
-	struct kg_event e;
+	struct kgc_event e;
 	size_t i;
 	int ret;
 
 	for (;;) {
-		ret = kg_events_next(ev, &e, 0);
+		ret = kgc_events_next(ev, &e, 0);
 		if (ret == 0)
 			return 0;
 		if (ret == -ENOBUFS || ret == -EBADMSG || ret == -EINTR)
@@ -39,16 +39,16 @@ static int print_scans(struct kg_client *ev, char **names, bool *seen,
 			*bad += e.verdict != KABIGUARD_VERDICT_ALLOWED;
 			break;
 		}
-		kg_event_free(&e);
+		kgc_event_free(&e);
 	}
 }
 
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = { CTL_COMMON_LONGOPTS };
-	struct kg_client *c = NULL, *ev = NULL;
-	struct kg_scanner *s = NULL;
-	struct kg_scan_report rep;
+	struct kgc_client *c = NULL, *ev = NULL;
+	struct kgc_scanner *s = NULL;
+	struct kgc_scan_report rep;
 	char **names = NULL;
 	bool *seen = NULL;
 	size_t nr = 0, i, failed = 0, bad = 0, missing = 0;
@@ -71,7 +71,7 @@ int cmd_scan(int argc, char **argv)
 				if (*p == '-')
 					*p = '_';
 		}
-	} else if ((ret = kg_loaded_modules(&names, &nr))) {
+	} else if ((ret = kgc_loaded_modules(&names, &nr))) {
 		fprintf(stderr, "%s: /proc/modules: %s\n", ctl_prog,
 			strerror(-ret));
 		return CTL_EXIT_ERR;
@@ -90,16 +90,16 @@ int cmd_scan(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		goto out;
-	if (kg_scanner_new(&s)) {
+	if (kgc_scanner_new(&s)) {
 		fprintf(stderr, "%s: cannot start libkmod\n", ctl_prog);
 		ret = CTL_EXIT_ERR;
 		goto out;
 	}
 	for (i = 0; i < nr; i++) {
-		ret = kg_scanner_scan(s, c, names[i], &rep);
+		ret = kgc_scanner_scan(s, c, names[i], &rep);
 		if (ret == -EPERM) {
 			ret = ctl_kernel_error(c, ret, "scan");
-			kg_scan_report_free(&rep);
+			kgc_scan_report_free(&rep);
 			goto out;
 		}
 		if (ret) {
@@ -112,7 +112,7 @@ int cmd_scan(int argc, char **argv)
 				"loaded ones\n", ctl_prog, names[i], rep.path,
 				rep.file_srcversion, rep.live_srcversion);
 		}
-		kg_scan_report_free(&rep);
+		kgc_scan_report_free(&rep);
 		/* Keep the events socket from filling up. */
 		if (!ret)
 			missing++;
@@ -129,9 +129,9 @@ int cmd_scan(int argc, char **argv)
 	ret = bad ? CTL_EXIT_VIOLATIONS : failed || missing ? CTL_EXIT_ERR :
 	      CTL_EXIT_OK;
 out:
-	kg_scanner_free(s);
-	kg_close(c);
-	kg_close(ev);
+	kgc_scanner_free(s);
+	kgc_close(c);
+	kgc_close(ev);
 	for (i = 0; names && i < nr; i++)
 		free(names[i]);
 	free(names);

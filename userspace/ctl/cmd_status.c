@@ -37,8 +37,8 @@ static void print_features(uint32_t features)
 
 int cmd_status(int argc, char **argv)
 {
-	struct kg_client *c;
-	struct kg_status st;
+	struct kgc_client *c;
+	struct kgc_status st;
 	int ret;
 
 	ret = ctl_no_args(argc, argv);
@@ -47,14 +47,14 @@ int cmd_status(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
-	ret = kg_get_status(c, &st);
+	ret = kgc_get_status(c, &st);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "status");
 		goto out;
 	}
 
 	out_obj_begin(NULL);
-	out_str("mode", "mode: %s\n", kg_mode_name(st.mode));
+	out_str("mode", "mode: %s\n", kgc_mode_name(st.mode));
 	out_u64("generation", "generation: %llu", st.generation);
 	out_text("%s\n", st.generation ? "" : " (no policy committed)");
 	out_bool("locked", "locked: %s\n", st.locked);
@@ -97,6 +97,6 @@ int cmd_status(int argc, char **argv)
 	out_obj_end();
 	out_flush();
 out:
-	kg_close(c);
+	kgc_close(c);
 	return ret;
 }

@@ -76,16 +76,16 @@ static int ctl_open_err(int ret)
 	return CTL_EXIT_ERR;
 }
 
-int ctl_open(struct kg_client **c)
+int ctl_open(struct kgc_client **c)
 {
-	int ret = kg_open(c);
+	int ret = kgc_open(c);
 
 	return ret ? ctl_open_err(ret) : 0;
 }
 
-int ctl_open_events(struct kg_client **c)
+int ctl_open_events(struct kgc_client **c)
 {
-	int ret = kg_events_open(c);
+	int ret = kgc_events_open(c);
 
 	if (ret == -EPERM) {
 		fprintf(stderr, "%s: cannot join the \"%s\" group: permission "
@@ -96,23 +96,23 @@ int ctl_open_events(struct kg_client **c)
 	return ret ? ctl_open_err(ret) : 0;
 }
 
-int ctl_kernel_error(struct kg_client *c, int err, const char *what)
+int ctl_kernel_error(struct kgc_client *c, int err, const char *what)
 {
 	char extack[512], where[300] = "";
-	const struct kg_rule *bad = kg_bad_rule(c);
+	const struct kgc_rule *bad = kgc_bad_rule(c);
 	const char *msg = strerror(-err);
-	struct kg_status st;
+	struct kgc_status st;
 	int code = CTL_EXIT_ERR;
 
 	/* Asking for the status below would clear them. */
-	snprintf(extack, sizeof(extack), "%s", kg_extack(c));
+	snprintf(extack, sizeof(extack), "%s", kgc_extack(c));
 	if (bad && bad->file)
 		snprintf(where, sizeof(where), " (rule from %s:%u)", bad->file,
 			 bad->line);
 
 	if (err == -EPERM) {
 		/* GET_STATUS is open to everyone: ask why. */
-		if (!kg_get_status(c, &st) && st.locked) {
+		if (!kgc_get_status(c, &st) && st.locked) {
 			msg = "policy is locked until reboot";
 			code = CTL_EXIT_LOCKED;
 		} else {

@@ -58,15 +58,15 @@ int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ctl_cmd_usage(const struct ctl_cmd *cmd, bool to_stderr);
 /* Parses FILE... (from argv[first] on) into p; prints the parse error and
  * returns CTL_EXIT_USAGE on failure. */
-int ctl_parse_files(struct kg_policy *p, int argc, char **argv, int first,
-		    enum kg_format fmt);
-int ctl_format_opt(const char *arg, enum kg_format *fmt);
-/* kg_open() with the messages and exit codes of kabiguardctl(8). */
-int ctl_open(struct kg_client **c);
-int ctl_open_events(struct kg_client **c);
+int ctl_parse_files(struct kgc_policy *p, int argc, char **argv, int first,
+		    enum kgc_format fmt);
+int ctl_format_opt(const char *arg, enum kgc_format *fmt);
+/* kgc_open() with the messages and exit codes of kabiguardctl(8). */
+int ctl_open(struct kgc_client **c);
+int ctl_open_events(struct kgc_client **c);
 /* Reports a failed request (with the kernel's extack) and returns the
  * exit code for it. */
-int ctl_kernel_error(struct kg_client *c, int err, const char *what);
+int ctl_kernel_error(struct kgc_client *c, int err, const char *what);
 
 /* out.c: one call prints text or JSON, like iproute2's print_*(). In
  * text mode fmt is a printf format taking the value; NULL prints nothing.
@@ -88,9 +88,9 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * flushes, so that pipes see every event at once. */
 void out_flush(void);
 /* A rule as an object (JSON) or one native-format line (text). */
-void out_rule(const struct kg_rule *r);
+void out_rule(const struct kgc_rule *r);
 
 /* event_out.c: one verdict event, text or the JSON line kabiguardd logs. */
-void ctl_print_event(const struct kg_event *ev);
+void ctl_print_event(const struct kgc_event *ev);
 
 #endif /* CTL_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One verdict event, for monitor, events and scan. JSON output is the
- * library's event line (kg_event_json()), the very line kabiguardd writes
+ * library's event line (kgc_event_json()), the very line kabiguardd writes
  * to its log; text output goes through out_*() like everything else.
  */
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 #include "ctl.h"
 
-static void print_violation(const struct kg_violation *v)
+static void print_violation(const struct kgc_violation *v)
 {
 	/* Empty: the module itself (livepatch) or a nameless symbol. */
 	if (*v->symbol)
@@ -24,7 +24,7 @@ static void print_violation(const struct kg_violation *v)
 		out_text("...");
 	out_str("namespace", " ns=%s", *v->ns ? v->ns : NULL);
 	out_str("exporter", " from=%s", *v->exporter ? v->exporter : NULL);
-	out_str("reason", ": %s", kg_reason_name(v->reason));
+	out_str("reason", ": %s", kgc_reason_name(v->reason));
 	if (v->has_kernel_crc)
 		out_hex32("kernel_crc", " kernel-crc=%s", v->kernel_crc);
 	if (v->has_rule_crc)
@@ -36,7 +36,7 @@ static void print_violation(const struct kg_violation *v)
  * The command line, its arguments between spaces (text output only),
  * escaped as every other string is (out_str()).
  */
-static void print_argv(const struct kg_event *ev)
+static void print_argv(const struct kgc_event *ev)
 {
 	size_t off;
 
@@ -48,12 +48,12 @@ static void print_argv(const struct kg_event *ev)
 	out_text("%s\"", ev->argv_truncated ? "..." : "");
 }
 
-static void print_json(const struct kg_event *ev)
+static void print_json(const struct kgc_event *ev)
 {
-	static struct kg_event_json_ctx x;
+	static struct kgc_event_json_ctx x;
 	static char host[256], kernel[128], boot_id[40];
 	static bool init;
-	struct kg_strbuf b = { 0 };
+	struct kgc_strbuf b = { 0 };
 	struct utsname u;
 	FILE *f;
 
@@ -72,13 +72,13 @@ static void print_json(const struct kg_event *ev)
 		x.host = host;
 		x.kernel = kernel;
 	}
-	if (kg_event_json(&b, ev, &x) == 0)
+	if (kgc_event_json(&b, ev, &x) == 0)
 		fputs(b.s, stdout);
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 	fflush(stdout);
 }
 
-void ctl_print_event(const struct kg_event *ev)
+void ctl_print_event(const struct kgc_event *ev)
 {
 	char when[64] = "", taints[72];
 	time_t sec = ev->time_real_ns / 1000000000ULL;
@@ -95,19 +95,19 @@ void ctl_print_event(const struct kg_event *ev)
 		out_text("#%llu %s.%03llu %s ", (unsigned long long)ev->seq,
 			 when, (unsigned long long)
 			 (ev->time_real_ns / 1000000 % 1000),
-			 kg_event_kind_name(ev->kind));
+			 kgc_event_kind_name(ev->kind));
 	}
-	out_text("%s", kg_verdict_name(ev->verdict));
+	out_text("%s", kgc_verdict_name(ev->verdict));
 	out_str("module", " %s", ev->module);
 	out_text("%s:", ev->flags & KABIGUARD_EVF_MODULE_TRUNC ? "..." : "");
 	out_text(" %llu of %llu imports not allowed",
 		 (unsigned long long)ev->nr_violations,
 		 (unsigned long long)ev->nr_imports);
-	out_text(" (mode %s, generation %llu, %s", kg_mode_name(ev->mode),
+	out_text(" (mode %s, generation %llu, %s", kgc_mode_name(ev->mode),
 		 (unsigned long long)ev->generation,
 		 ev->sig_ok ? "signed" : "unsigned");
 	if (ev->taints) {
-		kg_taint_letters(ev->taints, taints, sizeof(taints));
+		kgc_taint_letters(ev->taints, taints, sizeof(taints));
 		out_text(", taints %s", taints);
 	}
 	out_str("version", ", version %s", *ev->version ? ev->version : NULL);

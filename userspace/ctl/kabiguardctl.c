@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	/* Policy files may be tarballs (RHEL 5 symsets). */
-	kg_policy_enable_tar();
+	kgc_policy_enable_tar();
 
 	/* '+': stop at the command; its options are its own. */
 	while ((opt = getopt_long(argc, argv, "+jhV", longopts, NULL)) != -1) {

@@ -52,7 +52,7 @@ static void json_string(const char *str)
 				printf("\\u%04x", *s);
 			} else if (*s < 0x80) {
 				putchar(*s);
-			} else if ((n = kg_utf8_len(s))) {
+			} else if ((n = kgc_utf8_len(s))) {
 				fwrite(s, 1, n, stdout);
 				s += n;
 				continue;
@@ -134,7 +134,7 @@ static void text_sanitize(char *dst, size_t size, const char *src)
 	size_t n = 0, len;
 
 	while (*s && n + 5 < size) {
-		len = *s < 0x80 ? 1 : kg_utf8_len(s);
+		len = *s < 0x80 ? 1 : kgc_utf8_len(s);
 		if (len > 1 && !(s[0] == 0xc2 && s[1] < 0xa0)) {
 			memcpy(dst + n, s, len);
 			n += len;
@@ -226,18 +226,18 @@ void out_flush(void)
 	fflush(stdout);
 }
 
-void out_rule(const struct kg_rule *r)
+void out_rule(const struct kgc_rule *r)
 {
 	char line[KABIGUARD_SYMBOL_MAX + KABIGUARD_NAMESPACE_MAX +
 		  2 * KABIGUARD_MODNAME_MAX + 128];
 
 	if (!o.json) {
-		kg_rule_format(r, line, sizeof(line));
+		kgc_rule_format(r, line, sizeof(line));
 		printf("%s\n", line);
 		return;
 	}
 	out_obj_begin(NULL);
-	out_str("kind", NULL, kg_kind_name(r->kind));
+	out_str("kind", NULL, kgc_kind_name(r->kind));
 	if (r->name)
 		out_str("name", NULL, r->name);
 	if (r->ns)

@@ -13,11 +13,11 @@
 
 #include "kabiguardd.h"
 
-static int kgd_kernel_err(struct kg_client *req, int err, const char *what)
+static int kgd_kernel_err(struct kgc_client *req, int err, const char *what)
 {
-	const char *x = kg_extack(req);
-	struct kg_status st;
-	bool locked = err == -EPERM && !kg_get_status(req, &st) &&
+	const char *x = kgc_extack(req);
+	struct kgc_status st;
+	bool locked = err == -EPERM && !kgc_get_status(req, &st) &&
 		      st.locked;
 
 	kgd_msg(LOG_ERR, "%s: %s%s%s", what,
@@ -27,19 +27,19 @@ static int kgd_kernel_err(struct kg_client *req, int err, const char *what)
 	return locked ? -EROFS : err;
 }
 
-size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
+size_t kgd_retro_scan(struct kgc_scanner **scanner, struct kgc_client *req,
 		      void (*between)(void *arg), void *arg)
 {
-	struct kg_scan_report rep;
+	struct kgc_scan_report rep;
 	size_t nr = 0, i, done = 0;
 	char **names = NULL;
 	int ret;
 
-	if (!*scanner && kg_scanner_new(scanner)) {
+	if (!*scanner && kgc_scanner_new(scanner)) {
 		kgd_msg(LOG_ERR, "retro scan: cannot start libkmod");
 		return 0;
 	}
-	ret = kg_loaded_modules(&names, &nr);
+	ret = kgc_loaded_modules(&names, &nr);
 	if (ret) {
 		kgd_msg(LOG_ERR, "retro scan: /proc/modules: %s",
 			strerror(-ret));
@@ -47,7 +47,7 @@ size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
 	}
 	/* Oldest first, as they loaded. */
 	for (i = nr; i-- > 0;) {
-		ret = kg_scanner_scan(*scanner, req, names[i], &rep);
+		ret = kgc_scanner_scan(*scanner, req, names[i], &rep);
 		if (!ret) {
 			done++;
 			if (rep.changed)
@@ -63,7 +63,7 @@ size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
 		} else {
 			kgd_msg(LOG_WARNING, "retro scan: %s", rep.err);
 		}
-		kg_scan_report_free(&rep);
+		kgc_scan_report_free(&rep);
 		free(names[i]);
 		/* Scan events queue up on the events socket meanwhile. */
 		between(arg);
@@ -74,12 +74,12 @@ size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
 	return done;
 }
 
-int kgd_apply(struct kg_client *req, const char *path,
+int kgd_apply(struct kgc_client *req, const char *path,
 	      enum kabiguard_mode mode, bool lock)
 {
-	struct kg_policy p = { 0 };
-	struct kg_status st;
-	const struct kg_rule *bad;
+	struct kgc_policy p = { 0 };
+	struct kgc_status st;
+	const struct kgc_rule *bad;
 	char err[1024];
 	uint64_t gen = 0;
 	size_t nr_files;
@@ -87,39 +87,39 @@ int kgd_apply(struct kg_client *req, const char *path,
 
 	ret = kgd_policy_read(path, &p, &nr_files, err, sizeof(err));
 	if (ret) {
-		if (!kg_get_status(req, &st) && st.generation)
+		if (!kgc_get_status(req, &st) && st.generation)
 			kgd_msg(LOG_ERR, "%s; policy not changed (generation "
 				"%" PRIu64 " stays)", err, st.generation);
 		else
 			kgd_msg(LOG_ERR, "%s; no policy committed", err);
-		kg_policy_free(&p);
+		kgc_policy_free(&p);
 		return ret;
 	}
-	ret = kg_policy_push(req, &p, &gen);
+	ret = kgc_policy_push(req, &p, &gen);
 	if (ret) {
-		bad = kg_bad_rule(req);
+		bad = kgc_bad_rule(req);
 		if (bad && bad->file)
 			snprintf(err, sizeof(err), "policy commit (rule from "
 				 "%s:%u)", bad->file, bad->line);
 		else
 			snprintf(err, sizeof(err), "policy commit");
-		kg_policy_free(&p);
+		kgc_policy_free(&p);
 		return kgd_kernel_err(req, ret, err);
 	}
 	kgd_msg(LOG_NOTICE, "policy generation %" PRIu64 " committed: %zu "
 		"rules from %zu file%s in %s", gen, p.nr, nr_files,
 		nr_files == 1 ? "" : "s", path);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
-	ret = kg_get_status(req, &st);
+	ret = kgc_get_status(req, &st);
 	if (!ret && st.mode != mode) {
-		ret = kg_set_mode(req, mode);
+		ret = kgc_set_mode(req, mode);
 		if (ret)
 			return kgd_kernel_err(req, ret, "setting the mode");
-		kgd_msg(LOG_NOTICE, "mode %s", kg_mode_name(mode));
+		kgd_msg(LOG_NOTICE, "mode %s", kgc_mode_name(mode));
 	}
 	if (!ret && lock && !st.locked) {
-		ret = kg_lock(req);
+		ret = kgc_lock(req);
 		if (ret)
 			return kgd_kernel_err(req, ret, "lock");
 		kgd_msg(LOG_NOTICE, "policy and mode locked until reboot");

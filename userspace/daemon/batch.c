@@ -28,9 +28,9 @@ void kgd_batch_clear(struct kgd_batch *b)
 
 void kgd_batch_free(struct kgd_batch *b)
 {
-	kg_strbuf_free(&b->lines);
-	kg_strbuf_free(&b->jr);
-	kg_strbuf_free(&b->short_lines);
+	kgc_strbuf_free(&b->lines);
+	kgc_strbuf_free(&b->jr);
+	kgc_strbuf_free(&b->short_lines);
 	free(b->line);
 	memset(b, 0, sizeof(*b));
 }
@@ -40,10 +40,10 @@ void kgd_batch_free(struct kgd_batch *b)
  * violation list (violations_truncated then says true, as nr_violations
  * is above the number listed). Whatever else makes it long stays.
  */
-static int kgd_batch_short(struct kgd_batch *b, const struct kg_event *ev,
-			   const struct kg_event_json_ctx *jx)
+static int kgd_batch_short(struct kgd_batch *b, const struct kgc_event *ev,
+			   const struct kgc_event_json_ctx *jx)
 {
-	struct kg_event *s = malloc(sizeof(*s));
+	struct kgc_event *s = malloc(sizeof(*s));
 	int ret;
 
 	if (!s)
@@ -51,13 +51,13 @@ static int kgd_batch_short(struct kgd_batch *b, const struct kg_event *ev,
 	*s = *ev;
 	s->nr_listed = 0;
 	s->viol = NULL;
-	ret = kg_event_json(&b->short_lines, s, jx);
+	ret = kgc_event_json(&b->short_lines, s, jx);
 	free(s);
 	return ret;
 }
 
-int kgd_batch_add(struct kgd_batch *b, const struct kg_event *ev,
-		  const struct kg_event_json_ctx *jx, enum kgd_log_target target)
+int kgd_batch_add(struct kgd_batch *b, const struct kgc_event *ev,
+		  const struct kgc_event_json_ctx *jx, enum kgd_log_target target)
 {
 	size_t plen = b->lines.len, jlen = b->jr.len, slen = b->short_lines.len;
 	struct kgd_batch_line *l;
@@ -73,7 +73,7 @@ int kgd_batch_add(struct kgd_batch *b, const struct kg_event *ev,
 		b->cap = cap;
 	}
 	l = &b->line[b->nr];
-	ret = kg_event_json(&b->lines, ev, jx);
+	ret = kgc_event_json(&b->lines, ev, jx);
 	if (ret)
 		return ret;
 	*l = (struct kgd_batch_line){

@@ -106,7 +106,7 @@ static int kgd_config_set(struct kgd_config *cfg, const char *key,
 	int ret;
 
 	if (!strcmp(key, "mode")) {
-		if (kg_mode_parse(v, &cfg->mode) == 0)
+		if (kgc_mode_parse(v, &cfg->mode) == 0)
 			return 0;
 		snprintf(err, errlen, "mode: expected off, audit or enforce, "
 			 "not '%s'", v);

@@ -49,14 +49,14 @@
 /* Reads every event waiting on the events socket. */
 static int kgd_drain(struct kgd *d)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 	int ret;
 
 	for (;;) {
-		ret = kg_events_next(d->ev, &ev, 0);
+		ret = kgc_events_next(d->ev, &ev, 0);
 		if (ret == 1) {
 			ret = kgd_follower_event(&d->fl, &ev);
-			kg_event_free(&ev);
+			kgc_event_free(&ev);
 			if (ret)
 				return ret;
 			continue;
@@ -69,7 +69,7 @@ static int kgd_drain(struct kgd *d)
 		}
 		if (ret == -EBADMSG) {
 			kgd_msg(LOG_WARNING, "skipped a malformed event message: %s",
-				kg_extack(d->ev));
+				kgc_extack(d->ev));
 			continue;
 		}
 		if (ret == -EINTR)
@@ -176,7 +176,7 @@ static void kgd_reload(struct kgd *d)
 	kgd_reopen_log(d);
 	kgd_metrics(d, true);
 	if (d->cfg.events_buffer) {
-		int fd = nl_socket_get_fd(kg_sock(d->ev));
+		int fd = nl_socket_get_fd(kgc_sock(d->ev));
 
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE,
 			       &d->cfg.events_buffer,
@@ -272,7 +272,7 @@ static int kgd_open_err(int ret, const char *what)
 static int kgd_resume(struct kgd *d)
 {
 	struct kgd_state s;
-	struct kg_status st;
+	struct kgc_status st;
 	uint64_t log_seq = 0, written = 0;
 	char err[512];
 	size_t cut = 0;
@@ -300,7 +300,7 @@ static int kgd_resume(struct kgd *d)
 	if (log_seq > written)
 		written = log_seq;
 
-	ret = kg_get_status(d->req, &st);
+	ret = kgc_get_status(d->req, &st);
 	if (ret)
 		return kgd_open_err(ret, "status");
 	kgd_follower_resume(&d->fl, written, &st);
@@ -330,15 +330,15 @@ static int kgd_init(struct kgd *d)
 
 	/* Subscribe first: from here on nothing can slip between the
 	 * ring dump and multicast. */
-	ret = kg_events_open(&d->ev);
+	ret = kgc_events_open(&d->ev);
 	if (ret)
 		return kgd_open_err(ret, "joining the events group");
-	fd = nl_socket_get_fd(kg_sock(d->ev));
+	fd = nl_socket_get_fd(kgc_sock(d->ev));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &d->cfg.events_buffer,
 		       sizeof(d->cfg.events_buffer)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &d->cfg.events_buffer,
 			   sizeof(d->cfg.events_buffer));
-	ret = kg_open(&d->req);
+	ret = kgc_open(&d->req);
 	if (ret)
 		return kgd_open_err(ret, "opening the request socket");
 
@@ -370,9 +370,9 @@ static int kgd_init(struct kgd *d)
 
 static void kgd_fini(struct kgd *d)
 {
-	kg_close(d->ev);
-	kg_close(d->req);
-	kg_scanner_free(d->scanner);
+	kgc_close(d->ev);
+	kgc_close(d->req);
+	kgc_scanner_free(d->scanner);
 	if (d->log_fd >= 0)
 		close(d->log_fd);
 	if (d->sfd >= 0)
@@ -387,7 +387,7 @@ static int kgd_loop(struct kgd *d)
 	int ret, timeout;
 	uint64_t now;
 
-	pfd[0] = (struct pollfd){ .fd = nl_socket_get_fd(kg_sock(d->ev)),
+	pfd[0] = (struct pollfd){ .fd = nl_socket_get_fd(kgc_sock(d->ev)),
 				  .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = d->sfd, .events = POLLIN };
 	for (;;) {
@@ -457,7 +457,7 @@ int kgd_run(struct kgd_opts *o)
 	if (ret)
 		goto out;
 	kgd_msg(LOG_NOTICE, "ready: %s mode, events to %s%s%s%s%s",
-		kg_mode_name(d.cfg.mode), d.cfg.log_file ? d.cfg.log_file :
+		kgc_mode_name(d.cfg.mode), d.cfg.log_file ? d.cfg.log_file :
 		"no file", d.target == KGD_LOG_NONE ? "" : " and ",
 		d.target == KGD_LOG_NONE ? "" : kgd_log_target_name(d.target),
 		d.cfg.metrics_file ? ", metrics to " : "",

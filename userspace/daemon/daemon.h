@@ -24,13 +24,13 @@ struct kgd_stats {
 struct kgd {
 	const struct kgd_opts *o;
 	struct kgd_config cfg;
-	struct kg_client *ev;		/* events: multicast only */
-	struct kg_client *req;		/* requests and dumps */
-	struct kg_scanner *scanner;
+	struct kgc_client *ev;		/* events: multicast only */
+	struct kgc_client *req;		/* requests and dumps */
+	struct kgc_scanner *scanner;
 	int sfd;			/* signalfd */
 	int log_fd;			/* -1: no log file */
 	char boot_id[40], host[256], kernel[128];
-	struct kg_event_json_ctx jx;
+	struct kgc_event_json_ctx jx;
 
 	struct kgd_follower fl;		/* what is written, and when */
 	struct kgd_batch batch;		/* lines not written yet */

@@ -20,7 +20,7 @@ void kgd_follower_init(struct kgd_follower *f,
 }
 
 void kgd_follower_resume(struct kgd_follower *f, uint64_t written,
-			 const struct kg_status *st)
+			 const struct kgc_status *st)
 {
 	f->last_written = written;
 	if (!(st->features & KABIGUARD_FEAT_RING))
@@ -67,7 +67,7 @@ int kgd_follower_flush(struct kgd_follower *f)
 
 /* Queues one event unless it was written or queued already. */
 static int kgd_follower_queue(struct kgd_follower *f,
-			      const struct kg_event *ev)
+			      const struct kgc_event *ev)
 {
 	int ret;
 
@@ -105,7 +105,7 @@ static int kgd_follower_queue(struct kgd_follower *f,
 	return 0;
 }
 
-int kgd_follower_event(struct kgd_follower *f, const struct kg_event *ev)
+int kgd_follower_event(struct kgd_follower *f, const struct kgc_event *ev)
 {
 	return kgd_follower_queue(f, ev);
 }
@@ -116,7 +116,7 @@ void kgd_follower_enobufs(struct kgd_follower *f)
 	f->need_catchup = true;
 }
 
-static int kgd_follower_dump_cb(const struct kg_event *ev, void *arg)
+static int kgd_follower_dump_cb(const struct kgc_event *ev, void *arg)
 {
 	return kgd_follower_queue(arg, ev);
 }

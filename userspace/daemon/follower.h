@@ -39,11 +39,11 @@ struct kgd_follower_ops {
 	 * the ring, oldest first (a negative return from cb ends the dump
 	 * with it); declares to the kernel that every event before `from`
 	 * was read. 0, -EAGAIN (a commit interrupted it: again), -errno. */
-	int (*dump)(void *arg, uint64_t from, kg_event_cb cb, void *cbarg);
+	int (*dump)(void *arg, uint64_t from, kgc_event_cb cb, void *cbarg);
 	/* The kernel's explanation of the last failed dump, or "". */
 	const char *(*extack)(void *arg);
 	/* Adds ev's line to the batch: 0, or -errno with nothing added. */
-	int (*queue)(void *arg, const struct kg_event *ev);
+	int (*queue)(void *arg, const struct kgc_event *ev);
 	/* Writes the batch (nr lines, events first..last; first is the
 	 * number after the last written) durably, then advances the state
 	 * file to last. 0, or -errno with none of the batch left in the log
@@ -83,10 +83,10 @@ void kgd_follower_init(struct kgd_follower *f,
  * A kernel whose next number is at or below it was reloaded: start over.
  */
 void kgd_follower_resume(struct kgd_follower *f, uint64_t written,
-			 const struct kg_status *st);
+			 const struct kgc_status *st);
 /* One event from multicast: queued unless already queued or written; a
  * skipped number first dumps the ring. 0 or -errno (-ENOMEM). */
-int kgd_follower_event(struct kgd_follower *f, const struct kg_event *ev);
+int kgd_follower_event(struct kgd_follower *f, const struct kgc_event *ev);
 /* The events socket overflowed: catch up from the ring when next due. */
 void kgd_follower_enobufs(struct kgd_follower *f);
 /* Writes the batch (ops->write); on failure drops it and retries from

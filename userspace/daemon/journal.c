@@ -55,7 +55,7 @@ bool kgd_journal_running(void)
 }
 
 /* Appends the escaped, bounded value s[0..len). */
-static int kgd_jr_val(struct kg_strbuf *b, const char *s, size_t len,
+static int kgd_jr_val(struct kgc_strbuf *b, const char *s, size_t len,
 		      size_t max)
 {
 	size_t i, n = len > max ? max : len;
@@ -65,55 +65,55 @@ static int kgd_jr_val(struct kg_strbuf *b, const char *s, size_t len,
 		unsigned char c = s[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '\\')
-			ret = kg_strbuf_printf(b, "\\x%02x", c);
+			ret = kgc_strbuf_printf(b, "\\x%02x", c);
 		else
-			ret = kg_strbuf_put(b, (const char *)&s[i], 1);
+			ret = kgc_strbuf_put(b, (const char *)&s[i], 1);
 	}
 	if (!ret && len > max)
-		ret = kg_strbuf_put(b, "...", 3);
+		ret = kgc_strbuf_put(b, "...", 3);
 	return ret;
 }
 
 /* FIELD=escaped string (NUL-terminated within cap bytes) */
-static int kgd_jr_str(struct kg_strbuf *b, const char *field, const char *s,
+static int kgd_jr_str(struct kgc_strbuf *b, const char *field, const char *s,
 		      size_t cap, size_t max)
 {
-	if (kg_strbuf_printf(b, "%s=", field))
+	if (kgc_strbuf_printf(b, "%s=", field))
 		return -ENOMEM;
 	if (kgd_jr_val(b, s, strnlen(s, cap), max))
 		return -ENOMEM;
-	return kg_strbuf_put(b, "\n", 1);
+	return kgc_strbuf_put(b, "\n", 1);
 }
 
-static int kgd_jr_u64(struct kg_strbuf *b, const char *field, uint64_t v)
+static int kgd_jr_u64(struct kgc_strbuf *b, const char *field, uint64_t v)
 {
-	return kg_strbuf_printf(b, "%s=%llu\n", field, (unsigned long long)v);
+	return kgc_strbuf_printf(b, "%s=%llu\n", field, (unsigned long long)v);
 }
 
-static int kgd_jr_violation(struct kg_strbuf *b, const struct kg_violation *v)
+static int kgd_jr_violation(struct kgc_strbuf *b, const struct kgc_violation *v)
 {
 	int ret;
 
-	ret = kg_strbuf_put(b, "KABIGUARD_VIOLATION=", 20);
+	ret = kgc_strbuf_put(b, "KABIGUARD_VIOLATION=", 20);
 	ret = ret ?: kgd_jr_val(b, v->symbol, strnlen(v->symbol,
 				sizeof(v->symbol)), KGD_JOURNAL_NAME_MAX);
 	if (!ret && *v->ns) {
-		ret = kg_strbuf_put(b, " ns=", 4);
+		ret = kgc_strbuf_put(b, " ns=", 4);
 		ret = ret ?: kgd_jr_val(b, v->ns, strnlen(v->ns, sizeof(v->ns)),
 					KGD_JOURNAL_NAME_MAX);
 	}
 	if (!ret && *v->exporter) {
-		ret = kg_strbuf_put(b, " from=", 6);
+		ret = kgc_strbuf_put(b, " from=", 6);
 		ret = ret ?: kgd_jr_val(b, v->exporter, strnlen(v->exporter,
 					sizeof(v->exporter)),
 					KGD_JOURNAL_NAME_MAX);
 	}
-	return ret ?: kg_strbuf_printf(b, " reason=%s\n",
-				    kg_reason_name(v->reason));
+	return ret ?: kgc_strbuf_printf(b, " reason=%s\n",
+				    kgc_reason_name(v->reason));
 }
 
 /* The command line, its arguments separated by spaces, escaped. */
-static int kgd_jr_argv(struct kg_strbuf *b, const struct kg_event *ev)
+static int kgd_jr_argv(struct kgc_strbuf *b, const struct kgc_event *ev)
 {
 	char line[KGD_JOURNAL_ARGV_MAX + 1];
 	size_t i, n = ev->argv_len;
@@ -126,44 +126,44 @@ static int kgd_jr_argv(struct kg_strbuf *b, const struct kg_event *ev)
 		line[i] = ev->argv[i] ? ev->argv[i] : ' ';
 	while (n && line[n - 1] == ' ' && !ev->argv[n - 1])
 		n--;
-	if (kg_strbuf_put(b, "KABIGUARD_CMDLINE=", 18) ||
+	if (kgc_strbuf_put(b, "KABIGUARD_CMDLINE=", 18) ||
 	    kgd_jr_val(b, line, n, KGD_JOURNAL_ARGV_MAX))
 		return -ENOMEM;
 	if ((ev->argv_truncated || ev->argv_len > KGD_JOURNAL_ARGV_MAX) &&
-	    kg_strbuf_put(b, "...", 3))
+	    kgc_strbuf_put(b, "...", 3))
 		return -ENOMEM;
-	return kg_strbuf_put(b, "\n", 1);
+	return kgc_strbuf_put(b, "\n", 1);
 }
 
 /* MESSAGE: what journalctl shows without -o verbose or json. */
-static int kgd_jr_message(struct kg_strbuf *b, const struct kg_event *ev)
+static int kgd_jr_message(struct kgc_strbuf *b, const struct kgc_event *ev)
 {
 	size_t i, n = ev->nr_listed < 3 ? ev->nr_listed : 3;
 	int ret;
 
-	ret = kg_strbuf_put(b, "MESSAGE=", 8);
+	ret = kgc_strbuf_put(b, "MESSAGE=", 8);
 	ret = ret ?: kgd_jr_val(b, ev->module, strnlen(ev->module,
 				sizeof(ev->module)), KGD_JOURNAL_NAME_MAX);
-	ret = ret ?: kg_strbuf_printf(b, ": %s%s (%s, generation %llu), ",
+	ret = ret ?: kgc_strbuf_printf(b, ": %s%s (%s, generation %llu), ",
 				   ev->kind == KABIGUARD_EVENT_SCAN ?
-				   "scanned: " : "", kg_verdict_name(ev->verdict),
-				   kg_mode_name(ev->mode),
+				   "scanned: " : "", kgc_verdict_name(ev->verdict),
+				   kgc_mode_name(ev->mode),
 				   (unsigned long long)ev->generation);
 	if (!ev->nr_violations)
-		return ret ?: kg_strbuf_printf(b, "%u imports\n", ev->nr_imports);
-	ret = ret ?: kg_strbuf_printf(b, "%u of %u imports not allowed",
+		return ret ?: kgc_strbuf_printf(b, "%u imports\n", ev->nr_imports);
+	ret = ret ?: kgc_strbuf_printf(b, "%u of %u imports not allowed",
 				   ev->nr_violations, ev->nr_imports);
 	for (i = 0; i < n && !ret; i++) {
-		ret = kg_strbuf_put(b, i ? ", " : ": ", 2);
+		ret = kgc_strbuf_put(b, i ? ", " : ": ", 2);
 		ret = ret ?: kgd_jr_val(b, ev->viol[i].symbol,
 					strnlen(ev->viol[i].symbol,
 						sizeof(ev->viol[i].symbol)),
 					KGD_JOURNAL_MSG_SYM_MAX);
 	}
 	if (!ret && ev->nr_violations > n)
-		ret = kg_strbuf_printf(b, " and %u more", ev->nr_violations -
+		ret = kgc_strbuf_printf(b, " and %u more", ev->nr_violations -
 				    (unsigned int)n);
-	return ret ?: kg_strbuf_put(b, "\n", 1);
+	return ret ?: kgc_strbuf_put(b, "\n", 1);
 }
 
 int kgd_journal_priority(enum kabiguard_verdict v)
@@ -178,8 +178,8 @@ int kgd_journal_priority(enum kabiguard_verdict v)
 	}
 }
 
-int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
-		       const struct kg_event_json_ctx *x)
+int kgd_journal_fields(struct kgc_strbuf *b, const struct kgc_event *ev,
+		       const struct kgc_event_json_ctx *x)
 {
 	char taints[64];
 	size_t i, n;
@@ -187,20 +187,20 @@ int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
 
 	(void)x;	/* boot id and host: journald records its own */
 	ret = kgd_jr_message(b, ev);
-	ret = ret ?: kg_strbuf_printf(b, "MESSAGE_ID=%s\n",
+	ret = ret ?: kgc_strbuf_printf(b, "MESSAGE_ID=%s\n",
 				   ev->kind == KABIGUARD_EVENT_SCAN ?
 				   KGD_MESSAGE_ID_SCAN : KGD_MESSAGE_ID_LOAD);
-	ret = ret ?: kg_strbuf_printf(b, "PRIORITY=%d\n",
+	ret = ret ?: kgc_strbuf_printf(b, "PRIORITY=%d\n",
 				   kgd_journal_priority(ev->verdict));
-	ret = ret ?: kg_strbuf_put(b, "SYSLOG_IDENTIFIER=kabiguardd\n", 29);
-	ret = ret ?: kg_strbuf_printf(b, "KABIGUARD_KIND=%s\n",
-				   kg_event_kind_name(ev->kind));
+	ret = ret ?: kgc_strbuf_put(b, "SYSLOG_IDENTIFIER=kabiguardd\n", 29);
+	ret = ret ?: kgc_strbuf_printf(b, "KABIGUARD_KIND=%s\n",
+				   kgc_event_kind_name(ev->kind));
 	ret = ret ?: kgd_jr_str(b, "KABIGUARD_MODULE", ev->module,
 				sizeof(ev->module), KGD_JOURNAL_NAME_MAX);
-	ret = ret ?: kg_strbuf_printf(b, "KABIGUARD_VERDICT=%s\n",
-				   kg_verdict_name(ev->verdict));
-	ret = ret ?: kg_strbuf_printf(b, "KABIGUARD_MODE=%s\n",
-				   kg_mode_name(ev->mode));
+	ret = ret ?: kgc_strbuf_printf(b, "KABIGUARD_VERDICT=%s\n",
+				   kgc_verdict_name(ev->verdict));
+	ret = ret ?: kgc_strbuf_printf(b, "KABIGUARD_MODE=%s\n",
+				   kgc_mode_name(ev->mode));
 	ret = ret ?: kgd_jr_u64(b, "KABIGUARD_SEQ", ev->seq);
 	ret = ret ?: kgd_jr_u64(b, "KABIGUARD_GENERATION", ev->generation);
 	if (*ev->version)
@@ -212,7 +212,7 @@ int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
 					ev->srcversion, sizeof(ev->srcversion),
 					KGD_JOURNAL_NAME_MAX);
 	ret = ret ?: kgd_jr_u64(b, "KABIGUARD_SIG_OK", ev->sig_ok);
-	kg_taint_letters(ev->taints, taints, sizeof(taints));
+	kgc_taint_letters(ev->taints, taints, sizeof(taints));
 	ret = ret ?: kgd_jr_str(b, "KABIGUARD_TAINTS", taints, sizeof(taints),
 				sizeof(taints));
 	ret = ret ?: kgd_jr_u64(b, "KABIGUARD_IMPORTS", ev->nr_imports);
@@ -250,7 +250,7 @@ int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
 		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_KMOD_REQUEST",
 					ev->kmod_request);
 	}
-	return ret ?: kg_strbuf_put(b, "\n", 1);
+	return ret ?: kgc_strbuf_put(b, "\n", 1);
 }
 
 int kgd_journal_send(const char *rec, size_t len)

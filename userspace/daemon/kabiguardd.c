@@ -56,7 +56,7 @@ static void usage(FILE *f)
 static int check(const struct kgd_opts *o)
 {
 	const char *path = o->config ? o->config : KGD_CONFIG_FILE;
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	struct kgd_config cfg;
 	char err[1024];
 	size_t nr_files;
@@ -78,7 +78,7 @@ static int check(const struct kgd_opts *o)
 		       "state_file = %s\nlog_target = %s\nmetrics_file = %s\n"
 		       "retro_scan = %s\n"
 		       "events_buffer = %d\n# policy: %zu rules from %zu "
-		       "file%s\n", kg_mode_name(cfg.mode),
+		       "file%s\n", kgc_mode_name(cfg.mode),
 		       cfg.lock ? "yes" : "no",
 		       o->policy ? o->policy : cfg.policy_dir,
 		       cfg.log_file ? cfg.log_file : "none",
@@ -89,7 +89,7 @@ static int check(const struct kgd_opts *o)
 		       cfg.events_buffer, p.nr, nr_files,
 		       nr_files == 1 ? "" : "s");
 	}
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 	kgd_config_free(&cfg);
 	return ret ? KGD_EXIT_CONFIG : KGD_EXIT_OK;
 }
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	}
 	/* Policy files may be tarballs (RHEL 5 symsets), as for
 	 * kabiguardctl load. */
-	kg_policy_enable_tar();
+	kgc_policy_enable_tar();
 	if (check_only)
 		return check(&o);
 	if (!o.foreground && daemonize(&o))

@@ -106,16 +106,16 @@ struct kgd_batch_line {
 	size_t short_off, short_len;	/* its syslog form, if shortened */
 };
 struct kgd_batch {
-	struct kg_strbuf lines;		/* JSON lines, for the log file */
-	struct kg_strbuf jr;		/* their journal records (journal.c) */
-	struct kg_strbuf short_lines;	/* syslog forms of long lines */
+	struct kgc_strbuf lines;		/* JSON lines, for the log file */
+	struct kgc_strbuf jr;		/* their journal records (journal.c) */
+	struct kgc_strbuf short_lines;	/* syslog forms of long lines */
 	struct kgd_batch_line *line;
 	size_t nr, cap;
 };
 /* Appends ev's line, and its journal record or syslog form as target
  * needs; all of them or none. 0 or -ENOMEM. */
-int kgd_batch_add(struct kgd_batch *b, const struct kg_event *ev,
-		  const struct kg_event_json_ctx *jx, enum kgd_log_target target);
+int kgd_batch_add(struct kgd_batch *b, const struct kgc_event *ev,
+		  const struct kgc_event_json_ctx *jx, enum kgd_log_target target);
 /* The lines to the journal (target JOURNAL) or syslog, once on disk; a
  * journal that refuses a record gets it in syslog, *journal_failed then
  * says so (each change said once). */
@@ -128,18 +128,18 @@ void kgd_batch_free(struct kgd_batch *b);
 /* Reads the policy at path, commits it as one transaction, sets the mode,
  * locks. Returns 0, -EINVAL/-ENOENT (bad or missing policy files: nothing
  * changed), -EROFS (kabiguard locked: nothing changed) or another errno. */
-int kgd_apply(struct kg_client *req, const char *path,
+int kgd_apply(struct kgc_client *req, const char *path,
 	      enum kabiguard_mode mode, bool lock);
 /* Sends SCAN for every loaded module, oldest first, calling between()
  * after each; returns how many were checked. */
-size_t kgd_retro_scan(struct kg_scanner **scanner, struct kg_client *req,
+size_t kgd_retro_scan(struct kgc_scanner **scanner, struct kgc_client *req,
 		      void (*between)(void *arg), void *arg);
 
 /* policy_files.c */
 /* Appends the policy files of path (a directory: its files in name order,
  * skipping hidden and backup files; or a single file) to p. Returns 0, or
  * a negative errno with "file:line: ..." or "path: reason" in err. */
-int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
+int kgd_policy_read(const char *path, struct kgc_policy *p, size_t *nr_files,
 		    char *err, size_t errlen);
 
 /* msg.c: kabiguardd's own messages (not the verdicts): to stderr, and to
@@ -155,20 +155,20 @@ bool kgd_journal_running(void);		/* and journald's socket is here */
 int kgd_journal_priority(enum kabiguard_verdict v);
 /* Appends ev's record to b: "FIELD=value\n" each, values escaped and
  * bounded, then an empty line. 0 or -ENOMEM. */
-int kgd_journal_fields(struct kg_strbuf *b, const struct kg_event *ev,
-		       const struct kg_event_json_ctx *x);
+int kgd_journal_fields(struct kgc_strbuf *b, const struct kgc_event *ev,
+		       const struct kgc_event_json_ctx *x);
 /* Sends one record (its fields, up to the empty line); 0 or -errno. */
 int kgd_journal_send(const char *rec, size_t len);
 
 /* metrics.c: the node_exporter textfile collector file. */
 struct kgd_metrics {
-	struct kg_status st;
+	struct kgc_status st;
 	bool have_status;	/* st read from the kernel */
 	uint64_t written, lost, last_seq;
 	uint64_t lag_ns;	/* verdict to disk, longest of the last batch */
 	uint64_t time_ns;	/* CLOCK_REALTIME */
 };
-int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m);
+int kgd_metrics_format(struct kgc_strbuf *b, const struct kgd_metrics *m);
 /* Atomic: temporary file, fsync, rename, fsync of the directory. */
 int kgd_metrics_write(const char *path, const struct kgd_metrics *m);
 

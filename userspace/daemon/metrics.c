@@ -24,23 +24,23 @@
 #include "kabiguardd.h"
 
 /* One metric's HELP and TYPE lines. */
-static int kgd_mx_head(struct kg_strbuf *b, const char *name,
+static int kgd_mx_head(struct kgc_strbuf *b, const char *name,
 		       const char *type, const char *help)
 {
-	return kg_strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	return kgc_strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
 			     name, type);
 }
 
-static int kgd_mx_u64(struct kg_strbuf *b, const char *name,
+static int kgd_mx_u64(struct kgc_strbuf *b, const char *name,
 		      const char *type, const char *help, uint64_t v)
 {
 	return kgd_mx_head(b, name, type, help) ?:
-	       kg_strbuf_printf(b, "%s %llu\n", name, (unsigned long long)v);
+	       kgc_strbuf_printf(b, "%s %llu\n", name, (unsigned long long)v);
 }
 
-int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
+int kgd_metrics_format(struct kgc_strbuf *b, const struct kgd_metrics *m)
 {
-	const struct kg_status *st = &m->st;
+	const struct kgc_status *st = &m->st;
 	static const enum kabiguard_mode modes[] = {
 		KABIGUARD_MODE_OFF, KABIGUARD_MODE_AUDIT,
 		KABIGUARD_MODE_ENFORCE,
@@ -52,7 +52,7 @@ int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
 		ret = kgd_mx_head(b, "kabiguard_loads_total", "counter",
 				  "Module loads kabiguard.ko checked since it "
 				  "was loaded, by verdict.");
-		ret = ret ?: kg_strbuf_printf(b,
+		ret = ret ?: kgc_strbuf_printf(b,
 			"kabiguard_loads_total{verdict=\"allowed\"} %llu\n"
 			"kabiguard_loads_total{verdict=\"audited\"} %llu\n"
 			"kabiguard_loads_total{verdict=\"denied\"} %llu\n",
@@ -76,8 +76,8 @@ int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
 		ret = ret ?: kgd_mx_head(b, "kabiguard_mode", "gauge",
 			"1 for the guard's current mode, 0 for the others.");
 		for (i = 0; i < sizeof(modes) / sizeof(modes[0]) && !ret; i++)
-			ret = kg_strbuf_printf(b, "kabiguard_mode{mode=\"%s\"} %d\n",
-					    kg_mode_name(modes[i]),
+			ret = kgc_strbuf_printf(b, "kabiguard_mode{mode=\"%s\"} %d\n",
+					    kgc_mode_name(modes[i]),
 					    st->mode == modes[i]);
 		ret = ret ?: kgd_mx_u64(b, "kabiguard_daemon_lag_events",
 			"gauge", "Verdict events the kernel had numbered and "
@@ -97,18 +97,18 @@ int kgd_metrics_format(struct kg_strbuf *b, const struct kgd_metrics *m)
 	ret = ret ?: kgd_mx_head(b, "kabiguard_daemon_lag_seconds", "gauge",
 		"Longest time from a verdict to its event on disk, in the "
 		"last batch kabiguardd wrote.");
-	ret = ret ?: kg_strbuf_printf(b, "kabiguard_daemon_lag_seconds %.6f\n",
+	ret = ret ?: kgc_strbuf_printf(b, "kabiguard_daemon_lag_seconds %.6f\n",
 				   m->lag_ns / 1e9);
 	ret = ret ?: kgd_mx_head(b, "kabiguard_daemon_metrics_timestamp_seconds",
 		"gauge", "When kabiguardd wrote this file (Unix time).");
-	ret = ret ?: kg_strbuf_printf(b, "kabiguard_daemon_metrics_timestamp_seconds "
+	ret = ret ?: kgc_strbuf_printf(b, "kabiguard_daemon_metrics_timestamp_seconds "
 				   "%.3f\n", m->time_ns / 1e9);
 	return ret;
 }
 
 int kgd_metrics_write(const char *path, const struct kgd_metrics *m)
 {
-	struct kg_strbuf b = { 0 };
+	struct kgc_strbuf b = { 0 };
 	size_t len = strlen(path), off = 0;
 	char *tmp = malloc(len + 8), *dup, *dir;
 	int fd = -1, ret;
@@ -165,6 +165,6 @@ unlink:
 	unlink(tmp);
 out:
 	free(tmp);
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 	return ret;
 }

@@ -61,7 +61,7 @@ void kgd_metrics(struct kgd *d, bool force)
 	if (!force && now < d->metrics_at_ms + (d->metrics_due ?
 		KGD_METRICS_MIN_MS : KGD_METRICS_IDLE_MS))
 		return;
-	m.have_status = !kg_get_status(d->req, &m.st);
+	m.have_status = !kgc_get_status(d->req, &m.st);
 	m.written = d->st.written;
 	m.lost = d->fl.st.lost;
 	m.last_seq = d->fl.last_written;
@@ -99,21 +99,21 @@ static void kgd_state_advance(struct kgd *d, uint64_t last)
 
 /* --- the follower's I/O (follower.h) */
 
-static int kgd_op_dump(void *arg, uint64_t from, kg_event_cb cb, void *cbarg)
+static int kgd_op_dump(void *arg, uint64_t from, kgc_event_cb cb, void *cbarg)
 {
 	struct kgd *d = arg;
 
-	return kg_events_dump(d->req, from, cb, cbarg);
+	return kgc_events_dump(d->req, from, cb, cbarg);
 }
 
 static const char *kgd_op_extack(void *arg)
 {
 	struct kgd *d = arg;
 
-	return kg_extack(d->req);
+	return kgc_extack(d->req);
 }
 
-static int kgd_op_queue(void *arg, const struct kg_event *ev)
+static int kgd_op_queue(void *arg, const struct kgc_event *ev)
 {
 	struct kgd *d = arg;
 

@@ -32,7 +32,7 @@ static int kgd_policy_name_ok(const struct dirent *d)
 	return 1;
 }
 
-int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
+int kgd_policy_read(const char *path, struct kgc_policy *p, size_t *nr_files,
 		    char *err, size_t errlen)
 {
 	struct dirent **names = NULL;
@@ -47,7 +47,7 @@ int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
 		return ret;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		ret = kg_policy_load_file(p, path, KG_FORMAT_AUTO, err, errlen);
+		ret = kgc_policy_load_file(p, path, KG_FORMAT_AUTO, err, errlen);
 		if (!ret)
 			*nr_files = 1;
 		return ret;
@@ -62,7 +62,7 @@ int kgd_policy_read(const char *path, struct kg_policy *p, size_t *nr_files,
 		snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
 		if (stat(file, &st) || !S_ISREG(st.st_mode))
 			continue;
-		ret = kg_policy_load_file(p, file, KG_FORMAT_AUTO, err, errlen);
+		ret = kgc_policy_load_file(p, file, KG_FORMAT_AUTO, err, errlen);
 		if (!ret)
 			(*nr_files)++;
 	}

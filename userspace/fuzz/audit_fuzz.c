@@ -11,12 +11,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kg_audit_event ev;
+	struct kgc_audit_event ev;
 	char err[256];
 	size_t i;
 	int ret;
 
-	ret = kg_audit_parse((const char *)data, size, &ev, err, sizeof(err));
+	ret = kgc_audit_parse((const char *)data, size, &ev, err, sizeof(err));
 	if (ret)
 		return 0;
 	if (!ev.module)
@@ -24,6 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < ev.nr_viol; i++)
 		if (!ev.viol[i].symbol || strlen(ev.viol[i].symbol) > size)
 			abort();
-	kg_audit_event_free(&ev);
+	kgc_audit_event_free(&ev);
 	return 0;
 }

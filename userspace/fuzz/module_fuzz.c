@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: a module file's ELF as kabiguardctl check reads it
- * (kg_modinfo_parse(): libelf, .modinfo, .symtab, __versions and the
+ * (kgc_modinfo_parse(): libelf, .modinfo, .symtab, __versions and the
  * extended modversions sections), every byte hostile. The seeds are a
  * small real module and a copy of it with extended modversions
  * (make_corpus.sh). `make -C userspace fuzz`.
@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kg_modinfo mi;
+	struct kgc_modinfo mi;
 	char err[256], *image;
 	size_t i;
 
@@ -23,11 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!image)
 		return 0;
 	memcpy(image, data, size);
-	if (!kg_modinfo_parse("fuzz.ko", image, size, &mi, err, sizeof(err))) {
+	if (!kgc_modinfo_parse("fuzz.ko", image, size, &mi, err, sizeof(err))) {
 		for (i = 0; i < mi.nr_imports; i++)
 			if (!mi.imports[i].name)
 				abort();
-		kg_modinfo_free(&mi);
+		kgc_modinfo_free(&mi);
 	} else if (strlen(err) >= sizeof(err)) {
 		abort();
 	}

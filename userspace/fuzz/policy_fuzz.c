@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the policy parsers (kg_policy_load_buf), every format
+ * libFuzzer target: the policy parsers (kgc_policy_load_buf), every format
  * chosen by the first byte (auto-detection included), and the matcher and
  * symvers index on whatever parsed. `make -C userspace fuzz`.
  */
@@ -12,19 +12,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum kg_format fmts[] = {
+	static const enum kgc_format fmts[] = {
 		KG_FORMAT_AUTO, KG_FORMAT_NATIVE, KG_FORMAT_SYMVERS,
 		KG_FORMAT_RH_KABI, KG_FORMAT_SYMSETS,
 	};
-	struct kg_policy p = { 0 };
-	struct kg_matcher *m;
-	struct kg_match res;
+	struct kgc_policy p = { 0 };
+	struct kgc_matcher *m;
+	struct kgc_match res;
 	char err[256], line[2048];
 	size_t i;
 
 	if (!size)
 		return 0;
-	if (kg_policy_load_buf(&p, "fuzz", (const char *)data + 1, size - 1,
+	if (kgc_policy_load_buf(&p, "fuzz", (const char *)data + 1, size - 1,
 			       fmts[data[0] % 5], err, sizeof(err))) {
 		/* Nothing appended on error, and the message is terminated. */
 		if (p.nr || strlen(err) >= sizeof(err))
@@ -32,11 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (i = 0; i < p.nr; i++)
-		kg_rule_format(&p.rules[i], line, sizeof(line));
-	if (!kg_matcher_new(&m, &p)) {
+		kgc_rule_format(&p.rules[i], line, sizeof(line));
+	if (!kgc_matcher_new(&m, &p)) {
 		for (i = 0; i < p.nr && i < 64; i++) {
-			const struct kg_rule *r = &p.rules[i];
-			struct kg_import imp = {
+			const struct kgc_rule *r = &p.rules[i];
+			struct kgc_import imp = {
 				.name = r->name ? r->name : "x",
 				.ns = r->ns, .exporter = r->exporter,
 				.crc = r->crc, .has_crc = r->has_crc,
@@ -44,12 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			/* A rule always allows the import it describes. */
 			if (r->kind == KABIGUARD_RULE_SYMBOL &&
-			    !kg_matcher_allows(m, &imp, r->module ? r->module :
+			    !kgc_matcher_allows(m, &imp, r->module ? r->module :
 					       "m", true, &res))
 				abort();
 		}
-		kg_matcher_free(m);
+		kgc_matcher_free(m);
 	}
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 	return 0;
 }

@@ -21,14 +21,14 @@
 
 #define KG_JSON_DEPTH	32
 
-struct kg_json {
+struct kgc_json {
 	const char *s, *end, *start;
 	char *err;
 	size_t errlen;
 	bool failed;
 };
 
-static int kg_json_fail(struct kg_json *j, const char *what)
+static int kgc_json_fail(struct kgc_json *j, const char *what)
 {
 	if (!j->failed)
 		snprintf(j->err, j->errlen, "column %zu: expected %s",
@@ -37,16 +37,16 @@ static int kg_json_fail(struct kg_json *j, const char *what)
 	return -EINVAL;
 }
 
-static void kg_json_ws(struct kg_json *j)
+static void kgc_json_ws(struct kgc_json *j)
 {
 	while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' ||
 				 *j->s == '\n' || *j->s == '\r'))
 		j->s++;
 }
 
-static bool kg_json_eat(struct kg_json *j, char c)
+static bool kgc_json_eat(struct kgc_json *j, char c)
 {
-	kg_json_ws(j);
+	kgc_json_ws(j);
 	if (j->s < j->end && *j->s == c) {
 		j->s++;
 		return true;
@@ -54,7 +54,7 @@ static bool kg_json_eat(struct kg_json *j, char c)
 	return false;
 }
 
-static int kg_hex4(const char *s, unsigned int *v)
+static int kgc_hex4(const char *s, unsigned int *v)
 {
 	unsigned int i;
 
@@ -75,7 +75,7 @@ static int kg_hex4(const char *s, unsigned int *v)
 	return 0;
 }
 
-static size_t kg_utf8(char *out, unsigned int cp)
+static size_t kgc_utf8(char *out, unsigned int cp)
 {
 	if (cp < 0x80) {
 		out[0] = cp;
@@ -100,13 +100,13 @@ static size_t kg_utf8(char *out, unsigned int cp)
 }
 
 /* A string; stored in *out (malloc'ed) when out is not NULL. */
-static int kg_json_string(struct kg_json *j, char **out)
+static int kgc_json_string(struct kgc_json *j, char **out)
 {
 	char *buf = NULL;
 	size_t n = 0;
 
-	if (!kg_json_eat(j, '"'))
-		return kg_json_fail(j, "a string");
+	if (!kgc_json_eat(j, '"'))
+		return kgc_json_fail(j, "a string");
 	if (out) {
 		/* Unescaping never makes a string longer. */
 		buf = malloc(j->end - j->s + 1);
@@ -136,13 +136,13 @@ static int kg_json_string(struct kg_json *j, char **out)
 			case 'r': tmp[0] = '\r'; break;
 			case 't': tmp[0] = '\t'; break;
 			case 'u':
-				if (j->end - j->s < 4 || kg_hex4(j->s, &cp))
+				if (j->end - j->s < 4 || kgc_hex4(j->s, &cp))
 					goto bad;
 				j->s += 4;
 				if (cp >= 0xd800 && cp < 0xdc00) {
 					if (j->end - j->s < 6 || j->s[0] != '\\' ||
 					    j->s[1] != 'u' ||
-					    kg_hex4(j->s + 2, &lo) ||
+					    kgc_hex4(j->s + 2, &lo) ||
 					    lo < 0xdc00 || lo >= 0xe000)
 						goto bad;
 					j->s += 6;
@@ -153,7 +153,7 @@ static int kg_json_string(struct kg_json *j, char **out)
 				}
 				if (!cp)
 					goto bad;
-				tl = kg_utf8(tmp, cp);
+				tl = kgc_utf8(tmp, cp);
 				break;
 			default:
 				goto bad;
@@ -174,29 +174,29 @@ static int kg_json_string(struct kg_json *j, char **out)
 	return 0;
 bad:
 	free(buf);
-	return kg_json_fail(j, "a valid string");
+	return kgc_json_fail(j, "a valid string");
 }
 
-static int kg_json_skip(struct kg_json *j, int depth);
+static int kgc_json_skip(struct kgc_json *j, int depth);
 
-static int kg_json_literal(struct kg_json *j, const char *lit)
+static int kgc_json_literal(struct kgc_json *j, const char *lit)
 {
 	size_t n = strlen(lit);
 
 	if ((size_t)(j->end - j->s) < n || memcmp(j->s, lit, n))
-		return kg_json_fail(j, "a JSON value");
+		return kgc_json_fail(j, "a JSON value");
 	j->s += n;
 	return 0;
 }
 
-static int kg_json_number(struct kg_json *j)
+static int kgc_json_number(struct kgc_json *j)
 {
 	const char *p = j->s;
 
 	if (p < j->end && *p == '-')
 		p++;
 	if (p >= j->end || *p < '0' || *p > '9')
-		return kg_json_fail(j, "a number");
+		return kgc_json_fail(j, "a number");
 	if (*p == '0')
 		p++;
 	else
@@ -205,7 +205,7 @@ static int kg_json_number(struct kg_json *j)
 	if (p < j->end && *p == '.') {
 		p++;
 		if (p >= j->end || *p < '0' || *p > '9')
-			return kg_json_fail(j, "digits after '.'");
+			return kgc_json_fail(j, "digits after '.'");
 		while (p < j->end && *p >= '0' && *p <= '9')
 			p++;
 	}
@@ -214,7 +214,7 @@ static int kg_json_number(struct kg_json *j)
 		if (p < j->end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= j->end || *p < '0' || *p > '9')
-			return kg_json_fail(j, "an exponent");
+			return kgc_json_fail(j, "an exponent");
 		while (p < j->end && *p >= '0' && *p <= '9')
 			p++;
 	}
@@ -223,123 +223,123 @@ static int kg_json_number(struct kg_json *j)
 }
 
 /* Members of an object, each handed to fn(key) which consumes the value. */
-typedef int (*kg_member_fn)(struct kg_json *j, const char *key, void *arg,
+typedef int (*kgc_member_fn)(struct kgc_json *j, const char *key, void *arg,
 			    int depth);
 
-static int kg_json_object(struct kg_json *j, kg_member_fn fn, void *arg,
+static int kgc_json_object(struct kgc_json *j, kgc_member_fn fn, void *arg,
 			  int depth)
 {
 	int ret;
 
 	if (depth > KG_JSON_DEPTH)
-		return kg_json_fail(j, "less nesting");
-	if (!kg_json_eat(j, '{'))
-		return kg_json_fail(j, "'{'");
-	if (kg_json_eat(j, '}'))
+		return kgc_json_fail(j, "less nesting");
+	if (!kgc_json_eat(j, '{'))
+		return kgc_json_fail(j, "'{'");
+	if (kgc_json_eat(j, '}'))
 		return 0;
 	do {
 		char *key = NULL;
 
-		ret = kg_json_string(j, &key);
+		ret = kgc_json_string(j, &key);
 		if (ret)
 			return ret;
-		if (!kg_json_eat(j, ':')) {
+		if (!kgc_json_eat(j, ':')) {
 			free(key);
-			return kg_json_fail(j, "':'");
+			return kgc_json_fail(j, "':'");
 		}
 		ret = fn ? fn(j, key, arg, depth + 1) :
-			   kg_json_skip(j, depth + 1);
+			   kgc_json_skip(j, depth + 1);
 		free(key);
 		if (ret)
 			return ret;
-	} while (kg_json_eat(j, ','));
-	if (!kg_json_eat(j, '}'))
-		return kg_json_fail(j, "',' or '}'");
+	} while (kgc_json_eat(j, ','));
+	if (!kgc_json_eat(j, '}'))
+		return kgc_json_fail(j, "',' or '}'");
 	return 0;
 }
 
-static int kg_json_skip(struct kg_json *j, int depth)
+static int kgc_json_skip(struct kgc_json *j, int depth)
 {
 	int ret;
 
 	if (depth > KG_JSON_DEPTH)
-		return kg_json_fail(j, "less nesting");
-	kg_json_ws(j);
+		return kgc_json_fail(j, "less nesting");
+	kgc_json_ws(j);
 	if (j->s >= j->end)
-		return kg_json_fail(j, "a JSON value");
+		return kgc_json_fail(j, "a JSON value");
 	switch (*j->s) {
 	case '{':
-		return kg_json_object(j, NULL, NULL, depth);
+		return kgc_json_object(j, NULL, NULL, depth);
 	case '[':
 		j->s++;
-		if (kg_json_eat(j, ']'))
+		if (kgc_json_eat(j, ']'))
 			return 0;
 		do {
-			ret = kg_json_skip(j, depth + 1);
+			ret = kgc_json_skip(j, depth + 1);
 			if (ret)
 				return ret;
-		} while (kg_json_eat(j, ','));
-		return kg_json_eat(j, ']') ? 0 : kg_json_fail(j, "',' or ']'");
+		} while (kgc_json_eat(j, ','));
+		return kgc_json_eat(j, ']') ? 0 : kgc_json_fail(j, "',' or ']'");
 	case '"':
-		return kg_json_string(j, NULL);
+		return kgc_json_string(j, NULL);
 	case 't':
-		return kg_json_literal(j, "true");
+		return kgc_json_literal(j, "true");
 	case 'f':
-		return kg_json_literal(j, "false");
+		return kgc_json_literal(j, "false");
 	case 'n':
-		return kg_json_literal(j, "null");
+		return kgc_json_literal(j, "null");
 	default:
-		return kg_json_number(j);
+		return kgc_json_number(j);
 	}
 }
 
 /* A string member, or null (left NULL). A repeated key keeps the last. */
-static int kg_json_str_member(struct kg_json *j, char **out)
+static int kgc_json_str_member(struct kgc_json *j, char **out)
 {
-	kg_json_ws(j);
+	kgc_json_ws(j);
 	if (j->s < j->end && *j->s == 'n')
-		return kg_json_literal(j, "null");
+		return kgc_json_literal(j, "null");
 	free(*out);
 	*out = NULL;
-	return kg_json_string(j, out);
+	return kgc_json_string(j, out);
 }
 
-static int kg_viol_member(struct kg_json *j, const char *key, void *arg,
+static int kgc_viol_member(struct kgc_json *j, const char *key, void *arg,
 			  int depth)
 {
-	struct kg_audit_viol *v = arg;
+	struct kgc_audit_viol *v = arg;
 	char *crc = NULL, *end;
 	unsigned long val;
 	int ret;
 
 	if (!strcmp(key, "symbol"))
-		return kg_json_str_member(j, &v->symbol);
+		return kgc_json_str_member(j, &v->symbol);
 	if (!strcmp(key, "namespace"))
-		return kg_json_str_member(j, &v->ns);
+		return kgc_json_str_member(j, &v->ns);
 	if (!strcmp(key, "exporter"))
-		return kg_json_str_member(j, &v->exporter);
+		return kgc_json_str_member(j, &v->exporter);
 	if (!strcmp(key, "reason"))
-		return kg_json_str_member(j, &v->reason);
+		return kgc_json_str_member(j, &v->reason);
 	if (strcmp(key, "kernel_crc"))
-		return kg_json_skip(j, depth);
+		return kgc_json_skip(j, depth);
 	/* "0x12345678" as kabiguardctl prints it; a plain number too. */
-	kg_json_ws(j);
+	kgc_json_ws(j);
 	if (j->s < j->end && *j->s != '"') {
 		const char *start = j->s;
 
 		if (*j->s == 'n')
-			return kg_json_literal(j, "null");
-		ret = kg_json_number(j);
+			return kgc_json_literal(j, "null");
+		ret = kgc_json_number(j);
 		if (ret)
 			return ret;
 		val = strtoul(start, &end, 10);
 		if (end != j->s || val > UINT32_MAX)
-			return kg_json_fail(j, "a CRC (0 to 2^32-1)");
+			return kgc_json_fail(j, "a CRC (0 to 2^32-1)");
 		v->kernel_crc = val;
 		v->has_kernel_crc = true;
 		return 0;
 	}
-	ret = kg_json_string(j, &crc);
+	ret = kgc_json_string(j, &crc);
 	if (ret)
 		return ret;
 	errno = 0;
@@ -347,7 +347,7 @@ static int kg_viol_member(struct kg_json *j, const char *key, void *arg,
 	if (strncmp(crc, "0x", 2) || !crc[2] || *end || errno ||
 	    val > UINT32_MAX) {
 		free(crc);
-		return kg_json_fail(j, "a CRC \"0x...\"");
+		return kgc_json_fail(j, "a CRC \"0x...\"");
 	}
 	free(crc);
 	v->kernel_crc = val;
@@ -355,7 +355,7 @@ static int kg_viol_member(struct kg_json *j, const char *key, void *arg,
 	return 0;
 }
 
-static void kg_viol_free(struct kg_audit_viol *v)
+static void kgc_viol_free(struct kgc_audit_viol *v)
 {
 	free(v->symbol);
 	free(v->ns);
@@ -363,31 +363,31 @@ static void kg_viol_free(struct kg_audit_viol *v)
 	free(v->reason);
 }
 
-static int kg_event_member(struct kg_json *j, const char *key, void *arg,
+static int kgc_event_member(struct kgc_json *j, const char *key, void *arg,
 			   int depth)
 {
-	struct kg_audit_event *ev = arg;
+	struct kgc_audit_event *ev = arg;
 	int ret;
 
 	if (!strcmp(key, "module"))
-		return kg_json_str_member(j, &ev->module);
+		return kgc_json_str_member(j, &ev->module);
 	if (!strcmp(key, "verdict"))
-		return kg_json_str_member(j, &ev->verdict);
+		return kgc_json_str_member(j, &ev->verdict);
 	if (strcmp(key, "violations"))
-		return kg_json_skip(j, depth);
-	kg_json_ws(j);
+		return kgc_json_skip(j, depth);
+	kgc_json_ws(j);
 	if (j->s < j->end && *j->s == 'n')
-		return kg_json_literal(j, "null");
-	if (!kg_json_eat(j, '['))
-		return kg_json_fail(j, "an array of violations");
-	if (kg_json_eat(j, ']'))
+		return kgc_json_literal(j, "null");
+	if (!kgc_json_eat(j, '['))
+		return kgc_json_fail(j, "an array of violations");
+	if (kgc_json_eat(j, ']'))
 		return 0;
 	do {
-		struct kg_audit_viol v = { 0 }, *n;
+		struct kgc_audit_viol v = { 0 }, *n;
 
-		ret = kg_json_object(j, kg_viol_member, &v, depth + 1);
+		ret = kgc_json_object(j, kgc_viol_member, &v, depth + 1);
 		if (!ret && !v.symbol)
-			ret = kg_json_fail(j, "a violation with a \"symbol\"");
+			ret = kgc_json_fail(j, "a violation with a \"symbol\"");
 		if (!ret) {
 			n = realloc(ev->viol, (ev->nr_viol + 1) * sizeof(*n));
 			if (!n)
@@ -396,51 +396,51 @@ static int kg_event_member(struct kg_json *j, const char *key, void *arg,
 				ev->viol = n;
 		}
 		if (ret) {
-			kg_viol_free(&v);
+			kgc_viol_free(&v);
 			return ret;
 		}
 		ev->viol[ev->nr_viol++] = v;
-	} while (kg_json_eat(j, ','));
-	return kg_json_eat(j, ']') ? 0 : kg_json_fail(j, "',' or ']'");
+	} while (kgc_json_eat(j, ','));
+	return kgc_json_eat(j, ']') ? 0 : kgc_json_fail(j, "',' or ']'");
 }
 
-void kg_audit_event_free(struct kg_audit_event *ev)
+void kgc_audit_event_free(struct kgc_audit_event *ev)
 {
 	size_t i;
 
 	free(ev->module);
 	free(ev->verdict);
 	for (i = 0; i < ev->nr_viol; i++)
-		kg_viol_free(&ev->viol[i]);
+		kgc_viol_free(&ev->viol[i]);
 	free(ev->viol);
 	memset(ev, 0, sizeof(*ev));
 }
 
-int kg_audit_parse(const char *line, size_t len, struct kg_audit_event *ev,
+int kgc_audit_parse(const char *line, size_t len, struct kgc_audit_event *ev,
 		   char *err, size_t errlen)
 {
-	struct kg_json j = {
+	struct kgc_json j = {
 		.s = line, .end = line + len, .start = line,
 		.err = err, .errlen = errlen,
 	};
 	int ret;
 
 	memset(ev, 0, sizeof(*ev));
-	kg_json_ws(&j);
+	kgc_json_ws(&j);
 	if (j.s == j.end)
 		return 1;
-	ret = kg_json_object(&j, kg_event_member, ev, 0);
+	ret = kgc_json_object(&j, kgc_event_member, ev, 0);
 	if (!ret) {
-		kg_json_ws(&j);
+		kgc_json_ws(&j);
 		if (j.s != j.end)
-			ret = kg_json_fail(&j, "the end of the line");
+			ret = kgc_json_fail(&j, "the end of the line");
 	}
 	if (!ret && !ev->module)
-		ret = kg_json_fail(&j, "an event with a \"module\"");
+		ret = kgc_json_fail(&j, "an event with a \"module\"");
 	if (ret) {
 		if (ret == -ENOMEM)
 			snprintf(err, errlen, "%s", strerror(ENOMEM));
-		kg_audit_event_free(ev);
+		kgc_audit_event_free(ev);
 		return ret == -ENOMEM ? ret : -EINVAL;
 	}
 	return 0;

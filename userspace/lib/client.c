@@ -2,7 +2,7 @@
 /*
  * The request socket: connect, resolve the family, send one request and
  * collect its replies and ACK, and turn the kernel's extended ACK into
- * kg_extack().
+ * kgc_extack().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +21,7 @@
  */
 #define KG_SOCK_BUF	(256 * 1024)
 
-int kg_nlerr(int nlerr)
+int kgc_nlerr(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case 0:			return 0;
@@ -62,9 +62,9 @@ int kg_nlerr(int nlerr)
 	}
 }
 
-int kg_connect(struct kg_client **out)
+int kgc_connect(struct kgc_client **out)
 {
-	struct kg_client *c;
+	struct kgc_client *c;
 	int one = 1, fd, ret;
 
 	c = calloc(1, sizeof(*c));
@@ -77,7 +77,7 @@ int kg_connect(struct kg_client **out)
 	}
 	ret = genl_connect(c->sk);
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto err_sock;
 	}
 	fd = nl_socket_get_fd(c->sk);
@@ -91,7 +91,7 @@ int kg_connect(struct kg_client **out)
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	ret = nl_socket_set_buffer_size(c->sk, KG_SOCK_BUF, KG_SOCK_BUF);
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto err_sock;
 	}
 	/* Let libnl size its receive buffer to each message. */
@@ -99,7 +99,7 @@ int kg_connect(struct kg_client **out)
 
 	ret = genl_ctrl_resolve(c->sk, KABIGUARD_GENL_NAME);
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto err_sock;
 	}
 	c->family = ret;
@@ -113,12 +113,12 @@ err_free:
 	return ret;
 }
 
-int kg_open(struct kg_client **out)
+int kgc_open(struct kgc_client **out)
 {
-	return kg_connect(out);
+	return kgc_connect(out);
 }
 
-void kg_close(struct kg_client *c)
+void kgc_close(struct kgc_client *c)
 {
 	if (!c)
 		return;
@@ -127,27 +127,27 @@ void kg_close(struct kg_client *c)
 	free(c);
 }
 
-const char *kg_extack(const struct kg_client *c)
+const char *kgc_extack(const struct kgc_client *c)
 {
 	return c->extack;
 }
 
-struct nl_sock *kg_sock(struct kg_client *c)
+struct nl_sock *kgc_sock(struct kgc_client *c)
 {
 	return c->sk;
 }
 
-int kg_family(const struct kg_client *c)
+int kgc_family(const struct kgc_client *c)
 {
 	return c->family;
 }
 
-const struct kg_rule *kg_bad_rule(const struct kg_client *c)
+const struct kgc_rule *kgc_bad_rule(const struct kgc_client *c)
 {
 	return c->bad_rule;
 }
 
-struct nl_msg *kg_msg_new(const struct kg_client *c, uint8_t cmd, int flags,
+struct nl_msg *kgc_msg_new(const struct kgc_client *c, uint8_t cmd, int flags,
 			  size_t size)
 {
 	struct nl_msg *msg;
@@ -164,9 +164,9 @@ struct nl_msg *kg_msg_new(const struct kg_client *c, uint8_t cmd, int flags,
 }
 
 /* State of one request while its replies come in. */
-struct kg_req {
-	struct kg_client *c;
-	kg_reply_fn reply;
+struct kgc_req {
+	struct kgc_client *c;
+	kgc_reply_fn reply;
 	void *arg;
 	int error;
 	bool done;
@@ -177,7 +177,7 @@ struct kg_req {
  * Reads the extended ACK TLVs that follow a struct nlmsgerr (or the error
  * code of an NLMSG_DONE): NLMSGERR_ATTR_MSG, _OFFS and _MISS_TYPE.
  */
-static void kg_parse_ack_tlvs(struct kg_client *c, const struct nlmsghdr *h,
+static void kgc_parse_ack_tlvs(struct kgc_client *c, const struct nlmsghdr *h,
 			      size_t payload)
 {
 	const unsigned char *start = (const unsigned char *)h;
@@ -215,45 +215,45 @@ static void kg_parse_ack_tlvs(struct kg_client *c, const struct nlmsghdr *h,
 	}
 }
 
-static int kg_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+static int kgc_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	/* libnl hands us nlmsg_data() of the NLMSG_ERROR message. */
 	const struct nlmsghdr *h = (const struct nlmsghdr *)
 		((const unsigned char *)e - NLMSG_HDRLEN);
-	struct kg_req *r = arg;
+	struct kgc_req *r = arg;
 	size_t payload = sizeof(*e);
 
 	(void)nla;
 	if (!(h->nlmsg_flags & NLM_F_CAPPED) &&
 	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
 		payload += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	kg_parse_ack_tlvs(r->c, h, payload);
+	kgc_parse_ack_tlvs(r->c, h, payload);
 	if (!r->error)
 		r->error = e->error < 0 ? e->error : -EIO;
 	r->done = true;
 	return NL_STOP;
 }
 
-static int kg_ack_cb(struct nl_msg *msg, void *arg)
+static int kgc_ack_cb(struct nl_msg *msg, void *arg)
 {
-	struct kg_req *r = arg;
+	struct kgc_req *r = arg;
 
 	(void)msg;
 	r->done = true;
 	return NL_STOP;
 }
 
-static int kg_finish_cb(struct nl_msg *msg, void *arg)
+static int kgc_finish_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlmsghdr *h = nlmsg_hdr(msg);
-	struct kg_req *r = arg;
+	struct kgc_req *r = arg;
 	int err;
 
 	/* A dump that failed midway puts its errno in NLMSG_DONE. */
 	if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
 		memcpy(&err, nlmsg_data(h), sizeof(err));
 		if (err < 0) {
-			kg_parse_ack_tlvs(r->c, h, sizeof(int));
+			kgc_parse_ack_tlvs(r->c, h, sizeof(int));
 			if (!r->error)
 				r->error = err;
 		}
@@ -262,23 +262,23 @@ static int kg_finish_cb(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-static int kg_intr_cb(struct nl_msg *msg, void *arg)
+static int kgc_intr_cb(struct nl_msg *msg, void *arg)
 {
-	struct kg_req *r = arg;
+	struct kgc_req *r = arg;
 
 	(void)msg;
 	/*
 	 * Keep reading to NLMSG_DONE so the socket stays in sync: NL_OK lets
 	 * libnl go on with this message (DONE carries the flag too), and
-	 * kg_valid_cb() stops delivering rules.
+	 * kgc_valid_cb() stops delivering rules.
 	 */
 	r->intr = true;
 	return NL_OK;
 }
 
-static int kg_valid_cb(struct nl_msg *msg, void *arg)
+static int kgc_valid_cb(struct nl_msg *msg, void *arg)
 {
-	struct kg_req *r = arg;
+	struct kgc_req *r = arg;
 	int ret;
 
 	/* After an error or an interruption, drain without delivering. */
@@ -290,10 +290,10 @@ static int kg_valid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int kg_request(struct kg_client *c, struct nl_msg *msg, kg_reply_fn reply,
+int kgc_request(struct kgc_client *c, struct nl_msg *msg, kgc_reply_fn reply,
 	       void *arg)
 {
-	struct kg_req r = { .c = c, .reply = reply, .arg = arg };
+	struct kgc_req r = { .c = c, .reply = reply, .arg = arg };
 	struct nl_cb *cb;
 	int ret;
 
@@ -304,11 +304,11 @@ int kg_request(struct kg_client *c, struct nl_msg *msg, kg_reply_fn reply,
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kg_valid_cb, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kg_ack_cb, &r);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kg_finish_cb, &r);
-	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, kg_intr_cb, &r);
-	nl_cb_err(cb, NL_CB_CUSTOM, kg_err_cb, &r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kgc_valid_cb, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kgc_ack_cb, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kgc_finish_cb, &r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, kgc_intr_cb, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, kgc_err_cb, &r);
 
 	nl_complete_msg(c->sk, msg);
 	/* A dump ends with NLMSG_DONE; an ACK request there only risks a
@@ -317,13 +317,13 @@ int kg_request(struct kg_client *c, struct nl_msg *msg, kg_reply_fn reply,
 		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_ACK;
 	ret = nl_send(c->sk, msg);
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto out;
 	}
 	while (!r.done) {
 		ret = nl_recvmsgs(c->sk, cb);
 		if (ret < 0 && !r.done) {
-			ret = kg_nlerr(ret);
+			ret = kgc_nlerr(ret);
 			goto out;
 		}
 	}
@@ -335,7 +335,7 @@ out:
 	return ret;
 }
 
-int kg_send_msg(struct kg_client *c, struct nl_msg *msg)
+int kgc_send_msg(struct kgc_client *c, struct nl_msg *msg)
 {
-	return kg_request(c, msg, NULL, NULL);
+	return kgc_request(c, msg, NULL, NULL);
 }

@@ -20,12 +20,12 @@
 /* Same cap as for plain files (parse.c). */
 #define KG_OUT_MAX	(256UL * 1024 * 1024)
 
-static const unsigned char kg_gz_magic[] = { 0x1f, 0x8b };
-static const unsigned char kg_xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
-static const unsigned char kg_zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+static const unsigned char kgc_gz_magic[] = { 0x1f, 0x8b };
+static const unsigned char kgc_xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+static const unsigned char kgc_zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
 
 /* Doubles *out (keeping one spare byte for the final NUL). */
-static int kg_grow(unsigned char **out, size_t *size)
+static int kgc_grow(unsigned char **out, size_t *size)
 {
 	unsigned char *n;
 
@@ -39,7 +39,7 @@ static int kg_grow(unsigned char **out, size_t *size)
 	return 0;
 }
 
-static int kg_gunzip(const unsigned char *in, size_t inlen,
+static int kgc_gunzip(const unsigned char *in, size_t inlen,
 		     unsigned char **out, size_t *outlen, const char **why)
 {
 	size_t size = inlen * 4 + 4096;
@@ -62,7 +62,7 @@ static int kg_gunzip(const unsigned char *in, size_t inlen,
 		/* Track the output ourselves: inflateReset() clears
 		 * total_out between gzip members. */
 		if (pos == size) {
-			ret = kg_grow(&buf, &size);
+			ret = kgc_grow(&buf, &size);
 			if (ret)
 				goto err;
 		}
@@ -100,7 +100,7 @@ err:
 	return ret;
 }
 
-static int kg_unxz(const unsigned char *in, size_t inlen,
+static int kgc_unxz(const unsigned char *in, size_t inlen,
 		   unsigned char **out, size_t *outlen, const char **why)
 {
 	lzma_stream xs = LZMA_STREAM_INIT;
@@ -121,7 +121,7 @@ static int kg_unxz(const unsigned char *in, size_t inlen,
 	xs.avail_in = inlen;
 	for (;;) {
 		if (pos == size) {
-			ret = kg_grow(&buf, &size);
+			ret = kgc_grow(&buf, &size);
 			if (ret)
 				goto err;
 		}
@@ -152,7 +152,7 @@ err:
 	return ret;
 }
 
-static int kg_unzstd(const unsigned char *in, size_t inlen,
+static int kgc_unzstd(const unsigned char *in, size_t inlen,
 		     unsigned char **out, size_t *outlen, const char **why)
 {
 	ZSTD_inBuffer zin = { .src = in, .size = inlen };
@@ -175,7 +175,7 @@ static int kg_unzstd(const unsigned char *in, size_t inlen,
 		ZSTD_outBuffer zout;
 
 		if (pos == size) {
-			ret = kg_grow(&buf, &size);
+			ret = kgc_grow(&buf, &size);
 			if (ret)
 				goto err;
 		}
@@ -205,7 +205,7 @@ err:
 	return ret;
 }
 
-int kg_decompress_mem(const char *name, const void *buf, size_t len,
+int kgc_decompress_mem(const char *name, const void *buf, size_t len,
 		      char **out, size_t *outlen, char *err, size_t errlen)
 {
 	const unsigned char *in = buf;
@@ -213,15 +213,15 @@ int kg_decompress_mem(const char *name, const void *buf, size_t len,
 	unsigned char *o;
 	int ret;
 
-	if (len >= sizeof(kg_gz_magic) &&
-	    !memcmp(in, kg_gz_magic, sizeof(kg_gz_magic)))
-		ret = kg_gunzip(in, len, &o, outlen, &why);
-	else if (len >= sizeof(kg_xz_magic) &&
-		 !memcmp(in, kg_xz_magic, sizeof(kg_xz_magic)))
-		ret = kg_unxz(in, len, &o, outlen, &why);
-	else if (len >= sizeof(kg_zstd_magic) &&
-		 !memcmp(in, kg_zstd_magic, sizeof(kg_zstd_magic)))
-		ret = kg_unzstd(in, len, &o, outlen, &why);
+	if (len >= sizeof(kgc_gz_magic) &&
+	    !memcmp(in, kgc_gz_magic, sizeof(kgc_gz_magic)))
+		ret = kgc_gunzip(in, len, &o, outlen, &why);
+	else if (len >= sizeof(kgc_xz_magic) &&
+		 !memcmp(in, kgc_xz_magic, sizeof(kgc_xz_magic)))
+		ret = kgc_unxz(in, len, &o, outlen, &why);
+	else if (len >= sizeof(kgc_zstd_magic) &&
+		 !memcmp(in, kgc_zstd_magic, sizeof(kgc_zstd_magic)))
+		ret = kgc_unzstd(in, len, &o, outlen, &why);
 	else
 		return 0;
 	if (ret) {
@@ -233,14 +233,14 @@ int kg_decompress_mem(const char *name, const void *buf, size_t len,
 	return 1;
 }
 
-int kg_decompress(const char *name, char **buf, size_t *len, char *err,
+int kgc_decompress(const char *name, char **buf, size_t *len, char *err,
 		  size_t errlen)
 {
 	char *out;
 	size_t outlen;
 	int ret;
 
-	ret = kg_decompress_mem(name, *buf, *len, &out, &outlen, err, errlen);
+	ret = kgc_decompress_mem(name, *buf, *len, &out, &outlen, err, errlen);
 	if (ret <= 0)
 		return ret;
 	free(*buf);

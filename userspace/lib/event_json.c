@@ -17,7 +17,7 @@
 
 #include "kgclient.h"
 
-size_t kg_utf8_len(const unsigned char *s)
+size_t kgc_utf8_len(const unsigned char *s)
 {
 	size_t n, i;
 
@@ -35,10 +35,10 @@ size_t kg_utf8_len(const unsigned char *s)
 	return n;
 }
 
-static int kg_sb_json_str(struct kg_strbuf *b, const char *str)
+static int kgc_sb_json_str(struct kgc_strbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	int ret = kg_strbuf_put(b, "\"", 1);
+	int ret = kgc_strbuf_put(b, "\"", 1);
 
 	while (!ret && *s) {
 		const char *esc = NULL;
@@ -54,60 +54,60 @@ static int kg_sb_json_str(struct kg_strbuf *b, const char *str)
 		case '\t': esc = "\\t"; break;
 		}
 		if (esc) {
-			ret = kg_strbuf_put(b, esc, strlen(esc));
+			ret = kgc_strbuf_put(b, esc, strlen(esc));
 		} else if (*s < 0x20 || *s == 0x7f) {
-			ret = kg_strbuf_printf(b, "\\u%04x", *s);
+			ret = kgc_strbuf_printf(b, "\\u%04x", *s);
 		} else if (*s < 0x80) {
-			ret = kg_strbuf_put(b, (const char *)s, 1);
-		} else if ((n = kg_utf8_len(s))) {
-			ret = kg_strbuf_put(b, (const char *)s, n);
+			ret = kgc_strbuf_put(b, (const char *)s, 1);
+		} else if ((n = kgc_utf8_len(s))) {
+			ret = kgc_strbuf_put(b, (const char *)s, n);
 			s += n;
 			continue;
 		} else {
-			ret = kg_strbuf_printf(b, "\\u%04x", *s);
+			ret = kgc_strbuf_printf(b, "\\u%04x", *s);
 		}
 		s++;
 	}
-	return ret ? ret : kg_strbuf_put(b, "\"", 1);
+	return ret ? ret : kgc_strbuf_put(b, "\"", 1);
 }
 
 /* ,"key": */
-static int kg_sb_key(struct kg_strbuf *b, const char *key)
+static int kgc_sb_key(struct kgc_strbuf *b, const char *key)
 {
-	return kg_strbuf_printf(b, ",\"%s\":", key);
+	return kgc_strbuf_printf(b, ",\"%s\":", key);
 }
 
 /* A string member; NULL or "" is written as null. */
-static int kg_sb_str(struct kg_strbuf *b, const char *key, const char *val)
+static int kgc_sb_str(struct kgc_strbuf *b, const char *key, const char *val)
 {
-	int ret = kg_sb_key(b, key);
+	int ret = kgc_sb_key(b, key);
 
 	if (ret)
 		return ret;
 	if (!val || !*val)
-		return kg_strbuf_put(b, "null", 4);
-	return kg_sb_json_str(b, val);
+		return kgc_strbuf_put(b, "null", 4);
+	return kgc_sb_json_str(b, val);
 }
 
-static int kg_sb_u64(struct kg_strbuf *b, const char *key, uint64_t v)
+static int kgc_sb_u64(struct kgc_strbuf *b, const char *key, uint64_t v)
 {
-	return kg_strbuf_printf(b, ",\"%s\":%" PRIu64, key, v);
+	return kgc_strbuf_printf(b, ",\"%s\":%" PRIu64, key, v);
 }
 
-static int kg_sb_bool(struct kg_strbuf *b, const char *key, bool v)
+static int kgc_sb_bool(struct kgc_strbuf *b, const char *key, bool v)
 {
-	return kg_strbuf_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
+	return kgc_strbuf_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
 }
 
-static int kg_sb_hex(struct kg_strbuf *b, const char *key, bool has,
+static int kgc_sb_hex(struct kgc_strbuf *b, const char *key, bool has,
 		     uint32_t v)
 {
 	if (!has)
-		return kg_strbuf_printf(b, ",\"%s\":null", key);
-	return kg_strbuf_printf(b, ",\"%s\":\"0x%08x\"", key, v);
+		return kgc_strbuf_printf(b, ",\"%s\":null", key);
+	return kgc_strbuf_printf(b, ",\"%s\":\"0x%08x\"", key, v);
 }
 
-const char *kg_event_kind_name(enum kabiguard_event_kind k)
+const char *kgc_event_kind_name(enum kabiguard_event_kind k)
 {
 	switch (k) {
 	case KABIGUARD_EVENT_LOAD:	return "load";
@@ -116,7 +116,7 @@ const char *kg_event_kind_name(enum kabiguard_event_kind k)
 	}
 }
 
-void kg_taint_letters(uint64_t taints, char *buf, size_t len)
+void kgc_taint_letters(uint64_t taints, char *buf, size_t len)
 {
 	/* kernel/panic.c taint_flags[], by bit number. */
 	static const char letters[] = "PFSRMBUDAWCIOELKXTNJ";
@@ -134,7 +134,7 @@ void kg_taint_letters(uint64_t taints, char *buf, size_t len)
 }
 
 /* "2026-11-23T10:00:00.123456789Z" */
-static void kg_iso8601(uint64_t ns, char *buf, size_t len)
+static void kgc_iso8601(uint64_t ns, char *buf, size_t len)
 {
 	time_t sec = ns / 1000000000ULL;
 	struct tm tm;
@@ -149,63 +149,63 @@ static void kg_iso8601(uint64_t ns, char *buf, size_t len)
 		 (unsigned long long)(ns % 1000000000ULL));
 }
 
-static int kg_sb_violation(struct kg_strbuf *b, const struct kg_violation *v,
+static int kgc_sb_violation(struct kgc_strbuf *b, const struct kgc_violation *v,
 			   bool first)
 {
 	int ret;
 
-	ret = kg_strbuf_put(b, first ? "{" : ",{", first ? 1 : 2);
+	ret = kgc_strbuf_put(b, first ? "{" : ",{", first ? 1 : 2);
 	if (!ret)
-		ret = kg_strbuf_put(b, "\"symbol\":", 9);
+		ret = kgc_strbuf_put(b, "\"symbol\":", 9);
 	if (!ret)
-		ret = kg_sb_json_str(b, v->symbol);
+		ret = kgc_sb_json_str(b, v->symbol);
 	if (!ret)
-		ret = kg_sb_str(b, "namespace", v->ns);
+		ret = kgc_sb_str(b, "namespace", v->ns);
 	if (!ret)
-		ret = kg_sb_str(b, "exporter", v->exporter);
+		ret = kgc_sb_str(b, "exporter", v->exporter);
 	if (!ret)
-		ret = kg_sb_str(b, "reason", kg_reason_name(v->reason));
+		ret = kgc_sb_str(b, "reason", kgc_reason_name(v->reason));
 	if (!ret)
-		ret = kg_sb_hex(b, "kernel_crc", v->has_kernel_crc,
+		ret = kgc_sb_hex(b, "kernel_crc", v->has_kernel_crc,
 				v->kernel_crc);
 	if (!ret)
-		ret = kg_sb_hex(b, "rule_crc", v->has_rule_crc, v->rule_crc);
+		ret = kgc_sb_hex(b, "rule_crc", v->has_rule_crc, v->rule_crc);
 	/* KABIGUARD_VIOL_A_FLAGS: which names the kernel cut short. */
 	if (!ret)
-		ret = kg_sb_bool(b, "symbol_truncated",
+		ret = kgc_sb_bool(b, "symbol_truncated",
 				 v->flags & KABIGUARD_VIOLF_SYMBOL_TRUNC);
 	if (!ret)
-		ret = kg_sb_bool(b, "namespace_truncated",
+		ret = kgc_sb_bool(b, "namespace_truncated",
 				 v->flags & KABIGUARD_VIOLF_NAMESPACE_TRUNC);
 	if (!ret)
-		ret = kg_sb_bool(b, "exporter_truncated",
+		ret = kgc_sb_bool(b, "exporter_truncated",
 				 v->flags & KABIGUARD_VIOLF_EXPORTER_TRUNC);
 	if (!ret)
-		ret = kg_sb_u64(b, "flags", v->flags);
-	return ret ? ret : kg_strbuf_put(b, "}", 1);
+		ret = kgc_sb_u64(b, "flags", v->flags);
+	return ret ? ret : kgc_strbuf_put(b, "}", 1);
 }
 
 /* The command line as an array of strings; null when there is none. */
-static int kg_sb_argv(struct kg_strbuf *b, const struct kg_event *ev)
+static int kgc_sb_argv(struct kgc_strbuf *b, const struct kgc_event *ev)
 {
 	size_t off = 0;
-	int ret = kg_sb_key(b, "argv");
+	int ret = kgc_sb_key(b, "argv");
 
 	if (ret || !ev->argv_len)
-		return ret ? ret : kg_strbuf_put(b, "null", 4);
-	ret = kg_strbuf_put(b, "[", 1);
+		return ret ? ret : kgc_strbuf_put(b, "null", 4);
+	ret = kgc_strbuf_put(b, "[", 1);
 	while (!ret && off < ev->argv_len) {
 		if (off)
-			ret = kg_strbuf_put(b, ",", 1);
+			ret = kgc_strbuf_put(b, ",", 1);
 		if (!ret)
-			ret = kg_sb_json_str(b, ev->argv + off);
+			ret = kgc_sb_json_str(b, ev->argv + off);
 		off += strlen(ev->argv + off) + 1;
 	}
-	return ret ? ret : kg_strbuf_put(b, "]", 1);
+	return ret ? ret : kgc_strbuf_put(b, "]", 1);
 }
 
 /* The loading process; null members for a scan. */
-static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
+static int kgc_sb_process(struct kgc_strbuf *b, const struct kgc_event *ev)
 {
 	static const char *const keys[] = {
 		"pid", "ppid", "uid", "euid", "gid", "egid", "loginuid",
@@ -217,68 +217,68 @@ static int kg_sb_process(struct kg_strbuf *b, const struct kg_event *ev)
 
 	if (!ev->has_process) {
 		for (i = 0; !ret && i < sizeof(keys) / sizeof(keys[0]); i++)
-			ret = kg_strbuf_printf(b, ",\"%s\":null", keys[i]);
+			ret = kgc_strbuf_printf(b, ",\"%s\":null", keys[i]);
 		return ret;
 	}
 	if (!ret)
-		ret = kg_sb_u64(b, "pid", ev->pid);
+		ret = kgc_sb_u64(b, "pid", ev->pid);
 	if (!ret)
-		ret = kg_sb_u64(b, "ppid", ev->ppid);
+		ret = kgc_sb_u64(b, "ppid", ev->ppid);
 	if (!ret)
-		ret = kg_sb_u64(b, "uid", ev->uid);
+		ret = kgc_sb_u64(b, "uid", ev->uid);
 	if (!ret)
-		ret = kg_sb_u64(b, "euid", ev->euid);
+		ret = kgc_sb_u64(b, "euid", ev->euid);
 	if (!ret)
-		ret = kg_sb_u64(b, "gid", ev->gid);
+		ret = kgc_sb_u64(b, "gid", ev->gid);
 	if (!ret)
-		ret = kg_sb_u64(b, "egid", ev->egid);
+		ret = kgc_sb_u64(b, "egid", ev->egid);
 	if (!ret)
-		ret = kg_sb_u64(b, "loginuid", ev->loginuid);
+		ret = kgc_sb_u64(b, "loginuid", ev->loginuid);
 	if (!ret)
-		ret = kg_sb_u64(b, "sessionid", ev->sessionid);
+		ret = kgc_sb_u64(b, "sessionid", ev->sessionid);
 	if (!ret)
-		ret = kg_sb_str(b, "tty", ev->tty);
+		ret = kgc_sb_str(b, "tty", ev->tty);
 	if (!ret)
-		ret = kg_sb_str(b, "comm", ev->comm);
+		ret = kgc_sb_str(b, "comm", ev->comm);
 	if (!ret)
-		ret = kg_sb_str(b, "exe", ev->exe);
+		ret = kgc_sb_str(b, "exe", ev->exe);
 	if (!ret)
-		ret = kg_sb_argv(b, ev);
+		ret = kgc_sb_argv(b, ev);
 	if (!ret)
-		ret = kg_sb_bool(b, "argv_truncated", ev->argv_truncated);
+		ret = kgc_sb_bool(b, "argv_truncated", ev->argv_truncated);
 	if (!ret)
-		ret = kg_sb_str(b, "lsm_label", ev->lsm_label);
+		ret = kgc_sb_str(b, "lsm_label", ev->lsm_label);
 	if (!ret)
-		ret = kg_sb_str(b, "cgroup", ev->cgroup);
+		ret = kgc_sb_str(b, "cgroup", ev->cgroup);
 	if (!ret && ev->cgroup_id)
-		ret = kg_sb_u64(b, "cgroup_id", ev->cgroup_id);
+		ret = kgc_sb_u64(b, "cgroup_id", ev->cgroup_id);
 	else if (!ret)
-		ret = kg_strbuf_printf(b, ",\"cgroup_id\":null");
+		ret = kgc_strbuf_printf(b, ",\"cgroup_id\":null");
 	if (!ret)
-		ret = kg_sb_u64(b, "pidns", ev->pidns);
+		ret = kgc_sb_u64(b, "pidns", ev->pidns);
 	if (!ret)
-		ret = kg_sb_bool(b, "kmod_request", ev->kmod_request);
+		ret = kgc_sb_bool(b, "kmod_request", ev->kmod_request);
 	return ret;
 }
 
 /* The task whose request_module() started an autoload; null if unknown. */
-static int kg_sb_requester(struct kg_strbuf *b, const struct kg_event *ev)
+static int kgc_sb_requester(struct kgc_strbuf *b, const struct kgc_event *ev)
 {
 	int ret;
 
 	if (!ev->has_requester)
-		return kg_strbuf_printf(b, ",\"requester\":null");
-	ret = kg_strbuf_printf(b, ",\"requester\":{\"pid\":%" PRIu32
+		return kgc_strbuf_printf(b, ",\"requester\":null");
+	ret = kgc_strbuf_printf(b, ",\"requester\":{\"pid\":%" PRIu32
 			   ",\"uid\":%" PRIu32, ev->req_pid, ev->req_uid);
 	if (!ret)
-		ret = kg_sb_str(b, "comm", ev->req_comm);
+		ret = kgc_sb_str(b, "comm", ev->req_comm);
 	if (!ret)
-		ret = kg_sb_str(b, "name", ev->req_name);
-	return ret ? ret : kg_strbuf_put(b, "}", 1);
+		ret = kgc_sb_str(b, "name", ev->req_name);
+	return ret ? ret : kgc_strbuf_put(b, "}", 1);
 }
 
-int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
-		  const struct kg_event_json_ctx *x)
+int kgc_event_json(struct kgc_strbuf *b, const struct kgc_event *ev,
+		  const struct kgc_event_json_ctx *x)
 {
 	size_t start = b->len, i;
 	char tbuf[64], taints[72];
@@ -286,92 +286,92 @@ int kg_event_json(struct kg_strbuf *b, const struct kg_event *ev,
 
 	/* seq and boot_id first: kabiguardd finds them in its log's last
 	 * line without a JSON parser. */
-	ret = kg_strbuf_printf(b, "{\"seq\":%" PRIu64, ev->seq);
+	ret = kgc_strbuf_printf(b, "{\"seq\":%" PRIu64, ev->seq);
 	if (!ret && x && x->boot_id)
-		ret = kg_sb_str(b, "boot_id", x->boot_id);
+		ret = kgc_sb_str(b, "boot_id", x->boot_id);
 	if (!ret)
-		ret = kg_sb_str(b, "kind", kg_event_kind_name(ev->kind));
-	kg_iso8601(ev->time_real_ns, tbuf, sizeof(tbuf));
+		ret = kgc_sb_str(b, "kind", kgc_event_kind_name(ev->kind));
+	kgc_iso8601(ev->time_real_ns, tbuf, sizeof(tbuf));
 	if (!ret)
-		ret = kg_sb_str(b, "time", tbuf);
+		ret = kgc_sb_str(b, "time", tbuf);
 	if (!ret)
-		ret = kg_sb_u64(b, "time_real_ns", ev->time_real_ns);
+		ret = kgc_sb_u64(b, "time_real_ns", ev->time_real_ns);
 	if (!ret)
-		ret = kg_sb_u64(b, "time_boot_ns", ev->time_boot_ns);
+		ret = kgc_sb_u64(b, "time_boot_ns", ev->time_boot_ns);
 	if (!ret && x && x->host)
-		ret = kg_sb_str(b, "host", x->host);
+		ret = kgc_sb_str(b, "host", x->host);
 	if (!ret && x && x->kernel)
-		ret = kg_sb_str(b, "kernel", x->kernel);
+		ret = kgc_sb_str(b, "kernel", x->kernel);
 	if (!ret)
-		ret = kg_sb_str(b, "verdict", kg_verdict_name(ev->verdict));
+		ret = kgc_sb_str(b, "verdict", kgc_verdict_name(ev->verdict));
 	if (!ret)
-		ret = kg_sb_str(b, "mode", kg_mode_name(ev->mode));
+		ret = kgc_sb_str(b, "mode", kgc_mode_name(ev->mode));
 	if (!ret)
-		ret = kg_sb_u64(b, "generation", ev->generation);
+		ret = kgc_sb_u64(b, "generation", ev->generation);
 	if (!ret)
-		ret = kg_sb_str(b, "module", ev->module);
+		ret = kgc_sb_str(b, "module", ev->module);
 	if (!ret)
-		ret = kg_sb_str(b, "version", ev->version);
+		ret = kgc_sb_str(b, "version", ev->version);
 	if (!ret)
-		ret = kg_sb_str(b, "srcversion", ev->srcversion);
+		ret = kgc_sb_str(b, "srcversion", ev->srcversion);
 	if (!ret)
-		ret = kg_sb_bool(b, "sig_ok", ev->sig_ok);
+		ret = kgc_sb_bool(b, "sig_ok", ev->sig_ok);
 	if (!ret)
-		ret = kg_sb_u64(b, "taints", ev->taints);
-	kg_taint_letters(ev->taints, taints, sizeof(taints));
+		ret = kgc_sb_u64(b, "taints", ev->taints);
+	kgc_taint_letters(ev->taints, taints, sizeof(taints));
 	if (!ret)
-		ret = kg_sb_key(b, "taint_flags");
+		ret = kgc_sb_key(b, "taint_flags");
 	if (!ret)
-		ret = kg_sb_json_str(b, taints);
+		ret = kgc_sb_json_str(b, taints);
 	if (!ret)
-		ret = kg_sb_u64(b, "nr_imports", ev->nr_imports);
+		ret = kgc_sb_u64(b, "nr_imports", ev->nr_imports);
 	if (!ret)
-		ret = kg_sb_u64(b, "nr_violations", ev->nr_violations);
+		ret = kgc_sb_u64(b, "nr_violations", ev->nr_violations);
 	if (!ret)
-		ret = kg_sb_u64(b, "check_ns", ev->check_ns);
+		ret = kgc_sb_u64(b, "check_ns", ev->check_ns);
 	if (!ret)
-		ret = kg_sb_process(b, ev);
+		ret = kgc_sb_process(b, ev);
 	if (!ret)
-		ret = kg_strbuf_put(b, ",\"violations\":[", 15);
+		ret = kgc_strbuf_put(b, ",\"violations\":[", 15);
 	for (i = 0; !ret && i < ev->nr_listed; i++)
-		ret = kg_sb_violation(b, &ev->viol[i], i == 0);
+		ret = kgc_sb_violation(b, &ev->viol[i], i == 0);
 	if (!ret)
-		ret = kg_strbuf_put(b, "]", 1);
+		ret = kgc_strbuf_put(b, "]", 1);
 	/* The kernel lists at most KABIGUARD_MAX_VIOLATIONS, fewer when
 	 * the event is full or minimal. */
 	if (!ret)
-		ret = kg_sb_bool(b, "violations_truncated",
+		ret = kgc_sb_bool(b, "violations_truncated",
 				 ev->nr_violations > ev->nr_listed ||
 				 (ev->flags & KABIGUARD_EVF_VIOLATIONS_CUT));
 	/* KABIGUARD_A_EVENT_FLAGS: the module's strings cut short, a
 	 * minimal event (no process, no violations); flags: every bit. */
 	if (!ret)
-		ret = kg_sb_bool(b, "module_truncated",
+		ret = kgc_sb_bool(b, "module_truncated",
 				 ev->flags & KABIGUARD_EVF_MODULE_TRUNC);
 	if (!ret)
-		ret = kg_sb_bool(b, "version_truncated",
+		ret = kgc_sb_bool(b, "version_truncated",
 				 ev->flags & KABIGUARD_EVF_VERSION_TRUNC);
 	if (!ret)
-		ret = kg_sb_bool(b, "srcversion_truncated",
+		ret = kgc_sb_bool(b, "srcversion_truncated",
 				 ev->flags & KABIGUARD_EVF_SRCVERSION_TRUNC);
 	if (!ret)
-		ret = kg_sb_bool(b, "minimal", ev->flags & KABIGUARD_EVF_MINIMAL);
+		ret = kgc_sb_bool(b, "minimal", ev->flags & KABIGUARD_EVF_MINIMAL);
 	if (!ret)
-		ret = kg_sb_u64(b, "flags", ev->flags);
+		ret = kgc_sb_u64(b, "flags", ev->flags);
 	if (!ret)
-		ret = kg_sb_bool(b, "argv_not_resident",
+		ret = kgc_sb_bool(b, "argv_not_resident",
 				 ev->flags & KABIGUARD_EVF_ARGV_NOT_RESIDENT);
 	if (!ret)
-		ret = kg_sb_requester(b, ev);
+		ret = kgc_sb_requester(b, ev);
 	/* A repeat event: the full event it repeats and the count so far. */
 	if (!ret && ev->repeat_count)
-		ret = kg_strbuf_printf(b, ",\"repeat_of\":%" PRIu64
+		ret = kgc_strbuf_printf(b, ",\"repeat_of\":%" PRIu64
 				   ",\"repeat_count\":%" PRIu32,
 				   ev->repeat_of, ev->repeat_count);
 	else if (!ret)
-		ret = kg_strbuf_printf(b, ",\"repeat_of\":null,\"repeat_count\":null");
+		ret = kgc_strbuf_printf(b, ",\"repeat_of\":null,\"repeat_count\":null");
 	if (!ret)
-		ret = kg_strbuf_put(b, "}\n", 2);
+		ret = kgc_strbuf_put(b, "}\n", 2);
 	if (ret) {
 		b->len = start;
 		if (b->s)

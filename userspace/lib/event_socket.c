@@ -36,7 +36,7 @@
 #define KG_U64	{ .type = NLA_U64, .minlen = 8, .maxlen = 8 }
 #define KG_STR(max) { .type = NLA_STRING, .minlen = 1, .maxlen = (max) }
 
-static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
+static struct nla_policy kgc_event_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_PAD]		= { .type = NLA_UNSPEC },
 	[KABIGUARD_A_MODE]		= KG_U32,
 	[KABIGUARD_A_GENERATION]	= KG_U64,
@@ -82,7 +82,7 @@ static struct nla_policy kg_event_policy[KABIGUARD_A_MAX + 1] = {
 	[KABIGUARD_A_REPEAT_COUNT]	= KG_U32,
 };
 
-static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
+static struct nla_policy kgc_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
 	[KABIGUARD_VIOL_A_SYMBOL]	= KG_STR(KABIGUARD_SYMBOL_MAX),
 	[KABIGUARD_VIOL_A_NAMESPACE]	= KG_STR(KABIGUARD_NAMESPACE_MAX),
 	[KABIGUARD_VIOL_A_EXPORTER]	= KG_STR(KABIGUARD_MODNAME_MAX),
@@ -94,7 +94,7 @@ static struct nla_policy kg_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
 
 /* Attribute names for error messages. */
 #define KG_N(x) [KABIGUARD_A_##x] = "KABIGUARD_A_" #x
-static const char *const kg_event_attr_names[KABIGUARD_A_MAX + 1] = {
+static const char *const kgc_event_attr_names[KABIGUARD_A_MAX + 1] = {
 	KG_N(PAD), KG_N(MODE), KG_N(GENERATION), KG_N(VERDICT), KG_N(MODULE),
 	KG_N(MODULE_VERSION), KG_N(SRCVERSION), KG_N(SIG_OK), KG_N(TAINTS),
 	KG_N(NR_IMPORTS), KG_N(NR_VIOLATIONS), KG_N(VIOLATION), KG_N(PID),
@@ -108,31 +108,31 @@ static const char *const kg_event_attr_names[KABIGUARD_A_MAX + 1] = {
 };
 #undef KG_N
 #define KG_N(x) [KABIGUARD_VIOL_A_##x] = "KABIGUARD_VIOL_A_" #x
-static const char *const kg_viol_attr_names[KABIGUARD_VIOL_A_MAX + 1] = {
+static const char *const kgc_viol_attr_names[KABIGUARD_VIOL_A_MAX + 1] = {
 	KG_N(SYMBOL), KG_N(NAMESPACE), KG_N(EXPORTER), KG_N(REASON),
 	KG_N(KERNEL_CRC), KG_N(RULE_CRC), KG_N(FLAGS),
 };
 #undef KG_N
 
-int kg_events_open(struct kg_client **out)
+int kgc_events_open(struct kgc_client **out)
 {
-	struct kg_client *c;
+	struct kgc_client *c;
 	int ret, grp, fd, size = KG_EVENTS_RCVBUF;
 
-	ret = kg_connect(&c);
+	ret = kgc_connect(&c);
 	if (ret)
 		return ret;
 	grp = genl_ctrl_resolve_grp(c->sk, KABIGUARD_GENL_NAME,
 				    KABIGUARD_MCGRP_EVENTS);
 	if (grp < 0) {
-		ret = kg_nlerr(grp);
+		ret = kgc_nlerr(grp);
 		goto err_close;
 	}
 	/* Events are not replies: they carry no sequence number of ours. */
 	nl_socket_disable_seq_check(c->sk);
 	ret = nl_socket_add_membership(c->sk, grp);
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto err_close;
 	}
 	/* FORCE works as root past rmem_max; otherwise take what we get. */
@@ -143,11 +143,11 @@ int kg_events_open(struct kg_client **out)
 	return 0;
 
 err_close:
-	kg_close(c);
+	kgc_close(c);
 	return ret;
 }
 
-void kg_event_free(struct kg_event *ev)
+void kgc_event_free(struct kgc_event *ev)
 {
 	if (!ev)
 		return;
@@ -156,7 +156,7 @@ void kg_event_free(struct kg_event *ev)
 	ev->nr_listed = 0;
 }
 
-static void kg_strcpy_attr(char *dst, size_t size, const struct nlattr *a)
+static void kgc_strcpy_attr(char *dst, size_t size, const struct nlattr *a)
 {
 	size_t n;
 
@@ -170,9 +170,9 @@ static void kg_strcpy_attr(char *dst, size_t size, const struct nlattr *a)
 	dst[n] = '\0';
 }
 
-static void kg_set_err(char *err, size_t errlen, const char *fmt, ...)
+static void kgc_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void kg_set_err(char *err, size_t errlen, const char *fmt, ...)
+static void kgc_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -191,7 +191,7 @@ static void kg_set_err(char *err, size_t errlen, const char *fmt, ...)
  * Attributes newer than @maxtype are skipped (the ABI grows append-only).
  * On error names the attribute in @err.
  */
-static int kg_validate_attrs(struct nlattr *head, int len, int maxtype,
+static int kgc_validate_attrs(struct nlattr *head, int len, int maxtype,
 			     struct nla_policy *policy,
 			     const char *const *names, int repeat, int pad,
 			     const char *where, char *err, size_t errlen)
@@ -209,19 +209,19 @@ static int kg_validate_attrs(struct nlattr *head, int len, int maxtype,
 		name = names[type] ? names[type] : "attribute";
 		if (type == 0 || nla_validate(a, a->nla_len, maxtype,
 					      policy) < 0) {
-			kg_set_err(err, errlen,
+			kgc_set_err(err, errlen,
 				   "%s: %s (type %d) invalid (length %d)",
 				   where, name, type, nla_len(a));
 			return -EBADMSG;
 		}
 		if (seen[type]++ && type != repeat && type != pad) {
-			kg_set_err(err, errlen, "%s: %s given twice", where,
+			kgc_set_err(err, errlen, "%s: %s given twice", where,
 				   name);
 			return -EBADMSG;
 		}
 	}
 	if (rem != 0) {
-		kg_set_err(err, errlen,
+		kgc_set_err(err, errlen,
 			   "%s: %d trailing bytes after the last attribute",
 			   where, rem);
 		return -EBADMSG;
@@ -229,29 +229,29 @@ static int kg_validate_attrs(struct nlattr *head, int len, int maxtype,
 	return 0;
 }
 
-static int kg_parse_violation(struct nlattr *nest, struct kg_violation *v,
+static int kgc_parse_violation(struct nlattr *nest, struct kgc_violation *v,
 			      char *err, size_t errlen)
 {
 	struct nlattr *tb[KABIGUARD_VIOL_A_MAX + 1];
 	int ret;
 
-	ret = kg_validate_attrs(nla_data(nest), nla_len(nest),
-				KABIGUARD_VIOL_A_MAX, kg_viol_policy,
-				kg_viol_attr_names, 0, 0, "KABIGUARD_A_VIOLATION",
+	ret = kgc_validate_attrs(nla_data(nest), nla_len(nest),
+				KABIGUARD_VIOL_A_MAX, kgc_viol_policy,
+				kgc_viol_attr_names, 0, 0, "KABIGUARD_A_VIOLATION",
 				err, errlen);
 	if (ret)
 		return ret;
 	if (nla_parse_nested(tb, KABIGUARD_VIOL_A_MAX, nest,
-			     kg_viol_policy) < 0 ||
+			     kgc_viol_policy) < 0 ||
 	    !tb[KABIGUARD_VIOL_A_SYMBOL] || !tb[KABIGUARD_VIOL_A_REASON]) {
-		kg_set_err(err, errlen,
+		kgc_set_err(err, errlen,
 			   "KABIGUARD_A_VIOLATION: no KABIGUARD_VIOL_A_SYMBOL or KABIGUARD_VIOL_A_REASON");
 		return -EBADMSG;
 	}
-	kg_strcpy_attr(v->symbol, sizeof(v->symbol),
+	kgc_strcpy_attr(v->symbol, sizeof(v->symbol),
 		       tb[KABIGUARD_VIOL_A_SYMBOL]);
-	kg_strcpy_attr(v->ns, sizeof(v->ns), tb[KABIGUARD_VIOL_A_NAMESPACE]);
-	kg_strcpy_attr(v->exporter, sizeof(v->exporter),
+	kgc_strcpy_attr(v->ns, sizeof(v->ns), tb[KABIGUARD_VIOL_A_NAMESPACE]);
+	kgc_strcpy_attr(v->exporter, sizeof(v->exporter),
 		       tb[KABIGUARD_VIOL_A_EXPORTER]);
 	v->reason = nla_get_u32(tb[KABIGUARD_VIOL_A_REASON]);
 	if (tb[KABIGUARD_VIOL_A_KERNEL_CRC]) {
@@ -267,7 +267,7 @@ static int kg_parse_violation(struct nlattr *nest, struct kg_violation *v,
 	return 0;
 }
 
-int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
+int kgc_event_parse(const struct nlmsghdr *h, int family, struct kgc_event *ev,
 		   char *err, size_t errlen)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)h;
@@ -277,31 +277,31 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 	size_t nr = 0;
 	int rem, ret;
 
-	kg_set_err(err, errlen, "%s", "");
+	kgc_set_err(err, errlen, "%s", "");
 	if (h->nlmsg_type != family)
 		return 0;
 	if (!genlmsg_valid_hdr(nlh, 0)) {
-		kg_set_err(err, errlen, "message too short for its headers");
+		kgc_set_err(err, errlen, "message too short for its headers");
 		return -EBADMSG;
 	}
 	gh = nlmsg_data(nlh);
 	if (gh->cmd != KABIGUARD_CMD_VERDICT)
 		return 0;
-	ret = kg_validate_attrs(genlmsg_attrdata(gh, 0),
+	ret = kgc_validate_attrs(genlmsg_attrdata(gh, 0),
 				genlmsg_attrlen(gh, 0), KABIGUARD_A_MAX,
-				kg_event_policy, kg_event_attr_names,
+				kgc_event_policy, kgc_event_attr_names,
 				KABIGUARD_A_VIOLATION, KABIGUARD_A_PAD,
 				"verdict event", err,
 				errlen);
 	if (ret)
 		return ret;
-	if (genlmsg_parse(nlh, 0, tb, KABIGUARD_A_MAX, kg_event_policy) < 0) {
-		kg_set_err(err, errlen, "verdict event: invalid attributes");
+	if (genlmsg_parse(nlh, 0, tb, KABIGUARD_A_MAX, kgc_event_policy) < 0) {
+		kgc_set_err(err, errlen, "verdict event: invalid attributes");
 		return -EBADMSG;
 	}
 	if (!tb[KABIGUARD_A_SEQ] || !tb[KABIGUARD_A_MODULE] ||
 	    !tb[KABIGUARD_A_VERDICT]) {
-		kg_set_err(err, errlen,
+		kgc_set_err(err, errlen,
 			   "verdict event: no KABIGUARD_A_SEQ, KABIGUARD_A_MODULE or KABIGUARD_A_VERDICT");
 		return -EBADMSG;
 	}
@@ -313,10 +313,10 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 		ev->mode = nla_get_u32(tb[KABIGUARD_A_MODE]);
 	if (tb[KABIGUARD_A_GENERATION])
 		ev->generation = nla_get_u64(tb[KABIGUARD_A_GENERATION]);
-	kg_strcpy_attr(ev->module, sizeof(ev->module), tb[KABIGUARD_A_MODULE]);
-	kg_strcpy_attr(ev->version, sizeof(ev->version),
+	kgc_strcpy_attr(ev->module, sizeof(ev->module), tb[KABIGUARD_A_MODULE]);
+	kgc_strcpy_attr(ev->version, sizeof(ev->version),
 		       tb[KABIGUARD_A_MODULE_VERSION]);
-	kg_strcpy_attr(ev->srcversion, sizeof(ev->srcversion),
+	kgc_strcpy_attr(ev->srcversion, sizeof(ev->srcversion),
 		       tb[KABIGUARD_A_SRCVERSION]);
 	ev->sig_ok = tb[KABIGUARD_A_SIG_OK] &&
 		     nla_get_u8(tb[KABIGUARD_A_SIG_OK]);
@@ -330,7 +330,7 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 		ev->pid = nla_get_u32(tb[KABIGUARD_A_PID]);
 	if (tb[KABIGUARD_A_UID])
 		ev->uid = nla_get_u32(tb[KABIGUARD_A_UID]);
-	kg_strcpy_attr(ev->comm, sizeof(ev->comm), tb[KABIGUARD_A_COMM]);
+	kgc_strcpy_attr(ev->comm, sizeof(ev->comm), tb[KABIGUARD_A_COMM]);
 	if (tb[KABIGUARD_A_CHECK_NS])
 		ev->check_ns = nla_get_u64(tb[KABIGUARD_A_CHECK_NS]);
 	if (tb[KABIGUARD_A_SEQ])
@@ -352,13 +352,13 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 		ev->loginuid = nla_get_u32(tb[KABIGUARD_A_LOGINUID]);
 	if (tb[KABIGUARD_A_SESSIONID])
 		ev->sessionid = nla_get_u32(tb[KABIGUARD_A_SESSIONID]);
-	kg_strcpy_attr(ev->exe, sizeof(ev->exe), tb[KABIGUARD_A_EXE]);
-	kg_strcpy_attr(ev->cgroup, sizeof(ev->cgroup), tb[KABIGUARD_A_CGROUP]);
+	kgc_strcpy_attr(ev->exe, sizeof(ev->exe), tb[KABIGUARD_A_EXE]);
+	kgc_strcpy_attr(ev->cgroup, sizeof(ev->cgroup), tb[KABIGUARD_A_CGROUP]);
 	if (tb[KABIGUARD_A_GID])
 		ev->gid = nla_get_u32(tb[KABIGUARD_A_GID]);
 	if (tb[KABIGUARD_A_EGID])
 		ev->egid = nla_get_u32(tb[KABIGUARD_A_EGID]);
-	kg_strcpy_attr(ev->tty, sizeof(ev->tty), tb[KABIGUARD_A_TTY]);
+	kgc_strcpy_attr(ev->tty, sizeof(ev->tty), tb[KABIGUARD_A_TTY]);
 	if (tb[KABIGUARD_A_CGROUP_ID])
 		ev->cgroup_id = nla_get_u64(tb[KABIGUARD_A_CGROUP_ID]);
 	if (tb[KABIGUARD_A_PIDNS])
@@ -370,7 +370,7 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 	}
 	ev->argv_truncated = tb[KABIGUARD_A_ARGV_TRUNCATED] &&
 			     nla_get_u8(tb[KABIGUARD_A_ARGV_TRUNCATED]);
-	kg_strcpy_attr(ev->lsm_label, sizeof(ev->lsm_label),
+	kgc_strcpy_attr(ev->lsm_label, sizeof(ev->lsm_label),
 		       tb[KABIGUARD_A_LSM_LABEL]);
 	ev->kmod_request = tb[KABIGUARD_A_KMOD_REQUEST] &&
 			   nla_get_u8(tb[KABIGUARD_A_KMOD_REQUEST]);
@@ -382,22 +382,22 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 	if (ev->has_requester != (tb[KABIGUARD_A_REQ_UID] != NULL) ||
 	    ev->has_requester != (tb[KABIGUARD_A_REQ_COMM] != NULL) ||
 	    ev->has_requester != (tb[KABIGUARD_A_REQ_NAME] != NULL)) {
-		kg_set_err(err, errlen,
+		kgc_set_err(err, errlen,
 			   "verdict event: KABIGUARD_A_REQ_PID, _UID, _COMM and _NAME come together or not at all");
 		return -EBADMSG;
 	}
 	if (ev->has_requester) {
 		ev->req_pid = nla_get_u32(tb[KABIGUARD_A_REQ_PID]);
 		ev->req_uid = nla_get_u32(tb[KABIGUARD_A_REQ_UID]);
-		kg_strcpy_attr(ev->req_comm, sizeof(ev->req_comm),
+		kgc_strcpy_attr(ev->req_comm, sizeof(ev->req_comm),
 			       tb[KABIGUARD_A_REQ_COMM]);
-		kg_strcpy_attr(ev->req_name, sizeof(ev->req_name),
+		kgc_strcpy_attr(ev->req_name, sizeof(ev->req_name),
 			       tb[KABIGUARD_A_REQ_NAME]);
 	}
 	/* A repeat event: both, with a count of at least 2. */
 	if ((tb[KABIGUARD_A_REPEAT_OF] != NULL) !=
 	    (tb[KABIGUARD_A_REPEAT_COUNT] != NULL)) {
-		kg_set_err(err, errlen,
+		kgc_set_err(err, errlen,
 			   "verdict event: KABIGUARD_A_REPEAT_OF and KABIGUARD_A_REPEAT_COUNT come together");
 		return -EBADMSG;
 	}
@@ -406,7 +406,7 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 		ev->repeat_count = nla_get_u32(tb[KABIGUARD_A_REPEAT_COUNT]);
 		if (ev->repeat_count < 2 || !ev->repeat_of ||
 		    (ev->seq && ev->repeat_of >= ev->seq)) {
-			kg_set_err(err, errlen,
+			kgc_set_err(err, errlen,
 				   "verdict event: KABIGUARD_A_REPEAT_COUNT %u of event %" PRIu64 " is not a repeat",
 				   ev->repeat_count, ev->repeat_of);
 			return -EBADMSG;
@@ -422,40 +422,40 @@ int kg_event_parse(const struct nlmsghdr *h, int family, struct kg_event *ev,
 		return 1;
 	ev->viol = calloc(nr, sizeof(*ev->viol));
 	if (!ev->viol) {
-		kg_set_err(err, errlen, "out of memory");
+		kgc_set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	nla_for_each_attr(a, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
 			  rem) {
 		if (nla_type(a) != KABIGUARD_A_VIOLATION)
 			continue;
-		ret = kg_parse_violation(a, &ev->viol[ev->nr_listed], err,
+		ret = kgc_parse_violation(a, &ev->viol[ev->nr_listed], err,
 					 errlen);
 		if (ret < 0) {
-			kg_event_free(ev);
+			kgc_event_free(ev);
 			return ret;
 		}
 		ev->nr_listed++;
 	}
 	if (ev->nr_listed > ev->nr_violations) {
-		kg_set_err(err, errlen,
+		kgc_set_err(err, errlen,
 			   "verdict event: %zu violations listed, KABIGUARD_A_NR_VIOLATIONS says %u",
 			   ev->nr_listed, ev->nr_violations);
-		kg_event_free(ev);
+		kgc_event_free(ev);
 		return -EBADMSG;
 	}
 	return 1;
 }
 
 /* Returns 1 with ev filled, 0 when h is not a verdict, -EBADMSG. */
-static int kg_parse_event(struct kg_client *c, struct nlmsghdr *h,
-			  struct kg_event *ev)
+static int kgc_parse_event(struct kgc_client *c, struct nlmsghdr *h,
+			  struct kgc_event *ev)
 {
-	return kg_event_parse(h, c->family, ev, c->extack, sizeof(c->extack));
+	return kgc_event_parse(h, c->family, ev, c->extack, sizeof(c->extack));
 }
 
 /* Reads one datagram into c->buf. 1: got one, 0: none waiting. */
-static int kg_events_recv(struct kg_client *c)
+static int kgc_events_recv(struct kgc_client *c)
 {
 	int fd = nl_socket_get_fd(c->sk);
 	struct sockaddr_nl from;
@@ -490,7 +490,7 @@ static int kg_events_recv(struct kg_client *c)
 	}
 }
 
-static int64_t kg_now_ms(void)
+static int64_t kgc_now_ms(void)
 {
 	struct timespec ts;
 
@@ -498,9 +498,9 @@ static int64_t kg_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms)
+int kgc_events_next(struct kgc_client *c, struct kgc_event *ev, int timeout_ms)
 {
-	int64_t deadline = timeout_ms > 0 ? kg_now_ms() + timeout_ms : 0;
+	int64_t deadline = timeout_ms > 0 ? kgc_now_ms() + timeout_ms : 0;
 	struct pollfd pfd = { .fd = nl_socket_get_fd(c->sk), .events = POLLIN };
 	int ret, wait;
 
@@ -515,12 +515,12 @@ int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms)
 				return -EBADMSG;
 			}
 			c->bufpos += NLMSG_ALIGN(h->nlmsg_len);
-			ret = kg_parse_event(c, h, ev);
+			ret = kgc_parse_event(c, h, ev);
 			if (ret)
 				return ret;
 		}
 
-		ret = kg_events_recv(c);
+		ret = kgc_events_recv(c);
 		if (ret < 0)
 			return ret;
 		if (ret > 0)
@@ -531,7 +531,7 @@ int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms)
 		} else if (timeout_ms == 0) {
 			return 0;
 		} else {
-			int64_t left = deadline - kg_now_ms();
+			int64_t left = deadline - kgc_now_ms();
 
 			if (left <= 0)
 				return 0;
@@ -546,42 +546,42 @@ int kg_events_next(struct kg_client *c, struct kg_event *ev, int timeout_ms)
 	}
 }
 
-struct kg_events_dump_ctx {
-	struct kg_client *c;
-	kg_event_cb cb;
+struct kgc_events_dump_ctx {
+	struct kgc_client *c;
+	kgc_event_cb cb;
 	void *arg;
 };
 
-static int kg_events_dump_reply(struct nl_msg *msg, void *arg)
+static int kgc_events_dump_reply(struct nl_msg *msg, void *arg)
 {
-	struct kg_events_dump_ctx *ctx = arg;
-	struct kg_event ev;
+	struct kgc_events_dump_ctx *ctx = arg;
+	struct kgc_event ev;
 	int ret;
 
-	ret = kg_parse_event(ctx->c, nlmsg_hdr(msg), &ev);
+	ret = kgc_parse_event(ctx->c, nlmsg_hdr(msg), &ev);
 	if (ret <= 0)
 		return ret;
 	ret = ctx->cb(&ev, ctx->arg);
-	kg_event_free(&ev);
+	kgc_event_free(&ev);
 	return ret < 0 ? ret : 0;
 }
 
-int kg_events_dump(struct kg_client *c, uint64_t since, kg_event_cb cb,
+int kgc_events_dump(struct kgc_client *c, uint64_t since, kgc_event_cb cb,
 		   void *arg)
 {
-	struct kg_events_dump_ctx ctx = { .c = c, .cb = cb, .arg = arg };
+	struct kgc_events_dump_ctx ctx = { .c = c, .cb = cb, .arg = arg };
 	struct nl_msg *msg;
 	int ret;
 
-	msg = kg_msg_new(c, KABIGUARD_CMD_EVENTS_GET, NLM_F_DUMP, 0);
+	msg = kgc_msg_new(c, KABIGUARD_CMD_EVENTS_GET, NLM_F_DUMP, 0);
 	if (!msg)
 		return -ENOMEM;
 	ret = nla_put_u64(msg, KABIGUARD_A_SEQ, since);
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto out;
 	}
-	ret = kg_request(c, msg, kg_events_dump_reply, &ctx);
+	ret = kgc_request(c, msg, kgc_events_dump_reply, &ctx);
 out:
 	nlmsg_free(msg);
 	return ret;

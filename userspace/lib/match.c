@@ -15,11 +15,16 @@
 
 #include "internal.h"
 
-#define KG_MATCH_STORE struct kg_matcher
+#define KG_MATCH_RULE struct kgc_rule
+#define KG_MATCH_IMPORT struct kgc_import
+#define KG_MATCH_RESULT struct kgc_match
+#define KG_MATCH_STORE struct kgc_matcher
+#define KG_MATCH_LOOKUP kgc_match_lookup
+#define KG_MATCH_ANY kgc_match_any
 #include "../../include/kabiguard/match.h"
 
-struct kg_matcher {
-	const struct kg_policy *p;
+struct kgc_matcher {
+	const struct kgc_policy *p;
 	/* Chains: head[bucket] -> first rule index + 1, next[i] -> next. */
 	uint32_t *head, *next, *hash;
 	size_t mask;
@@ -27,7 +32,7 @@ struct kg_matcher {
 	size_t nr_any;
 };
 
-uint32_t kg_str_hash(const char *s)
+uint32_t kgc_str_hash(const char *s)
 {
 	uint32_t h = 2166136261u;	/* FNV-1a */
 
@@ -38,14 +43,14 @@ uint32_t kg_str_hash(const char *s)
 	return h;
 }
 
-static uint32_t kg_key_hash(enum kabiguard_rule_kind kind, const char *name)
+static uint32_t kgc_key_hash(enum kabiguard_rule_kind kind, const char *name)
 {
-	return kg_str_hash(name) ^ (uint32_t)kind * 0x9e3779b9u;
+	return kgc_str_hash(name) ^ (uint32_t)kind * 0x9e3779b9u;
 }
 
-int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p)
+int kgc_matcher_new(struct kgc_matcher **out, const struct kgc_policy *p)
 {
-	struct kg_matcher *m;
+	struct kgc_matcher *m;
 	uint32_t *tail;
 	size_t i, size = 16;
 
@@ -63,11 +68,11 @@ int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p)
 	m->any = calloc(p->nr + 1, sizeof(*m->any));
 	if (!m->head || !tail || !m->next || !m->hash || !m->any) {
 		free(tail);
-		kg_matcher_free(m);
+		kgc_matcher_free(m);
 		return -ENOMEM;
 	}
 	for (i = 0; i < p->nr; i++) {
-		const struct kg_rule *r = &p->rules[i];
+		const struct kgc_rule *r = &p->rules[i];
 		size_t b;
 
 		/* Livepatch rules allow no import (kabiguard.h). */
@@ -77,7 +82,7 @@ int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p)
 			m->any[m->nr_any++] = i;
 			continue;
 		}
-		m->hash[i] = kg_key_hash(r->kind, r->name);
+		m->hash[i] = kgc_key_hash(r->kind, r->name);
 		b = m->hash[i] & m->mask;
 		/* Append: same-key rules are tried in policy order. */
 		if (tail[b])
@@ -91,7 +96,7 @@ int kg_matcher_new(struct kg_matcher **out, const struct kg_policy *p)
 	return 0;
 }
 
-void kg_matcher_free(struct kg_matcher *m)
+void kgc_matcher_free(struct kgc_matcher *m)
 {
 	if (!m)
 		return;
@@ -102,13 +107,13 @@ void kg_matcher_free(struct kg_matcher *m)
 	free(m);
 }
 
-static bool kg_match_lookup(const struct kg_matcher *m, unsigned int kind,
+static bool kgc_match_lookup(const struct kgc_matcher *m, unsigned int kind,
 			    const char *name, struct kg_match_ctx *c)
 {
-	uint32_t h = kg_key_hash(kind, name), i;
+	uint32_t h = kgc_key_hash(kind, name), i;
 
 	for (i = m->head[h & m->mask]; i; i = m->next[i - 1]) {
-		const struct kg_rule *r = &m->p->rules[i - 1];
+		const struct kgc_rule *r = &m->p->rules[i - 1];
 
 		if (m->hash[i - 1] != h || r->kind != kind ||
 		    strcmp(r->name, name))
@@ -121,12 +126,12 @@ static bool kg_match_lookup(const struct kg_matcher *m, unsigned int kind,
 	return false;
 }
 
-static bool kg_match_any(const struct kg_matcher *m, struct kg_match_ctx *c)
+static bool kgc_match_any(const struct kgc_matcher *m, struct kg_match_ctx *c)
 {
 	size_t i;
 
 	for (i = 0; i < m->nr_any; i++) {
-		const struct kg_rule *r = &m->p->rules[m->any[i]];
+		const struct kgc_rule *r = &m->p->rules[m->any[i]];
 
 		if (kg_match_rule(r, c)) {
 			c->res->rule = r;
@@ -136,16 +141,16 @@ static bool kg_match_any(const struct kg_matcher *m, struct kg_match_ctx *c)
 	return false;
 }
 
-bool kg_matcher_allows(const struct kg_matcher *m, const struct kg_import *imp,
+bool kgc_matcher_allows(const struct kgc_matcher *m, const struct kgc_import *imp,
 		       const char *modname, unsigned int origin,
-		       struct kg_match *res)
+		       struct kgc_match *res)
 {
 	res->rule = NULL;
 	return kg_match_import(m, imp, modname, origin, res);
 }
 
 /* The loader's test, as the matcher applies it (include/kabiguard/match.h). */
-bool kg_ns_allows_module(const char *ns, const char *modname)
+bool kgc_ns_allows_module(const char *ns, const char *modname)
 {
 	return kg_match_ns_lists_module(ns, modname);
 }

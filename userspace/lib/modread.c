@@ -51,14 +51,14 @@
 /* struct modversion_info: unsigned long crc; char name[64 - its size]. */
 #define KG_MODVERSION_SIZE	64
 
-struct kg_modreader {
+struct kgc_modreader {
 	struct kmod_ctx *ctx;		/* offline: no dirname, no config */
-	struct kmod_ctx *sys;		/* kg_modreader_find(): the system's */
+	struct kmod_ctx *sys;		/* kgc_modreader_find(): the system's */
 	int memfd;			/* the signer's bytes; -1: none yet */
-	bool no_signer;			/* kg_modreader_want_signer(false) */
+	bool no_signer;			/* kgc_modreader_want_signer(false) */
 };
 
-static void kg_kmod_quiet(void *data, int priority, const char *file,
+static void kgc_kmod_quiet(void *data, int priority, const char *file,
 			  int line, const char *fn, const char *format,
 			  va_list args)
 {
@@ -66,10 +66,10 @@ static void kg_kmod_quiet(void *data, int priority, const char *file,
 	(void)format, (void)args;
 }
 
-int kg_modreader_new(struct kg_modreader **out)
+int kgc_modreader_new(struct kgc_modreader **out)
 {
 	static const char *const no_config[] = { NULL };
-	struct kg_modreader *r;
+	struct kgc_modreader *r;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
@@ -82,12 +82,12 @@ int kg_modreader_new(struct kg_modreader **out)
 		free(r);
 		return -ENOMEM;
 	}
-	kmod_set_log_fn(r->ctx, kg_kmod_quiet, NULL);
+	kmod_set_log_fn(r->ctx, kgc_kmod_quiet, NULL);
 	*out = r;
 	return 0;
 }
 
-void kg_modreader_free(struct kg_modreader *r)
+void kgc_modreader_free(struct kgc_modreader *r)
 {
 	if (!r)
 		return;
@@ -99,7 +99,7 @@ void kg_modreader_free(struct kg_modreader *r)
 	free(r);
 }
 
-char *kg_modreader_find(struct kg_modreader *r, const char *name)
+char *kgc_modreader_find(struct kgc_modreader *r, const char *name)
 {
 	struct kmod_module *mod;
 	const char *path;
@@ -109,7 +109,7 @@ char *kg_modreader_find(struct kg_modreader *r, const char *name)
 		r->sys = kmod_new(NULL, NULL);
 		if (!r->sys)
 			return NULL;
-		kmod_set_log_fn(r->sys, kg_kmod_quiet, NULL);
+		kmod_set_log_fn(r->sys, kgc_kmod_quiet, NULL);
 	}
 	if (kmod_module_new_from_name(r->sys, name, &mod))
 		return NULL;
@@ -120,7 +120,7 @@ char *kg_modreader_find(struct kg_modreader *r, const char *name)
 	return ret;
 }
 
-void kg_modinfo_free(struct kg_modinfo *mi)
+void kgc_modinfo_free(struct kgc_modinfo *mi)
 {
 	size_t i;
 
@@ -140,13 +140,13 @@ void kg_modinfo_free(struct kg_modinfo *mi)
 	memset(mi, 0, sizeof(*mi));
 }
 
-const char *kg_modversions_name(const struct kg_modinfo *mi)
+const char *kgc_modversions_name(const struct kgc_modinfo *mi)
 {
 	return mi->has_ext_versions ? "extended" :
 	       mi->has_versions ? "basic" : "none";
 }
 
-static int kg_push_str(char ***v, size_t *nr, const char *s, size_t len)
+static int kgc_push_str(char ***v, size_t *nr, const char *s, size_t len)
 {
 	char **n = realloc(*v, (*nr + 1) * sizeof(**v));
 
@@ -161,7 +161,7 @@ static int kg_push_str(char ***v, size_t *nr, const char *s, size_t len)
 }
 
 /* The sections the loader looks at; NULL data when absent. */
-struct kg_elf {
+struct kgc_elf {
 	Elf *e;
 	bool msb;			/* big-endian file */
 	bool is64;
@@ -170,7 +170,7 @@ struct kg_elf {
 	size_t strndx;			/* the symbol table's strings */
 };
 
-static uint64_t kg_get(const struct kg_elf *k, const unsigned char *p,
+static uint64_t kgc_get(const struct kgc_elf *k, const unsigned char *p,
 		       size_t n)
 {
 	uint64_t v = 0;
@@ -182,7 +182,7 @@ static uint64_t kg_get(const struct kg_elf *k, const unsigned char *p,
 }
 
 /* A section's bytes as they are in the file (NOBITS: none). */
-static Elf_Data *kg_raw(Elf_Scn *scn, const GElf_Shdr *sh)
+static Elf_Data *kgc_raw(Elf_Scn *scn, const GElf_Shdr *sh)
 {
 	Elf_Data *d;
 
@@ -193,7 +193,7 @@ static Elf_Data *kg_raw(Elf_Scn *scn, const GElf_Shdr *sh)
 }
 
 /* k->e is the module's ELF, from memory or from a file descriptor. */
-static int kg_elf_index(struct kg_elf *k, const char **why)
+static int kgc_elf_index(struct kgc_elf *k, const char **why)
 {
 	unsigned char *ident;
 	size_t shstrndx;
@@ -245,7 +245,7 @@ static int kg_elf_index(struct kg_elf *k, const char **why)
 			slot = &k->ext_names;
 		/* find_sec(): the first of a name counts. */
 		if (slot && !*slot) {
-			*slot = kg_raw(scn, &sh);
+			*slot = kgc_raw(scn, &sh);
 			if (!*slot && sh.sh_type != SHT_NOBITS && sh.sh_size)
 				return -ENOEXEC;
 		}
@@ -258,7 +258,7 @@ static int kg_elf_index(struct kg_elf *k, const char **why)
 }
 
 /* .modinfo: "key=value" strings, NUL-separated (padding NULs between). */
-static int kg_read_modinfo(const struct kg_elf *k, struct kg_modinfo *mi)
+static int kgc_read_modinfo(const struct kgc_elf *k, struct kgc_modinfo *mi)
 {
 	const char *p, *end, *v;
 	size_t len;
@@ -275,7 +275,7 @@ static int kg_read_modinfo(const struct kg_elf *k, struct kg_modinfo *mi)
 			continue;
 		v++;
 		if (v - p == 10 && !strncmp(p, "import_ns=", 10)) {
-			ret = kg_push_str(&mi->import_ns, &mi->nr_import_ns, v,
+			ret = kgc_push_str(&mi->import_ns, &mi->nr_import_ns, v,
 					  p + len - v);
 		} else if (v - p == 9 && !strncmp(p, "vermagic=", 9) &&
 			   !mi->vermagic) {
@@ -294,7 +294,7 @@ static int kg_read_modinfo(const struct kg_elf *k, struct kg_modinfo *mi)
 }
 
 /* One CRC table entry; name points into the section, not terminated. */
-struct kg_vers {
+struct kgc_vers {
 	const char *name;
 	size_t len;
 	uint32_t crc;
@@ -302,7 +302,7 @@ struct kg_vers {
 	bool used;			/* an undefined symbol has it */
 };
 
-static int kg_cmp_name(const struct kg_vers *x, const struct kg_vers *y)
+static int kgc_cmp_name(const struct kgc_vers *x, const struct kgc_vers *y)
 {
 	int d = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
 
@@ -310,32 +310,32 @@ static int kg_cmp_name(const struct kg_vers *x, const struct kg_vers *y)
 }
 
 /* By name, then table order: the loader takes a name's first entry. */
-static int kg_cmp_vers(const void *a, const void *b)
+static int kgc_cmp_vers(const void *a, const void *b)
 {
-	const struct kg_vers *x = a, *y = b;
-	int d = kg_cmp_name(x, y);
+	const struct kgc_vers *x = a, *y = b;
+	int d = kgc_cmp_name(x, y);
 
 	return d ? d : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 /* The first entry named like key, or NULL; every entry of that name is
  * marked used (duplicates are no extra import). */
-static struct kg_vers *kg_find_vers(struct kg_vers *v, size_t nr,
-				    const struct kg_vers *key)
+static struct kgc_vers *kgc_find_vers(struct kgc_vers *v, size_t nr,
+				    const struct kgc_vers *key)
 {
 	size_t lo = 0, hi = nr, i;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (kg_cmp_name(&v[mid], key) < 0)
+		if (kgc_cmp_name(&v[mid], key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == nr || kg_cmp_name(&v[lo], key))
+	if (lo == nr || kgc_cmp_name(&v[lo], key))
 		return NULL;
-	for (i = lo; i < nr && !kg_cmp_name(&v[i], key); i++)
+	for (i = lo; i < nr && !kgc_cmp_name(&v[i], key); i++)
 		v[i].used = true;
 	return &v[lo];
 }
@@ -347,7 +347,7 @@ static struct kg_vers *kg_find_vers(struct kg_vers *v, size_t nr,
  * (whole records only; a name is at most its record less the CRC). Sorted
  * by name for lookups. *v is NULL when there is none.
  */
-static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
+static int kgc_read_versions(const struct kgc_elf *k, struct kgc_vers **v,
 			    size_t *nr, const char **why)
 {
 	size_t i, n, left, crcsize = k->is64 ? 8 : 4;
@@ -378,11 +378,11 @@ static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
 	if (!*v)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		struct kg_vers *e = &(*v)[i];
+		struct kgc_vers *e = &(*v)[i];
 
 		e->idx = i;
 		if (k->ext_crcs) {
-			e->crc = kg_get(k, c + 4 * i, 4);
+			e->crc = kgc_get(k, c + 4 * i, 4);
 			e->name = name;
 			e->len = strnlen(name, left);
 			if (e->len == left) {
@@ -397,12 +397,12 @@ static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
 		} else {
 			const unsigned char *rec = c + KG_MODVERSION_SIZE * i;
 
-			e->crc = kg_get(k, rec, crcsize);
+			e->crc = kgc_get(k, rec, crcsize);
 			e->name = (const char *)rec + crcsize;
 			e->len = strnlen(e->name, KG_MODVERSION_SIZE - crcsize);
 		}
 	}
-	qsort(*v, n, sizeof(**v), kg_cmp_vers);
+	qsort(*v, n, sizeof(**v), kgc_cmp_vers);
 	*nr = n;
 	return 0;
 }
@@ -414,14 +414,14 @@ static int kg_read_versions(const struct kg_elf *k, struct kg_vers **v,
  * puts it in __versions until 6.x; check_modstruct_version()). They are
  * CRC checks, kept apart in mi->crc_checks, sorted by name.
  */
-static int kg_add_crc_checks(struct kg_modinfo *mi, struct kg_vers *v,
+static int kgc_add_crc_checks(struct kgc_modinfo *mi, struct kgc_vers *v,
 			     size_t nr)
 {
 	size_t i, extra = 0;
 
 	for (i = 0; i < nr; i++) {
 		/* Sorted: a duplicate of an extra follows it. */
-		if (i && !kg_cmp_name(&v[i - 1], &v[i]))
+		if (i && !kgc_cmp_name(&v[i - 1], &v[i]))
 			v[i].used = true;
 		extra += !v[i].used && v[i].len;
 	}
@@ -431,11 +431,11 @@ static int kg_add_crc_checks(struct kg_modinfo *mi, struct kg_vers *v,
 	if (!mi->crc_checks)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
-		struct kg_modsym *s = &mi->crc_checks[mi->nr_crc_checks];
+		struct kgc_modsym *s = &mi->crc_checks[mi->nr_crc_checks];
 
 		if (v[i].used || !v[i].len)
 			continue;
-		*s = (struct kg_modsym){ .crc = v[i].crc, .has_crc = true };
+		*s = (struct kgc_modsym){ .crc = v[i].crc, .has_crc = true };
 		s->name = strndup(v[i].name, v[i].len);
 		if (!s->name)
 			return -ENOMEM;
@@ -444,10 +444,10 @@ static int kg_add_crc_checks(struct kg_modinfo *mi, struct kg_vers *v,
 	return 0;
 }
 
-static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
+static int kgc_read_imports(const struct kgc_elf *k, struct kgc_modinfo *mi,
 			   const char **why)
 {
-	struct kg_vers *vers;
+	struct kgc_vers *vers;
 	size_t nvers, i, nsyms;
 	Elf_Data *d;
 	GElf_Shdr sh;
@@ -455,7 +455,7 @@ static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
 
 	mi->has_ext_versions = k->ext_crcs != NULL;
 	mi->has_versions = k->versions != NULL;
-	ret = kg_read_versions(k, &vers, &nvers, why);
+	ret = kgc_read_versions(k, &vers, &nvers, why);
 	if (ret)
 		return ret;
 	d = elf_getdata(k->symtab, NULL);
@@ -472,8 +472,8 @@ static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
 		goto out;
 	}
 	for (i = 1; i < nsyms; i++) {
-		struct kg_modsym *s = &mi->imports[mi->nr_imports];
-		struct kg_vers key, *hit;
+		struct kgc_modsym *s = &mi->imports[mi->nr_imports];
+		struct kgc_vers key, *hit;
 		const char *name;
 		GElf_Sym sym;
 
@@ -488,22 +488,22 @@ static int kg_read_imports(const struct kg_elf *k, struct kg_modinfo *mi,
 			goto out;
 		}
 		s->weak = GELF_ST_BIND(sym.st_info) == STB_WEAK;
-		key = (struct kg_vers){ .name = name, .len = strlen(name) };
-		hit = kg_find_vers(vers, nvers, &key);
+		key = (struct kgc_vers){ .name = name, .len = strlen(name) };
+		hit = kgc_find_vers(vers, nvers, &key);
 		if (hit) {
 			s->crc = hit->crc;
 			s->has_crc = true;
 		}
 		mi->nr_imports++;
 	}
-	ret = kg_add_crc_checks(mi, vers, nvers);
+	ret = kgc_add_crc_checks(mi, vers, nvers);
 out:
 	free(vers);
 	return ret;
 }
 
 /* The name libkmod gives a path: its base name up to the first '.'. */
-static char *kg_name_of(const char *path)
+static char *kgc_name_of(const char *path)
 {
 	const char *base = strrchr(path, '/');
 
@@ -512,33 +512,33 @@ static char *kg_name_of(const char *path)
 }
 
 /* Parses the module whose ELF is e (consumed: elf_end() here). */
-static int kg_modinfo_parse_elf(const char *path, Elf *e,
-				struct kg_modinfo *mi, char *err,
+static int kgc_modinfo_parse_elf(const char *path, Elf *e,
+				struct kgc_modinfo *mi, char *err,
 				size_t errlen)
 {
-	struct kg_elf k = { .e = e };
+	struct kgc_elf k = { .e = e };
 	const char *why = NULL;
 	int ret;
 
 	memset(mi, 0, sizeof(*mi));
 	mi->path = strdup(path);
-	mi->name = kg_name_of(path);
+	mi->name = kgc_name_of(path);
 	if (!mi->path || !mi->name) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = kg_elf_index(&k, &why);
+	ret = kgc_elf_index(&k, &why);
 	if (!ret)
-		ret = kg_read_modinfo(&k, mi);
+		ret = kgc_read_modinfo(&k, mi);
 	if (!ret)
-		ret = kg_read_imports(&k, mi, &why);
+		ret = kgc_read_imports(&k, mi, &why);
 	if (!ret)
-		kg_modname_normalise(mi->name);
+		kgc_modname_normalise(mi->name);
 out:
 	elf_end(k.e);
 	if (!ret)
 		return 0;
-	kg_modinfo_free(mi);
+	kgc_modinfo_free(mi);
 	if (ret == -ENOEXEC) {
 		const char *lib = elf_errmsg(-1);
 
@@ -551,15 +551,15 @@ out:
 	return ret;
 }
 
-int kg_modinfo_parse(const char *path, char *image, size_t len,
-		     struct kg_modinfo *mi, char *err, size_t errlen)
+int kgc_modinfo_parse(const char *path, char *image, size_t len,
+		     struct kgc_modinfo *mi, char *err, size_t errlen)
 {
 	elf_errno();	/* no error left from another file */
-	return kg_modinfo_parse_elf(path, elf_memory(image, len), mi, err,
+	return kgc_modinfo_parse_elf(path, elf_memory(image, len), mi, err,
 				    errlen);
 }
 
-static bool kg_is_signed(const char *image, size_t len)
+static bool kgc_is_signed(const char *image, size_t len)
 {
 	size_t m = sizeof(KG_SIG_MAGIC) - 1;
 
@@ -567,7 +567,7 @@ static bool kg_is_signed(const char *image, size_t len)
 }
 
 /* Whether the len-byte file at fd ends with the signature magic. */
-static bool kg_fd_is_signed(int fd, off_t len)
+static bool kgc_fd_is_signed(int fd, off_t len)
 {
 	char tail[sizeof(KG_SIG_MAGIC) - 1];
 
@@ -578,7 +578,7 @@ static bool kg_fd_is_signed(int fd, off_t len)
 }
 
 /* The decompressed bytes, where libkmod can open them; NULL: not here. */
-static const char *kg_memfd_path(struct kg_modreader *r, const char *image,
+static const char *kgc_memfd_path(struct kgc_modreader *r, const char *image,
 				 size_t len, char *buf, size_t buflen)
 {
 	size_t off = 0;
@@ -602,9 +602,9 @@ static const char *kg_memfd_path(struct kg_modreader *r, const char *image,
 
 /* libkmod's signer ("" becomes "(unknown signer)"); no error is fatal:
  * without one the module counts as unsigned, as it would before. */
-static int kg_read_signer(struct kg_modreader *r, const char *path,
+static int kgc_read_signer(struct kgc_modreader *r, const char *path,
 			  const char *image, size_t len, bool plain,
-			  struct kg_modinfo *mi)
+			  struct kgc_modinfo *mi)
 {
 	struct kmod_list *list = NULL, *e;
 	struct kmod_module *mod;
@@ -614,7 +614,7 @@ static int kg_read_signer(struct kg_modreader *r, const char *path,
 
 	/* A plain file is read where it is; a decompressed one from a
 	 * memfd (without /proc, libkmod decompresses the file again). */
-	src = plain ? path : kg_memfd_path(r, image, len, fdpath,
+	src = plain ? path : kgc_memfd_path(r, image, len, fdpath,
 					   sizeof(fdpath));
 	if (kmod_module_new_from_path(r->ctx, src ? src : path, &mod))
 		return 0;
@@ -636,17 +636,17 @@ static int kg_read_signer(struct kg_modreader *r, const char *path,
 }
 
 /* The signer of a signed mi, when wanted; on failure mi is freed. */
-static int kg_modreader_signer(struct kg_modreader *r, const char *path,
+static int kgc_modreader_signer(struct kgc_modreader *r, const char *path,
 			       const char *image, size_t len, bool plain,
-			       struct kg_modinfo *mi, char *err, size_t errlen)
+			       struct kgc_modinfo *mi, char *err, size_t errlen)
 {
 	int ret;
 
 	if (!mi->signed_file || r->no_signer)
 		return 0;
-	ret = kg_read_signer(r, path, image, len, plain, mi);
+	ret = kgc_read_signer(r, path, image, len, plain, mi);
 	if (ret) {
-		kg_modinfo_free(mi);
+		kgc_modinfo_free(mi);
 		snprintf(err, errlen, "%s: reading: %s", path, strerror(-ret));
 	}
 	return ret;
@@ -659,8 +659,8 @@ static int kg_modreader_signer(struct kg_modreader *r, const char *path,
  * never .text or the relocations: most of the file stays unread.
  * Returns 1 when fd is not a plain ELF file (then nothing is done).
  */
-static int kg_modreader_read_plain(struct kg_modreader *r, const char *path,
-				   int fd, struct kg_modinfo *mi, char *err,
+static int kgc_modreader_read_plain(struct kgc_modreader *r, const char *path,
+				   int fd, struct kgc_modinfo *mi, char *err,
 				   size_t errlen)
 {
 	unsigned char magic[SELFMAG];
@@ -677,24 +677,24 @@ static int kg_modreader_read_plain(struct kg_modreader *r, const char *path,
 		return -EFBIG;
 	}
 	elf_errno();	/* no error left from another file */
-	ret = kg_modinfo_parse_elf(path, elf_begin(fd, ELF_C_READ, NULL), mi,
+	ret = kgc_modinfo_parse_elf(path, elf_begin(fd, ELF_C_READ, NULL), mi,
 				   err, errlen);
 	if (ret)
 		return ret;
-	mi->signed_file = kg_fd_is_signed(fd, st.st_size);
-	return kg_modreader_signer(r, path, NULL, 0, true, mi, err, errlen);
+	mi->signed_file = kgc_fd_is_signed(fd, st.st_size);
+	return kgc_modreader_signer(r, path, NULL, 0, true, mi, err, errlen);
 }
 
 /*
  * A compressed file is read whole into malloc'ed memory, not mapped
- * (plain ones: kg_modreader_read_plain()): every munmap() flushes
+ * (plain ones: kgc_modreader_read_plain()): every munmap() flushes
  * the TLB, which costs more than the copy (half the time of a tree on a
  * paravirtualized VM). libkmod reads a plain file's signer from the file
  * itself, a decompressed one's from a memfd; only when asked for
- * (kg_modreader_want_signer()): libkmod maps and unmaps the file.
+ * (kgc_modreader_want_signer()): libkmod maps and unmaps the file.
  */
-int kg_modreader_read(struct kg_modreader *r, const char *path,
-		      struct kg_modinfo *mi, char *err, size_t errlen)
+int kgc_modreader_read(struct kgc_modreader *r, const char *path,
+		      struct kgc_modinfo *mi, char *err, size_t errlen)
 {
 	char *image = NULL, *file;
 	size_t len = 0;
@@ -708,12 +708,12 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 			 strerror(-ret));
 		return ret;
 	}
-	ret = kg_modreader_read_plain(r, path, fd, mi, err, errlen);
+	ret = kgc_modreader_read_plain(r, path, fd, mi, err, errlen);
 	if (ret <= 0) {
 		close(fd);
 		return ret;
 	}
-	ret = kg_read_all(fd, &image, &len);
+	ret = kgc_read_all(fd, &image, &len);
 	close(fd);
 	if (ret) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
@@ -721,7 +721,7 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 		return ret;
 	}
 	file = image;
-	ret = kg_decompress(path, &image, &len, err, errlen);
+	ret = kgc_decompress(path, &image, &len, err, errlen);
 	if (ret) {
 		size_t n = strlen(err);
 
@@ -730,19 +730,19 @@ int kg_modreader_read(struct kg_modreader *r, const char *path,
 			 "after decompression)");
 		goto out;
 	}
-	ret = kg_modinfo_parse(path, image, len, mi, err, errlen);
+	ret = kgc_modinfo_parse(path, image, len, mi, err, errlen);
 	if (ret)
 		goto out;
-	mi->signed_file = kg_is_signed(image, len);
-	/* kg_decompress() replaced the buffer: not plain. */
-	ret = kg_modreader_signer(r, path, image, len, image == file, mi, err,
+	mi->signed_file = kgc_is_signed(image, len);
+	/* kgc_decompress() replaced the buffer: not plain. */
+	ret = kgc_modreader_signer(r, path, image, len, image == file, mi, err,
 				  errlen);
 out:
 	free(image);
 	return ret;
 }
 
-void kg_modreader_want_signer(struct kg_modreader *r, bool want)
+void kgc_modreader_want_signer(struct kgc_modreader *r, bool want)
 {
 	r->no_signer = !want;
 }

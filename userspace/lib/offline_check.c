@@ -12,17 +12,17 @@
  *                     weak-modules asks before reusing a module. A kernel
  *                     whose Module.symvers has no CRC other than 0 was
  *                     built without CONFIG_MODVERSIONS: no CRC is checked
- *                     there, and vermagic alone decides (kg_symtab_crcs()).
+ *                     there, and vermagic alone decides (kgc_symtab_crcs()).
  *   - ns-not-imported: the entry has a namespace the module's import_ns
  *                     does not list: refused since v5.4; a module-
  *                     restricted export (6.16+, "module:NAME,...") is
  *                     usable without the import by a module it lists
- *                     (kg_ns_allows_module(), the loader's test).
+ *                     (kgc_ns_allows_module(), the loader's test).
  *   - no-modversions: the module has no CRC table at all while the target
  *                     kernel checks CRCs: its loader refuses it, or with
  *                     CONFIG_MODULE_FORCE_LOAD (Debian) loads it tainted
  *                     (F); one issue, at the first import it checks.
- *   - policy:         kg_matcher_allows() (the kernel's own semantics, with
+ *   - policy:         kgc_matcher_allows() (the kernel's own semantics, with
  *                     the namespace, exporter and CRC from the entry)
  *                     refuses it; kabiguard.ko would report or deny it.
  * The module's CRC checks (mi->crc_checks: CRC entries no import has) are
@@ -49,7 +49,7 @@
 
 #include "internal.h"
 
-static const char *const kg_issue_kinds[] = {
+static const char *const kgc_issue_kinds[] = {
 	[KG_ISSUE_POLICY] = "policy",
 	[KG_ISSUE_NS_NOT_IMPORTED] = "ns-not-imported",
 	[KG_ISSUE_UNKNOWN] = "unknown-symbol",
@@ -57,22 +57,22 @@ static const char *const kg_issue_kinds[] = {
 	[KG_ISSUE_NO_MODVERSIONS] = "no-modversions",
 };
 
-const char *kg_issue_kind_name(enum kg_issue_kind k)
+const char *kgc_issue_kind_name(enum kgc_issue_kind k)
 {
-	if ((unsigned int)k >= sizeof(kg_issue_kinds) / sizeof(*kg_issue_kinds))
+	if ((unsigned int)k >= sizeof(kgc_issue_kinds) / sizeof(*kgc_issue_kinds))
 		return "?";
-	return kg_issue_kinds[k];
+	return kgc_issue_kinds[k];
 }
 
-void kg_check_result_free(struct kg_check_result *r)
+void kgc_check_result_free(struct kgc_check_result *r)
 {
-	kg_modinfo_free(&r->mi);
+	kgc_modinfo_free(&r->mi);
 	free(r->issues);
 	r->issues = NULL;
 	r->nr_issues = 0;
 }
 
-static bool kg_imports_ns(const struct kg_modinfo *mi, const char *ns)
+static bool kgc_imports_ns(const struct kgc_modinfo *mi, const char *ns)
 {
 	size_t i;
 
@@ -82,10 +82,10 @@ static bool kg_imports_ns(const struct kg_modinfo *mi, const char *ns)
 	return false;
 }
 
-static int kg_add_issue(struct kg_check_result *res, size_t *cap,
-			const struct kg_issue *is)
+static int kgc_add_issue(struct kgc_check_result *res, size_t *cap,
+			const struct kgc_issue *is)
 {
-	struct kg_issue *n;
+	struct kgc_issue *n;
 
 	if (res->nr_issues == *cap) {
 		*cap = *cap ? *cap * 2 : 8;
@@ -98,10 +98,10 @@ static int kg_add_issue(struct kg_check_result *res, size_t *cap,
 	return 0;
 }
 
-static int kg_check_imports(const struct kg_checker *ck,
-			    struct kg_check_result *res)
+static int kgc_check_imports(const struct kgc_checker *ck,
+			    struct kgc_check_result *res)
 {
-	const struct kg_modinfo *mi = &res->mi;
+	const struct kgc_modinfo *mi = &res->mi;
 	/* The in-tree mark is read from the file, as the loader reads it. */
 	unsigned int origin = (ck->assume_signed || mi->signer ?
 			       KG_MATCH_SIGNED : 0) |
@@ -113,31 +113,31 @@ static int kg_check_imports(const struct kg_checker *ck,
 	res->loads = true;
 	res->allowed = true;
 	for (i = 0; i < mi->nr_imports && !ret; i++) {
-		const struct kg_modsym *s = &mi->imports[i];
-		const struct kg_rule *k = kg_symtab_find(ck->kernel, s->name);
-		struct kg_issue is = { .sym = s, .kernel = k };
-		struct kg_import imp = { .name = s->name };
+		const struct kgc_modsym *s = &mi->imports[i];
+		const struct kgc_rule *k = kgc_symtab_find(ck->kernel, s->name);
+		struct kgc_issue is = { .sym = s, .kernel = k };
+		struct kgc_import imp = { .name = s->name };
 
 		if (ck->kernel && !k && !s->weak) {
 			is.kind = KG_ISSUE_UNKNOWN;
-			ret = kg_add_issue(res, &cap, &is);
+			ret = kgc_add_issue(res, &cap, &is);
 			res->loads = false;
 		}
-		if (k && k->ns && !kg_imports_ns(mi, k->ns) &&
-		    !kg_ns_allows_module(k->ns, mi->name)) {
+		if (k && k->ns && !kgc_imports_ns(mi, k->ns) &&
+		    !kgc_ns_allows_module(k->ns, mi->name)) {
 			is.kind = KG_ISSUE_NS_NOT_IMPORTED;
-			ret = ret ? ret : kg_add_issue(res, &cap, &is);
+			ret = ret ? ret : kgc_add_issue(res, &cap, &is);
 			res->loads = false;
 		}
 		if (k && k->has_crc && s->has_crc && k->crc != s->crc) {
 			is.kind = KG_ISSUE_CRC;
-			ret = ret ? ret : kg_add_issue(res, &cap, &is);
+			ret = ret ? ret : kgc_add_issue(res, &cap, &is);
 			res->loads = false;
 		}
 		/* check_version(): no table at all is a forced load. */
 		if (k && k->has_crc && no_crcs) {
 			is.kind = KG_ISSUE_NO_MODVERSIONS;
-			ret = ret ? ret : kg_add_issue(res, &cap, &is);
+			ret = ret ? ret : kgc_add_issue(res, &cap, &is);
 			res->loads = false;
 			no_crcs = false;	/* once */
 		}
@@ -149,26 +149,26 @@ static int kg_check_imports(const struct kg_checker *ck,
 			imp.crc = k->crc;
 			imp.has_crc = k->has_crc;
 		}
-		if (!kg_matcher_allows(ck->policy, &imp, mi->name, origin,
+		if (!kgc_matcher_allows(ck->policy, &imp, mi->name, origin,
 				       &is.match)) {
 			is.kind = KG_ISSUE_POLICY;
-			ret = ret ? ret : kg_add_issue(res, &cap, &is);
+			ret = ret ? ret : kgc_add_issue(res, &cap, &is);
 			res->allowed = false;
 		}
 	}
 	for (i = 0; i < mi->nr_crc_checks && !ret; i++) {
-		const struct kg_modsym *s = &mi->crc_checks[i];
-		const struct kg_rule *k = kg_symtab_find(ck->kernel, s->name);
-		struct kg_issue is = { .sym = s, .kernel = k,
+		const struct kgc_modsym *s = &mi->crc_checks[i];
+		const struct kgc_rule *k = kgc_symtab_find(ck->kernel, s->name);
+		struct kgc_issue is = { .sym = s, .kernel = k,
 				       .crc_check = true };
 		bool layout = !strcmp(s->name, "module_layout");
 
 		if (ck->kernel && !k) {
 			is.kind = KG_ISSUE_UNKNOWN;
-			ret = kg_add_issue(res, &cap, &is);
+			ret = kgc_add_issue(res, &cap, &is);
 		} else if (k && k->has_crc && k->crc != s->crc) {
 			is.kind = KG_ISSUE_CRC;
-			ret = kg_add_issue(res, &cap, &is);
+			ret = kgc_add_issue(res, &cap, &is);
 			if (layout)
 				res->loads = false;
 		}
@@ -188,13 +188,13 @@ static int kg_check_imports(const struct kg_checker *ck,
  * serialized record. A worker that crashes on a hostile file costs only
  * the files it had not sent back; they are reported as errors.
  */
-struct kg_buf {
+struct kgc_buf {
 	unsigned char *d;
 	size_t len, cap, pos;
 	bool bad;
 };
 
-static void kg_put(struct kg_buf *b, const void *src, size_t len)
+static void kgc_put(struct kgc_buf *b, const void *src, size_t len)
 {
 	if (b->bad)
 		return;
@@ -216,22 +216,22 @@ static void kg_put(struct kg_buf *b, const void *src, size_t len)
 	b->len += len;
 }
 
-static void kg_put_u32(struct kg_buf *b, uint32_t v)
+static void kgc_put_u32(struct kgc_buf *b, uint32_t v)
 {
-	kg_put(b, &v, sizeof(v));
+	kgc_put(b, &v, sizeof(v));
 }
 
 /* NULL is length 0xffffffff. */
-static void kg_put_str(struct kg_buf *b, const char *s)
+static void kgc_put_str(struct kgc_buf *b, const char *s)
 {
 	uint32_t len = s ? strlen(s) : UINT32_MAX;
 
-	kg_put_u32(b, len);
+	kgc_put_u32(b, len);
 	if (s)
-		kg_put(b, s, len);
+		kgc_put(b, s, len);
 }
 
-static bool kg_get(struct kg_buf *b, void *dst, size_t len)
+static bool kgc_get(struct kgc_buf *b, void *dst, size_t len)
 {
 	if (b->bad || b->len - b->pos < len) {
 		b->bad = true;
@@ -242,17 +242,17 @@ static bool kg_get(struct kg_buf *b, void *dst, size_t len)
 	return true;
 }
 
-static uint32_t kg_get_u32(struct kg_buf *b)
+static uint32_t kgc_get_u32(struct kgc_buf *b)
 {
 	uint32_t v = 0;
 
-	kg_get(b, &v, sizeof(v));
+	kgc_get(b, &v, sizeof(v));
 	return v;
 }
 
-static char *kg_get_str(struct kg_buf *b)
+static char *kgc_get_str(struct kgc_buf *b)
 {
-	uint32_t len = kg_get_u32(b);
+	uint32_t len = kgc_get_u32(b);
 	char *s;
 
 	if (len == UINT32_MAX || b->bad)
@@ -266,27 +266,27 @@ static char *kg_get_str(struct kg_buf *b)
 		b->bad = true;
 		return NULL;
 	}
-	kg_get(b, s, len);
+	kgc_get(b, s, len);
 	s[len] = '\0';
 	return s;
 }
 
-static void kg_put_syms(struct kg_buf *b, const struct kg_modsym *v,
+static void kgc_put_syms(struct kgc_buf *b, const struct kgc_modsym *v,
 			size_t nr)
 {
 	size_t i;
 
-	kg_put_u32(b, nr);
+	kgc_put_u32(b, nr);
 	for (i = 0; i < nr; i++) {
-		kg_put_str(b, v[i].name);
-		kg_put_u32(b, v[i].crc);
-		kg_put_u32(b, v[i].has_crc | v[i].weak << 1);
+		kgc_put_str(b, v[i].name);
+		kgc_put_u32(b, v[i].crc);
+		kgc_put_u32(b, v[i].has_crc | v[i].weak << 1);
 	}
 }
 
-static void kg_get_syms(struct kg_buf *b, struct kg_modsym **v, size_t *nr)
+static void kgc_get_syms(struct kgc_buf *b, struct kgc_modsym **v, size_t *nr)
 {
-	uint32_t i, n = kg_get_u32(b), f;
+	uint32_t i, n = kgc_get_u32(b), f;
 
 	if (n > b->len)
 		b->bad = true;
@@ -295,9 +295,9 @@ static void kg_get_syms(struct kg_buf *b, struct kg_modsym **v, size_t *nr)
 		b->bad = !*v;
 	}
 	for (i = 0; i < n && !b->bad; i++, (*nr)++) {
-		(*v)[i].name = kg_get_str(b);
-		(*v)[i].crc = kg_get_u32(b);
-		f = kg_get_u32(b);
+		(*v)[i].name = kgc_get_str(b);
+		(*v)[i].crc = kgc_get_u32(b);
+		f = kgc_get_u32(b);
 		(*v)[i].has_crc = f & 1;
 		(*v)[i].weak = f & 2;
 	}
@@ -305,30 +305,30 @@ static void kg_get_syms(struct kg_buf *b, struct kg_modsym **v, size_t *nr)
 
 /* Record: u32 length of the rest, u32 index, i32 err, then either the
  * error message or the modinfo. */
-static void kg_put_result(struct kg_buf *b, size_t idx,
-			  const struct kg_check_result *r)
+static void kgc_put_result(struct kgc_buf *b, size_t idx,
+			  const struct kgc_check_result *r)
 {
-	const struct kg_modinfo *mi = &r->mi;
+	const struct kgc_modinfo *mi = &r->mi;
 	size_t start = b->len, i;
 	uint32_t len;
 
-	kg_put_u32(b, 0);
-	kg_put_u32(b, idx);
-	kg_put_u32(b, (uint32_t)r->err);
+	kgc_put_u32(b, 0);
+	kgc_put_u32(b, idx);
+	kgc_put_u32(b, (uint32_t)r->err);
 	if (r->err) {
-		kg_put_str(b, r->errmsg);
+		kgc_put_str(b, r->errmsg);
 	} else {
-		kg_put_str(b, mi->path);
-		kg_put_str(b, mi->name);
-		kg_put_str(b, mi->vermagic);
-		kg_put_str(b, mi->signer);
-		kg_put_u32(b, mi->has_versions | mi->has_ext_versions << 1 |
+		kgc_put_str(b, mi->path);
+		kgc_put_str(b, mi->name);
+		kgc_put_str(b, mi->vermagic);
+		kgc_put_str(b, mi->signer);
+		kgc_put_u32(b, mi->has_versions | mi->has_ext_versions << 1 |
 			   mi->signed_file << 2);
-		kg_put_u32(b, mi->nr_import_ns);
+		kgc_put_u32(b, mi->nr_import_ns);
 		for (i = 0; i < mi->nr_import_ns; i++)
-			kg_put_str(b, mi->import_ns[i]);
-		kg_put_syms(b, mi->imports, mi->nr_imports);
-		kg_put_syms(b, mi->crc_checks, mi->nr_crc_checks);
+			kgc_put_str(b, mi->import_ns[i]);
+		kgc_put_syms(b, mi->imports, mi->nr_imports);
+		kgc_put_syms(b, mi->crc_checks, mi->nr_crc_checks);
 	}
 	if (b->bad)
 		return;
@@ -338,35 +338,35 @@ static void kg_put_result(struct kg_buf *b, size_t idx,
 
 /* The records of one worker are trusted as much as the worker: only
  * bounds are checked. */
-static int kg_get_result(struct kg_buf *b, size_t nr,
-			 struct kg_check_result *results, size_t *idx)
+static int kgc_get_result(struct kgc_buf *b, size_t nr,
+			 struct kgc_check_result *results, size_t *idx)
 {
-	struct kg_check_result *r;
-	struct kg_modinfo *mi;
+	struct kgc_check_result *r;
+	struct kgc_modinfo *mi;
 	uint32_t i, n, f;
 
-	*idx = kg_get_u32(b);
+	*idx = kgc_get_u32(b);
 	if (b->bad || *idx >= nr)
 		return -EBADMSG;
 	r = &results[*idx];
 	mi = &r->mi;
-	r->err = (int32_t)kg_get_u32(b);
+	r->err = (int32_t)kgc_get_u32(b);
 	if (r->err) {
-		char *msg = kg_get_str(b);
+		char *msg = kgc_get_str(b);
 
 		snprintf(r->errmsg, sizeof(r->errmsg), "%s", msg ? msg : "?");
 		free(msg);
 		return b->bad ? -EBADMSG : 0;
 	}
-	mi->path = kg_get_str(b);
-	mi->name = kg_get_str(b);
-	mi->vermagic = kg_get_str(b);
-	mi->signer = kg_get_str(b);
-	f = kg_get_u32(b);
+	mi->path = kgc_get_str(b);
+	mi->name = kgc_get_str(b);
+	mi->vermagic = kgc_get_str(b);
+	mi->signer = kgc_get_str(b);
+	f = kgc_get_u32(b);
 	mi->has_versions = f & 1;
 	mi->has_ext_versions = f & 2;
 	mi->signed_file = f & 4;
-	n = kg_get_u32(b);
+	n = kgc_get_u32(b);
 	if (n > b->len)
 		b->bad = true;
 	if (!b->bad && n) {
@@ -374,9 +374,9 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 		b->bad = !mi->import_ns;
 	}
 	for (i = 0; i < n && !b->bad; i++, mi->nr_import_ns++)
-		mi->import_ns[i] = kg_get_str(b);
-	kg_get_syms(b, &mi->imports, &mi->nr_imports);
-	kg_get_syms(b, &mi->crc_checks, &mi->nr_crc_checks);
+		mi->import_ns[i] = kgc_get_str(b);
+	kgc_get_syms(b, &mi->imports, &mi->nr_imports);
+	kgc_get_syms(b, &mi->crc_checks, &mi->nr_crc_checks);
 	if (b->bad || !mi->path || !mi->name)
 		return -EBADMSG;
 	for (i = 0; i < mi->nr_import_ns; i++)
@@ -391,8 +391,8 @@ static int kg_get_result(struct kg_buf *b, size_t nr,
 	return 0;
 }
 
-static void kg_read_one(struct kg_modreader *rd, int rd_err,
-			const char *path, struct kg_check_result *res)
+static void kgc_read_one(struct kgc_modreader *rd, int rd_err,
+			const char *path, struct kgc_check_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (rd_err) {
@@ -401,18 +401,18 @@ static void kg_read_one(struct kg_modreader *rd, int rd_err,
 			 "reader: %s", path, strerror(-rd_err));
 		return;
 	}
-	res->err = kg_modreader_read(rd, path, &res->mi, res->errmsg,
+	res->err = kgc_modreader_read(rd, path, &res->mi, res->errmsg,
 				     sizeof(res->errmsg));
 }
 
-static void kg_finish_one(const struct kg_checker *ck, const char *path,
-			  struct kg_check_result *res)
+static void kgc_finish_one(const struct kgc_checker *ck, const char *path,
+			  struct kgc_check_result *res)
 {
 	int ret;
 
 	if (res->err)
 		return;
-	ret = kg_check_imports(ck, res);
+	ret = kgc_check_imports(ck, res);
 	if (ret) {
 		res->err = ret;
 		snprintf(res->errmsg, sizeof(res->errmsg), "%s: %s", path,
@@ -420,7 +420,7 @@ static void kg_finish_one(const struct kg_checker *ck, const char *path,
 	}
 }
 
-static int kg_write_all(int fd, const unsigned char *d, size_t len)
+static int kgc_write_all(int fd, const unsigned char *d, size_t len)
 {
 	while (len) {
 		ssize_t w = write(fd, d, len);
@@ -436,29 +436,29 @@ static int kg_write_all(int fd, const unsigned char *d, size_t len)
 }
 
 static void __attribute__((noreturn))
-kg_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd,
+kgc_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd,
 	  bool want_signer)
 {
-	struct kg_modreader *rd = NULL;
-	int rd_err = kg_modreader_new(&rd);
+	struct kgc_modreader *rd = NULL;
+	int rd_err = kgc_modreader_new(&rd);
 
 	if (!rd_err)
-		kg_modreader_want_signer(rd, want_signer);
-	struct kg_buf b = { 0 };
-	struct kg_check_result res;
+		kgc_modreader_want_signer(rd, want_signer);
+	struct kgc_buf b = { 0 };
+	struct kgc_check_result res;
 	size_t i;
 
 	while ((i = atomic_fetch_add(next, 1)) < nr) {
-		kg_read_one(rd, rd_err, paths[i], &res);
-		kg_put_result(&b, i, &res);
-		kg_check_result_free(&res);
+		kgc_read_one(rd, rd_err, paths[i], &res);
+		kgc_put_result(&b, i, &res);
+		kgc_check_result_free(&res);
 		/* Batches of a few records: fewer syscalls. */
-		if (b.bad || (b.len > 65536 && kg_write_all(fd, b.d, b.len)))
+		if (b.bad || (b.len > 65536 && kgc_write_all(fd, b.d, b.len)))
 			_exit(1);
 		if (b.len > 65536)
 			b.len = 0;
 	}
-	if (b.len && kg_write_all(fd, b.d, b.len))
+	if (b.len && kgc_write_all(fd, b.d, b.len))
 		_exit(1);
 	_exit(0);
 }
@@ -470,7 +470,7 @@ kg_worker(char *const *paths, size_t nr, atomic_size_t *next, int fd,
  * that has run on several CPUs keeps them in its mm_cpumask, and every
  * munmap() sends them a TLB-shootdown IPI. Best effort.
  */
-static void kg_pin(const cpu_set_t *allowed, unsigned int k)
+static void kgc_pin(const cpu_set_t *allowed, unsigned int k)
 {
 	unsigned int cpu, seen = 0;
 	cpu_set_t one;
@@ -490,39 +490,39 @@ static void kg_pin(const cpu_set_t *allowed, unsigned int k)
 /* Results in path order: those done so far are finished (matched) and
  * handed to ck->each at once, so that output and freeing follow the
  * workers instead of waiting for the last file. */
-struct kg_emitter {
-	const struct kg_checker *ck;
+struct kgc_emitter {
+	const struct kgc_checker *ck;
 	char *const *paths;
-	struct kg_check_result *results;
+	struct kgc_check_result *results;
 	bool *done;
 	size_t nr, next;
 };
 
-static void kg_emit_ready(struct kg_emitter *e)
+static void kgc_emit_ready(struct kgc_emitter *e)
 {
 	for (; e->next < e->nr && e->done[e->next]; e->next++) {
-		struct kg_check_result *r = &e->results[e->next];
+		struct kgc_check_result *r = &e->results[e->next];
 
-		kg_finish_one(e->ck, e->paths[e->next], r);
+		kgc_finish_one(e->ck, e->paths[e->next], r);
 		if (!e->ck->each)
 			continue;
 		e->ck->each(r, e->next, e->ck->arg);
-		kg_check_result_free(r);
+		kgc_check_result_free(r);
 		memset(r, 0, sizeof(*r));
 	}
 }
 
-struct kg_worker_state {
+struct kgc_worker_state {
 	pid_t pid;
 	int fd;
-	struct kg_buf in;
+	struct kgc_buf in;
 };
 
 /* Parses the complete records in w->in; keeps a partial one. */
-static int kg_drain(struct kg_worker_state *w, struct kg_emitter *e)
+static int kgc_drain(struct kgc_worker_state *w, struct kgc_emitter *e)
 {
 	for (;;) {
-		struct kg_buf rec;
+		struct kgc_buf rec;
 		uint32_t len;
 		size_t idx;
 
@@ -531,24 +531,24 @@ static int kg_drain(struct kg_worker_state *w, struct kg_emitter *e)
 		memcpy(&len, w->in.d + w->in.pos, sizeof(len));
 		if (w->in.len - w->in.pos - sizeof(len) < len)
 			break;
-		rec = (struct kg_buf){ .d = w->in.d + w->in.pos + sizeof(len),
+		rec = (struct kgc_buf){ .d = w->in.d + w->in.pos + sizeof(len),
 				       .len = len };
-		if (kg_get_result(&rec, e->nr, e->results, &idx))
+		if (kgc_get_result(&rec, e->nr, e->results, &idx))
 			return -EBADMSG;
 		e->done[idx] = true;
 		w->in.pos += sizeof(len) + len;
 	}
-	kg_emit_ready(e);
+	kgc_emit_ready(e);
 	memmove(w->in.d, w->in.d + w->in.pos, w->in.len - w->in.pos);
 	w->in.len -= w->in.pos;
 	w->in.pos = 0;
 	return 0;
 }
 
-static int kg_run_workers(struct kg_emitter *e, unsigned int n,
+static int kgc_run_workers(struct kgc_emitter *e, unsigned int n,
 			  bool want_signer)
 {
-	struct kg_worker_state *w;
+	struct kgc_worker_state *w;
 	struct pollfd *pfd;
 	atomic_size_t *next;
 	unsigned int i, live = 0;
@@ -575,7 +575,7 @@ static int kg_run_workers(struct kg_emitter *e, unsigned int n,
 		if (pipe2(p, O_CLOEXEC))
 			break;
 		if (pinned)
-			kg_pin(&allowed, i);
+			kgc_pin(&allowed, i);
 		w[live].pid = fork();
 		if (w[live].pid < 0) {
 			close(p[0]);
@@ -588,7 +588,7 @@ static int kg_run_workers(struct kg_emitter *e, unsigned int n,
 			close(p[0]);
 			for (j = 0; j < live; j++)
 				close(w[j].fd);
-			kg_worker(e->paths, e->nr, next, p[1], want_signer);
+			kgc_worker(e->paths, e->nr, next, p[1], want_signer);
 		}
 		close(p[1]);
 		w[live].fd = p[0];
@@ -610,7 +610,7 @@ static int kg_run_workers(struct kg_emitter *e, unsigned int n,
 			break;
 		}
 		for (i = 0; i < live; i++) {
-			struct kg_buf *in = &w[i].in;
+			struct kgc_buf *in = &w[i].in;
 			ssize_t r;
 
 			if (pfd[i].fd < 0 || !pfd[i].revents)
@@ -631,7 +631,7 @@ static int kg_run_workers(struct kg_emitter *e, unsigned int n,
 				continue;
 			if (r > 0) {
 				in->len += r;
-				if (!kg_drain(&w[i], e))
+				if (!kgc_drain(&w[i], e))
 					continue;
 			}
 			/* EOF, error or garbage: this worker is done. */
@@ -653,12 +653,12 @@ out:
 	return ret;
 }
 
-int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
-		   unsigned int nworkers, struct kg_check_result *results)
+int kgc_check_files(const struct kgc_checker *ck, char *const *paths, size_t nr,
+		   unsigned int nworkers, struct kgc_check_result *results)
 {
-	struct kg_emitter e = { .ck = ck, .paths = paths, .results = results,
+	struct kgc_emitter e = { .ck = ck, .paths = paths, .results = results,
 				.nr = nr };
-	struct kg_modreader *rd = NULL;
+	struct kgc_modreader *rd = NULL;
 	int rd_err;
 
 	if (!nworkers) {
@@ -674,33 +674,33 @@ int kg_check_files(const struct kg_checker *ck, char *const *paths, size_t nr,
 		return -ENOMEM;
 	memset(results, 0, nr * sizeof(*results));
 	if (nworkers > 1)
-		kg_run_workers(&e, nworkers, !ck->no_signer);
+		kgc_run_workers(&e, nworkers, !ck->no_signer);
 	/* Here: everything when alone, what workers could not do otherwise
 	 * (reported, not retried: it may be what killed them). */
-	rd_err = nworkers > 1 ? 0 : kg_modreader_new(&rd);
+	rd_err = nworkers > 1 ? 0 : kgc_modreader_new(&rd);
 	if (rd)
-		kg_modreader_want_signer(rd, !ck->no_signer);
-	for (; e.next < nr; kg_emit_ready(&e)) {
-		struct kg_check_result *r = &results[e.next];
+		kgc_modreader_want_signer(rd, !ck->no_signer);
+	for (; e.next < nr; kgc_emit_ready(&e)) {
+		struct kgc_check_result *r = &results[e.next];
 
 		if (nworkers > 1) {
-			kg_check_result_free(r);
+			kgc_check_result_free(r);
 			r->err = -EIO;
 			snprintf(r->errmsg, sizeof(r->errmsg), "%s: the worker "
 				 "reading it died (a crash on this or an "
 				 "earlier file?)", paths[e.next]);
 		} else {
-			kg_read_one(rd, rd_err, paths[e.next], r);
+			kgc_read_one(rd, rd_err, paths[e.next], r);
 		}
 		e.done[e.next] = true;
 	}
-	kg_modreader_free(rd);
+	kgc_modreader_free(rd);
 	free(e.done);
 	return 0;
 }
 
 /* Module file names (modread.c decompresses gzip, xz and zstd). */
-static bool kg_is_module_name(const char *n)
+static bool kgc_is_module_name(const char *n)
 {
 	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.zst",
 					   ".ko.gz" };
@@ -714,12 +714,12 @@ static bool kg_is_module_name(const char *n)
 	return false;
 }
 
-struct kg_strv {
+struct kgc_strv {
 	char **v;
 	size_t nr, cap;
 };
 
-static int kg_strv_add(struct kg_strv *s, const char *str)
+static int kgc_strv_add(struct kgc_strv *s, const char *str)
 {
 	if (s->nr == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
@@ -737,7 +737,7 @@ static int kg_strv_add(struct kg_strv *s, const char *str)
 	return 0;
 }
 
-void kg_free_strv(char **v, size_t nr)
+void kgc_free_strv(char **v, size_t nr)
 {
 	size_t i;
 
@@ -749,7 +749,7 @@ void kg_free_strv(char **v, size_t nr)
 }
 
 /* Recursive walk; symlinked directories are not followed (no loops). */
-static int kg_walk(struct kg_strv *s, const char *dir, char *err,
+static int kgc_walk(struct kgc_strv *s, const char *dir, char *err,
 		   size_t errlen)
 {
 	struct dirent *de;
@@ -774,12 +774,12 @@ static int kg_walk(struct kg_strv *s, const char *dir, char *err,
 		/* d_type spares a stat per entry where the file system
 		 * fills it in; a symlink is followed to a file only. */
 		if (de->d_type == DT_DIR) {
-			ret = kg_walk(s, path, err, errlen);
+			ret = kgc_walk(s, path, err, errlen);
 			continue;
 		}
 		if (de->d_type == DT_REG) {
-			if (kg_is_module_name(de->d_name))
-				ret = kg_strv_add(s, path);
+			if (kgc_is_module_name(de->d_name))
+				ret = kgc_strv_add(s, path);
 			continue;
 		}
 		if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
@@ -787,11 +787,11 @@ static int kg_walk(struct kg_strv *s, const char *dir, char *err,
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		if (S_ISDIR(st.st_mode))
-			ret = kg_walk(s, path, err, errlen);
-		else if (kg_is_module_name(de->d_name) &&
+			ret = kgc_walk(s, path, err, errlen);
+		else if (kgc_is_module_name(de->d_name) &&
 			 !fstatat(dirfd(d), de->d_name, &st, 0) &&
 			 S_ISREG(st.st_mode))
-			ret = kg_strv_add(s, path);
+			ret = kgc_strv_add(s, path);
 	}
 	closedir(d);
 	if (ret == -ENOMEM)
@@ -799,15 +799,15 @@ static int kg_walk(struct kg_strv *s, const char *dir, char *err,
 	return ret;
 }
 
-static int kg_cmp_path(const void *a, const void *b)
+static int kgc_cmp_path(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kg_find_modules(char *const *paths, size_t nr, char ***out, size_t *nr_out,
+int kgc_find_modules(char *const *paths, size_t nr, char ***out, size_t *nr_out,
 		    char *err, size_t errlen)
 {
-	struct kg_strv s = { 0 };
+	struct kgc_strv s = { 0 };
 	size_t i, first;
 	int ret = 0;
 
@@ -822,19 +822,19 @@ int kg_find_modules(char *const *paths, size_t nr, char ***out, size_t *nr_out,
 		}
 		if (!S_ISDIR(st.st_mode)) {
 			/* Named explicitly: checked whatever its name. */
-			ret = kg_strv_add(&s, paths[i]);
+			ret = kgc_strv_add(&s, paths[i]);
 			if (ret)
 				snprintf(err, errlen, "%s", strerror(ENOMEM));
 			continue;
 		}
 		first = s.nr;
-		ret = kg_walk(&s, paths[i], err, errlen);
+		ret = kgc_walk(&s, paths[i], err, errlen);
 		if (!ret)
 			qsort(s.v + first, s.nr - first, sizeof(*s.v),
-			      kg_cmp_path);
+			      kgc_cmp_path);
 	}
 	if (ret) {
-		kg_free_strv(s.v, s.nr);
+		kgc_free_strv(s.v, s.nr);
 		return ret;
 	}
 	*out = s.v;

@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-int kg_parse_error(struct kg_lines *l, const char *fmt, ...)
+int kgc_parse_error(struct kgc_lines *l, const char *fmt, ...)
 {
 	size_t n;
 	va_list ap;
@@ -29,7 +29,7 @@ int kg_parse_error(struct kg_lines *l, const char *fmt, ...)
 	return -EINVAL;
 }
 
-int kg_next_line(struct kg_lines *l, char **line)
+int kgc_next_line(struct kgc_lines *l, char **line)
 {
 	char *start = l->pos, *nl;
 	size_t len;
@@ -46,37 +46,37 @@ int kg_next_line(struct kg_lines *l, char **line)
 	if (len && start[len - 1] == '\r')
 		start[--len] = '\0';
 	if (strlen(start) != len)
-		return kg_parse_error(l, "unexpected NUL byte (binary file?)");
+		return kgc_parse_error(l, "unexpected NUL byte (binary file?)");
 	*line = start;
 	return 1;
 }
 
-int kg_check_len(struct kg_lines *l, const char *what, const char *s,
+int kgc_check_len(struct kgc_lines *l, const char *what, const char *s,
 		 size_t max)
 {
 	size_t len = strlen(s);
 
 	if (len >= max)
-		return kg_parse_error(l, "%s too long (%zu bytes, at most %zu)",
+		return kgc_parse_error(l, "%s too long (%zu bytes, at most %zu)",
 				      what, len, max - 1);
 	return 0;
 }
 
-void kg_modname_normalise(char *s)
+void kgc_modname_normalise(char *s)
 {
 	for (; *s; s++)
 		if (*s == '-')
 			*s = '_';
 }
 
-static bool kg_is_hex(char c)
+static bool kgc_is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
 	       (c >= 'A' && c <= 'F');
 }
 
 /* By the first non-blank line; see kabiguard-policy(5). */
-static enum kg_format kg_detect(const char *buf, size_t len)
+static enum kgc_format kgc_detect(const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 
@@ -90,9 +90,9 @@ static enum kg_format kg_detect(const char *buf, size_t len)
 	/* Back to the start of that line: symvers lines are not indented. */
 	while (p > buf && p[-1] != '\n')
 		p--;
-	if (end - p > 3 && p[0] == '0' && p[1] == 'x' && kg_is_hex(p[2])) {
+	if (end - p > 3 && p[0] == '0' && p[1] == 'x' && kgc_is_hex(p[2])) {
 		p += 2;
-		while (p < end && kg_is_hex(*p))
+		while (p < end && kgc_is_hex(*p))
 			p++;
 		if (p < end && *p == '\t')
 			return KG_FORMAT_SYMVERS;
@@ -101,19 +101,19 @@ static enum kg_format kg_detect(const char *buf, size_t len)
 }
 
 /* Parses buf (NUL at buf[len], modified in place) and appends to p. */
-static int kg_parse_buf(struct kg_policy *p, const char *name, char *buf,
-			size_t len, enum kg_format fmt, char *err,
+static int kgc_parse_buf(struct kgc_policy *p, const char *name, char *buf,
+			size_t len, enum kgc_format fmt, char *err,
 			size_t errlen)
 {
-	struct kg_lines l = {
+	struct kgc_lines l = {
 		.pos = buf, .end = buf + len, .file = name,
 		.err = err, .errlen = errlen,
 	};
-	struct kg_policy tmp = { 0 };
+	struct kgc_policy tmp = { 0 };
 	int ret;
 
 	if (fmt == KG_FORMAT_AUTO)
-		fmt = kg_detect(buf, len);
+		fmt = kgc_detect(buf, len);
 	/* One rule per line at most: size the array once, not by doubling. */
 	if (len) {
 		size_t lines = 1;
@@ -123,23 +123,23 @@ static int kg_parse_buf(struct kg_policy *p, const char *name, char *buf,
 			lines++;
 			q++;
 		}
-		if (kg_policy_reserve(&tmp, lines)) {
+		if (kgc_policy_reserve(&tmp, lines)) {
 			snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
 			return -ENOMEM;
 		}
 	}
 	switch (fmt) {
 	case KG_FORMAT_NATIVE:
-		ret = kg_parse_native(&tmp, &l);
+		ret = kgc_parse_native(&tmp, &l);
 		break;
 	case KG_FORMAT_SYMVERS:
-		ret = kg_parse_symvers(&tmp, &l);
+		ret = kgc_parse_symvers(&tmp, &l);
 		break;
 	case KG_FORMAT_RH_KABI:
-		ret = kg_parse_rhkabi(&tmp, &l);
+		ret = kgc_parse_rhkabi(&tmp, &l);
 		break;
 	case KG_FORMAT_SYMSETS:
-		ret = kg_parse_symsets(&tmp, &l);
+		ret = kgc_parse_symsets(&tmp, &l);
 		break;
 	default:
 		snprintf(err, errlen, "%s: unknown format", name);
@@ -147,19 +147,19 @@ static int kg_parse_buf(struct kg_policy *p, const char *name, char *buf,
 		break;
 	}
 	if (!ret) {
-		ret = kg_policy_move(p, &tmp);
+		ret = kgc_policy_move(p, &tmp);
 		if (ret)
 			snprintf(err, errlen, "%s: %s", name, strerror(-ret));
 	} else if (ret != -EINVAL) {
 		snprintf(err, errlen, "%s:%u: %s", name, l.lineno,
 			 strerror(-ret));
 	}
-	kg_policy_free(&tmp);
+	kgc_policy_free(&tmp);
 	return ret;
 }
 
-int kg_policy_load_buf(struct kg_policy *p, const char *name, const char *buf,
-		       size_t len, enum kg_format fmt, char *err, size_t errlen)
+int kgc_policy_load_buf(struct kgc_policy *p, const char *name, const char *buf,
+		       size_t len, enum kgc_format fmt, char *err, size_t errlen)
 {
 	char *copy;
 	int ret;
@@ -172,13 +172,13 @@ int kg_policy_load_buf(struct kg_policy *p, const char *name, const char *buf,
 	}
 	memcpy(copy, buf, len);
 	copy[len] = '\0';
-	ret = kg_parse_buf(p, name, copy, len, fmt, err, errlen);
+	ret = kgc_parse_buf(p, name, copy, len, fmt, err, errlen);
 	free(copy);
 	return ret;
 }
 
 /* Reads all of fd into a malloc'ed buffer with one spare byte. */
-int kg_read_all(int fd, char **out, size_t *outlen)
+int kgc_read_all(int fd, char **out, size_t *outlen)
 {
 	size_t len = 0, size = 64 * 1024;
 	struct stat st;
@@ -193,7 +193,7 @@ int kg_read_all(int fd, char **out, size_t *outlen)
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
-	kg_prefault(buf, size);
+	kgc_prefault(buf, size);
 	for (;;) {
 		if (len + 1 >= size) {
 			if (size > KG_FILE_MAX) {
@@ -225,8 +225,8 @@ int kg_read_all(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
-int kg_policy_load_file(struct kg_policy *p, const char *path,
-			enum kg_format fmt, char *err, size_t errlen)
+int kgc_policy_load_file(struct kgc_policy *p, const char *path,
+			enum kgc_format fmt, char *err, size_t errlen)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct stat st;
@@ -246,23 +246,23 @@ int kg_policy_load_file(struct kg_policy *p, const char *path,
 		/* A symsets directory (parse_symsets.c). */
 		if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
 			close(fd);
-			return kg_load_dir(p, path, fmt == KG_FORMAT_AUTO ?
+			return kgc_load_dir(p, path, fmt == KG_FORMAT_AUTO ?
 					   KG_FORMAT_SYMSETS : fmt, err, errlen);
 		}
 	}
-	ret = kg_read_all(fd, &buf, &len);
+	ret = kgc_read_all(fd, &buf, &len);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
 		return ret;
 	}
-	ret = kg_decompress(name, &buf, &len, err, errlen);
+	ret = kgc_decompress(name, &buf, &len, err, errlen);
 	if (ret)
 		goto out;
-	if (kg_is_tar(buf, len)) {
-		if (kg_tar_hook) {
-			ret = kg_tar_hook(p, name, buf, len, fmt, err, errlen);
+	if (kgc_is_tar(buf, len)) {
+		if (kgc_tar_hook) {
+			ret = kgc_tar_hook(p, name, buf, len, fmt, err, errlen);
 		} else {
 			snprintf(err, errlen, "%s: a tar archive; this program "
 				 "reads archives only unpacked: give the "
@@ -272,7 +272,7 @@ int kg_policy_load_file(struct kg_policy *p, const char *path,
 		goto out;
 	}
 	buf[len] = '\0';
-	ret = kg_parse_buf(p, name, buf, len, fmt, err, errlen);
+	ret = kgc_parse_buf(p, name, buf, len, fmt, err, errlen);
 out:
 	free(buf);
 	return ret;

@@ -26,7 +26,7 @@ static const struct {
 	bool symbol_only;
 	size_t max;
 	const char *what;
-} kg_opts[KG_NR_OPTS] = {
+} kgc_opts[KG_NR_OPTS] = {
 	[KG_OPT_NS]	= { "ns=", true, KABIGUARD_NAMESPACE_MAX, "namespace" },
 	[KG_OPT_FROM]	= { "from=", false, KABIGUARD_MODNAME_MAX,
 			    "exporter name" },
@@ -38,19 +38,19 @@ static const struct {
 };
 
 /* The options that are a word alone, without '='. */
-static bool kg_is_flag(int i)
+static bool kgc_is_flag(int i)
 {
 	return i == KG_OPT_SIGNED || i == KG_OPT_IN_TREE;
 }
 
-static bool kg_is_option(const char *tok)
+static bool kgc_is_option(const char *tok)
 {
 	return strchr(tok, '=') || !strcmp(tok, "signed-only") ||
 	       !strcmp(tok, "in-tree");
 }
 
 /* Splits line at spaces and tabs, dropping a '#' comment. */
-static int kg_tokenize(struct kg_lines *l, char *line, char **tok, int *nr)
+static int kgc_tokenize(struct kgc_lines *l, char *line, char **tok, int *nr)
 {
 	char *p, *hash;
 	int n = 0;
@@ -62,19 +62,19 @@ static int kg_tokenize(struct kg_lines *l, char *line, char **tok, int *nr)
 		unsigned char ch = *p;
 
 		if (ch != ' ' && ch != '\t' && (ch < 0x21 || ch > 0x7e))
-			return kg_parse_error(l, "invalid character 0x%02x",
+			return kgc_parse_error(l, "invalid character 0x%02x",
 					      ch);
 	}
 	for (p = strtok(line, " \t"); p; p = strtok(NULL, " \t")) {
 		if (n == KG_MAX_TOKENS)
-			return kg_parse_error(l, "too many words on one line");
+			return kgc_parse_error(l, "too many words on one line");
 		tok[n++] = p;
 	}
 	*nr = n;
 	return 0;
 }
 
-static int kg_parse_crc(struct kg_lines *l, const char *s, uint32_t *crc)
+static int kgc_parse_crc(struct kgc_lines *l, const char *s, uint32_t *crc)
 {
 	size_t i, digits;
 	char *end;
@@ -97,48 +97,48 @@ static int kg_parse_crc(struct kg_lines *l, const char *s, uint32_t *crc)
 	*crc = strtoul(s + 2, &end, 16);
 	return 0;
 bad:
-	return kg_parse_error(l, "bad crc '%s' (expected 0x and 1 to 8 hex "
+	return kgc_parse_error(l, "bad crc '%s' (expected 0x and 1 to 8 hex "
 			      "digits)", s);
 }
 
-static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
+static int kgc_parse_option(struct kgc_lines *l, struct kgc_rule *r,
 			   bool *seen, char *tok)
 {
 	const char *val;
 	int i, ret;
 
 	for (i = 0; i < KG_NR_OPTS; i++) {
-		size_t n = strlen(kg_opts[i].name);
+		size_t n = strlen(kgc_opts[i].name);
 
-		if (kg_is_flag(i) ? !strcmp(tok, kg_opts[i].name) :
-				    !strncmp(tok, kg_opts[i].name, n))
+		if (kgc_is_flag(i) ? !strcmp(tok, kgc_opts[i].name) :
+				    !strncmp(tok, kgc_opts[i].name, n))
 			break;
 	}
 	if (i == KG_NR_OPTS) {
 		if (!strncmp(tok, "signed-only=", 12))
-			return kg_parse_error(l, "'signed-only' takes no value");
+			return kgc_parse_error(l, "'signed-only' takes no value");
 		if (!strncmp(tok, "in-tree=", 8))
-			return kg_parse_error(l, "'in-tree' takes no value");
+			return kgc_parse_error(l, "'in-tree' takes no value");
 		if (strchr(tok, '='))
-			return kg_parse_error(l, "unknown option '%.*s' "
+			return kgc_parse_error(l, "unknown option '%.*s' "
 					      "(expected ns=, from=, crc=, "
 					      "module=, signed-only or "
 					      "in-tree)",
 					      (int)(strchr(tok, '=') - tok + 1),
 					      tok);
-		return kg_parse_error(l, "unexpected '%s' (expected an option: "
+		return kgc_parse_error(l, "unexpected '%s' (expected an option: "
 				      "ns=, from=, crc=, module=, "
 				      "signed-only or in-tree)", tok);
 	}
 	if (seen[i])
-		return kg_parse_error(l, "duplicate option '%s'",
-				      kg_opts[i].name);
+		return kgc_parse_error(l, "duplicate option '%s'",
+				      kgc_opts[i].name);
 	seen[i] = true;
-	if (kg_opts[i].symbol_only && r->kind != KABIGUARD_RULE_SYMBOL)
-		return kg_parse_error(l, "'%s' is only valid in symbol rules",
-				      kg_opts[i].name);
+	if (kgc_opts[i].symbol_only && r->kind != KABIGUARD_RULE_SYMBOL)
+		return kgc_parse_error(l, "'%s' is only valid in symbol rules",
+				      kgc_opts[i].name);
 	if (i == KG_OPT_FROM && r->kind == KABIGUARD_RULE_LIVEPATCH)
-		return kg_parse_error(l, "'from=' is not valid in livepatch "
+		return kgc_parse_error(l, "'from=' is not valid in livepatch "
 				      "rules (they allow references to any "
 				      "object)");
 	if (i == KG_OPT_SIGNED) {
@@ -149,18 +149,18 @@ static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
 		r->flags |= KABIGUARD_RULE_F_IN_TREE;
 		return 0;
 	}
-	val = tok + strlen(kg_opts[i].name);
+	val = tok + strlen(kgc_opts[i].name);
 	if (!*val)
-		return kg_parse_error(l, "empty value for '%s'",
-				      kg_opts[i].name);
+		return kgc_parse_error(l, "empty value for '%s'",
+				      kgc_opts[i].name);
 	if (i == KG_OPT_CRC) {
-		ret = kg_parse_crc(l, val, &r->crc);
+		ret = kgc_parse_crc(l, val, &r->crc);
 		if (ret)
 			return ret;
 		r->has_crc = true;
 		return 0;
 	}
-	ret = kg_check_len(l, kg_opts[i].what, val, kg_opts[i].max);
+	ret = kgc_check_len(l, kgc_opts[i].what, val, kgc_opts[i].max);
 	if (ret)
 		return ret;
 	switch (i) {
@@ -173,24 +173,24 @@ static int kg_parse_option(struct kg_lines *l, struct kg_rule *r,
 		break;
 	case KG_OPT_FROM:
 		r->exporter = (char *)val;
-		kg_modname_normalise(r->exporter);
+		kgc_modname_normalise(r->exporter);
 		break;
 	case KG_OPT_MODULE:
 		r->module = (char *)val;
-		kg_modname_normalise(r->module);
+		kgc_modname_normalise(r->module);
 		break;
 	}
 	return 0;
 }
 
-static int kg_parse_native_line(struct kg_lines *l, char *line,
-				struct kg_rule *r)
+static int kgc_parse_native_line(struct kgc_lines *l, char *line,
+				struct kgc_rule *r)
 {
 	bool seen[KG_NR_OPTS] = { false };
 	char *tok[KG_MAX_TOKENS];
 	int nr, i = 1, ret;
 
-	ret = kg_tokenize(l, line, tok, &nr);
+	ret = kgc_tokenize(l, line, tok, &nr);
 	if (ret || !nr)
 		return ret ? ret : 1;	/* 1: nothing on this line */
 
@@ -203,21 +203,21 @@ static int kg_parse_native_line(struct kg_lines *l, char *line,
 	} else if (!strcmp(tok[0], "livepatch")) {
 		r->kind = KABIGUARD_RULE_LIVEPATCH;
 	} else {
-		return kg_parse_error(l, "unknown keyword '%s' (expected "
+		return kgc_parse_error(l, "unknown keyword '%s' (expected "
 				      "symbol, namespace, any or livepatch)",
 				      tok[0]);
 	}
 
 	if (r->kind == KABIGUARD_RULE_ANY ||
 	    r->kind == KABIGUARD_RULE_LIVEPATCH) {
-		if (nr > 1 && !kg_is_option(tok[1]))
-			return kg_parse_error(l, "'%s' takes no name (got "
+		if (nr > 1 && !kgc_is_option(tok[1]))
+			return kgc_parse_error(l, "'%s' takes no name (got "
 					      "'%s')", tok[0], tok[1]);
 	} else {
-		if (nr < 2 || kg_is_option(tok[1]))
-			return kg_parse_error(l, "missing %s name after '%s'",
+		if (nr < 2 || kgc_is_option(tok[1]))
+			return kgc_parse_error(l, "missing %s name after '%s'",
 					      tok[0], tok[0]);
-		ret = kg_check_len(l, r->kind == KABIGUARD_RULE_SYMBOL ?
+		ret = kgc_check_len(l, r->kind == KABIGUARD_RULE_SYMBOL ?
 				   "symbol name" : "namespace name", tok[1],
 				   r->kind == KABIGUARD_RULE_SYMBOL ?
 				   KABIGUARD_SYMBOL_MAX :
@@ -228,33 +228,33 @@ static int kg_parse_native_line(struct kg_lines *l, char *line,
 		i = 2;
 	}
 	for (; i < nr; i++) {
-		ret = kg_parse_option(l, r, seen, tok[i]);
+		ret = kgc_parse_option(l, r, seen, tok[i]);
 		if (ret)
 			return ret;
 	}
 	/* As the kernel: an unsigned module's intree=Y is its own claim. */
 	if ((r->flags & KABIGUARD_RULE_F_IN_TREE) &&
 	    !(r->flags & KABIGUARD_RULE_F_SIGNED_ONLY))
-		return kg_parse_error(l, "'in-tree' needs 'signed-only' (an "
+		return kgc_parse_error(l, "'in-tree' needs 'signed-only' (an "
 				      "unsigned module's in-tree mark is its "
 				      "own claim)");
 	return 0;
 }
 
-int kg_parse_native(struct kg_policy *p, struct kg_lines *l)
+int kgc_parse_native(struct kgc_policy *p, struct kgc_lines *l)
 {
 	char *line;
 	int ret;
 
-	while ((ret = kg_next_line(l, &line)) > 0) {
-		struct kg_rule r = { .file = l->file, .line = l->lineno };
+	while ((ret = kgc_next_line(l, &line)) > 0) {
+		struct kgc_rule r = { .file = l->file, .line = l->lineno };
 
-		ret = kg_parse_native_line(l, line, &r);
+		ret = kgc_parse_native_line(l, line, &r);
 		if (ret < 0)
 			return ret;
 		if (ret > 0)
 			continue;
-		ret = kg_policy_add_rule(p, &r);
+		ret = kgc_policy_add_rule(p, &r);
 		if (ret)
 			return ret;
 	}

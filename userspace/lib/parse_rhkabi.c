@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-static char *kg_trim(char *s)
+static char *kgc_trim(char *s)
 {
 	size_t len;
 
@@ -23,39 +23,39 @@ static char *kg_trim(char *s)
 	return s;
 }
 
-int kg_parse_rhkabi(struct kg_policy *p, struct kg_lines *l)
+int kgc_parse_rhkabi(struct kgc_policy *p, struct kgc_lines *l)
 {
 	bool in_section = false;
 	char *line, *sym;
 	int ret;
 
-	while ((ret = kg_next_line(l, &line)) > 0) {
-		struct kg_rule r = {
+	while ((ret = kgc_next_line(l, &line)) > 0) {
+		struct kgc_rule r = {
 			.kind = KABIGUARD_RULE_SYMBOL,
 			.file = l->file,
 			.line = l->lineno,
 		};
 
-		sym = kg_trim(line);
+		sym = kgc_trim(line);
 		if (!*sym)
 			continue;
 		if (*sym == '[') {
 			if (sym[strlen(sym) - 1] != ']' || strlen(sym) < 3)
-				return kg_parse_error(l, "expected a section "
+				return kgc_parse_error(l, "expected a section "
 						      "header '[name]'");
 			in_section = true;
 			continue;
 		}
 		if (!in_section)
-			return kg_parse_error(l, "expected a '[section]' header "
+			return kgc_parse_error(l, "expected a '[section]' header "
 					      "before the first symbol");
 		if (strpbrk(sym, " \t"))
-			return kg_parse_error(l, "expected one symbol per line");
-		ret = kg_check_len(l, "symbol name", sym, KABIGUARD_SYMBOL_MAX);
+			return kgc_parse_error(l, "expected one symbol per line");
+		ret = kgc_check_len(l, "symbol name", sym, KABIGUARD_SYMBOL_MAX);
 		if (ret)
 			return ret;
 		r.name = sym;
-		ret = kg_policy_add_rule(p, &r);
+		ret = kgc_policy_add_rule(p, &r);
 		if (ret)
 			return ret;
 	}

@@ -5,8 +5,8 @@
  * lines, one file per group of symbols. Each line becomes a SYMBOL rule
  * pinned to its exporter and CRC, like a three-column Module.symvers line.
  *
- * The tarball is read through kg_tar_hook (symsets_tar.c, libarchive),
- * which programs enable with kg_policy_enable_tar(); without it, or
+ * The tarball is read through kgc_tar_hook (symsets_tar.c, libarchive),
+ * which programs enable with kgc_policy_enable_tar(); without it, or
  * wherever a tarball was already unpacked, the directory works too: every
  * regular file in it (and in its subdirectories) is read in name order.
  */
@@ -20,16 +20,16 @@
 
 #include "internal.h"
 
-int (*kg_tar_hook)(struct kg_policy *p, const char *name, const char *buf,
-		   size_t len, enum kg_format fmt, char *err, size_t errlen);
+int (*kgc_tar_hook)(struct kgc_policy *p, const char *name, const char *buf,
+		   size_t len, enum kgc_format fmt, char *err, size_t errlen);
 
-int kg_parse_symsets(struct kg_policy *p, struct kg_lines *l)
+int kgc_parse_symsets(struct kgc_policy *p, struct kgc_lines *l)
 {
 	char *line, *q;
 	int ret, tabs;
 
-	while ((ret = kg_next_line(l, &line)) > 0) {
-		struct kg_rule r = {
+	while ((ret = kgc_next_line(l, &line)) > 0) {
+		struct kgc_rule r = {
 			.kind = KABIGUARD_RULE_SYMBOL,
 			.file = l->file,
 			.line = l->lineno,
@@ -40,12 +40,12 @@ int kg_parse_symsets(struct kg_policy *p, struct kg_lines *l)
 		for (tabs = 0, q = line; (q = strchr(q, '\t')); q++)
 			tabs++;
 		if (tabs != 2)
-			return kg_parse_error(l, "expected 0xCRC<TAB>symbol<TAB>"
+			return kgc_parse_error(l, "expected 0xCRC<TAB>symbol<TAB>"
 					      "object");
-		ret = kg_parse_symvers_line(l, line, &r);
+		ret = kgc_parse_symvers_line(l, line, &r);
 		if (ret)
 			return ret;
-		ret = kg_policy_add_rule(p, &r);
+		ret = kgc_policy_add_rule(p, &r);
 		if (ret)
 			return ret;
 	}
@@ -53,20 +53,20 @@ int kg_parse_symsets(struct kg_policy *p, struct kg_lines *l)
 }
 
 /* A POSIX (ustar) or GNU tar header: "ustar" at offset 257. */
-bool kg_is_tar(const char *buf, size_t len)
+bool kgc_is_tar(const char *buf, size_t len)
 {
 	return len >= 512 && !memcmp(buf + 257, "ustar", 5);
 }
 
-static int kg_cmp_str(const void *a, const void *b)
+static int kgc_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kg_load_dir(struct kg_policy *p, const char *path, enum kg_format fmt,
+int kgc_load_dir(struct kgc_policy *p, const char *path, enum kgc_format fmt,
 		char *err, size_t errlen)
 {
-	struct kg_policy tmp = { 0 };
+	struct kgc_policy tmp = { 0 };
 	char **names = NULL, **n;
 	size_t nr = 0, i;
 	struct dirent *de;
@@ -92,7 +92,7 @@ int kg_load_dir(struct kg_policy *p, const char *path, enum kg_format fmt,
 		names = n;
 		nr++;
 	}
-	qsort(names, nr, sizeof(*names), kg_cmp_str);
+	qsort(names, nr, sizeof(*names), kgc_cmp_str);
 	for (i = 0; i < nr; i++) {
 		char sub[4096];
 		struct stat st;
@@ -105,15 +105,15 @@ int kg_load_dir(struct kg_policy *p, const char *path, enum kg_format fmt,
 		    (fstatat(dirfd(d), names[i], &st, 0) ||
 		     !S_ISREG(st.st_mode)))
 			continue;
-		ret = kg_policy_load_file(&tmp, sub, fmt, err, errlen);
+		ret = kgc_policy_load_file(&tmp, sub, fmt, err, errlen);
 		if (ret)
 			goto out;
 	}
-	ret = kg_policy_move(p, &tmp);
+	ret = kgc_policy_move(p, &tmp);
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 out:
-	kg_policy_free(&tmp);
+	kgc_policy_free(&tmp);
 	closedir(d);
 	for (i = 0; i < nr; i++)
 		free(names[i]);

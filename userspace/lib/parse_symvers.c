@@ -20,12 +20,12 @@
 
 #define KG_SYMVERS_COLS	5
 
-static bool kg_is_export_type(const char *s)
+static bool kgc_is_export_type(const char *s)
 {
 	return !strncmp(s, "EXPORT_", 7);
 }
 
-static int kg_parse_symvers_crc(struct kg_lines *l, const char *s,
+static int kgc_parse_symvers_crc(struct kgc_lines *l, const char *s,
 				uint32_t *crc)
 {
 	size_t i;
@@ -38,12 +38,12 @@ static int kg_parse_symvers_crc(struct kg_lines *l, const char *s,
 	*crc = strtoul(s + 2, NULL, 16);
 	return 0;
 bad:
-	return kg_parse_error(l, "bad CRC '%s' (expected 0x and 1 to 8 hex "
+	return kgc_parse_error(l, "bad CRC '%s' (expected 0x and 1 to 8 hex "
 			      "digits)", s);
 }
 
 /* "drivers/usb/storage/usb-storage" -> "usb_storage"; vmlinux stays. */
-static char *kg_exporter(char *path)
+static char *kgc_symvers_exporter(char *path)
 {
 	char *base = strrchr(path, '/');
 	size_t len;
@@ -52,11 +52,11 @@ static char *kg_exporter(char *path)
 	len = strlen(base);
 	if (len > 3 && !strcmp(base + len - 3, ".ko"))
 		base[len - 3] = '\0';
-	kg_modname_normalise(base);
+	kgc_modname_normalise(base);
 	return base;
 }
 
-int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r)
+int kgc_parse_symvers_line(struct kgc_lines *l, char *line, struct kgc_rule *r)
 {
 	char *col[KG_SYMVERS_COLS], *p = line, *module, *ns = NULL;
 	int n = 0, ret;
@@ -78,7 +78,7 @@ int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r)
 	module = col[2];
 	if (n == 5) {
 		/* 5.4.0 put the namespace third and the export type last. */
-		if (kg_is_export_type(col[4]) && !kg_is_export_type(col[3])) {
+		if (kgc_is_export_type(col[4]) && !kgc_is_export_type(col[3])) {
 			ns = col[2];
 			module = col[3];
 		} else {
@@ -86,25 +86,25 @@ int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r)
 		}
 	}
 
-	ret = kg_parse_symvers_crc(l, col[0], &r->crc);
+	ret = kgc_parse_symvers_crc(l, col[0], &r->crc);
 	if (ret)
 		return ret;
 	r->has_crc = r->crc != 0;
 	if (!*col[1])
-		return kg_parse_error(l, "missing symbol name in column 2");
+		return kgc_parse_error(l, "missing symbol name in column 2");
 	if (!*module)
-		return kg_parse_error(l, "missing module name");
-	ret = kg_check_len(l, "symbol name", col[1], KABIGUARD_SYMBOL_MAX);
+		return kgc_parse_error(l, "missing module name");
+	ret = kgc_check_len(l, "symbol name", col[1], KABIGUARD_SYMBOL_MAX);
 	if (ret)
 		return ret;
 	r->name = col[1];
-	r->exporter = kg_exporter(module);
-	ret = kg_check_len(l, "module name", r->exporter,
+	r->exporter = kgc_symvers_exporter(module);
+	ret = kgc_check_len(l, "module name", r->exporter,
 			   KABIGUARD_MODNAME_MAX);
 	if (ret)
 		return ret;
 	if (ns && *ns) {
-		ret = kg_check_len(l, "namespace", ns,
+		ret = kgc_check_len(l, "namespace", ns,
 				   KABIGUARD_NAMESPACE_MAX);
 		if (ret)
 			return ret;
@@ -120,17 +120,17 @@ int kg_parse_symvers_line(struct kg_lines *l, char *line, struct kg_rule *r)
 	}
 	return 0;
 bad:
-	return kg_parse_error(l, "expected 0xCRC<TAB>symbol<TAB>module<TAB>"
+	return kgc_parse_error(l, "expected 0xCRC<TAB>symbol<TAB>module<TAB>"
 			      "export type[<TAB>namespace]");
 }
 
-int kg_parse_symvers(struct kg_policy *p, struct kg_lines *l)
+int kgc_parse_symvers(struct kgc_policy *p, struct kgc_lines *l)
 {
 	char *line;
 	int ret;
 
-	while ((ret = kg_next_line(l, &line)) > 0) {
-		struct kg_rule r = {
+	while ((ret = kgc_next_line(l, &line)) > 0) {
+		struct kgc_rule r = {
 			.kind = KABIGUARD_RULE_SYMBOL,
 			.file = l->file,
 			.line = l->lineno,
@@ -138,10 +138,10 @@ int kg_parse_symvers(struct kg_policy *p, struct kg_lines *l)
 
 		if (!*line)
 			continue;
-		ret = kg_parse_symvers_line(l, line, &r);
+		ret = kgc_parse_symvers_line(l, line, &r);
 		if (ret)
 			return ret;
-		ret = kg_policy_add_rule(p, &r);
+		ret = kgc_policy_add_rule(p, &r);
 		if (ret)
 			return ret;
 	}

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * struct kg_policy: a growable array of rules owning all their strings.
+ * struct kgc_policy: a growable array of rules owning all their strings.
  *
  * The strings of one rule share one allocation (a Module.symvers is 27,000
  * rules: one malloc per rule instead of three keeps loading it in a few
  * ms). They are laid out in field order, name, ns, exporter, module, so
  * the block starts at the first of them that is set, which is what
- * kg_rule_free() frees.
+ * kgc_rule_free() frees.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-void kg_prefault(void *addr, size_t len)
+void kgc_prefault(void *addr, size_t len)
 {
 	uintptr_t page = sysconf(_SC_PAGESIZE);
 	uintptr_t start = ((uintptr_t)addr + page - 1) & ~(page - 1);
@@ -37,18 +37,18 @@ void kg_prefault(void *addr, size_t len)
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
-static void kg_rule_free(struct kg_rule *r)
+static void kgc_rule_free(struct kgc_rule *r)
 {
 	free(r->name ? r->name : r->ns ? r->ns :
 	     r->exporter ? r->exporter : r->module);
 }
 
-void kg_policy_free(struct kg_policy *p)
+void kgc_policy_free(struct kgc_policy *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->nr; i++)
-		kg_rule_free(&p->rules[i]);
+		kgc_rule_free(&p->rules[i]);
 	free(p->rules);
 	for (i = 0; i < p->nr_files; i++)
 		free(p->files[i]);
@@ -56,9 +56,9 @@ void kg_policy_free(struct kg_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int kg_policy_reserve(struct kg_policy *p, size_t more)
+int kgc_policy_reserve(struct kgc_policy *p, size_t more)
 {
-	struct kg_rule *n;
+	struct kgc_rule *n;
 	size_t cap;
 
 	if (p->nr + more <= p->cap)
@@ -70,14 +70,14 @@ int kg_policy_reserve(struct kg_policy *p, size_t more)
 	if (!n)
 		return -ENOMEM;
 	if (cap - p->nr > 4096)
-		kg_prefault(n + p->nr, (cap - p->nr) * sizeof(*n));
+		kgc_prefault(n + p->nr, (cap - p->nr) * sizeof(*n));
 	p->rules = n;
 	p->cap = cap;
 	return 0;
 }
 
 /* One copy of each file name per policy; rules point at it. */
-static const char *kg_policy_intern(struct kg_policy *p, const char *file)
+static const char *kgc_policy_intern(struct kgc_policy *p, const char *file)
 {
 	char **files, *copy;
 	size_t i;
@@ -100,7 +100,7 @@ static const char *kg_policy_intern(struct kg_policy *p, const char *file)
 }
 
 /* Copies src to *pos and advances it; NULL stays NULL. */
-static char *kg_place(char **pos, const char *src, size_t len)
+static char *kgc_place(char **pos, const char *src, size_t len)
 {
 	char *dst = *pos;
 
@@ -111,9 +111,9 @@ static char *kg_place(char **pos, const char *src, size_t len)
 	return dst;
 }
 
-int kg_policy_add_rule(struct kg_policy *p, const struct kg_rule *r)
+int kgc_policy_add_rule(struct kgc_policy *p, const struct kgc_rule *r)
 {
-	struct kg_rule n = {
+	struct kgc_rule n = {
 		.kind = r->kind,
 		.crc = r->crc,
 		.has_crc = r->has_crc,
@@ -126,10 +126,10 @@ int kg_policy_add_rule(struct kg_policy *p, const struct kg_rule *r)
 	size_t lm = r->module ? strlen(r->module) : 0;
 	char *block, *pos;
 
-	if (kg_policy_reserve(p, 1))
+	if (kgc_policy_reserve(p, 1))
 		return -ENOMEM;
 	if (r->file) {
-		n.file = kg_policy_intern(p, r->file);
+		n.file = kgc_policy_intern(p, r->file);
 		if (!n.file)
 			return -ENOMEM;
 	}
@@ -138,10 +138,10 @@ int kg_policy_add_rule(struct kg_policy *p, const struct kg_rule *r)
 		if (!block)
 			return -ENOMEM;
 		pos = block;
-		n.name = kg_place(&pos, r->name, ln);
-		n.ns = kg_place(&pos, r->ns, ls);
-		n.exporter = kg_place(&pos, r->exporter, le);
-		n.module = kg_place(&pos, r->module, lm);
+		n.name = kgc_place(&pos, r->name, ln);
+		n.ns = kgc_place(&pos, r->ns, ls);
+		n.exporter = kgc_place(&pos, r->exporter, le);
+		n.module = kgc_place(&pos, r->module, lm);
 	}
 	p->rules[p->nr++] = n;
 	return 0;
@@ -151,7 +151,7 @@ int kg_policy_add_rule(struct kg_policy *p, const struct kg_rule *r)
  * Moves every rule and file name of src to the end of dst, leaving src
  * empty. On allocation failure both stay as they were.
  */
-int kg_policy_move(struct kg_policy *dst, struct kg_policy *src)
+int kgc_policy_move(struct kgc_policy *dst, struct kgc_policy *src)
 {
 	char **files;
 
@@ -163,7 +163,7 @@ int kg_policy_move(struct kg_policy *dst, struct kg_policy *src)
 		memset(src, 0, sizeof(*src));
 		return 0;
 	}
-	if (kg_policy_reserve(dst, src->nr))
+	if (kgc_policy_reserve(dst, src->nr))
 		return -ENOMEM;
 	files = realloc(dst->files,
 			(dst->nr_files + src->nr_files + 1) * sizeof(*files));
@@ -185,7 +185,7 @@ int kg_policy_move(struct kg_policy *dst, struct kg_policy *src)
 	return 0;
 }
 
-int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
+int kgc_rule_format(const struct kgc_rule *r, char *buf, size_t len)
 {
 	char crc[16] = "";
 	int n;
@@ -193,7 +193,7 @@ int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
 	if (r->has_crc)
 		snprintf(crc, sizeof(crc), " crc=0x%08x", r->crc);
 	n = snprintf(buf, len, "%s%s%s%s%s%s%s%s%s%s%s%s",
-		     kg_kind_name(r->kind),
+		     kgc_kind_name(r->kind),
 		     r->name ? " " : "", r->name ? r->name : "",
 		     r->ns ? " ns=" : "",
 		     r->ns ? r->ns : r->flags & KABIGUARD_RULE_F_NS_PINNED ?
@@ -208,7 +208,7 @@ int kg_rule_format(const struct kg_rule *r, char *buf, size_t len)
 	return n;
 }
 
-const struct kg_rule *kg_policy_unsupported(const struct kg_policy *p,
+const struct kgc_rule *kgc_policy_unsupported(const struct kgc_policy *p,
 					    uint32_t features, char *msg,
 					    size_t len)
 {

@@ -18,11 +18,11 @@
 
 #include "internal.h"
 
-struct kg_scanner {
+struct kgc_scanner {
 	struct kmod_ctx *ctx;	/* the running kernel's /lib/modules */
 };
 
-static void kg_scan_quiet(void *data, int priority, const char *file,
+static void kgc_scan_quiet(void *data, int priority, const char *file,
 			  int line, const char *fn, const char *format,
 			  va_list args)
 {
@@ -30,9 +30,9 @@ static void kg_scan_quiet(void *data, int priority, const char *file,
 	(void)format, (void)args;
 }
 
-int kg_scanner_new(struct kg_scanner **out)
+int kgc_scanner_new(struct kgc_scanner **out)
 {
-	struct kg_scanner *s;
+	struct kgc_scanner *s;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -42,12 +42,12 @@ int kg_scanner_new(struct kg_scanner **out)
 		free(s);
 		return -ENOMEM;
 	}
-	kmod_set_log_fn(s->ctx, kg_scan_quiet, NULL);
+	kmod_set_log_fn(s->ctx, kgc_scan_quiet, NULL);
 	*out = s;
 	return 0;
 }
 
-void kg_scanner_free(struct kg_scanner *s)
+void kgc_scanner_free(struct kgc_scanner *s)
 {
 	if (!s)
 		return;
@@ -55,13 +55,13 @@ void kg_scanner_free(struct kg_scanner *s)
 	free(s);
 }
 
-void kg_scan_report_free(struct kg_scan_report *rep)
+void kgc_scan_report_free(struct kgc_scan_report *rep)
 {
 	free(rep->path);
 	rep->path = NULL;
 }
 
-int kg_scan(struct kg_client *c, const char *module, const char *const *names,
+int kgc_scan(struct kgc_client *c, const char *module, const char *const *names,
 	    size_t nr)
 {
 	size_t i, size = nla_total_size(strlen(module) + 1) + 256;
@@ -70,7 +70,7 @@ int kg_scan(struct kg_client *c, const char *module, const char *const *names,
 
 	for (i = 0; i < nr; i++)
 		size += nla_total_size(nla_total_size(strlen(names[i]) + 1));
-	msg = kg_msg_new(c, KABIGUARD_CMD_SCAN, 0, NLMSG_SPACE(size));
+	msg = kgc_msg_new(c, KABIGUARD_CMD_SCAN, 0, NLMSG_SPACE(size));
 	if (!msg)
 		return -ENOMEM;
 	ret = nla_put_string(msg, KABIGUARD_A_MODULE, module);
@@ -86,17 +86,17 @@ int kg_scan(struct kg_client *c, const char *module, const char *const *names,
 			nla_nest_end(msg, nest);
 	}
 	if (ret < 0) {
-		ret = kg_nlerr(ret);
+		ret = kgc_nlerr(ret);
 		goto out;
 	}
-	ret = kg_request(c, msg, NULL, NULL);
+	ret = kgc_request(c, msg, NULL, NULL);
 out:
 	nlmsg_free(msg);
 	return ret;
 }
 
 /* First line of a sysfs file, newline stripped; "" when unreadable. */
-static void kg_read_line(const char *path, char *buf, size_t len)
+static void kgc_read_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 
@@ -108,7 +108,7 @@ static void kg_read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-static void kg_file_srcversion(struct kmod_module *mod, char *buf, size_t len)
+static void kgc_file_srcversion(struct kmod_module *mod, char *buf, size_t len)
 {
 	struct kmod_list *list = NULL, *e;
 
@@ -127,8 +127,8 @@ static void kg_file_srcversion(struct kmod_module *mod, char *buf, size_t len)
 	kmod_module_info_free_list(list);
 }
 
-int kg_scanner_scan(struct kg_scanner *s, struct kg_client *c,
-		    const char *module, struct kg_scan_report *rep)
+int kgc_scanner_scan(struct kgc_scanner *s, struct kgc_client *c,
+		    const char *module, struct kgc_scan_report *rep)
 {
 	struct kmod_list *syms = NULL, *e;
 	struct kmod_module *mod = NULL;
@@ -185,16 +185,16 @@ int kg_scanner_scan(struct kg_scanner *s, struct kg_client *c,
 	}
 	rep->nr_imports = nr;
 
-	kg_file_srcversion(mod, rep->file_srcversion,
+	kgc_file_srcversion(mod, rep->file_srcversion,
 			   sizeof(rep->file_srcversion));
 	snprintf(sysfs, sizeof(sysfs), "/sys/module/%s/srcversion", module);
-	kg_read_line(sysfs, rep->live_srcversion, sizeof(rep->live_srcversion));
+	kgc_read_line(sysfs, rep->live_srcversion, sizeof(rep->live_srcversion));
 	rep->changed = *rep->file_srcversion && *rep->live_srcversion &&
 		       strcmp(rep->file_srcversion, rep->live_srcversion);
 
-	ret = kg_scan(c, module, names, nr);
+	ret = kgc_scan(c, module, names, nr);
 	if (ret) {
-		const char *why = *kg_extack(c) ? kg_extack(c) : strerror(-ret);
+		const char *why = *kgc_extack(c) ? kgc_extack(c) : strerror(-ret);
 
 		snprintf(rep->err, sizeof(rep->err), "%s: scan refused: %s",
 			 module, ret == -ENOENT ? "no longer loaded" : why);
@@ -208,7 +208,7 @@ out:
 	return ret;
 }
 
-int kg_loaded_modules(char ***names, size_t *nr)
+int kgc_loaded_modules(char ***names, size_t *nr)
 {
 	char line[4096], **v = NULL;
 	size_t n = 0;

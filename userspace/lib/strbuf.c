@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A growing string (struct kg_strbuf): the JSON writer, the journal
+/* A growing string (struct kgc_strbuf): the JSON writer, the journal
  * records and the metrics file append to one. */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,13 +9,13 @@
 
 #include "kgclient.h"
 
-void kg_strbuf_free(struct kg_strbuf *b)
+void kgc_strbuf_free(struct kgc_strbuf *b)
 {
 	free(b->s);
 	memset(b, 0, sizeof(*b));
 }
 
-static int kg_strbuf_reserve(struct kg_strbuf *b, size_t more)
+static int kgc_strbuf_reserve(struct kgc_strbuf *b, size_t more)
 {
 	size_t cap;
 	char *n;
@@ -33,9 +33,9 @@ static int kg_strbuf_reserve(struct kg_strbuf *b, size_t more)
 	return 0;
 }
 
-int kg_strbuf_put(struct kg_strbuf *b, const char *s, size_t n)
+int kgc_strbuf_put(struct kgc_strbuf *b, const char *s, size_t n)
 {
-	if (kg_strbuf_reserve(b, n))
+	if (kgc_strbuf_reserve(b, n))
 		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -43,7 +43,7 @@ int kg_strbuf_put(struct kg_strbuf *b, const char *s, size_t n)
 	return 0;
 }
 
-int kg_strbuf_printf(struct kg_strbuf *b, const char *fmt, ...)
+int kgc_strbuf_printf(struct kgc_strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -51,7 +51,7 @@ int kg_strbuf_printf(struct kg_strbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || kg_strbuf_reserve(b, n))
+	if (n < 0 || kgc_strbuf_reserve(b, n))
 		return -ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, n + 1, fmt, ap);

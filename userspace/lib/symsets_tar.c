@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tar archives of policy files (RHEL 5 /boot/symsets-KVER.tar.gz), read
- * with libarchive. kg_policy_load_file() has already decompressed the
+ * with libarchive. kgc_policy_load_file() has already decompressed the
  * file; each regular member is parsed as its own file, named
  * "archive:member" in messages, and the archive as a whole is appended or
  * nothing is. Kept apart so that only programs calling
- * kg_policy_enable_tar() link libarchive.
+ * kgc_policy_enable_tar() link libarchive.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,11 +19,11 @@
 /* One member: a symsets group is a few KiB; refuse anything absurd. */
 #define KG_MEMBER_MAX	(64L * 1024 * 1024)
 
-static int kg_tar_read(struct kg_policy *p, const char *name, const char *buf,
-		       size_t len, enum kg_format fmt, char *err,
+static int kgc_tar_read(struct kgc_policy *p, const char *name, const char *buf,
+		       size_t len, enum kgc_format fmt, char *err,
 		       size_t errlen)
 {
-	struct kg_policy tmp = { 0 };
+	struct kgc_policy tmp = { 0 };
 	struct archive_entry *e;
 	struct archive *a;
 	char *data = NULL;
@@ -72,14 +72,14 @@ static int kg_tar_read(struct kg_policy *p, const char *name, const char *buf,
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = kg_policy_load_buf(&tmp, member, data, size, fmt, err,
+		ret = kgc_policy_load_buf(&tmp, member, data, size, fmt, err,
 					 errlen);
 		if (ret)
 			goto out;
 	}
 	if (r != ARCHIVE_EOF)
 		goto bad;
-	ret = kg_policy_move(p, &tmp);
+	ret = kgc_policy_move(p, &tmp);
 	if (ret)
 		snprintf(err, errlen, "%s: %s", name, strerror(-ret));
 	goto out;
@@ -90,11 +90,11 @@ bad:
 out:
 	free(data);
 	archive_read_free(a);
-	kg_policy_free(&tmp);
+	kgc_policy_free(&tmp);
 	return ret;
 }
 
-void kg_policy_enable_tar(void)
+void kgc_policy_enable_tar(void)
 {
-	kg_tar_hook = kg_tar_read;
+	kgc_tar_hook = kgc_tar_read;
 }

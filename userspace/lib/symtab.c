@@ -13,33 +13,33 @@
 
 #include "internal.h"
 
-struct kg_symtab {
-	struct kg_policy p;
+struct kgc_symtab {
+	struct kgc_policy p;
 	uint32_t *slot;		/* rule index + 1, 0: empty */
 	size_t mask;
 };
 
-int kg_symtab_new(struct kg_symtab **out)
+int kgc_symtab_new(struct kgc_symtab **out)
 {
 	*out = calloc(1, sizeof(**out));
 	return *out ? 0 : -ENOMEM;
 }
 
-void kg_symtab_free(struct kg_symtab *t)
+void kgc_symtab_free(struct kgc_symtab *t)
 {
 	if (!t)
 		return;
-	kg_policy_free(&t->p);
+	kgc_policy_free(&t->p);
 	free(t->slot);
 	free(t);
 }
 
-size_t kg_symtab_count(const struct kg_symtab *t)
+size_t kgc_symtab_count(const struct kgc_symtab *t)
 {
 	return t ? t->p.nr : 0;
 }
 
-size_t kg_symtab_crcs(const struct kg_symtab *t)
+size_t kgc_symtab_crcs(const struct kgc_symtab *t)
 {
 	size_t i, n = 0;
 
@@ -48,16 +48,16 @@ size_t kg_symtab_crcs(const struct kg_symtab *t)
 	return n;
 }
 
-const struct kg_rule *kg_symtab_find(const struct kg_symtab *t,
+const struct kgc_rule *kgc_symtab_find(const struct kgc_symtab *t,
 				     const char *name)
 {
 	size_t i;
 
 	if (!t || !t->slot)
 		return NULL;
-	for (i = kg_str_hash(name) & t->mask; t->slot[i];
+	for (i = kgc_str_hash(name) & t->mask; t->slot[i];
 	     i = (i + 1) & t->mask) {
-		const struct kg_rule *r = &t->p.rules[t->slot[i] - 1];
+		const struct kgc_rule *r = &t->p.rules[t->slot[i] - 1];
 
 		if (!strcmp(r->name, name))
 			return r;
@@ -66,7 +66,7 @@ const struct kg_rule *kg_symtab_find(const struct kg_symtab *t,
 }
 
 /* Rebuilt after each file: rules may have moved (realloc). */
-static int kg_symtab_index(struct kg_symtab *t)
+static int kgc_symtab_index(struct kgc_symtab *t)
 {
 	size_t size = 16, i, j;
 	uint32_t *slot;
@@ -82,7 +82,7 @@ static int kg_symtab_index(struct kg_symtab *t)
 	for (i = 0; i < t->p.nr; i++) {
 		const char *name = t->p.rules[i].name;
 
-		for (j = kg_str_hash(name) & t->mask; slot[j];
+		for (j = kgc_str_hash(name) & t->mask; slot[j];
 		     j = (j + 1) & t->mask)
 			if (!strcmp(t->p.rules[slot[j] - 1].name, name))
 				break;
@@ -92,18 +92,18 @@ static int kg_symtab_index(struct kg_symtab *t)
 	return 0;
 }
 
-int kg_symtab_load(struct kg_symtab *t, const char *path, char *err,
+int kgc_symtab_load(struct kgc_symtab *t, const char *path, char *err,
 		   size_t errlen)
 {
-	struct kg_policy tmp = { 0 };
+	struct kgc_policy tmp = { 0 };
 	size_t i;
 	int ret;
 
-	ret = kg_policy_load_file(&tmp, path, KG_FORMAT_AUTO, err, errlen);
+	ret = kgc_policy_load_file(&tmp, path, KG_FORMAT_AUTO, err, errlen);
 	if (ret)
 		return ret;
 	for (i = 0; i < tmp.nr; i++) {
-		const struct kg_rule *r = &tmp.rules[i];
+		const struct kgc_rule *r = &tmp.rules[i];
 
 		if (r->kind != KABIGUARD_RULE_SYMBOL || !r->exporter ||
 		    r->module) {
@@ -111,20 +111,20 @@ int kg_symtab_load(struct kg_symtab *t, const char *path, char *err,
 				 "symsets line (every line must name a symbol "
 				 "and its exporter)", r->file ? r->file : path,
 				 r->line);
-			kg_policy_free(&tmp);
+			kgc_policy_free(&tmp);
 			return -EINVAL;
 		}
 	}
-	ret = kg_policy_move(&t->p, &tmp);
-	kg_policy_free(&tmp);
+	ret = kgc_policy_move(&t->p, &tmp);
+	kgc_policy_free(&tmp);
 	if (!ret)
-		ret = kg_symtab_index(t);
+		ret = kgc_symtab_index(t);
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	return ret;
 }
 
-int kg_kernel_symvers(const char *kver, char *path, size_t len)
+int kgc_kernel_symvers(const char *kver, char *path, size_t len)
 {
 	static const char *const fmts[] = {
 		"/lib/modules/%s/build/Module.symvers",

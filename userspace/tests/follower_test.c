@@ -34,7 +34,7 @@ struct host {
 	uint64_t now;			/* the clock, ms */
 	int log_fd;			/* -1: none */
 	struct kgd_batch batch;
-	struct kg_event_json_ctx jx;
+	struct kgc_event_json_ctx jx;
 	char written[1024];		/* "1,2,3;4;" one ';' per batch */
 	char dumps[256];		/* "from;" for each dump */
 	char lost[256];			/* "first-last;" */
@@ -48,7 +48,7 @@ static void cat(char *buf, size_t len, const char *fmt,
 	snprintf(buf + n, len - n, fmt, a, b);
 }
 
-static void ev_of(struct kg_event *ev, uint64_t seq)
+static void ev_of(struct kgc_event *ev, uint64_t seq)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->seq = seq;
@@ -61,10 +61,10 @@ static void ev_of(struct kg_event *ev, uint64_t seq)
 		 (unsigned long long)seq);
 }
 
-static int h_dump(void *arg, uint64_t from, kg_event_cb cb, void *cbarg)
+static int h_dump(void *arg, uint64_t from, kgc_event_cb cb, void *cbarg)
 {
 	struct host *h = arg;
-	struct kg_event ev;
+	struct kgc_event ev;
 	uint64_t s;
 	int ret;
 
@@ -94,7 +94,7 @@ static const char *h_extack(void *arg)
 	return "";
 }
 
-static int h_queue(void *arg, const struct kg_event *ev)
+static int h_queue(void *arg, const struct kgc_event *ev)
 {
 	struct host *h = arg;
 
@@ -172,7 +172,7 @@ static struct kgd_follower f;
 /* A new host (ring first..next-1) and follower resumed after written. */
 static void start(uint64_t written, uint64_t first, uint64_t next)
 {
-	struct kg_status st = {
+	struct kgc_status st = {
 		.features = KABIGUARD_FEAT_RING,
 		.ring_first = first, .ring_next = next,
 	};
@@ -197,7 +197,7 @@ static void mark(void)
 /* A multicast event; the kernel put it in its ring too. */
 static int mcast(uint64_t seq)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 
 	if (seq >= h.ring_next)
 		h.ring_next = seq + 1;
@@ -509,16 +509,16 @@ static void test_torn_line(void)
 static void test_syslog_form(void)
 {
 	struct kgd_batch b = { 0 };
-	struct kg_event_json_ctx jx = { .boot_id = BOOT };
-	struct kg_violation v[200];
-	struct kg_event ev;
+	struct kgc_event_json_ctx jx = { .boot_id = BOOT };
+	struct kgc_violation v[200];
+	struct kgc_event ev;
 	const char *line;
 	int i;
 
 	ev_of(&ev, 7);
 	ev.verdict = KABIGUARD_VERDICT_AUDITED;
 	for (i = 0; i < 200; i++)
-		v[i] = (struct kg_violation){ .symbol = "a_symbol_with_a_long_name",
+		v[i] = (struct kgc_violation){ .symbol = "a_symbol_with_a_long_name",
 					      .exporter = "vmlinux" };
 	ev.viol = v;
 	ev.nr_listed = ev.nr_violations = 200;

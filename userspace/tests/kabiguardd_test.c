@@ -160,7 +160,7 @@ static void test_config(void)
 
 static void test_policy_dir(void)
 {
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	char err[512], dir[512];
 	size_t nr_files;
 	int ret;
@@ -170,7 +170,7 @@ static void test_policy_dir(void)
 	ret = kgd_policy_read(dir, &p, &nr_files, err, sizeof(err));
 	ok(ret == -ENOENT && strstr(err, "no policy files"),
 	   "policy.d: an empty directory is an error");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	write_str("policy.d/10-base.policy", "any from=vmlinux\n");
 	write_str("policy.d/20-extra.policy",
@@ -185,21 +185,21 @@ static void test_policy_dir(void)
 	   "policy.d: files in name order, hidden and backup files skipped");
 	if (ret)
 		diag("error", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	write_str("policy.d/25-bad.policy", "symbol ok_one\n\nsymbol\n");
 	ret = kgd_policy_read(dir, &p, &nr_files, err, sizeof(err));
 	ok(ret == -EINVAL && strstr(err, "policy.d/25-bad.policy:3:"),
 	   "policy.d: a bad file is reported with file:line");
 	diag("error", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 	unlink(path_of("policy.d/25-bad.policy"));
 
 	ret = kgd_policy_read(path_of("policy.d/10-base.policy"), &p,
 			      &nr_files, err, sizeof(err));
 	ok(ret == 0 && nr_files == 1 && p.nr == 1,
 	   "policy: a single file instead of a directory");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 }
 
 static void test_state(void)
@@ -271,7 +271,7 @@ static void test_log_recover(void)
 
 static void test_json(void)
 {
-	struct kg_violation v[2] = {
+	struct kgc_violation v[2] = {
 		{ .symbol = "kg_plain_b", .exporter = "kg_exporter",
 		  .reason = KABIGUARD_REASON_NOT_ALLOWED },
 		{ .symbol = "usb_stor_probe1", .ns = "USB_STORAGE",
@@ -280,7 +280,7 @@ static void test_json(void)
 		  .has_rule_crc = true, .rule_crc = 0x12,
 		  .flags = KABIGUARD_VIOLF_NAMESPACE_TRUNC },
 	};
-	struct kg_event ev = {
+	struct kgc_event ev = {
 		.verdict = KABIGUARD_VERDICT_DENIED,
 		.mode = KABIGUARD_MODE_ENFORCE, .generation = 3,
 		.module = "m\"o\\d\n\xff\xc3\xa9", .srcversion = "ABC",
@@ -330,14 +330,14 @@ static void test_json(void)
 		"\"version_truncated\":false,\"srcversion_truncated\":true,"
 		"\"minimal\":false,\"flags\":12,\"argv_not_resident\":false,"
 		"\"requester\":null,\"repeat_of\":null,\"repeat_count\":null}\n";
-	struct kg_event_json_ctx x = { .boot_id = "b", .host = "h",
+	struct kgc_event_json_ctx x = { .boot_id = "b", .host = "h",
 				       .kernel = "6.12" };
-	struct kg_strbuf b = { 0 };
-	struct kg_audit_event ae;
+	struct kgc_strbuf b = { 0 };
+	struct kgc_audit_event ae;
 	char err[256];
 	int ret;
 
-	ret = kg_event_json(&b, &ev, &x);
+	ret = kgc_event_json(&b, &ev, &x);
 	save_json(b.s);
 	ok(ret == 0 && b.s && !strcmp(b.s, want),
 	   "json: every field, escapes, invalid UTF-8, CRCs, truncation");
@@ -346,7 +346,7 @@ static void test_json(void)
 		diag("want", want);
 	}
 	/* What policy generate reads back. */
-	ret = kg_audit_parse(b.s, b.len, &ae, err, sizeof(err));
+	ret = kgc_audit_parse(b.s, b.len, &ae, err, sizeof(err));
 	ok(ret == 0 && ae.nr_viol == 2 && !strcmp(ae.verdict, "denied") &&
 	   !strcmp(ae.viol[1].ns, "USB_STORAGE") &&
 	   ae.viol[1].kernel_crc == 0xdeadbeef,
@@ -354,7 +354,7 @@ static void test_json(void)
 	if (ret)
 		diag("audit parse", err);
 	else
-		kg_audit_event_free(&ae);
+		kgc_audit_event_free(&ae);
 
 	b.len = 0;
 	ev.kind = KABIGUARD_EVENT_SCAN;
@@ -362,7 +362,7 @@ static void test_json(void)
 	ev.nr_listed = 0;
 	ev.nr_violations = 0;
 	ev.flags = 0;
-	ret = kg_event_json(&b, &ev, NULL);
+	ret = kgc_event_json(&b, &ev, NULL);
 	save_json(b.s);
 	ok(ret == 0 && strstr(b.s, "\"kind\":\"scan\"") &&
 	   strstr(b.s, "\"pid\":null,\"ppid\":null") &&
@@ -385,7 +385,7 @@ static void test_json(void)
 	ev.repeat_of = 42;
 	ev.repeat_count = 9;
 	ev.flags = KABIGUARD_EVF_ARGV_NOT_RESIDENT;
-	ret = kg_event_json(&b, &ev, NULL);
+	ret = kgc_event_json(&b, &ev, NULL);
 	save_json(b.s);
 	ok(ret == 0 && strstr(b.s, "\"argv_not_resident\":true,"
 			      "\"requester\":{\"pid\":321,\"uid\":65534,"
@@ -394,7 +394,7 @@ static void test_json(void)
 	   "json: requester (escaped), repeat_of, repeat_count");
 	if (ret || !b.s || !strstr(b.s, "\"repeat_count\":9"))
 		diag("got", b.s ? b.s : "(null)");
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 }
 
 #define EV_FAMILY	0x20
@@ -422,13 +422,13 @@ static struct nl_msg *ev_msg(void)
 /* Parses m; 1 when it was rejected with an error holding want. */
 static int ev_rejected(struct nl_msg *m, const char *want, const char *what)
 {
-	struct kg_event ev;
+	struct kgc_event ev;
 	char err[256];
 	int ret;
 
-	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
 	if (ret == 1)
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	ok(ret == -EBADMSG && strstr(err, want), "event parse: %s", what);
 	if (ret != -EBADMSG || !strstr(err, want)) {
 		printf("# ret %d, error \"%s\", want \"%s\"\n", ret, err, want);
@@ -449,17 +449,17 @@ static void ev_raw(struct nl_msg *m, const void *data, size_t len)
 static void test_event_parse(void)
 {
 	char err[256], big[200];
-	struct kg_event ev;
+	struct kgc_event ev;
 	struct nl_msg *m;
 	int ret;
 
 	m = ev_msg();
-	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
 	ok(ret == 1 && ev.seq == 7 && !strcmp(ev.module, "kg_test") &&
 	   ev.nr_listed == 1 && !strcmp(ev.viol[0].symbol, "kg_plain_b"),
 	   "event parse: a well-formed event");
 	if (ret == 1)
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	else
 		diag("error", err);
 	nlmsg_free(m);
@@ -548,14 +548,14 @@ static void test_event_parse(void)
 	nla_put_string(m, KABIGUARD_A_REQ_NAME, "net-pf-38");
 	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 3);
 	nla_put_u32(m, KABIGUARD_A_REPEAT_COUNT, 5);
-	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
 	ok(ret == 1 && ev.has_requester && ev.req_pid == 321 &&
 	   ev.req_uid == 65534 && !strcmp(ev.req_comm, "flood") &&
 	   !strcmp(ev.req_name, "net-pf-38") && ev.repeat_of == 3 &&
 	   ev.repeat_count == 5,
 	   "event parse: a repeat event naming its requester");
 	if (ret == 1)
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	else
 		diag("error", err);
 	nlmsg_free(m);
@@ -591,10 +591,10 @@ static void test_event_parse(void)
 	/* An attribute newer than this parser is skipped, not refused. */
 	m = ev_msg();
 	nla_put_u32(m, KABIGUARD_A_MAX + 5, 1);
-	ret = kg_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
+	ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
 	ok(ret == 1, "event parse: an unknown newer attribute is skipped");
 	if (ret == 1)
-		kg_event_free(&ev);
+		kgc_event_free(&ev);
 	nlmsg_free(m);
 }
 

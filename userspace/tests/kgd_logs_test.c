@@ -139,8 +139,8 @@ static unsigned int count_fields(const char *r, const char *name)
 
 static void test_journal(void)
 {
-	static struct kg_violation v[40];
-	struct kg_event ev = {
+	static struct kgc_violation v[40];
+	struct kgc_event ev = {
 		.verdict = KABIGUARD_VERDICT_DENIED,
 		.mode = KABIGUARD_MODE_ENFORCE, .generation = 3,
 		.module = "evil\nMESSAGE=forged\\\x1b[31m\xff",
@@ -151,8 +151,8 @@ static void test_journal(void)
 		.exe = "/usr/bin/kmod", .argv = "insmod\0x.ko\0", .argv_len = 12,
 		.taints = 1 << 12,
 	};
-	struct kg_event_json_ctx x = { 0 };
-	struct kg_strbuf b = { 0 };
+	struct kgc_event_json_ctx x = { 0 };
+	struct kgc_strbuf b = { 0 };
 	char buf[2048], want[64];
 	const char *p;
 	size_t i, lines = 0;
@@ -226,7 +226,7 @@ static void test_journal(void)
 	ok(p && strchr(p, '\n') - p == 20 + 256 * 4 + 3 + 19,
 	   "journal: a 511-byte hostile symbol is cut at 256 bytes, escaped, "
 	   "marked '...'");
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 
 	ev.verdict = KABIGUARD_VERDICT_ALLOWED;
 	ev.kind = KABIGUARD_EVENT_SCAN;
@@ -241,7 +241,7 @@ static void test_journal(void)
 	   "journal: an allowed scan: PRIORITY 6, the scan id, no loader");
 	ok(kgd_journal_priority(KABIGUARD_VERDICT_AUDITED) == LOG_WARNING,
 	   "journal: an audited load has PRIORITY 4 (warning)");
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 }
 
 static void test_metrics(void)
@@ -257,7 +257,7 @@ static void test_metrics(void)
 	};
 	const char *path = path_of("kabiguard.prom");
 	const char *promtool = getenv("PROMTOOL") ?: "promtool";
-	struct kg_strbuf b = { 0 };
+	struct kgc_strbuf b = { 0 };
 	struct stat st;
 	char text[8192];
 	size_t n;
@@ -288,7 +288,7 @@ static void test_metrics(void)
 	   strstr(text, "\n# TYPE kabiguard_loads_total counter\n") &&
 	   text[n - 1] == '\n',
 	   "metrics: HELP and TYPE lines, a final newline");
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 	snprintf(text, sizeof(text), "command -v '%s' >/dev/null", promtool);
 	if (system(text) == 0) {
 		snprintf(text, sizeof(text), "'%s' check metrics <'%s'",
@@ -318,13 +318,13 @@ static void test_metrics(void)
 /* Only where journald runs: send one record and find it with journalctl. */
 static void test_journal_live(void)
 {
-	struct kg_event ev = {
+	struct kgc_event ev = {
 		.verdict = KABIGUARD_VERDICT_DENIED,
 		.mode = KABIGUARD_MODE_ENFORCE, .kind = KABIGUARD_EVENT_LOAD,
 		.module = "kgd_logs_test", .nr_imports = 1,
 	};
-	struct kg_event_json_ctx x = { 0 };
-	struct kg_strbuf b = { 0 };
+	struct kgc_event_json_ctx x = { 0 };
+	struct kgc_strbuf b = { 0 };
 	char cmd[256];
 
 	if (!kgd_journal_running()) {
@@ -339,7 +339,7 @@ static void test_journal_live(void)
 		 "KABIGUARD_SEQ=%llu | grep -q '\"KABIGUARD_VERDICT\":"
 		 "\"denied\"'", (unsigned long long)ev.seq);
 	ok(system(cmd) == 0, "journal: journalctl finds it by KABIGUARD_SEQ");
-	kg_strbuf_free(&b);
+	kgc_strbuf_free(&b);
 }
 
 int main(void)

@@ -173,7 +173,7 @@ struct mt_import {
 
 /* The rule a case describes, for import @imp. */
 static inline void mt_rule(const struct mt_case *c, const struct mt_import *imp,
-			   struct kg_rule *r)
+			   struct kgc_rule *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = c->kind;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host-side test of the policy matcher (include/kabiguard/match.h, through
- * libkgclient's kg_matcher, the code `kabiguardctl check` and kabiguard.ko
+ * libkgclient's kgc_matcher, the code `kabiguardctl check` and kabiguard.ko
  * share): no kernel, no netlink. TAP 13 output; exits 1 when any check
  * fails.
  *
@@ -32,25 +32,25 @@ static const char *const imp_ns[MT_NR_IMP_NS] = {
 	[MT_IMP_UNLISTED] = "module:kg_a,kg_mod_x",
 };
 
-static bool match_one(const struct kg_rule *r, const struct mt_import *imp,
-		      unsigned int origin, struct kg_match *res,
+static bool match_one(const struct kgc_rule *r, const struct mt_import *imp,
+		      unsigned int origin, struct kgc_match *res,
 		      bool *rule_ok)
 {
-	struct kg_policy p = { .rules = (struct kg_rule *)r, .nr = 1, .cap = 1 };
-	struct kg_import ki = {
+	struct kgc_policy p = { .rules = (struct kgc_rule *)r, .nr = 1, .cap = 1 };
+	struct kgc_import ki = {
 		.name = imp->symbol, .ns = imp->ns, .exporter = imp->exporter,
 		.crc = imp->crc, .has_crc = imp->has_crc,
 	};
-	struct kg_matcher *m;
+	struct kgc_matcher *m;
 	bool allowed;
 
-	if (kg_matcher_new(&m, &p)) {
+	if (kgc_matcher_new(&m, &p)) {
 		fprintf(stderr, "out of memory\n");
 		exit(1);
 	}
-	allowed = kg_matcher_allows(m, &ki, imp->modname, origin, res);
+	allowed = kgc_matcher_allows(m, &ki, imp->modname, origin, res);
 	*rule_ok = allowed ? res->rule == r : !res->rule;
-	kg_matcher_free(m);
+	kgc_matcher_free(m);
 	return allowed;
 }
 
@@ -74,9 +74,9 @@ static void test_table(void)
 		memset(&c, 0, sizeof(c));
 		do {
 			enum kabiguard_reason want, got;
-			struct kg_match res;
+			struct kgc_match res;
 			bool exp_ok, ok_, rule_ok;
-			struct kg_rule r;
+			struct kgc_rule r;
 			char desc[256];
 
 			c.imp_ns = ns;
@@ -130,7 +130,7 @@ static void test_table(void)
 /* Policies as written, and what they decide for one import. */
 struct row {
 	const char *desc;
-	enum kg_format fmt;
+	enum kgc_format fmt;
 	const char *policy;
 	const char *ns;		/* the import's namespace */
 	const char *exporter;
@@ -254,25 +254,25 @@ static void test_rows(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *w = &rows[i];
-		struct kg_import imp = {
+		struct kgc_import imp = {
 			.name = "usb_stor_x", .ns = w->ns,
 			.exporter = w->exporter, .has_crc = w->has_crc,
 			.crc = w->has_crc ? 0xabcd : 0,
 		};
-		struct kg_policy p = { 0 };
-		struct kg_matcher *m = NULL;
-		struct kg_match res;
+		struct kgc_policy p = { 0 };
+		struct kgc_matcher *m = NULL;
+		struct kgc_match res;
 		char err[256] = "";
 		bool allowed = false;
 		int ret;
 
-		ret = kg_policy_load_buf(&p, "row", w->policy,
+		ret = kgc_policy_load_buf(&p, "row", w->policy,
 					 strlen(w->policy), w->fmt, err,
 					 sizeof(err));
 		if (!ret)
-			ret = kg_matcher_new(&m, &p);
+			ret = kgc_matcher_new(&m, &p);
 		if (!ret)
-			allowed = kg_matcher_allows(m, &imp, w->modname,
+			allowed = kgc_matcher_allows(m, &imp, w->modname,
 						    w->origin, &res);
 		if (w->want < 0)
 			ok(!ret && allowed && res.rule == &p.rules[w->rule],
@@ -284,13 +284,13 @@ static void test_rows(void)
 			   "%s: %s (%s)", w->desc, mt_reason_name(w->want),
 			   ret ? err : allowed ? "allowed" :
 			   mt_reason_name(res.reason));
-		kg_matcher_free(m);
-		kg_policy_free(&p);
+		kgc_matcher_free(m);
+		kgc_policy_free(&p);
 	}
 }
 
 /*
- * What kg_policy_push() refuses before sending anything, from the
+ * What kgc_policy_push() refuses before sending anything, from the
  * status's features: here a status saying the kernel verifies no
  * signature, which no matrix kernel says (all have CONFIG_MODULE_SIG).
  */
@@ -298,39 +298,39 @@ static void test_unsupported(void)
 {
 	static const char pol[] = "symbol a\n# comment\nany signed-only "
 				  "in-tree\nany signed-only\n";
-	struct kg_policy p = { 0 };
-	const struct kg_rule *bad;
+	struct kgc_policy p = { 0 };
+	const struct kgc_rule *bad;
 	char err[256] = "", msg[256] = "";
 	int ret;
 
-	ret = kg_policy_load_buf(&p, "00-signed.policy", pol, strlen(pol),
+	ret = kgc_policy_load_buf(&p, "00-signed.policy", pol, strlen(pol),
 				 KG_FORMAT_NATIVE, err, sizeof(err));
 	ok(!ret && p.nr == 3, "parse a policy with signed-only rules (%s)",
 	   err);
 	if (ret)
 		return;
-	bad = kg_policy_unsupported(&p, KABIGUARD_FEAT_ENFORCE, msg,
+	bad = kgc_policy_unsupported(&p, KABIGUARD_FEAT_ENFORCE, msg,
 				    sizeof(msg));
 	ok(bad && bad->line == 3 && !strcmp(bad->file, "00-signed.policy") &&
 	   strstr(msg, "signed-only") && strstr(msg, "CONFIG_MODULE_SIG"),
 	   "without the sig feature: refused at 00-signed.policy:3 (%s:%u: "
 	   "%s)", bad ? bad->file : "-", bad ? bad->line : 0, msg);
-	ok(!kg_policy_unsupported(&p, KABIGUARD_FEAT_ENFORCE |
+	ok(!kgc_policy_unsupported(&p, KABIGUARD_FEAT_ENFORCE |
 				  KABIGUARD_FEAT_SIG, msg, sizeof(msg)),
 	   "with the sig feature: nothing refused");
-	kg_policy_free(&p);
-	p = (struct kg_policy){ 0 };
-	ret = kg_policy_load_buf(&p, "x", "symbol a\n", 9, KG_FORMAT_NATIVE,
+	kgc_policy_free(&p);
+	p = (struct kgc_policy){ 0 };
+	ret = kgc_policy_load_buf(&p, "x", "symbol a\n", 9, KG_FORMAT_NATIVE,
 				 err, sizeof(err));
-	ok(!ret && !kg_policy_unsupported(&p, 0, msg, sizeof(msg)),
+	ok(!ret && !kgc_policy_unsupported(&p, 0, msg, sizeof(msg)),
 	   "without the sig feature, a policy without signed-only is kept");
-	kg_policy_free(&p);
-	ret = kg_policy_load_buf(&p, "y", "any in-tree\n", 12,
+	kgc_policy_free(&p);
+	ret = kgc_policy_load_buf(&p, "y", "any in-tree\n", 12,
 				 KG_FORMAT_NATIVE, err, sizeof(err));
 	ok(ret && strstr(err, "y:1") && strstr(err, "'in-tree' needs "
 						 "'signed-only'"),
 	   "in-tree without signed-only is refused (%s)", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 }
 
 int main(void)

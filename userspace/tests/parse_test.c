@@ -68,7 +68,7 @@ static bool streq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-static const struct kg_rule *find(const struct kg_policy *p, const char *name)
+static const struct kgc_rule *find(const struct kgc_policy *p, const char *name)
 {
 	size_t i;
 
@@ -100,11 +100,11 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int load(struct kg_policy *p, const char *path, enum kg_format fmt,
+static int load(struct kgc_policy *p, const char *path, enum kgc_format fmt,
 		char *err, size_t errlen)
 {
 	err[0] = '\0';
-	return kg_policy_load_file(p, path, fmt, err, errlen);
+	return kgc_policy_load_file(p, path, fmt, err, errlen);
 }
 
 /* ---- Module.symvers ---------------------------------------------------- */
@@ -128,8 +128,8 @@ static void test_real_symvers(const char *path)
 {
 	const char *kdir = path;
 	char err[512];
-	struct kg_policy p = { 0 };
-	const struct kg_rule *r;
+	struct kgc_policy p = { 0 };
+	const struct kgc_rule *r;
 	size_t lines, i, nr_usb = 0, usb_ok = 0, nr_ns = 0, nr_crc = 0;
 	size_t nr_modns = 0, modns_ok = 0, want_modns;
 	bool modversions;
@@ -189,13 +189,13 @@ static void test_real_symvers(const char *path)
 	   "%s: %s is exported by vmlinux, crc 0x%08x, pinned to no "
 	   "namespace", kdir,
 	   r ? r->name : "_printk", r ? r->crc : 0);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 }
 
 static void test_symvers_variants(void)
 {
-	struct kg_policy p = { 0 };
-	const struct kg_rule *r;
+	struct kgc_policy p = { 0 };
+	const struct kgc_rule *r;
 	char err[512];
 	int ret;
 
@@ -218,7 +218,7 @@ static void test_symvers_variants(void)
 	r = find(&p, "baz");
 	ok(r && streq(r->exporter, "out_of_tree") && r->crc == 0xdeadbeef,
 	   "4-column symvers: .ko suffix dropped from the exporter");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	/* 6.16+: a module-restricted export, its list whole. */
 	ret = load(&p, write_str("modns.symvers",
@@ -229,17 +229,17 @@ static void test_symvers_variants(void)
 	ok(!ret && r && streq(r->ns, "module:kvm,kvm-amd,kvm-intel") &&
 	   !r->has_crc && streq(r->exporter, "vmlinux"),
 	   "module: namespace column kept whole (%s)", err);
-	kg_policy_free(&p);
-	ok(kg_ns_allows_module("module:kvm,kvm-amd,kvm-intel", "kvm_amd") &&
-	   kg_ns_allows_module("module:kvm,kvm-amd,kvm-intel", "kvm") &&
-	   !kg_ns_allows_module("module:kvm,kvm-amd,kvm-intel", "kvm_a") &&
-	   !kg_ns_allows_module("module:kvm,kvm-amd", "kvm_amd_x") &&
-	   kg_ns_allows_module("module:snd-*", "snd_hda") &&
-	   kg_ns_allows_module("module:a,,*", "x") &&
-	   !kg_ns_allows_module("module:", "x") &&
-	   !kg_ns_allows_module("module:,", "x") &&
-	   !kg_ns_allows_module("USB_STORAGE", "uas") &&
-	   !kg_ns_allows_module("modules:uas", "uas"),
+	kgc_policy_free(&p);
+	ok(kgc_ns_allows_module("module:kvm,kvm-amd,kvm-intel", "kvm_amd") &&
+	   kgc_ns_allows_module("module:kvm,kvm-amd,kvm-intel", "kvm") &&
+	   !kgc_ns_allows_module("module:kvm,kvm-amd,kvm-intel", "kvm_a") &&
+	   !kgc_ns_allows_module("module:kvm,kvm-amd", "kvm_amd_x") &&
+	   kgc_ns_allows_module("module:snd-*", "snd_hda") &&
+	   kgc_ns_allows_module("module:a,,*", "x") &&
+	   !kgc_ns_allows_module("module:", "x") &&
+	   !kgc_ns_allows_module("module:,", "x") &&
+	   !kgc_ns_allows_module("USB_STORAGE", "uas") &&
+	   !kgc_ns_allows_module("modules:uas", "uas"),
 	   "module: lists match the importer as the loader does (exact or "
 	   "tail glob, '-' = '_'; other namespaces never)");
 
@@ -258,7 +258,7 @@ static void test_symvers_variants(void)
 	ok(r && !r->ns && streq(r->exporter, "vmlinux") &&
 	   r->flags == KABIGUARD_RULE_F_NS_PINNED,
 	   "5.4.0 symvers: empty namespace column pins no namespace");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	/* 5.6+: trailing namespace column, CRLF line ends tolerated. */
 	ret = load(&p, write_str("five.symvers",
@@ -272,7 +272,7 @@ static void test_symvers_variants(void)
 	   find(&p, "plain")->flags == KABIGUARD_RULE_F_NS_PINNED,
 	   "5-column symvers with CRLF line ends, empty namespace pinned "
 	   "(%s)", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 }
 
 static void *slurp(const char *path, size_t *len)
@@ -341,11 +341,11 @@ static void test_compressed(const char *real)
 {
 	const char *small = "0x12345678\tfoo\tvmlinux\tEXPORT_SYMBOL\t\n"
 			    "0x9abcdef0\tbar\tfs/fuse/fuse\tEXPORT_SYMBOL\tFUSE\n";
-	struct kg_policy p = { 0 };
+	struct kgc_policy p = { 0 };
 	char err[512];
 	size_t len = strlen(small), lines = 2;
 	void *data = (void *)small, *big = NULL;
-	const struct kg_rule *r;
+	const struct kgc_rule *r;
 	int ret;
 
 	/* The real file when given, else a small one: gzip must not care. */
@@ -367,19 +367,19 @@ static void test_compressed(const char *real)
 	r = find(&p, big ? "jiffies" : "foo");
 	ok(r && streq(r->exporter, "vmlinux") && (big || r->has_crc),
 	   "gzip'ed symvers: rules intact");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	ret = load(&p, gzip_file("two.gz", data, len, 2), KG_FORMAT_AUTO,
 		   err, sizeof(err));
 	ok(!ret && p.nr == lines, "gzip with two members: %zu rules (%s)",
 	   p.nr, err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	ret = load(&p, xz_file("symvers.xz", data, len), KG_FORMAT_AUTO, err,
 		   sizeof(err));
 	ok(!ret && p.nr == lines, "xz'ed symvers: %zu rules, want %zu (%s)",
 	   p.nr, lines, err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	/* Cut a gzip file short: an error, not a silently shorter policy. */
 	{
@@ -399,8 +399,8 @@ static void test_compressed(const char *real)
 
 static void test_rhkabi(void)
 {
-	struct kg_policy p = { 0 };
-	const struct kg_rule *r;
+	struct kgc_policy p = { 0 };
+	const struct kgc_rule *r;
 	char err[512];
 	int ret;
 
@@ -416,7 +416,7 @@ static void test_rhkabi(void)
 	   !r->ns && !r->exporter && !r->has_crc && r->line == 3,
 	   "RH stablelist, TAB-indented, two sections: 3 plain symbol rules "
 	   "(%s)", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	ret = load(&p, write_str("kabi_openeuler",
 		"[openeuler_x86_64_whitelist]\n"
@@ -424,21 +424,21 @@ static void test_rhkabi(void)
 		"    bar   \n"), KG_FORMAT_AUTO, err, sizeof(err));
 	ok(!ret && p.nr == 2 && find(&p, "foo") && find(&p, "bar"),
 	   "kABI list indented by four spaces (%s)", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	ret = load(&p, write_str("kabi_empty", "[rhel8_x86_64_whitelist]\n"),
 		   KG_FORMAT_AUTO, err, sizeof(err));
 	ok(!ret && p.nr == 0, "kABI list with only a header: no rules (%s)",
 	   err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 }
 
 /* ---- native ------------------------------------------------------------ */
 
 static void test_native(void)
 {
-	struct kg_policy p = { 0 }, q = { 0 };
-	const struct kg_rule *r;
+	struct kgc_policy p = { 0 }, q = { 0 };
+	const struct kgc_rule *r;
 	char err[512], line[1024];
 	FILE *f;
 	size_t i;
@@ -499,14 +499,14 @@ static void test_native(void)
 	ok(r && !r->ns && r->flags == KABIGUARD_RULE_F_NS_PINNED &&
 	   streq(r->exporter, "vmlinux"),
 	   "native: ns=- pins the symbol to no namespace");
-	kg_rule_format(r, line, sizeof(line));
+	kgc_rule_format(r, line, sizeof(line));
 	ok(streq(line, "symbol nons ns=- from=vmlinux"),
 	   "native: a rule pinned to no namespace prints as ns=- (%s)", line);
 
 	/* What a dump prints must load back to the same rules. */
 	f = fopen(tmpfile_path("roundtrip.policy"), "w");
 	for (i = 0; f && i < p.nr; i++) {
-		kg_rule_format(&p.rules[i], line, sizeof(line));
+		kgc_rule_format(&p.rules[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
 	if (f)
@@ -515,7 +515,7 @@ static void test_native(void)
 		   err, sizeof(err));
 	same = !ret && q.nr == p.nr;
 	for (i = 0; same && i < p.nr; i++) {
-		const struct kg_rule *a = &p.rules[i], *b = &q.rules[i];
+		const struct kgc_rule *a = &p.rules[i], *b = &q.rules[i];
 
 		same = a->kind == b->kind && streq(a->name, b->name) &&
 		       streq(a->ns, b->ns) && streq(a->exporter, b->exporter) &&
@@ -523,8 +523,8 @@ static void test_native(void)
 		       a->has_crc == b->has_crc && a->crc == b->crc &&
 		       a->flags == b->flags;
 	}
-	ok(same, "native: kg_rule_format() output loads back identically");
-	kg_policy_free(&q);
+	ok(same, "native: kgc_rule_format() output loads back identically");
+	kgc_policy_free(&q);
 
 	/* The shipped default's rule, in either order, and printed back. */
 	ret = load(&q, write_str("intree.policy", "any in-tree signed-only\n"
@@ -538,10 +538,10 @@ static void test_native(void)
 	   ret ? err : "");
 	line[0] = '\0';
 	if (q.nr)
-		kg_rule_format(&q.rules[0], line, sizeof(line));
+		kgc_rule_format(&q.rules[0], line, sizeof(line));
 	ok(streq(line, "any signed-only in-tree"),
 	   "native: prints as 'any signed-only in-tree' (%s)", line);
-	kg_policy_free(&q);
+	kgc_policy_free(&q);
 
 	/* Appending: a second file adds to the policy, both file names kept. */
 	ret = load(&p, write_str("more.policy", "symbol extra\n"),
@@ -550,25 +550,25 @@ static void test_native(void)
 				       tmpfile_path("more.policy")) &&
 	   streq(p.rules[0].file, tmpfile_path("native.policy")),
 	   "loading a second file appends and keeps each rule's file name");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
 	ret = load(&p, write_str("empty.policy", "# nothing\n\n   \n"),
 		   KG_FORMAT_AUTO, err, sizeof(err));
 	ok(!ret && p.nr == 0, "native: comments and blank lines only");
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 
-	ret = kg_policy_load_buf(&p, "buf", "symbol a\nsymbol b", 17,
+	ret = kgc_policy_load_buf(&p, "buf", "symbol a\nsymbol b", 17,
 				 KG_FORMAT_AUTO, err, sizeof(err));
 	ok(!ret && p.nr == 2 && streq(p.rules[1].name, "b") &&
 	   streq(p.rules[1].file, "buf"),
-	   "kg_policy_load_buf(), last line without newline");
-	kg_policy_free(&p);
+	   "kgc_policy_load_buf(), last line without newline");
+	kgc_policy_free(&p);
 }
 
 /* ---- errors ------------------------------------------------------------ */
 
 struct bad_case {
-	enum kg_format fmt;
+	enum kgc_format fmt;
 	const char *text;
 	unsigned int line;
 	const char *msg;	/* expected after "file:line: " */
@@ -661,8 +661,8 @@ static void test_errors(void)
 		{ KG_FORMAT_AUTO, "[rhel9]\n\tfoo\n\tbar baz\n", 3,
 		  "expected one symbol per line" },
 	};
-	struct kg_policy p = { 0 };
-	struct kg_rule keep = { .kind = KABIGUARD_RULE_ANY };
+	struct kgc_policy p = { 0 };
+	struct kgc_rule keep = { .kind = KABIGUARD_RULE_ANY };
 	char err[1024], prefix[600], name[32];
 	size_t i;
 	int ret;
@@ -679,7 +679,7 @@ static void test_errors(void)
 		 long_name);
 
 	/* One rule already there: a failed load must leave exactly it. */
-	kg_policy_add_rule(&p, &keep);
+	kgc_policy_add_rule(&p, &keep);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *path;
 
@@ -691,7 +691,7 @@ static void test_errors(void)
 		ok(ret == -EINVAL && !strcmp(err, prefix) && p.nr == 1 &&
 		   p.rules[0].kind == KABIGUARD_RULE_ANY,
 		   "error case %zu (%s): got \"%s\"", i,
-		   kg_format_name(cases[i].fmt), err);
+		   kgc_format_name(cases[i].fmt), err);
 		if (strcmp(err, prefix))
 			diag("expected \"%s\"", prefix);
 	}
@@ -707,7 +707,7 @@ static void test_errors(void)
 		   KG_FORMAT_NATIVE, err, sizeof(err));
 	ok(ret == -EINVAL && strstr(err, "nul:1: unexpected NUL byte") &&
 	   p.nr == 1, "NUL byte in a line: %s", err);
-	kg_policy_free(&p);
+	kgc_policy_free(&p);
 }
 
 /* ---- names ------------------------------------------------------------- */
@@ -715,24 +715,24 @@ static void test_errors(void)
 static void test_names(void)
 {
 	enum kabiguard_mode m = KABIGUARD_MODE_OFF;
-	enum kg_format f = KG_FORMAT_AUTO;
+	enum kgc_format f = KG_FORMAT_AUTO;
 
-	ok(!kg_mode_parse("enforce", &m) && m == KABIGUARD_MODE_ENFORCE &&
-	   kg_mode_parse("enforcing", &m) == -EINVAL &&
-	   streq(kg_mode_name(KABIGUARD_MODE_AUDIT), "audit") &&
-	   streq(kg_mode_name(99), "unknown"), "mode names");
-	ok(!kg_format_parse("rh-kabi", &f) && f == KG_FORMAT_RH_KABI &&
-	   !kg_format_parse("symvers", &f) && f == KG_FORMAT_SYMVERS &&
-	   !kg_format_parse("native", &f) && f == KG_FORMAT_NATIVE &&
-	   kg_format_parse("xml", &f) == -EINVAL, "format names");
-	ok(streq(kg_reason_name(KABIGUARD_REASON_CRC_MISMATCH), "crc-mismatch")
-	   && streq(kg_verdict_name(KABIGUARD_VERDICT_DENIED), "denied") &&
-	   streq(kg_kind_name(KABIGUARD_RULE_NAMESPACE), "namespace"),
+	ok(!kgc_mode_parse("enforce", &m) && m == KABIGUARD_MODE_ENFORCE &&
+	   kgc_mode_parse("enforcing", &m) == -EINVAL &&
+	   streq(kgc_mode_name(KABIGUARD_MODE_AUDIT), "audit") &&
+	   streq(kgc_mode_name(99), "unknown"), "mode names");
+	ok(!kgc_format_parse("rh-kabi", &f) && f == KG_FORMAT_RH_KABI &&
+	   !kgc_format_parse("symvers", &f) && f == KG_FORMAT_SYMVERS &&
+	   !kgc_format_parse("native", &f) && f == KG_FORMAT_NATIVE &&
+	   kgc_format_parse("xml", &f) == -EINVAL, "format names");
+	ok(streq(kgc_reason_name(KABIGUARD_REASON_CRC_MISMATCH), "crc-mismatch")
+	   && streq(kgc_verdict_name(KABIGUARD_VERDICT_DENIED), "denied") &&
+	   streq(kgc_kind_name(KABIGUARD_RULE_NAMESPACE), "namespace"),
 	   "reason, verdict and kind names");
-	ok(streq(kg_reason_name(KABIGUARD_REASON_LIVEPATCH), "livepatch") &&
-	   streq(kg_reason_name(KABIGUARD_REASON_UNVERIFIABLE),
+	ok(streq(kgc_reason_name(KABIGUARD_REASON_LIVEPATCH), "livepatch") &&
+	   streq(kgc_reason_name(KABIGUARD_REASON_UNVERIFIABLE),
 		 "unverifiable") &&
-	   streq(kg_kind_name(KABIGUARD_RULE_LIVEPATCH), "livepatch"),
+	   streq(kgc_kind_name(KABIGUARD_RULE_LIVEPATCH), "livepatch"),
 	   "livepatch and unverifiable names");
 }
 
