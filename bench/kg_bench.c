@@ -104,7 +104,7 @@ static int build_policy(struct kgc_policy *p, const char *symvers)
 	}
 	for (i = 0; i < NR_MANY; i++) {
 		snprintf(name, sizeof(name), "kg_many_%03d", i);
-		ret = kgc_policy_add_rule(p, &r);
+		ret = kgc_policy_append(p, &r);
 		if (ret)
 			return ret;
 	}
@@ -129,7 +129,7 @@ static void modname(const char *path, char *name, size_t len)
 
 static void set_mode(struct kgc_client *c, enum kabiguard_mode mode)
 {
-	int ret = kgc_set_mode(c, mode);
+	int ret = kgc_cmd_set_mode(c, mode);
 
 	if (ret)
 		die("setting the mode", ret, c);
@@ -363,9 +363,9 @@ static void push(struct kgc_client *c, const struct kgc_policy *p)
 	uint64_t gen;
 	int ret;
 
-	ret = kgc_policy_begin(c);
-	ret = ret ?: (p->nr ? kgc_policy_add(c, p->rules, p->nr) : 0);
-	ret = ret ?: kgc_policy_commit(c, &gen);
+	ret = kgc_cmd_policy_begin(c);
+	ret = ret ?: (p->nr ? kgc_cmd_policy_add(c, p->rules, p->nr) : 0);
+	ret = ret ?: kgc_cmd_policy_commit(c, &gen);
 	if (ret)
 		die("pushing the policy", ret, c);
 }
@@ -469,11 +469,11 @@ usage:
 		double t1, t2, t3;
 
 		t0 = now_us();
-		ret = kgc_policy_begin(c);
+		ret = kgc_cmd_policy_begin(c);
 		t1 = now_us();
-		ret = ret ?: kgc_policy_add(c, p.rules, p.nr);
+		ret = ret ?: kgc_cmd_policy_add(c, p.rules, p.nr);
 		t2 = now_us();
-		ret = ret ?: kgc_policy_commit(c, &gen);
+		ret = ret ?: kgc_cmd_policy_commit(c, &gen);
 		t3 = now_us();
 		if (ret)
 			die("pushing the policy", ret, c);

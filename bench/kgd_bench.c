@@ -265,7 +265,7 @@ static uint64_t overflow(void)
 	struct kgc_status st = { 0 };
 	struct kgc_client *c;
 
-	if (kgc_open(&c) || kgc_get_status(c, &st))
+	if (kgc_open(&c) || kgc_cmd_get_status(c, &st))
 		die("kabiguard status");
 	kgc_close(c);
 	return st.ring_overflow;

@@ -272,7 +272,7 @@ static uint64_t ring_next(void)
 
 	if (kgc_open(&c))
 		return 0;
-	kgc_get_status(c, &st);
+	kgc_cmd_get_status(c, &st);
 	kgc_close(c);
 	return st.ring_next;
 }
@@ -283,7 +283,7 @@ static struct kgc_status status(void)
 	struct kgc_status st = { 0 };
 
 	if (!kgc_open(&c)) {
-		kgc_get_status(c, &st);
+		kgc_cmd_get_status(c, &st);
 		kgc_close(c);
 	}
 	return st;
@@ -297,7 +297,7 @@ static int set_mode(enum kabiguard_mode m)
 	ret = kgc_open(&c);
 	if (ret)
 		return ret;
-	ret = kgc_set_mode(c, m);
+	ret = kgc_cmd_set_mode(c, m);
 	kgc_close(c);
 	return ret;
 }

@@ -90,11 +90,11 @@ FIXTURE_SETUP(ev)
 
 	ASSERT_EQ(0, kgc_open(&self->c));
 	for (i = 0; i < ARRAY_SIZE(base_rules); i++)
-		ASSERT_EQ(0, kgc_policy_add_rule(&p, &base_rules[i]));
+		ASSERT_EQ(0, kgc_policy_append(&p, &base_rules[i]));
 	ASSERT_EQ(0, kgc_policy_push(self->c, &p, &self->gen))
 		TH_LOG("push: %s", kgc_extack(self->c));
 	kgc_policy_free(&p);
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	if (!kg_t_loaded(EXPORTER))
 		ASSERT_EQ(0, kg_t_load(EXPORTER));
 	ASSERT_EQ(0, kgc_events_open(&self->evc));
@@ -290,7 +290,7 @@ TEST_F(ev, ring_matches_multicast)
 		if (i)
 			EXPECT_EQ(seq[i - 1] + 1, seq[i]);
 	}
-	ASSERT_EQ(0, kgc_events_dump(self->c, seq[0], collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, seq[0], collect, &got));
 	ASSERT_EQ(ARRAY_SIZE(seq), got.nr);
 	for (i = 0; i < ARRAY_SIZE(seq); i++) {
 		EXPECT_EQ(seq[i], got.seq[i]);
@@ -299,7 +299,7 @@ TEST_F(ev, ring_matches_multicast)
 
 	/* From the middle on: no earlier event, no duplicate. */
 	got.nr = 0;
-	ASSERT_EQ(0, kgc_events_dump(self->c, seq[3], collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, seq[3], collect, &got));
 	ASSERT_EQ(2, got.nr);
 	EXPECT_EQ(seq[3], got.seq[0]);
 	EXPECT_EQ(seq[4], got.seq[1]);
@@ -312,25 +312,25 @@ TEST_F(ev, overflow_counts_unread_only)
 	uint64_t last = 0;
 	unsigned int i, n;
 
-	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st0));
 	if (!st0.ring_size || st0.ring_size > 64)
 		SKIP(return, "needs kabiguard.ko ring_size=16 (have %u)",
 		     st0.ring_size);
 	/* Declare everything so far read. */
-	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, st0.ring_next, collect, &got));
 	EXPECT_EQ(0, got.nr);
 
 	n = st0.ring_size + 5;
 	for (i = 0; i < n; i++)
 		last = load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
 	EXPECT_EQ(st0.ring_overflow + 5, st1.ring_overflow);
 	EXPECT_EQ(last + 1, st1.ring_next);
 	EXPECT_EQ(st1.ring_next - st1.ring_size, st1.ring_first);
 
 	/* What is left: the last ring_size events, oldest first. */
 	got.nr = 0;
-	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, st0.ring_next, collect, &got));
 	ASSERT_EQ(st1.ring_size, got.nr);
 	EXPECT_EQ(st1.ring_first, got.seq[0]);
 	EXPECT_EQ(last, got.seq[got.nr - 1]);
@@ -338,7 +338,7 @@ TEST_F(ev, overflow_counts_unread_only)
 	/* Read now: more events that push these out are not overflow. */
 	for (i = 0; i < 3; i++)
 		load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st0));
 	EXPECT_EQ(st1.ring_overflow, st0.ring_overflow);
 }
 
@@ -353,49 +353,49 @@ TEST_F(ev, overflow_per_reader)
 	struct kgc_client *rb;
 	unsigned int i, n;
 
-	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st0));
 	if (!st0.ring_size || st0.ring_size > 64)
 		SKIP(return, "needs kabiguard.ko ring_size=16 (have %u)",
 		     st0.ring_size);
 	ASSERT_EQ(0, kgc_open(&rb));
 	/* A (self->c) has everything so far; B claims far more. */
-	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
-	ASSERT_EQ(0, kgc_events_dump(rb, UINT64_MAX, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(rb, UINT64_MAX, collect, &got));
 	EXPECT_EQ(0, got.nr);
-	ASSERT_EQ(0, kgc_get_status(self->c, &a));
-	ASSERT_EQ(0, kgc_get_status(rb, &b));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &a));
+	ASSERT_EQ(0, kgc_cmd_get_status(rb, &b));
 	ASSERT_TRUE(a.ring_reader);
 	ASSERT_TRUE(b.ring_reader);
 
 	n = st0.ring_size + 5;
 	for (i = 0; i < n; i++)
 		load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
 	EXPECT_EQ(st0.ring_overflow + 5, st1.ring_overflow);
 	EXPECT_EQ(a.ring_reader_overflow + 5, st1.ring_reader_overflow);
 	/* B's UINT64_MAX declared only the events that existed. */
-	ASSERT_EQ(0, kgc_get_status(rb, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(rb, &st1));
 	EXPECT_EQ(b.ring_reader_overflow + 5, st1.ring_reader_overflow);
 
 	/* B reads everything now; A does not: A's loss still counts. */
-	ASSERT_EQ(0, kgc_get_status(self->c, &a));
-	ASSERT_EQ(0, kgc_get_status(rb, &b));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &a));
+	ASSERT_EQ(0, kgc_cmd_get_status(rb, &b));
 	got.nr = 0;
-	ASSERT_EQ(0, kgc_events_dump(rb, a.ring_first, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(rb, a.ring_first, collect, &got));
 	EXPECT_EQ(a.ring_size, got.nr);
-	ASSERT_EQ(0, kgc_events_dump(rb, UINT64_MAX, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(rb, UINT64_MAX, collect, &got));
 	for (i = 0; i < 3; i++)
 		load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
 	EXPECT_EQ(a.ring_overflow + 3, st1.ring_overflow);
 	EXPECT_EQ(a.ring_reader_overflow + 3, st1.ring_reader_overflow);
-	ASSERT_EQ(0, kgc_get_status(rb, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(rb, &st1));
 	EXPECT_EQ(b.ring_reader_overflow, st1.ring_reader_overflow);
 	kgc_close(rb);
 
 	/* A socket that never read the ring gets no count of its own. */
 	ASSERT_EQ(0, kgc_open(&rb));
-	ASSERT_EQ(0, kgc_get_status(rb, &b));
+	ASSERT_EQ(0, kgc_cmd_get_status(rb, &b));
 	EXPECT_FALSE(b.ring_reader);
 	kgc_close(rb);
 }
@@ -428,16 +428,16 @@ TEST_F(ev, ring_byte_limit)
 	uint64_t first = 0, last = 0;
 	unsigned int i, kept;
 
-	ASSERT_EQ(0, kgc_get_status(self->c, &st0));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st0));
 	ASSERT_NE(0, st0.ring_bytes_max);
 	ASSERT_GE(st0.ring_bytes_max, st0.ring_bytes);
 	/* Declare everything so far read. */
-	ASSERT_EQ(0, kgc_events_dump(self->c, st0.ring_next, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, st0.ring_next, collect, &got));
 
 	/* One byte: only the newest event stays, over the limit. */
 	ASSERT_EQ(0, set_param("ring_bytes", 1));
 	first = load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
 	EXPECT_EQ(first, st1.ring_first);
 	EXPECT_LT(1, st1.ring_bytes);
 	EXPECT_EQ(1, st1.ring_bytes_max);
@@ -445,7 +445,7 @@ TEST_F(ev, ring_byte_limit)
 	ASSERT_EQ(0, set_param("ring_bytes", st1.ring_bytes * 2 + 1));
 	for (i = 0; i < 6; i++)
 		last = load_once(_metadata, self, CONSUMER_OK);
-	ASSERT_EQ(0, kgc_get_status(self->c, &st1));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
 	EXPECT_EQ(0, set_param("ring_bytes", st0.ring_bytes_max));
 
 	kept = st1.ring_next - st1.ring_first;
@@ -458,7 +458,7 @@ TEST_F(ev, ring_byte_limit)
 	EXPECT_EQ(st0.ring_overflow + (st1.ring_first - first),
 		  st1.ring_overflow);
 	got.nr = 0;
-	ASSERT_EQ(0, kgc_events_dump(self->c, first, collect, &got));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, first, collect, &got));
 	ASSERT_EQ(kept, got.nr);
 	EXPECT_EQ(st1.ring_first, got.seq[0]);
 	EXPECT_EQ(last, got.seq[got.nr - 1]);
@@ -498,7 +498,7 @@ TEST_F(ev, scan_reports_loaded_module)
 	kgc_event_free(&ev);
 
 	kg_t_kmsg_mark(&k);
-	ASSERT_EQ(0, kgc_scan(self->c, CONSUMER_FORB, imports,
+	ASSERT_EQ(0, kgc_cmd_scan(self->c, CONSUMER_FORB, imports,
 			     ARRAY_SIZE(imports)))
 		TH_LOG("scan: %s", kgc_extack(self->c));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
@@ -529,22 +529,22 @@ TEST_F(ev, scan_reports_loaded_module)
 	kg_t_kmsg_close(&k);
 
 	/* Enforce mode does not make a scan deny anything. */
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
-	ASSERT_EQ(0, kgc_scan(self->c, CONSUMER_FORB, imports,
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	ASSERT_EQ(0, kgc_cmd_scan(self->c, CONSUMER_FORB, imports,
 			     ARRAY_SIZE(imports)));
 	ASSERT_EQ(1, kg_t_event_for(self->evc, CONSUMER_FORB, &ev,
 				    KG_EVENT_TIMEOUT_MS));
 	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
 	kgc_event_free(&ev);
 	EXPECT_TRUE(kg_t_loaded(CONSUMER_FORB));
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 }
 
 TEST_F(ev, scan_unknown_module)
 {
 	const char *imports[] = { printk_name(_metadata) };
 
-	EXPECT_EQ(-ENOENT, kgc_scan(self->c, "kg_no_such_module", imports, 1));
+	EXPECT_EQ(-ENOENT, kgc_cmd_scan(self->c, "kg_no_such_module", imports, 1));
 	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "no live module"));
 }
 
@@ -575,9 +575,9 @@ static int unprivileged_child(const char *printk, int join_err)
 		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534) || kgc_open(&c))
 			_exit(10);
-		if (kgc_events_dump(c, 0, nop, NULL) != -EPERM)
+		if (kgc_cmd_events_get(c, 0, nop, NULL) != -EPERM)
 			_exit(11);
-		if (kgc_scan(c, EXPORTER, imports, 1) != -EPERM)
+		if (kgc_cmd_scan(c, EXPORTER, imports, 1) != -EPERM)
 			_exit(12);
 		kgc_close(c);
 		if (kgc_events_open(&c) != join_err)
@@ -597,7 +597,7 @@ TEST_F(ev, unprivileged_refused)
 	struct kgc_status st;
 	int step;
 
-	ASSERT_EQ(0, kgc_get_status(self->c, &st));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st));
 	if (!(st.features & KABIGUARD_FEAT_EVENTS_ADMIN))
 		SKIP(return,
 		     "kernel cannot restrict a genl multicast group (no GENL_MCAST_CAP_SYS_ADMIN): unprivileged_events_open_on_old_kernel checks what it does");
@@ -615,7 +615,7 @@ TEST_F(ev, unprivileged_events_open_on_old_kernel)
 	struct kgc_status st;
 	int step;
 
-	ASSERT_EQ(0, kgc_get_status(self->c, &st));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st));
 	if (st.features & KABIGUARD_FEAT_EVENTS_ADMIN)
 		SKIP(return,
 		     "kernel restricts the events group to CAP_SYS_ADMIN: unprivileged_refused checks it");
@@ -697,7 +697,7 @@ TEST_F(ev, huge_event_bounded)
 
 	/* The ring returns it whole. */
 	f.seq = ev.seq;
-	ASSERT_EQ(0, kgc_events_dump(self->c, ev.seq, find_seq, &f));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, ev.seq, find_seq, &f));
 	ASSERT_EQ(1, f.found);
 	EXPECT_STREQ(HUGE, f.module);
 	EXPECT_EQ(ev.nr_listed, f.nr_listed);

@@ -161,21 +161,21 @@ FIXTURE_SETUP(flood)
 	size_t i;
 
 	ASSERT_EQ(0, kgc_open(&self->c));
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	if (!kg_t_loaded(EXPORTER))
 		ASSERT_EQ(0, kg_t_load(EXPORTER));
 	for (i = 0; i < ARRAY_SIZE(flood_rules); i++)
-		ASSERT_EQ(0, kgc_policy_add_rule(&p, &flood_rules[i]));
+		ASSERT_EQ(0, kgc_policy_append(&p, &flood_rules[i]));
 	ASSERT_EQ(0, kgc_policy_push(self->c, &p, NULL))
 		TH_LOG("push: %s", kgc_extack(self->c));
 	kgc_policy_free(&p);
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
 	ASSERT_EQ(0, kgc_events_open(&self->evc));
 }
 
 FIXTURE_TEARDOWN(flood)
 {
-	kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT);
+	kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT);
 	kg_t_unload(CONSUMER_OK);
 	kg_t_unload(CONSUMER_FORB);
 	kgc_close(self->evc);
@@ -200,7 +200,7 @@ TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 			       &burst));
 	ASSERT_EQ(0, write_uint("/sys/module/kabiguard/parameters/log_burst",
 				FLOOD_BURST));
-	ASSERT_EQ(0, kgc_get_status(self->c, &before));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &before));
 	ASSERT_EQ(16, before.ring_size)
 		TH_LOG("load kabiguard.ko with ring_size=16 for this test");
 
@@ -245,7 +245,7 @@ TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 
 	/* The rate limit's window closes and its summary is logged. */
 	sleep(interval + 2);
-	ASSERT_EQ(0, kgc_get_status(self->c, &after));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &after));
 	denied = after.denied - before.denied;
 	ASSERT_LE(1 + FLOOD_TRIES, denied)
 		TH_LOG("%llu denials: modprobe did not load af_alg each time (is it installed?)",
@@ -254,7 +254,7 @@ TEST_F_TIMEOUT(flood, autoload_flood, 1200)
 	EXPECT_EQ(FLOOD_TRIES, alg_denials);
 
 	/* The ring: the earlier verdict, af_alg's full event, its count. */
-	ASSERT_EQ(0, kgc_events_dump(self->c, 0, view_cb, &v));
+	ASSERT_EQ(0, kgc_cmd_events_get(self->c, 0, view_cb, &v));
 	EXPECT_TRUE(v.have_forb)
 		TH_LOG("the earlier denial left the ring");
 	ASSERT_NE(0, v.alg_full_seq);
@@ -343,7 +343,7 @@ TEST_F_TIMEOUT(flood, uffd_cmdline, 300)
 	int64_t t0, took;
 	pid_t pid;
 
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	ASSERT_EQ(0, pipe(to_parent));
 	ASSERT_EQ(0, pipe(to_child));
 	pid = fork();

@@ -73,7 +73,7 @@ static void fz_load_cycle(struct fz_stats *st, unsigned int n, bool mode)
 	int err;
 
 	if (mode)
-		kgc_set_mode(fz_admin, n % 3 == 2 ? KABIGUARD_MODE_ENFORCE :
+		kgc_cmd_set_mode(fz_admin, n % 3 == 2 ? KABIGUARD_MODE_ENFORCE :
 				      KABIGUARD_MODE_AUDIT);
 	st->loads++;
 	err = kg_t_load("kg_exporter");
@@ -250,7 +250,7 @@ static int fz_dump_cb(const struct kgc_rule *r, uint64_t gen, void *arg)
 	if (d->nr++ && gen != d->gen)
 		d->bad++;
 	d->gen = gen;
-	return kgc_policy_add_rule(&d->p, r);
+	return kgc_policy_append(&d->p, r);
 }
 
 /* The policy the checks commit: two rules a dump must return as sent. */
@@ -260,8 +260,8 @@ static void fz_baseline(struct kgc_policy *p)
 	struct kgc_rule sym = { .kind = KABIGUARD_RULE_SYMBOL,
 			       .name = (char *)MARKER };
 
-	kgc_policy_add_rule(p, &any);
-	kgc_policy_add_rule(p, &sym);
+	kgc_policy_append(p, &any);
+	kgc_policy_append(p, &sym);
 }
 
 /* After the run: status, a commit, a dump, mode back; 0 when all held. */
@@ -273,7 +273,7 @@ static int fz_check_guard(struct kgc_client *c, uint64_t *gen)
 	int err, bad = 0;
 
 	fz_baseline(&base);
-	err = kgc_get_status(c, &s);
+	err = kgc_cmd_get_status(c, &s);
 	if (err) {
 		printf("# GET_STATUS: %s\n", strerror(-err));
 		bad++;
@@ -291,12 +291,12 @@ static int fz_check_guard(struct kgc_client *c, uint64_t *gen)
 		printf("# policy commit: %s (%s)\n", strerror(-err), kgc_extack(c));
 		bad++;
 	}
-	err = kgc_set_mode(c, KABIGUARD_MODE_AUDIT);
+	err = kgc_cmd_set_mode(c, KABIGUARD_MODE_AUDIT);
 	if (err) {
 		printf("# set mode audit: %s\n", strerror(-err));
 		bad++;
 	}
-	err = kgc_policy_dump(c, fz_dump_cb, &d);
+	err = kgc_cmd_policy_get(c, fz_dump_cb, &d);
 	if (err || d.nr != 2 || d.bad || d.gen != *gen ||
 	    d.p.rules[0].kind != KABIGUARD_RULE_ANY ||
 	    d.p.rules[1].kind != KABIGUARD_RULE_SYMBOL ||
@@ -306,7 +306,7 @@ static int fz_check_guard(struct kgc_client *c, uint64_t *gen)
 		       (unsigned long long)*gen);
 		bad++;
 	}
-	err = kgc_get_status(c, &s);
+	err = kgc_cmd_get_status(c, &s);
 	if (err || s.mode != KABIGUARD_MODE_AUDIT || s.generation != *gen ||
 	    s.nr_rules != 2 || s.nr_any != 1 || s.nr_symbol != 1 || s.locked) {
 		printf("# status after the commit: %s, mode %u, generation %llu, %u rules\n",
@@ -330,7 +330,7 @@ static int fz_check_event(struct kgc_client *c)
 
 	kg_t_unload("kg_consumer_ok");
 	kg_t_unload("kg_exporter");
-	err = kgc_events_open(&ev) ?: kgc_get_status(c, &s);
+	err = kgc_events_open(&ev) ?: kgc_cmd_get_status(c, &s);
 	if (err) {
 		printf("# events socket / status: %s\n", strerror(-err));
 		if (ev)
@@ -373,7 +373,7 @@ static int fz_locked_run(struct kgc_client *c, const struct fz_family *f,
 
 	if (!st || !R)
 		return 1;
-	err = kgc_lock(c) ?: kgc_get_status(c, &a);
+	err = kgc_cmd_lock(c) ?: kgc_cmd_get_status(c, &a);
 	if (err || !a.locked) {
 		printf("# lock: %s, locked %d\n", strerror(-err), a.locked);
 		bad++;
@@ -384,7 +384,7 @@ static int fz_locked_run(struct kgc_client *c, const struct fz_family *f,
 		bad++;
 	fz_run_close(R);
 	fz_print_stats("locked", st, fz_now() - t0);
-	err = kgc_get_status(c, &b);
+	err = kgc_cmd_get_status(c, &b);
 	if (err || !b.locked || b.mode != a.mode || b.generation != a.generation ||
 	    b.nr_rules != a.nr_rules || b.txn_open) {
 		printf("# after: %s, locked %d, mode %u -> %u, generation %llu -> %llu\n",
@@ -393,7 +393,7 @@ static int fz_locked_run(struct kgc_client *c, const struct fz_family *f,
 		       (unsigned long long)b.generation);
 		bad++;
 	}
-	err = kgc_policy_begin(c);
+	err = kgc_cmd_policy_begin(c);
 	if (err != -EPERM) {
 		printf("# POLICY_BEGIN while locked: %s\n", strerror(-err));
 		bad++;
@@ -406,7 +406,7 @@ static int fz_locked_run(struct kgc_client *c, const struct fz_family *f,
 static int fz_save_cb(const struct kgc_rule *r, uint64_t gen, void *arg)
 {
 	(void)gen;
-	return kgc_policy_add_rule(arg, r);
+	return kgc_policy_append(arg, r);
 }
 
 int main(int argc, char **argv)
@@ -464,13 +464,13 @@ int main(int argc, char **argv)
 	ksft_set_plan(o.lock ? 7 : 6);
 	fflush(stdout);
 
-	ret = kgc_open(&c) ?: kgc_open(&fz_admin) ?: kgc_get_status(c, &start);
+	ret = kgc_open(&c) ?: kgc_open(&fz_admin) ?: kgc_cmd_get_status(c, &start);
 	if (ret)
 		ksft_exit_fail_msg("kabiguard status: %s\n", strerror(-ret));
 	if (start.locked)
 		ksft_exit_fail_msg("the guard is locked already: nothing to fuzz\n");
 	if (start.generation)
-		kgc_policy_dump(c, fz_save_cb, &saved);
+		kgc_cmd_policy_get(c, fz_save_cb, &saved);
 	events_admin = start.features & KABIGUARD_FEAT_EVENTS_ADMIN;
 
 	/* 1. The model, from the kernel. */
@@ -502,12 +502,12 @@ int main(int argc, char **argv)
 	if (ret)
 		printf("# root run stopped: sends kept failing\n");
 	/* Its own state before and after, untouched by root meanwhile. */
-	bad = kgc_set_mode(c, KABIGUARD_MODE_AUDIT) != 0;
-	bad += kgc_get_status(c, &s0) != 0;
+	bad = kgc_cmd_set_mode(c, KABIGUARD_MODE_AUDIT) != 0;
+	bad += kgc_cmd_get_status(c, &s0) != 0;
 	ret = unpriv ? fz_unpriv(&f, &o, unpriv, events_admin, nobody_st,
 				 root_st) : 0;
 	t2 = fz_now();
-	bad += kgc_get_status(c, &s1) != 0;
+	bad += kgc_cmd_get_status(c, &s1) != 0;
 	fz_print_stats("root", root_st, t1 - t0);
 	fz_print_stats("nobody", nobody_st, t2 - t1);
 	if (nobody_st->userns > 0)
@@ -549,7 +549,7 @@ int main(int argc, char **argv)
 	/* What was there before, back. */
 	if (saved.nr && kgc_policy_push(c, &saved, &gen))
 		printf("# could not restore the policy found\n");
-	if (kgc_set_mode(c, start.mode))
+	if (kgc_cmd_set_mode(c, start.mode))
 		printf("# could not restore mode %s\n", kgc_mode_name(start.mode));
 	kgc_policy_free(&saved);
 

@@ -179,7 +179,7 @@ TEST_F_TIMEOUT(g, bounds_at_load, 300)
 	EXPECT_FALSE(kmsg_has_warn(&k));
 	kg_t_kmsg_close(&k);
 	ASSERT_EQ(0, kgc_open(&c));
-	ASSERT_EQ(0, kgc_get_status(c, &st));
+	ASSERT_EQ(0, kgc_cmd_get_status(c, &st));
 	kgc_close(c);
 	EXPECT_EQ(65536, st.ring_size);
 	EXPECT_EQ(268435456, st.ring_bytes_max);
@@ -250,12 +250,12 @@ static int load_nomem(struct __test_metadata *_metadata, struct kgc_client *c,
 	struct kgc_status st;
 	int err;
 
-	ASSERT_EQ(0, kgc_get_status(c, &st));
+	ASSERT_EQ(0, kgc_cmd_get_status(c, &st));
 	ASSERT_EQ(0, write_param("test_nomem", nomem));
 	err = kg_t_load(name);
 	EXPECT_EQ(0, write_param("test_nomem", "0"));
 	memset(l, 0, sizeof(*l));
-	EXPECT_EQ(0, kgc_events_dump(c, st.ring_next, keep_last, l));
+	EXPECT_EQ(0, kgc_cmd_events_get(c, st.ring_next, keep_last, l));
 	EXPECT_EQ(1, l->n) TH_LOG("%s: %u events", name, l->n);
 	EXPECT_EQ(st.ring_next, l->seq);
 	return err;
@@ -296,7 +296,7 @@ TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 		TH_LOG("test_nomem=%s (%s)", nomem[i],
 		       i ? "the event message" : "the verdict's memory");
 		/* Audit: loaded, and still an event with a number. */
-		ASSERT_EQ(0, kgc_set_mode(c, KABIGUARD_MODE_AUDIT));
+		ASSERT_EQ(0, kgc_cmd_set_mode(c, KABIGUARD_MODE_AUDIT));
 		EXPECT_EQ(0, load_nomem(_metadata, c, nomem[i],
 					"kg_consumer_forbidden", &l));
 		expect_minimal(_metadata, &l, "kg_consumer_forbidden",
@@ -305,7 +305,7 @@ TEST_F_TIMEOUT(g, nomem_minimal_event, 300)
 		kg_t_unload("kg_consumer_forbidden");
 
 		/* Enforce: EPERM, as documented, not ENOMEM. */
-		ASSERT_EQ(0, kgc_set_mode(c, KABIGUARD_MODE_ENFORCE));
+		ASSERT_EQ(0, kgc_cmd_set_mode(c, KABIGUARD_MODE_ENFORCE));
 		EXPECT_EQ(EPERM, load_nomem(_metadata, c, nomem[i],
 					    "kg_consumer_forbidden", &l));
 		expect_minimal(_metadata, &l, "kg_consumer_forbidden",
@@ -459,7 +459,7 @@ static void lock_child(int go, int out)
 		_exit(2);
 	if (!r.err) {
 		usleep(rand() % 500);
-		r.err = kgc_lock(c);
+		r.err = kgc_cmd_lock(c);
 		snprintf(r.extack, sizeof(r.extack), "%s", kgc_extack(c));
 	}
 	if (write(out, &r, sizeof(r)) != sizeof(r))

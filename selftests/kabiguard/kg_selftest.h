@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "kgclient.h"
+#include "kgc_raw.h"
 
 /* Where the VM runner puts the dummy modules; KG_TEST_MODULES overrides. */
 #define KG_TEST_MODULES_DIR	"/kabiguard/test_modules"

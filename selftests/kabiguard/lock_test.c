@@ -27,7 +27,7 @@ static void get_status(struct __test_metadata *_metadata,
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = kgc_get_status(c, st);
+	err = kgc_cmd_get_status(c, st);
 	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
 }
 
@@ -57,7 +57,7 @@ TEST_F(lock, enforce_before_commit)
 	ASSERT_EQ(0, self->st.generation)
 		TH_LOG("not a fresh kabiguard: reload it first");
 	ASSERT_FALSE(self->st.locked);
-	EXPECT_EQ(-ENOENT, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	EXPECT_EQ(-ENOENT, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(self->st.mode, st.mode);
 	EXPECT_NE(KABIGUARD_MODE_ENFORCE, st.mode);
@@ -78,8 +78,8 @@ TEST_F(lock, push_enforce_lock)
 	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err),
 				 kgc_extack(self->c));
 	ASSERT_NE(0, gen);
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
-	err = kgc_lock(self->c);
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	err = kgc_cmd_lock(self->c);
 	ASSERT_EQ(0, err) TH_LOG("lock: %s (%s)", strerror(-err),
 				 kgc_extack(self->c));
 	get_status(_metadata, self->c, &st);
@@ -102,9 +102,9 @@ TEST_F(lock, set_mode_eperm)
 	struct kgc_status st;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kgc_set_mode(self->c, KABIGUARD_MODE_OFF));
-	EXPECT_EQ(-EPERM, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
-	EXPECT_EQ(-EPERM, kgc_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
+	EXPECT_EQ(-EPERM, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_OFF));
+	EXPECT_EQ(-EPERM, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	EXPECT_EQ(-EPERM, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_ENFORCE));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(KABIGUARD_MODE_ENFORCE, st.mode);
 	EXPECT_TRUE(st.locked);
@@ -115,7 +115,7 @@ TEST_F(lock, policy_begin_eperm)
 	struct kgc_status st;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kgc_policy_begin(self->c));
+	EXPECT_EQ(-EPERM, kgc_cmd_policy_begin(self->c));
 	get_status(_metadata, self->c, &st);
 	EXPECT_FALSE(st.txn_open);
 	EXPECT_EQ(self->st.generation, st.generation);
@@ -139,7 +139,7 @@ TEST_F(lock, policy_push_eperm)
 TEST_F(lock, lock_again_eperm)
 {
 	ASSERT_LOCKED();
-	EXPECT_EQ(-EPERM, kgc_lock(self->c));
+	EXPECT_EQ(-EPERM, kgc_cmd_lock(self->c));
 }
 
 /* The locked policy can still be read by anyone. */
@@ -157,7 +157,7 @@ TEST_F(lock, policy_dump)
 	unsigned int n = 0;
 
 	ASSERT_LOCKED();
-	EXPECT_EQ(0, kgc_policy_dump(self->c, count_rule, &n));
+	EXPECT_EQ(0, kgc_cmd_policy_get(self->c, count_rule, &n));
 	EXPECT_EQ(self->st.nr_rules, n);
 }
 

@@ -49,7 +49,7 @@ static int push_rules(struct kgc_client *c, struct kgc_rule *rules, size_t nr)
 /*
  * Scans @importer with the one import @symbol under the active policy.
  * Returns 1 with the event in @ev (kgc_event_free() it), else what
- * kgc_scan() or kg_t_event_for() failed with (0: no event).
+ * kgc_cmd_scan() or kg_t_event_for() failed with (0: no event).
  */
 static int scan_one(struct kgc_client *c, struct kgc_client *evc,
 		    const char *importer, const char *symbol,
@@ -58,7 +58,7 @@ static int scan_one(struct kgc_client *c, struct kgc_client *evc,
 	const char *names[] = { symbol };
 	int ret;
 
-	ret = kgc_scan(c, importer, names, 1);
+	ret = kgc_cmd_scan(c, importer, names, 1);
 	if (ret)
 		return ret;
 	/* The loads of the set-up have events too: skip them. */
@@ -95,12 +95,12 @@ FIXTURE_SETUP(table)
 
 	ASSERT_EQ(0, kgc_open(&self->c));
 	ASSERT_EQ(0, kgc_events_open(&self->evc));
-	ASSERT_EQ(0, kgc_get_status(self->c, &st));
+	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st));
 	self->modversions = st.features & KABIGUARD_FEAT_MODVERSIONS;
 	err = push_rules(self->c, any, 1);
 	ASSERT_EQ(0, err) TH_LOG("push: %s (%s)", strerror(-err),
 				 kgc_extack(self->c));
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	load(_metadata, EXPORTER);
 	load(_metadata, CONSUMER_OK);
 	load(_metadata, CONSUMER_NS);

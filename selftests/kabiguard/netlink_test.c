@@ -259,7 +259,7 @@ static int dump_policy(struct kgc_client *c, char **out, size_t *nr)
 
 	for (tries = 0; tries < 10 && ret == -EAGAIN; tries++) {
 		lines_free(&l);
-		ret = kgc_policy_dump(c, dump_cb, &l);
+		ret = kgc_cmd_policy_get(c, dump_cb, &l);
 	}
 	if (!ret) {
 		*nr = l.nr;
@@ -274,7 +274,7 @@ static int dump_policy(struct kgc_client *c, char **out, size_t *nr)
 static void get_status(struct __test_metadata *_metadata,
 		       struct kgc_client *c, struct kgc_status *st)
 {
-	int err = kgc_get_status(c, st);
+	int err = kgc_cmd_get_status(c, st);
 
 	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
 }
@@ -349,7 +349,7 @@ static uint64_t push(struct __test_metadata *_metadata, struct kgc_client *c,
 static void set_mode(struct __test_metadata *_metadata, struct kgc_client *c,
 		     enum kabiguard_mode mode)
 {
-	int err = kgc_set_mode(c, mode);
+	int err = kgc_cmd_set_mode(c, mode);
 
 	ASSERT_EQ(0, err) TH_LOG("set mode %s: %s (%s)", kg_t_mode_text(mode),
 				 strerror(-err), kgc_extack(c));
@@ -366,9 +366,9 @@ static void restore(struct kgc_client *c)
 
 	if (!c)
 		return;
-	kgc_policy_abort(c);
+	kgc_cmd_policy_abort(c);
 	kgc_policy_push(c, &p, NULL);
-	kgc_set_mode(c, KABIGUARD_MODE_AUDIT);
+	kgc_cmd_set_mode(c, KABIGUARD_MODE_AUDIT);
 }
 
 /* kg_exporter loaded, in audit mode under the base policy. */
@@ -474,7 +474,7 @@ static void try_every_command(struct ures *u)
 	u->r[U_OPEN] = kgc_open(&c);
 	if (u->r[U_OPEN])
 		return;
-	u->r[U_STATUS] = kgc_get_status(c, &st);
+	u->r[U_STATUS] = kgc_cmd_get_status(c, &st);
 	u->status_nr_rules = st.nr_rules;
 	u->status_generation = st.generation;
 	u->r[U_DUMP] = dump_policy(c, &rules, &u->dump_nr);
@@ -487,13 +487,13 @@ static void try_every_command(struct ures *u)
 		snprintf(u->extack[idx], sizeof(u->extack[idx]), "%s",	\
 			 kgc_extack(c));					\
 	} while (0)
-	TRY(U_SET_MODE, kgc_set_mode(c, u->r[U_STATUS] ? KABIGUARD_MODE_AUDIT :
+	TRY(U_SET_MODE, kgc_cmd_set_mode(c, u->r[U_STATUS] ? KABIGUARD_MODE_AUDIT :
 				    st.mode));
-	TRY(U_BEGIN, kgc_policy_begin(c));
-	TRY(U_ADD, kgc_policy_add(c, base_policy, 1));
-	TRY(U_COMMIT, kgc_policy_commit(c, NULL));
-	TRY(U_ABORT, kgc_policy_abort(c));
-	TRY(U_LOCK, kgc_lock(c));
+	TRY(U_BEGIN, kgc_cmd_policy_begin(c));
+	TRY(U_ADD, kgc_cmd_policy_add(c, base_policy, 1));
+	TRY(U_COMMIT, kgc_cmd_policy_commit(c, NULL));
+	TRY(U_ABORT, kgc_cmd_policy_abort(c));
+	TRY(U_LOCK, kgc_cmd_lock(c));
 #undef TRY
 	kgc_close(c);
 }
@@ -777,10 +777,10 @@ FIXTURE_SETUP(bad)
 						  .exporter = EXPORTER);
 	self->valid[1] = (struct kgc_rule)KG_R_ANY(.module = "kg_consumer_ok",
 						  .flags = KABIGUARD_RULE_F_SIGNED_ONLY);
-	err = kgc_policy_begin(self->c);
+	err = kgc_cmd_policy_begin(self->c);
 	ASSERT_EQ(0, err) TH_LOG("begin: %s (%s)", strerror(-err),
 				 kgc_extack(self->c));
-	err = kgc_policy_add(self->c, self->valid, ARRAY_SIZE(self->valid));
+	err = kgc_cmd_policy_add(self->c, self->valid, ARRAY_SIZE(self->valid));
 	ASSERT_EQ(0, err) TH_LOG("add: %s (%s)", strerror(-err),
 				 kgc_extack(self->c));
 }
@@ -1067,7 +1067,7 @@ TEST_F(bad, rejected_without_change)
 
 	/* The transaction holds the valid rules only. */
 	gen = 0;
-	err = kgc_policy_commit(self->c, &gen);
+	err = kgc_cmd_policy_commit(self->c, &gen);
 	ASSERT_EQ(0, err) TH_LOG("commit: %s (%s)", strerror(-err),
 				 kgc_extack(self->c));
 	EXPECT_EQ(self->before.st.generation + 1, gen);
@@ -1111,8 +1111,8 @@ TEST_F(nl, batch_all_or_nothing)
 		char *want;
 		int err;
 
-		ASSERT_EQ(0, kgc_policy_begin(self->c));
-		ASSERT_EQ(0, kgc_policy_add(self->c, first, 1));
+		ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+		ASSERT_EQ(0, kgc_cmd_policy_add(self->c, first, 1));
 		a_rule(&a, KABIGUARD_RULE_SYMBOL, "kg_plain_a", EXPORTER);
 		a_rule(&a, KABIGUARD_RULE_SYMBOL, "kg_plain_b", EXPORTER);
 		a_rule(&a, KABIGUARD_RULE_NAMESPACE, TEST_NS, EXPORTER);
@@ -1123,7 +1123,7 @@ TEST_F(nl, batch_all_or_nothing)
 						    kgc_extack(self->c));
 		EXPECT_STRNE("", kgc_extack(self->c));
 
-		ASSERT_EQ(0, kgc_policy_commit(self->c, &gen));
+		ASSERT_EQ(0, kgc_cmd_policy_commit(self->c, &gen));
 		snap_take(_metadata, self->c, &after);
 		EXPECT_EQ(gen, after.st.generation);
 		EXPECT_EQ(1, after.st.nr_rules);
@@ -1150,8 +1150,8 @@ TEST_F(nl, batch_bad_rule_reported)
 	int err;
 
 	snap_take(_metadata, self->c, &before);
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_add(self->c, rules, ARRAY_SIZE(rules));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_add(self->c, rules, ARRAY_SIZE(rules));
 	EXPECT_EQ(-EINVAL, err);
 	EXPECT_STRNE("", kgc_extack(self->c));
 	EXPECT_EQ(&rules[3], kgc_bad_rule(self->c))
@@ -1159,7 +1159,7 @@ TEST_F(nl, batch_bad_rule_reported)
 		       (const void *)kgc_bad_rule(self->c),
 		       (const void *)&rules[3], kgc_extack(self->c));
 	/* An empty transaction commits to an empty policy. */
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 	snap_take(_metadata, self->c, &after);
 	expect_same_policy(_metadata, &before, &after);
 	snap_free(&before);
@@ -1183,24 +1183,24 @@ TEST_F(nl, txn_owned_by_socket)
 	ASSERT_EQ(0, kgc_open(&a));
 	ASSERT_EQ(0, kgc_open(&b));
 
-	ASSERT_EQ(0, kgc_policy_begin(a));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(a));
 	get_status(_metadata, b, &st);
 	EXPECT_TRUE(st.txn_open);
 	EXPECT_EQ(local_port(a), st.txn_owner);
-	ASSERT_EQ(0, kgc_policy_add(a, rules, ARRAY_SIZE(rules)));
+	ASSERT_EQ(0, kgc_cmd_policy_add(a, rules, ARRAY_SIZE(rules)));
 
 	/* B owns nothing. */
-	err = kgc_policy_begin(b);
+	err = kgc_cmd_policy_begin(b);
 	EXPECT_EQ(-EBUSY, err) TH_LOG("B begin: %s", strerror(-err));
 	EXPECT_STRNE("", kgc_extack(b));
-	err = kgc_policy_add(b, base_policy, 1);
+	err = kgc_cmd_policy_add(b, base_policy, 1);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("B add: %s", strerror(-err));
-	err = kgc_policy_commit(b, NULL);
+	err = kgc_cmd_policy_commit(b, NULL);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("B commit: %s", strerror(-err));
-	err = kgc_policy_abort(b);
+	err = kgc_cmd_policy_abort(b);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("B abort: %s", strerror(-err));
 	/* Nor does the fixture's socket. */
-	err = kgc_policy_commit(self->c, NULL);
+	err = kgc_cmd_policy_commit(self->c, NULL);
 	EXPECT_EQ(-ENOENT, err) TH_LOG("C commit: %s", strerror(-err));
 
 	/* B's attempts left A's transaction alone. */
@@ -1217,13 +1217,13 @@ TEST_F(nl, txn_owned_by_socket)
 	snap_free(&after);
 
 	/* B can now begin; what it commits is B's alone. */
-	err = kgc_policy_begin(b);
+	err = kgc_cmd_policy_begin(b);
 	ASSERT_EQ(0, err) TH_LOG("B begin: %s (%s)", strerror(-err),
 				 kgc_extack(b));
 	get_status(_metadata, b, &st);
 	EXPECT_EQ(local_port(b), st.txn_owner);
-	ASSERT_EQ(0, kgc_policy_add(b, base_policy, 1));
-	ASSERT_EQ(0, kgc_policy_commit(b, NULL));
+	ASSERT_EQ(0, kgc_cmd_policy_add(b, base_policy, 1));
+	ASSERT_EQ(0, kgc_cmd_policy_commit(b, NULL));
 	get_status(_metadata, b, &st);
 	EXPECT_EQ(before.st.generation + 1, st.generation);
 	EXPECT_EQ(1, st.nr_rules);
@@ -1240,24 +1240,24 @@ TEST_F(nl, txn_lifecycle)
 	int err;
 
 	snap_take(_metadata, self->c, &before);
-	EXPECT_EQ(-ENOENT, kgc_policy_abort(self->c));
-	EXPECT_EQ(-ENOENT, kgc_policy_commit(self->c, NULL));
-	EXPECT_EQ(-ENOENT, kgc_policy_add(self->c, base_policy, 1));
+	EXPECT_EQ(-ENOENT, kgc_cmd_policy_abort(self->c));
+	EXPECT_EQ(-ENOENT, kgc_cmd_policy_commit(self->c, NULL));
+	EXPECT_EQ(-ENOENT, kgc_cmd_policy_add(self->c, base_policy, 1));
 
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_begin(self->c);
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_begin(self->c);
 	EXPECT_EQ(-EBUSY, err) TH_LOG("second begin: %s", strerror(-err));
-	ASSERT_EQ(0, kgc_policy_add(self->c, base_policy, 1));
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
-	EXPECT_EQ(-ENOENT, kgc_policy_commit(self->c, NULL));
+	ASSERT_EQ(0, kgc_cmd_policy_add(self->c, base_policy, 1));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
+	EXPECT_EQ(-ENOENT, kgc_cmd_policy_commit(self->c, NULL));
 	snap_take(_metadata, self->c, &after);
 	expect_same_policy(_metadata, &before, &after);
 	EXPECT_FALSE(after.st.txn_open);
 	snap_free(&after);
 
 	/* An empty commit is a (deny-everything) policy too. */
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	ASSERT_EQ(0, kgc_policy_commit(self->c, &gen));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_commit(self->c, &gen));
 	EXPECT_EQ(before.st.generation + 1, gen);
 	snap_take(_metadata, self->c, &after);
 	EXPECT_EQ(0, after.st.nr_rules);
@@ -1285,8 +1285,8 @@ static void crash_in_txn(struct __test_metadata *_metadata,
 		char ok = 0;
 
 		close(pfd[0]);
-		if (!kgc_open(&cc) && !kgc_policy_begin(cc) &&
-		    !kgc_policy_add(cc, rules, ARRAY_SIZE(rules)))
+		if (!kgc_open(&cc) && !kgc_cmd_policy_begin(cc) &&
+		    !kgc_cmd_policy_add(cc, rules, ARRAY_SIZE(rules)))
 			ok = 1;
 		if (write(pfd[1], &ok, 1) != 1)
 			_exit(2);
@@ -1319,10 +1319,10 @@ static void crash_in_txn(struct __test_metadata *_metadata,
 	expect_same_policy(_metadata, &before, &after);
 	snap_free(&after);
 
-	err = kgc_policy_begin(self->c);
+	err = kgc_cmd_policy_begin(self->c);
 	EXPECT_EQ(0, err) TH_LOG("begin after the crash: %s (%s)",
 				 strerror(-err), kgc_extack(self->c));
-	EXPECT_EQ(0, kgc_policy_abort(self->c));
+	EXPECT_EQ(0, kgc_cmd_policy_abort(self->c));
 	snap_free(&before);
 }
 
@@ -1378,26 +1378,26 @@ TEST_F_TIMEOUT(nl, max_rules, 300)
 	snap_take(_metadata, self->c, &before);
 
 	/* One more than allowed, in one transaction. */
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_add(self->c, rules, max + 1);
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_add(self->c, rules, max + 1);
 	EXPECT_EQ(-E2BIG, err) TH_LOG("add %u rules: %s (%s)", max + 1,
 				      strerror(-err), kgc_extack(self->c));
 	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "max_rules"))
 		TH_LOG("extack \"%s\"", kgc_extack(self->c));
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 	snap_take(_metadata, self->c, &after);
 	expect_same_policy(_metadata, &before, &after);
 	snap_free(&after);
 
 	/* Exactly max_rules fit; one more, in its own batch, does not. */
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_add(self->c, rules, max);
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_add(self->c, rules, max);
 	EXPECT_EQ(0, err) TH_LOG("add %u rules: %s (%s)", max, strerror(-err),
 				 kgc_extack(self->c));
-	err = kgc_policy_add(self->c, &rules[max], 1);
+	err = kgc_cmd_policy_add(self->c, &rules[max], 1);
 	EXPECT_EQ(-E2BIG, err) TH_LOG("add rule %u: %s", max + 1,
 				      strerror(-err));
-	ASSERT_EQ(0, kgc_policy_commit(self->c, &gen));
+	ASSERT_EQ(0, kgc_cmd_policy_commit(self->c, &gen));
 	get_status(_metadata, self->c, &st);
 	EXPECT_EQ(before.st.generation + 1, gen);
 	EXPECT_EQ(max, st.nr_rules);
@@ -1709,11 +1709,11 @@ TEST_F_TIMEOUT(nl, status, 120)
 		  !!(st.features & KABIGUARD_FEAT_SIG));
 
 	/* The transaction owner. */
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
 	get_status(_metadata, self->c, &st2);
 	EXPECT_TRUE(st2.txn_open);
 	EXPECT_EQ(local_port(self->c), st2.txn_owner);
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 	get_status(_metadata, self->c, &st2);
 	EXPECT_FALSE(st2.txn_open);
 	EXPECT_EQ(gen, st2.generation);

@@ -93,7 +93,7 @@ static void get_status(struct __test_metadata *_metadata,
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = kgc_get_status(c, st);
+	err = kgc_cmd_get_status(c, st);
 	ASSERT_EQ(0, err) TH_LOG("get status: %s", strerror(-err));
 }
 
@@ -121,7 +121,7 @@ static void set_mode(struct __test_metadata *_metadata, struct kgc_client *c,
 	struct kgc_status st;
 	int err;
 
-	err = kgc_set_mode(c, mode);
+	err = kgc_cmd_set_mode(c, mode);
 	ASSERT_EQ(0, err) TH_LOG("set mode %s: %s (%s)", kg_t_mode_text(mode),
 				 strerror(-err), kgc_extack(c));
 	get_status(_metadata, c, &st);
@@ -333,7 +333,7 @@ TEST(enforce_before_commit)
 		SKIP(return, "a policy was committed already (generation %" PRIu64 ")",
 		     st.generation);
 	}
-	EXPECT_EQ(-ENOENT, kgc_set_mode(c, KABIGUARD_MODE_ENFORCE));
+	EXPECT_EQ(-ENOENT, kgc_cmd_set_mode(c, KABIGUARD_MODE_ENFORCE));
 	get_status(_metadata, c, &st);
 	EXPECT_NE(KABIGUARD_MODE_ENFORCE, st.mode);
 	EXPECT_EQ(0, st.generation);
@@ -370,7 +370,7 @@ static void common_teardown(struct kgc_client *c, struct kgc_client *evc)
 	unload_consumers();
 	if (c) {
 		/* Leave no test in enforce mode for the next one's set-up. */
-		kgc_set_mode(c, KABIGUARD_MODE_AUDIT);
+		kgc_cmd_set_mode(c, KABIGUARD_MODE_AUDIT);
 		kgc_close(c);
 	}
 	if (evc)
@@ -618,13 +618,13 @@ TEST_F(policy, crc_refused_without_modversions)
 	EXPECT_EQ(0, ko.nr_versions);
 	EXPECT_FALSE(kg_t_ko_crc(&ko, "kg_plain_a", &crc));
 
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
 	EXPECT_EQ(-EOPNOTSUPP, err) TH_LOG("add: %s", strerror(-err));
 	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "CONFIG_MODVERSIONS"))
 		TH_LOG("extack \"%s\"", kgc_extack(self->c));
 	EXPECT_EQ(&rules[1], kgc_bad_rule(self->c));
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 	get_status(_metadata, self->c, &after);
 	EXPECT_EQ(before.generation, after.generation);
 	EXPECT_EQ(before.nr_rules, after.nr_rules);
@@ -715,19 +715,19 @@ TEST_F(policy, signed_only_needs_module_sig)
 	EXPECT_EQ(module_sig, !!(before.features & KABIGUARD_FEAT_SIG))
 		TH_LOG("features 0x%x, module.sig_enforce %s", before.features,
 		       module_sig ? "present" : "absent");
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
 	if (module_sig) {
 		EXPECT_EQ(0, err) TH_LOG("add: %s (%s)", strerror(-err),
 					 kgc_extack(self->c));
-		ASSERT_EQ(0, kgc_policy_abort(self->c));
+		ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 		return;
 	}
 	EXPECT_EQ(-EOPNOTSUPP, err) TH_LOG("add: %s", strerror(-err));
 	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "CONFIG_MODULE_SIG"))
 		TH_LOG("extack \"%s\"", kgc_extack(self->c));
 	EXPECT_EQ(&rules[1], kgc_bad_rule(self->c));
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 	get_status(_metadata, self->c, &after);
 	EXPECT_EQ(before.generation, after.generation);
 }
@@ -741,13 +741,13 @@ TEST_F(policy, in_tree_needs_signed_only)
 	};
 	int err;
 
-	ASSERT_EQ(0, kgc_policy_begin(self->c));
-	err = kgc_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
+	ASSERT_EQ(0, kgc_cmd_policy_begin(self->c));
+	err = kgc_cmd_policy_add(self->c, rules, sizeof(rules) / sizeof(rules[0]));
 	EXPECT_EQ(-EINVAL, err) TH_LOG("add: %s", strerror(-err));
 	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "in-tree needs signed-only"))
 		TH_LOG("extack \"%s\"", kgc_extack(self->c));
 	EXPECT_EQ(&rules[1], kgc_bad_rule(self->c));
-	ASSERT_EQ(0, kgc_policy_abort(self->c));
+	ASSERT_EQ(0, kgc_cmd_policy_abort(self->c));
 }
 
 /* A signed-only rule next to a plain one: the plain one allows. */

@@ -285,7 +285,7 @@ FIXTURE_TEARDOWN(refs)
 	kg_t_unload(KLP_HIDDEN);
 	kg_t_unload(UNVERIFIABLE);
 	if (self->c)
-		kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT);
+		kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT);
 	img_free(&self->img);
 	kgc_close(self->evc);
 	kgc_close(self->c);
@@ -301,11 +301,11 @@ static void policy(struct __test_metadata *_metadata, FIXTURE_DATA(refs) *self,
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		ASSERT_EQ(0, kgc_policy_add_rule(&p, &rules[i]));
+		ASSERT_EQ(0, kgc_policy_append(&p, &rules[i]));
 	ASSERT_EQ(0, kgc_policy_push(self->c, &p, &gen))
 		TH_LOG("push: %s", kgc_extack(self->c));
 	kgc_policy_free(&p);
-	ASSERT_EQ(0, kgc_set_mode(self->c, mode));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, mode));
 }
 
 /* Load @name patched by @make; expect errno @want and its event in *ev. */
@@ -446,7 +446,7 @@ TEST_F(refs, livepatch_rule_takes_no_name)
 	struct kgc_policy p = { 0 };
 	uint64_t gen;
 
-	ASSERT_EQ(0, kgc_policy_add_rule(&p, &bad));
+	ASSERT_EQ(0, kgc_policy_append(&p, &bad));
 	EXPECT_EQ(-EINVAL, kgc_policy_push(self->c, &p, &gen));
 	EXPECT_NE(NULL, strstr(kgc_extack(self->c), "LIVEPATCH rule takes no"))
 		TH_LOG("extack: %s", kgc_extack(self->c));
@@ -467,7 +467,7 @@ TEST_F(refs, klp_relocation_without_modinfo)
 	img_free(&self->img);
 
 	/* In audit mode it loads: the loader did resolve the symbol. */
-	ASSERT_EQ(0, kgc_set_mode(self->c, KABIGUARD_MODE_AUDIT));
+	ASSERT_EQ(0, kgc_cmd_set_mode(self->c, KABIGUARD_MODE_AUDIT));
 	load_patched(_metadata, self, KLP_HIDDEN, 0, &ev);
 	EXPECT_EQ(KABIGUARD_VERDICT_AUDITED, ev.verdict);
 	EXPECT_EQ(1, count_viol(&ev, KLP_SYM, KABIGUARD_REASON_LIVEPATCH));

@@ -23,7 +23,7 @@ static int collect(const struct kgc_rule *rule, uint64_t generation,
 	struct dump_ctx *d = arg;
 
 	d->generation = generation;
-	return kgc_policy_add_rule(&d->p, rule);
+	return kgc_policy_append(&d->p, rule);
 }
 
 int cmd_dump(int argc, char **argv)
@@ -42,14 +42,14 @@ int cmd_dump(int argc, char **argv)
 		return ret;
 	do {
 		kgc_policy_free(&d.p);
-		ret = kgc_policy_dump(c, collect, &d);
+		ret = kgc_cmd_policy_get(c, collect, &d);
 	} while (ret == -EAGAIN && ++tries < CTL_DUMP_TRIES);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "dump");
 		goto out;
 	}
 	/* An empty dump carries no generation: ask for it. */
-	if (!d.p.nr && !kgc_get_status(c, &st))
+	if (!d.p.nr && !kgc_cmd_get_status(c, &st))
 		d.generation = st.generation;
 
 	out_text("# kabiguard policy, generation %llu, %zu rules\n",

@@ -53,19 +53,19 @@ int cmd_events(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
-	ret = kgc_get_status(c, &st);
+	ret = kgc_cmd_get_status(c, &st);
 	if (!ret && !(st.features & KABIGUARD_FEAT_RING)) {
 		fprintf(stderr, "%s: this kabiguard module keeps no event "
 			"ring\n", ctl_prog);
 		ret = CTL_EXIT_ERR;
 		goto out;
 	}
-	ret = kgc_events_dump(c, since, print_cb, &nr);
+	ret = kgc_cmd_events_get(c, since, print_cb, &nr);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "events");
 		goto out;
 	}
-	if (!kgc_get_status(c, &st))
+	if (!kgc_cmd_get_status(c, &st))
 		fprintf(stderr, "%s: %" PRIu64 " events; ring of %u holds seq "
 			"%" PRIu64 "-%" PRIu64 ", %" PRIu64 " lost to "
 			"overflow\n", ctl_prog, nr, st.ring_size,

@@ -13,7 +13,7 @@ int cmd_lock(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
-	ret = kgc_lock(c);
+	ret = kgc_cmd_lock(c);
 	if (ret)
 		ret = ctl_kernel_error(c, ret, "lock");
 	kgc_close(c);

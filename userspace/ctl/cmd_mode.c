@@ -29,7 +29,7 @@ int cmd_mode(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (optind < argc) {
-		ret = kgc_set_mode(c, mode);
+		ret = kgc_cmd_set_mode(c, mode);
 		if (ret == -ENOENT && !*kgc_extack(c)) {
 			fprintf(stderr, "%s: mode: no policy committed yet; load "
 				"one before enforcing\n", ctl_prog);
@@ -39,7 +39,7 @@ int cmd_mode(int argc, char **argv)
 		}
 		goto out;
 	}
-	ret = kgc_get_status(c, &st);
+	ret = kgc_cmd_get_status(c, &st);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "mode");
 		goto out;

@@ -73,7 +73,7 @@ int cmd_monitor(int argc, char **argv)
 		ret = CTL_EXIT_ERR;
 		goto out_close;
 	}
-	pfd[0] = (struct pollfd){ .fd = nl_socket_get_fd(kgc_sock(c)),
+	pfd[0] = (struct pollfd){ .fd = kgc_fd(c),
 				  .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 

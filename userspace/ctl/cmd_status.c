@@ -47,7 +47,7 @@ int cmd_status(int argc, char **argv)
 	ret = ctl_open(&c);
 	if (ret)
 		return ret;
-	ret = kgc_get_status(c, &st);
+	ret = kgc_cmd_get_status(c, &st);
 	if (ret) {
 		ret = ctl_kernel_error(c, ret, "status");
 		goto out;

@@ -63,69 +63,33 @@ int ctl_no_args(int argc, char **argv)
 	return -1;
 }
 
-static int ctl_open_err(int ret)
+/* kgc_explain()'s class is the exit status (ctl.h's CTL_EXIT_*). */
+static int ctl_fail(struct kgc_client *c, int err, enum kgc_request req,
+		    const char *what)
 {
-	if (ret == -ENOENT) {
-		fprintf(stderr, "kabiguard: module not loaded (no generic netlink "
-			"family \"%s\"); load kabiguard.ko first\n",
-			KABIGUARD_GENL_NAME);
-		return CTL_EXIT_NOMOD;
-	}
-	fprintf(stderr, "%s: cannot talk to the kabiguard netlink family: %s\n",
-		ctl_prog, strerror(-ret));
-	return CTL_EXIT_ERR;
+	char msg[1024];
+	int code = kgc_explain(c, err, req, msg, sizeof(msg));
+
+	fprintf(stderr, "%s: %s%s%s\n", ctl_prog, what ? what : "",
+		what ? ": " : "", msg);
+	return code;
 }
 
 int ctl_open(struct kgc_client **c)
 {
 	int ret = kgc_open(c);
 
-	return ret ? ctl_open_err(ret) : 0;
+	return ret ? ctl_fail(NULL, ret, KGC_REQ_OPEN, NULL) : 0;
 }
 
 int ctl_open_events(struct kgc_client **c)
 {
 	int ret = kgc_events_open(c);
 
-	if (ret == -EPERM) {
-		fprintf(stderr, "%s: cannot join the \"%s\" group: permission "
-			"denied: needs CAP_SYS_ADMIN in the initial user "
-			"namespace\n", ctl_prog, KABIGUARD_MCGRP_EVENTS);
-		return CTL_EXIT_PERM;
-	}
-	return ret ? ctl_open_err(ret) : 0;
+	return ret ? ctl_fail(NULL, ret, KGC_REQ_EVENTS, NULL) : 0;
 }
 
 int ctl_kernel_error(struct kgc_client *c, int err, const char *what)
 {
-	char extack[512], where[300] = "";
-	const struct kgc_rule *bad = kgc_bad_rule(c);
-	const char *msg = strerror(-err);
-	struct kgc_status st;
-	int code = CTL_EXIT_ERR;
-
-	/* Asking for the status below would clear them. */
-	snprintf(extack, sizeof(extack), "%s", kgc_extack(c));
-	if (bad && bad->file)
-		snprintf(where, sizeof(where), " (rule from %s:%u)", bad->file,
-			 bad->line);
-
-	if (err == -EPERM) {
-		/* GET_STATUS is open to everyone: ask why. */
-		if (!kgc_get_status(c, &st) && st.locked) {
-			msg = "policy is locked until reboot";
-			code = CTL_EXIT_LOCKED;
-		} else {
-			msg = "permission denied: needs CAP_SYS_MODULE in the "
-			      "initial user namespace";
-			code = CTL_EXIT_PERM;
-		}
-	} else if (err == -ENODEV) {
-		/* lock raced rmmod: the module is going away. */
-		msg = "kabiguard is being unloaded";
-		code = CTL_EXIT_NOMOD;
-	}
-	fprintf(stderr, "%s: %s: %s%s%s%s\n", ctl_prog, what, msg,
-		*extack ? ": " : "", extack, where);
-	return code;
+	return ctl_fail(c, err, KGC_REQ_COMMAND, what);
 }

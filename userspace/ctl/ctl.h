@@ -9,14 +9,17 @@
 
 #include "kgclient.h"
 
-/* Exit codes, documented in --help and kabiguardctl(8). */
+/*
+ * Exit codes, documented in --help and kabiguardctl(8). Those of a failed
+ * call to the kernel are kgc_explain()'s classes (kgc_client.h).
+ */
 enum {
 	CTL_EXIT_OK	= 0,
-	CTL_EXIT_ERR	= 1,	/* any other error */
+	CTL_EXIT_ERR	= KGC_FAIL_OTHER,	/* any other error */
 	CTL_EXIT_USAGE	= 2,	/* bad usage or a bad policy file */
-	CTL_EXIT_NOMOD	= 3,	/* kabiguard.ko not loaded */
-	CTL_EXIT_PERM	= 4,	/* EPERM: no CAP_SYS_MODULE */
-	CTL_EXIT_LOCKED	= 5,	/* EPERM: policy locked until reboot */
+	CTL_EXIT_NOMOD	= KGC_FAIL_NOMOD,	/* kabiguard.ko not loaded */
+	CTL_EXIT_PERM	= KGC_FAIL_PERM,	/* no CAP_SYS_MODULE */
+	CTL_EXIT_LOCKED	= KGC_FAIL_LOCKED,	/* locked until reboot */
 	CTL_EXIT_VIOLATIONS = 6,	/* check: a module would be refused */
 };
 

@@ -13,18 +13,18 @@
 
 #include "kabiguardd.h"
 
+/* Says why a request failed; a locked policy comes back as -EROFS. */
 static int kgd_kernel_err(struct kgc_client *req, int err, const char *what)
 {
-	const char *x = kgc_extack(req);
-	struct kgc_status st;
-	bool locked = err == -EPERM && !kgc_get_status(req, &st) &&
-		      st.locked;
+	char msg[1024];
 
-	kgd_msg(LOG_ERR, "%s: %s%s%s", what,
-		locked ? "kabiguard is locked until reboot" :
-		err == -EPERM ? "permission denied: needs CAP_SYS_MODULE" :
-		strerror(-err), *x && !locked ? ": " : "", locked ? "" : x);
-	return locked ? -EROFS : err;
+	if (kgc_explain(req, err, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
+	    KGC_FAIL_LOCKED) {
+		kgd_msg(LOG_ERR, "%s: kabiguard is locked until reboot", what);
+		return -EROFS;
+	}
+	kgd_msg(LOG_ERR, "%s: %s", what, msg);
+	return err;
 }
 
 size_t kgd_retro_scan(struct kgc_scanner **scanner, struct kgc_client *req,
@@ -79,7 +79,6 @@ int kgd_apply(struct kgc_client *req, const char *path,
 {
 	struct kgc_policy p = { 0 };
 	struct kgc_status st;
-	const struct kgc_rule *bad;
 	char err[1024];
 	uint64_t gen = 0;
 	size_t nr_files;
@@ -87,7 +86,7 @@ int kgd_apply(struct kgc_client *req, const char *path,
 
 	ret = kgd_policy_read(path, &p, &nr_files, err, sizeof(err));
 	if (ret) {
-		if (!kgc_get_status(req, &st) && st.generation)
+		if (!kgc_cmd_get_status(req, &st) && st.generation)
 			kgd_msg(LOG_ERR, "%s; policy not changed (generation "
 				"%" PRIu64 " stays)", err, st.generation);
 		else
@@ -97,29 +96,25 @@ int kgd_apply(struct kgc_client *req, const char *path,
 	}
 	ret = kgc_policy_push(req, &p, &gen);
 	if (ret) {
-		bad = kgc_bad_rule(req);
-		if (bad && bad->file)
-			snprintf(err, sizeof(err), "policy commit (rule from "
-				 "%s:%u)", bad->file, bad->line);
-		else
-			snprintf(err, sizeof(err), "policy commit");
+		/* Before the free: the message names the rule's file line. */
+		ret = kgd_kernel_err(req, ret, "policy commit");
 		kgc_policy_free(&p);
-		return kgd_kernel_err(req, ret, err);
+		return ret;
 	}
 	kgd_msg(LOG_NOTICE, "policy generation %" PRIu64 " committed: %zu "
 		"rules from %zu file%s in %s", gen, p.nr, nr_files,
 		nr_files == 1 ? "" : "s", path);
 	kgc_policy_free(&p);
 
-	ret = kgc_get_status(req, &st);
+	ret = kgc_cmd_get_status(req, &st);
 	if (!ret && st.mode != mode) {
-		ret = kgc_set_mode(req, mode);
+		ret = kgc_cmd_set_mode(req, mode);
 		if (ret)
 			return kgd_kernel_err(req, ret, "setting the mode");
 		kgd_msg(LOG_NOTICE, "mode %s", kgc_mode_name(mode));
 	}
 	if (!ret && lock && !st.locked) {
-		ret = kgc_lock(req);
+		ret = kgc_cmd_lock(req);
 		if (ret)
 			return kgd_kernel_err(req, ret, "lock");
 		kgd_msg(LOG_NOTICE, "policy and mode locked until reboot");

@@ -176,7 +176,7 @@ static void kgd_reload(struct kgd *d)
 	kgd_reopen_log(d);
 	kgd_metrics(d, true);
 	if (d->cfg.events_buffer) {
-		int fd = nl_socket_get_fd(kgc_sock(d->ev));
+		int fd = kgc_fd(d->ev);
 
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE,
 			       &d->cfg.events_buffer,
@@ -251,21 +251,13 @@ static void kgd_notify(const char *msg)
 	close(fd);
 }
 
-static int kgd_open_err(int ret, const char *what)
+static int kgd_open_err(int ret, enum kgc_request req, const char *what)
 {
-	if (ret == -ENOENT) {
-		kgd_msg(LOG_ERR, "kabiguard module not loaded (no generic "
-			"netlink family \"%s\"); load kabiguard.ko first",
-			KABIGUARD_GENL_NAME);
-		return KGD_EXIT_NOMOD;
-	}
-	if (ret == -EPERM) {
-		kgd_msg(LOG_ERR, "%s: permission denied: needs "
-			"CAP_SYS_MODULE", what);
-		return KGD_EXIT_PERM;
-	}
-	kgd_msg(LOG_ERR, "%s: %s", what, strerror(-ret));
-	return KGD_EXIT_ERR;
+	char msg[1024];
+	enum kgc_failure cls = kgc_explain(NULL, ret, req, msg, sizeof(msg));
+
+	kgd_msg(LOG_ERR, "%s: %s", what, msg);
+	return cls == KGC_FAIL_LOCKED ? KGD_EXIT_ERR : (int)cls;
 }
 
 /* Where to resume: the state file, the log's last line, the kernel. */
@@ -300,9 +292,9 @@ static int kgd_resume(struct kgd *d)
 	if (log_seq > written)
 		written = log_seq;
 
-	ret = kgc_get_status(d->req, &st);
+	ret = kgc_cmd_get_status(d->req, &st);
 	if (ret)
-		return kgd_open_err(ret, "status");
+		return kgd_open_err(ret, KGC_REQ_COMMAND, "status");
 	kgd_follower_resume(&d->fl, written, &st);
 	return 0;
 }
@@ -332,15 +324,15 @@ static int kgd_init(struct kgd *d)
 	 * ring dump and multicast. */
 	ret = kgc_events_open(&d->ev);
 	if (ret)
-		return kgd_open_err(ret, "joining the events group");
-	fd = nl_socket_get_fd(kgc_sock(d->ev));
+		return kgd_open_err(ret, KGC_REQ_EVENTS, "joining the events group");
+	fd = kgc_fd(d->ev);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &d->cfg.events_buffer,
 		       sizeof(d->cfg.events_buffer)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &d->cfg.events_buffer,
 			   sizeof(d->cfg.events_buffer));
 	ret = kgc_open(&d->req);
 	if (ret)
-		return kgd_open_err(ret, "opening the request socket");
+		return kgd_open_err(ret, KGC_REQ_OPEN, "opening the request socket");
 
 	if (d->cfg.log_file) {
 		d->log_fd = kgd_log_open(d->cfg.log_file);
@@ -387,7 +379,7 @@ static int kgd_loop(struct kgd *d)
 	int ret, timeout;
 	uint64_t now;
 
-	pfd[0] = (struct pollfd){ .fd = nl_socket_get_fd(kgc_sock(d->ev)),
+	pfd[0] = (struct pollfd){ .fd = kgc_fd(d->ev),
 				  .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = d->sfd, .events = POLLIN };
 	for (;;) {

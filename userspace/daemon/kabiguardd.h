@@ -25,13 +25,17 @@
 #define KGD_STATE_FILE		"/var/lib/kabiguard/state"
 #define KGD_EVENTS_BUFFER	(4 * 1024 * 1024)
 
-/* Exit codes, as kabiguardctl's (kabiguardd(8)). */
+/*
+ * Exit codes, as kabiguardctl's (kabiguardd(8)): those of a failed call
+ * to the kernel are kgc_explain()'s classes (a locked policy is not an
+ * error for the daemon).
+ */
 enum {
 	KGD_EXIT_OK	= 0,
-	KGD_EXIT_ERR	= 1,
+	KGD_EXIT_ERR	= KGC_FAIL_OTHER,
 	KGD_EXIT_CONFIG	= 2,	/* bad usage, config or policy file */
-	KGD_EXIT_NOMOD	= 3,	/* kabiguard.ko not loaded */
-	KGD_EXIT_PERM	= 4,	/* no CAP_SYS_MODULE */
+	KGD_EXIT_NOMOD	= KGC_FAIL_NOMOD,	/* kabiguard.ko not loaded */
+	KGD_EXIT_PERM	= KGC_FAIL_PERM,	/* no CAP_SYS_MODULE */
 };
 
 /* Where verdicts go besides the log file (log_target). */

@@ -61,7 +61,7 @@ void kgd_metrics(struct kgd *d, bool force)
 	if (!force && now < d->metrics_at_ms + (d->metrics_due ?
 		KGD_METRICS_MIN_MS : KGD_METRICS_IDLE_MS))
 		return;
-	m.have_status = !kgc_get_status(d->req, &m.st);
+	m.have_status = !kgc_cmd_get_status(d->req, &m.st);
 	m.written = d->st.written;
 	m.lost = d->fl.st.lost;
 	m.last_seq = d->fl.last_written;
@@ -103,7 +103,7 @@ static int kgd_op_dump(void *arg, uint64_t from, kgc_event_cb cb, void *cbarg)
 {
 	struct kgd *d = arg;
 
-	return kgc_events_dump(d->req, from, cb, cbarg);
+	return kgc_cmd_events_get(d->req, from, cb, cbarg);
 }
 
 static const char *kgd_op_extack(void *arg)

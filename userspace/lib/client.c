@@ -142,6 +142,11 @@ int kgc_family(const struct kgc_client *c)
 	return c->family;
 }
 
+int kgc_fd(const struct kgc_client *c)
+{
+	return nl_socket_get_fd(c->sk);
+}
+
 const struct kgc_rule *kgc_bad_rule(const struct kgc_client *c)
 {
 	return c->bad_rule;

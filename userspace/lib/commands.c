@@ -134,13 +134,13 @@ static int kgc_simple(struct kgc_client *c, uint8_t cmd, kgc_reply_fn reply,
 	return ret;
 }
 
-int kgc_get_status(struct kgc_client *c, struct kgc_status *st)
+int kgc_cmd_get_status(struct kgc_client *c, struct kgc_status *st)
 {
 	memset(st, 0, sizeof(*st));
 	return kgc_simple(c, KABIGUARD_CMD_GET_STATUS, kgc_status_reply, st);
 }
 
-int kgc_set_mode(struct kgc_client *c, enum kabiguard_mode mode)
+int kgc_cmd_set_mode(struct kgc_client *c, enum kabiguard_mode mode)
 {
 	struct nl_msg *msg;
 	int ret;
@@ -159,17 +159,17 @@ out:
 	return ret;
 }
 
-int kgc_policy_begin(struct kgc_client *c)
+int kgc_cmd_policy_begin(struct kgc_client *c)
 {
 	return kgc_simple(c, KABIGUARD_CMD_POLICY_BEGIN, NULL, NULL);
 }
 
-int kgc_policy_abort(struct kgc_client *c)
+int kgc_cmd_policy_abort(struct kgc_client *c)
 {
 	return kgc_simple(c, KABIGUARD_CMD_POLICY_ABORT, NULL, NULL);
 }
 
-int kgc_lock(struct kgc_client *c)
+int kgc_cmd_lock(struct kgc_client *c)
 {
 	return kgc_simple(c, KABIGUARD_CMD_LOCK, NULL, NULL);
 }
@@ -188,7 +188,7 @@ static int kgc_commit_reply(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-int kgc_policy_commit(struct kgc_client *c, uint64_t *generation)
+int kgc_cmd_policy_commit(struct kgc_client *c, uint64_t *generation)
 {
 	if (generation)
 		*generation = 0;
@@ -304,7 +304,7 @@ out:
 	return ret;
 }
 
-int kgc_policy_add(struct kgc_client *c, const struct kgc_rule *rules, size_t nr)
+int kgc_cmd_policy_add(struct kgc_client *c, const struct kgc_rule *rules, size_t nr)
 {
 	size_t start = 0, max_batch = KG_BATCH_BYTES / 16;
 	uint32_t *offs;
@@ -351,7 +351,7 @@ int kgc_policy_push(struct kgc_client *c, const struct kgc_policy *p,
 	int ret;
 
 	/* Refuse what the kernel cannot keep before sending any of it. */
-	ret = kgc_get_status(c, &st);
+	ret = kgc_cmd_get_status(c, &st);
 	if (ret)
 		return ret;
 	bad = kgc_policy_unsupported(p, st.features, c->extack,
@@ -360,13 +360,13 @@ int kgc_policy_push(struct kgc_client *c, const struct kgc_policy *p,
 		c->bad_rule = bad;
 		return -EOPNOTSUPP;
 	}
-	ret = kgc_policy_begin(c);
+	ret = kgc_cmd_policy_begin(c);
 	if (ret)
 		return ret;
-	ret = kgc_policy_add(c, p->rules, p->nr);
+	ret = kgc_cmd_policy_add(c, p->rules, p->nr);
 	if (ret)
 		goto abort;
-	ret = kgc_policy_commit(c, generation);
+	ret = kgc_cmd_policy_commit(c, generation);
 	if (ret)
 		goto abort;
 	return 0;
@@ -375,7 +375,7 @@ abort:
 	/* The abort's own ACK must not hide why we abort. */
 	memcpy(extack, c->extack, sizeof(extack));
 	bad = c->bad_rule;
-	kgc_policy_abort(c);
+	kgc_cmd_policy_abort(c);
 	memcpy(c->extack, extack, sizeof(extack));
 	c->bad_rule = bad;
 	return ret;
@@ -419,7 +419,7 @@ static int kgc_dump_reply(struct nl_msg *msg, void *arg)
 	return ctx->cb(&r, kgc_u64(tb[KABIGUARD_A_GENERATION]), ctx->arg);
 }
 
-int kgc_policy_dump(struct kgc_client *c, kgc_rule_cb cb, void *arg)
+int kgc_cmd_policy_get(struct kgc_client *c, kgc_rule_cb cb, void *arg)
 {
 	struct kgc_dump_ctx ctx = { .cb = cb, .arg = arg };
 	struct nl_msg *msg;

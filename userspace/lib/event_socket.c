@@ -566,7 +566,7 @@ static int kgc_events_dump_reply(struct nl_msg *msg, void *arg)
 	return ret < 0 ? ret : 0;
 }
 
-int kgc_events_dump(struct kgc_client *c, uint64_t since, kgc_event_cb cb,
+int kgc_cmd_events_get(struct kgc_client *c, uint64_t since, kgc_event_cb cb,
 		   void *arg)
 {
 	struct kgc_events_dump_ctx ctx = { .c = c, .cb = cb, .arg = arg };

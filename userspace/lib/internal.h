@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <netlink/msg.h>
 #include "kgclient.h"
+#include "kgc_raw.h"
 
 #define KG_EXTACK_MAX	512
 

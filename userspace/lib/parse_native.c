@@ -254,7 +254,7 @@ int kgc_parse_native(struct kgc_policy *p, struct kgc_lines *l)
 			return ret;
 		if (ret > 0)
 			continue;
-		ret = kgc_policy_add_rule(p, &r);
+		ret = kgc_policy_append(p, &r);
 		if (ret)
 			return ret;
 	}

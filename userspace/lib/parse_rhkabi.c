@@ -55,7 +55,7 @@ int kgc_parse_rhkabi(struct kgc_policy *p, struct kgc_lines *l)
 		if (ret)
 			return ret;
 		r.name = sym;
-		ret = kgc_policy_add_rule(p, &r);
+		ret = kgc_policy_append(p, &r);
 		if (ret)
 			return ret;
 	}

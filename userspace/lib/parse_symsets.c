@@ -45,7 +45,7 @@ int kgc_parse_symsets(struct kgc_policy *p, struct kgc_lines *l)
 		ret = kgc_parse_symvers_line(l, line, &r);
 		if (ret)
 			return ret;
-		ret = kgc_policy_add_rule(p, &r);
+		ret = kgc_policy_append(p, &r);
 		if (ret)
 			return ret;
 	}

@@ -111,7 +111,7 @@ static char *kgc_place(char **pos, const char *src, size_t len)
 	return dst;
 }
 
-int kgc_policy_add_rule(struct kgc_policy *p, const struct kgc_rule *r)
+int kgc_policy_append(struct kgc_policy *p, const struct kgc_rule *r)
 {
 	struct kgc_rule n = {
 		.kind = r->kind,

@@ -61,7 +61,7 @@ void kgc_scan_report_free(struct kgc_scan_report *rep)
 	rep->path = NULL;
 }
 
-int kgc_scan(struct kgc_client *c, const char *module, const char *const *names,
+int kgc_cmd_scan(struct kgc_client *c, const char *module, const char *const *names,
 	    size_t nr)
 {
 	size_t i, size = nla_total_size(strlen(module) + 1) + 256;
@@ -192,7 +192,7 @@ int kgc_scanner_scan(struct kgc_scanner *s, struct kgc_client *c,
 	rep->changed = *rep->file_srcversion && *rep->live_srcversion &&
 		       strcmp(rep->file_srcversion, rep->live_srcversion);
 
-	ret = kgc_scan(c, module, names, nr);
+	ret = kgc_cmd_scan(c, module, names, nr);
 	if (ret) {
 		const char *why = *kgc_extack(c) ? kgc_extack(c) : strerror(-ret);
 

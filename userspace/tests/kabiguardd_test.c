@@ -20,6 +20,7 @@
 #include <netlink/genl/genl.h>
 
 #include "../daemon/kabiguardd.h"
+#include "kgc_raw.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/kgd-test.XXXXXX";

@@ -679,7 +679,7 @@ static void test_errors(void)
 		 long_name);
 
 	/* One rule already there: a failed load must leave exactly it. */
-	kgc_policy_add_rule(&p, &keep);
+	kgc_policy_append(&p, &keep);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *path;
 

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a failed call means, in the words and exit status every tool uses
+ * (kabiguardctl, kabiguardd): the one place that knows that EPERM from a
+ * command is either a locked policy or a missing capability, that ENOENT
+ * from kgc_open() is an unloaded module, that ENODEV is a guard going away.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static enum kgc_failure kgc_explain_perm(struct kgc_client *c,
+					 enum kgc_request req,
+					 const char **msg)
+{
+	struct kgc_status st;
+
+	if (req == KGC_REQ_EVENTS) {
+		*msg = "permission denied: joining the \"" KABIGUARD_MCGRP_EVENTS
+		       "\" group needs CAP_SYS_ADMIN in the initial user "
+		       "namespace";
+		return KGC_FAIL_PERM;
+	}
+	/* GET_STATUS is open to everyone: ask why. */
+	if (c && req == KGC_REQ_COMMAND && !kgc_cmd_get_status(c, &st) &&
+	    st.locked) {
+		*msg = "policy is locked until reboot";
+		return KGC_FAIL_LOCKED;
+	}
+	*msg = "permission denied: needs CAP_SYS_MODULE in the initial user "
+	       "namespace";
+	return KGC_FAIL_PERM;
+}
+
+enum kgc_failure kgc_explain(struct kgc_client *c, int err,
+			     enum kgc_request req, char *msg, size_t len)
+{
+	char extack[KG_EXTACK_MAX], where[300] = "";
+	const struct kgc_rule *bad = c ? kgc_bad_rule(c) : NULL;
+	enum kgc_failure cls = KGC_FAIL_OTHER;
+	const char *what = strerror(-err);
+
+	/* Asking for the status (EPERM) clears them: keep them first. */
+	snprintf(extack, sizeof(extack), "%s", c ? kgc_extack(c) : "");
+	if (bad && bad->file)
+		snprintf(where, sizeof(where), " (rule from %s:%u)", bad->file,
+			 bad->line);
+
+	if (err == -EPERM) {
+		cls = kgc_explain_perm(c, req, &what);
+	} else if (err == -ENOENT && req != KGC_REQ_COMMAND) {
+		what = "module not loaded (no generic netlink family \""
+		       KABIGUARD_GENL_NAME "\"); load kabiguard.ko first";
+		cls = KGC_FAIL_NOMOD;
+	} else if (err == -ENODEV) {
+		/* lock raced rmmod: the module is going away. */
+		what = "kabiguard is being unloaded";
+		cls = KGC_FAIL_NOMOD;
+	}
+	snprintf(msg, len, "%s%s%s%s%s",
+		 cls == KGC_FAIL_OTHER && req != KGC_REQ_COMMAND ?
+		 "cannot talk to the kabiguard netlink family: " : "",
+		 what, *extack ? ": " : "", extack, where);
+	return cls;
+}
