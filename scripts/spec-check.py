@@ -82,6 +82,12 @@ class Report:
         return 1 if self.failed else 0
 
 
+def shown(path):
+    """path as messages give it: relative to the tree when inside it."""
+    rel = os.path.relpath(path, ROOT)
+    return path if rel.startswith('..') else rel
+
+
 def c_upper(name):
     return name.upper().replace('-', '_')
 
@@ -326,8 +332,8 @@ def render_uapi(spec_path, ynl, tmp):
 def check_uapi(rep, spec, rendered, header):
     gv, genums, _, _ = header_values(rendered)
     hv, henums, _, htext = header_values(header)
-    hname = os.path.relpath(header, ROOT)
-    sname = os.path.relpath(spec.path, ROOT)
+    hname = shown(header)
+    sname = shown(spec.path)
     problems = []
     # Every rendered name, with its value.
     for n, v in gv.items():
@@ -422,7 +428,7 @@ class Kmod:
             with open(path) as fh:
                 raw = fh.read()
             text = strip_comments(raw)
-            rel = os.path.relpath(path, ROOT)
+            rel = shown(path)
             self._puts(rel, text)
             if f.startswith('netlink'):
                 self._policies(rel, text)
