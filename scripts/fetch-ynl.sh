@@ -23,17 +23,16 @@ YNL_SERIES=6.12
 
 # kg_ynl_fetch DEST: fetch and extract the tooling into DEST.
 kg_ynl_fetch() {
-	local dest=$1 suite meta pkg tmp top
+	local dest=$1 suite pkg tmp top
 	[ -e "$dest/.kg-ready" ] && return 0
-	read -r suite meta <<<"$(kg_series_info "$YNL_SERIES")"
-	: "$meta"
+	read -r suite _ <<<"$(kg_series_info "$YNL_SERIES")"
 	pkg=linux-source-$YNL_SERIES
 	top=linux-source-$YNL_SERIES
 	kg_apt_update "$suite" || return 1
 	tmp=$(mktemp -d)
 	chmod 755 "$tmp" # apt-get download runs as _apt where it can
 	# shellcheck disable=SC2064 # expand $tmp now
-	trap "rm -rf '$tmp'" RETURN
+	trap "rm -rf '$tmp'" EXIT
 	echo "fetch-ynl: downloading $pkg ($suite) for tools/net/ynl" >&2
 	(cd "$tmp" && kg_apt "$suite" apt-get download -q "$pkg" >&2) || {
 		echo "fetch-ynl: apt-get download $pkg failed" >&2

@@ -128,7 +128,7 @@ fi
 
 # The kernel's YNL tooling for scripts/spec-check.py (tools/net/ynl and
 # the netlink schemas from Debian's linux-source-6.12, into build/ynl).
-"$ROOT/scripts/fetch-ynl.sh"
+[ -n "$DEBUG_KERNEL" ] || "$ROOT/scripts/fetch-ynl.sh"
 
 # The test kernels: fail early if one cannot be set up.
 [ -n "$DEBUG_KERNEL" ] || "$ROOT/scripts/setup-kernels.sh" >/dev/null
