@@ -30,11 +30,11 @@ kg_ynl_fetch() {
 	top=linux-source-$YNL_SERIES
 	kg_apt_update "$suite" || return 1
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp" # apt-get download runs as _apt where it can
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -rf '$tmp'" EXIT
 	echo "fetch-ynl: downloading $pkg ($suite) for tools/net/ynl" >&2
-	(cd "$tmp" && kg_apt "$suite" apt-get download -q "$pkg" >&2) || {
+	(cd "$tmp" && kg_apt "$suite" apt-get download -q \
+		-o APT::Sandbox::User=root "$pkg" >&2) || {
 		echo "fetch-ynl: apt-get download $pkg failed" >&2
 		return 1
 	}
