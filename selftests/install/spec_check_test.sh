@@ -4,8 +4,8 @@
 # spec_check_test.sh: scripts/spec-check.py can fail.  It passes on this
 # tree; then, on scratch copies of the spec, the uapi header and kmod/,
 # each mutation below (a value, a type, a missing attribute, a limit, a
-# flag, a nested policy, a callback, a put...) must make it fail (exit 1)
-# with a message naming the item on both sides; and a missing build/ynl
+# flag, a nested policy, a callback, maxattr, a put...) must make it fail
+# (exit 1) with a message naming the item on both sides; a missing build/ynl
 # (the kernel's tooling, scripts/fetch-ynl.sh) is a failure, not a skip.
 # TAP output.
 set -uo pipefail
@@ -193,6 +193,16 @@ mutant "kmod: a command left out" \
 		.maxattr = KABIGUARD_A_MAX,
 	},
 ' ''
+mutant "kmod: a command's maxattr" \
+	'KABIGUARD_CMD_SET_MODE: .maxattr KABIGUARD_RULE_A_MAX, spec set kabiguard has KABIGUARD_A_MAX' \
+	kmod/netlink.c '.doit = kg_nl_set_mode,
+		.policy = kg_set_mode_policy,
+		.maxattr = KABIGUARD_A_MAX,' '.doit = kg_nl_set_mode,
+		.policy = kg_set_mode_policy,
+		.maxattr = KABIGUARD_RULE_A_MAX,'
+mutant "kmod: the family's version" \
+	'kg_genl_family.version = 2 \(2\), spec version 1' \
+	kmod/netlink.c '.version = KABIGUARD_GENL_VERSION,' '.version = 2,'
 mutant "kmod: a put of another type" \
 	'nla_put_u32\(KABIGUARD_A_SIG_OK\) puts u32, spec kabiguard.sig-ok is u8' \
 	kmod/event.c 'nla_put_u8(msg, KABIGUARD_A_SIG_OK' 'nla_put_u32(msg, KABIGUARD_A_SIG_OK'
