@@ -214,13 +214,11 @@ def check_puts(rep, spec, km):
     problems = []
     listed = set()
     for op in spec.ops:
-        s = spec.sets[op['attribute-set']]
         for m in ('do', 'dump'):
             for n in op.get(m, {}).get('reply', {}).get('attributes', []):
                 listed.add((op['attribute-set'], n))
         for n in op.get('event', {}).get('attributes', []):
             listed.add((op['attribute-set'], n))
-        del s
     top = {e for e, (sn, _) in spec.attr_by_enum.items()
            if any(sn == op['attribute-set'] for op in spec.ops)}
     for enum in sorted(sent & top):
@@ -229,7 +227,10 @@ def check_puts(rep, spec, km):
             problems.append(f'kmod puts {enum}; no reply or event of the spec lists {a["name"]}')
     for sn, n in sorted(listed):
         a = spec.attr(sn, n)
-        if a and a['enum'] not in sent:
+        if a is None:
+            problems.append(f'the spec lists {n} in a reply or event; set {sn} has no '
+                            'such attribute')
+        elif a['enum'] not in sent:
             problems.append(f'the spec lists {sn}.{n} in a reply or event; kmod never puts '
                             f'{a["enum"]}')
     rep.check('kmod puts exactly the attributes the spec\'s replies and events list', problems)
