@@ -11,7 +11,8 @@ and prints one "not ok" line per mismatch, naming the item on each side:
   uapi     ynl-gen-c.py --mode uapi --header renders the spec; both headers
            are read by the C compiler (every enum entry and define, with
            its value) and compared name by name, enum by enum
-  doc      the type the header's kernel-doc gives each attribute
+  doc      the type the header's documentation gives each attribute, and
+           the kind (doit, dump, multicast) of each command it lists
   policy   each command's nla_policy table in kmod/ (type, length, range,
            mask, nested policy, maxattr), entry by entry, against the
            request attributes the spec lists for it; nested policies

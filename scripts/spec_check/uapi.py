@@ -120,29 +120,54 @@ def check_uapi(rep, spec, rendered, header):
             problems.append(f'enum {tag} in {hname}, missing in the spec')
     rep.check('uapi header: every enum and which entries it holds', problems)
 
-    # The type the header's kernel-doc states, for the attributes it documents.
+    # The type the header's prose states, for the attributes it documents.
     problems = []
     doc_type = {'u8': 'u8', 'u16': 'u16', 'u32': 'u32', 'u64': 'u64',
                 'string': 'string', 'binary': 'binary', 'nested': 'nest',
                 'flag': 'flag'}
-    seen = 0
-    for m in re.finditer(r'@(\w+):\s*(\w+),', htext):
-        hit = spec.attr_by_enum.get(m.group(1))
-        if not hit or m.group(2) not in doc_type:
-            continue
-        seen += 1
-        set_name, a = hit
-        if doc_type[m.group(2)] != a['type']:
-            problems.append(f'{m.group(1)}: {m.group(2)} in {hname}\'s kernel-doc, '
-                            f'type {a["type"]} in the spec ({set_name}.{a["name"]})')
-    for m in re.finditer(r'^\s*(\w+),\s*/\*\s*(\w+),', htext, re.M):
-        hit = spec.attr_by_enum.get(m.group(1))
-        if hit and m.group(2) in doc_type:
-            seen += 1
-            if doc_type[m.group(2)] != hit[1]['type']:
-                problems.append(f'{m.group(1)}: {m.group(2)} in {hname}\'s comment, '
-                                f'type {hit[1]["type"]} in the spec')
+    types = '|'.join(doc_type)
+    forms = (
+        # kernel-doc: "@KABIGUARD_A_MODE: u32, ..."
+        (re.compile(rf'@(\w+):\s*({types})\b'), 'kernel-doc'),
+        # prose: "KABIGUARD_A_SEQ (u64, optional)"
+        (re.compile(rf'\b(KABIGUARD_\w+) \(({types})\b'), 'prose'),
+        # the rules table: " *   KABIGUARD_RULE_A_KIND      u32, ..."
+        (re.compile(rf'^ \*\s+(KABIGUARD_\w+)\s+({types})\b', re.M), 'table'),
+        # an enum entry's comment: "KABIGUARD_IMPORT_A_NAME,\t/* string, ..."
+        (re.compile(rf'^\s*(\w+),\s*/\*\s*({types})\b', re.M), 'comment'),
+    )
+    seen = set()
+    for pat, where in forms:
+        for m in pat.finditer(htext):
+            hit = spec.attr_by_enum.get(m.group(1))
+            if not hit:
+                continue
+            seen.add(m.group(1))
+            set_name, a = hit
+            if doc_type[m.group(2)] != a['type']:
+                line = htext.count('\n', 0, m.start()) + 1
+                problems.append(f'{m.group(1)}: {m.group(2)} in {hname}:{line} ({where}), '
+                                f'type {a["type"]} in the spec ({set_name}.{a["name"]})')
     if not seen:
-        problems.append(f'{hname}: no attribute kernel-doc ("@NAME: type,") found')
-    rep.check(f'uapi header: the attribute types its kernel-doc states ({seen})', problems)
+        problems.append(f'{hname}: no attribute type found in its documentation')
+
+    # The header's command list: "KABIGUARD_CMD_X (doit|dump|multicast...".
+    kinds = {'doit': 'do', 'dump': 'dump', 'multicast': 'event'}
+    ops = {spec.op_enum(op): op for op in spec.ops}
+    documented = set()
+    for m in re.finditer(r'^ \* (KABIGUARD_CMD_\w+) \((doit|dump|multicast)\b', htext, re.M):
+        documented.add(m.group(1))
+        op = ops.get(m.group(1))
+        if op is None:
+            problems.append(f'{hname}: documents {m.group(1)}, not a command of the spec')
+        elif kinds[m.group(2)] not in op:
+            have = '/'.join(k for k in ('do', 'dump', 'event') if k in op)
+            problems.append(f'{hname}: {m.group(1)} ({m.group(2)}), the spec has {have} '
+                            f'for {op["name"]}')
+    for enum in ops:
+        if enum not in documented:
+            problems.append(f'{hname}: no "{enum} (doit|dump|multicast" entry in its '
+                            'command list')
+    rep.check(f'uapi header: its documented attribute types ({len(seen)}) and '
+              'command kinds', problems)
     return hv

@@ -93,7 +93,7 @@ mutant "spec: a const's value" \
 	'KABIGUARD_SYMBOL_MAX: 511 in the spec, 512 in .*kabiguard.h' \
 	"$SPEC" $'name: symbol-max\n    value: 512' $'name: symbol-max\n    value: 511'
 mutant "spec: an attribute's type" \
-	'KABIGUARD_A_GENERATION: u64 in .*kernel-doc, type u32 in the spec' \
+	'KABIGUARD_A_GENERATION: u64 in .*kabiguard.h:[0-9]+ \(kernel-doc\), type u32 in the spec' \
 	"$SPEC" $'name: generation\n        type: u64' $'name: generation\n        type: u32'
 mutant "spec: an attribute's type, as kmod puts it" \
 	'nla_put_u8\(KABIGUARD_A_SIG_OK\) puts u8, spec kabiguard.sig-ok is u32' \
@@ -153,8 +153,14 @@ mutant "header: a flag left out of its _ALL mask" \
 	'__KABIGUARD_RULE_F_ALL = 0x3, not every bit of enum kabiguard_rule_flags \(0x7\)' \
 	"$HDR" $'KABIGUARD_RULE_F_NS_PINNED |\n\t\t\t\t KABIGUARD_RULE_F_IN_TREE,' 'KABIGUARD_RULE_F_NS_PINNED,'
 mutant "header: a kernel-doc type" \
-	'KABIGUARD_A_PIDNS: u64 in .*kernel-doc, type u32 in the spec' \
+	'KABIGUARD_A_PIDNS: u64 in .*kabiguard.h:[0-9]+ \(kernel-doc\), type u32 in the spec' \
 	"$HDR" '@KABIGUARD_A_PIDNS: u32,' '@KABIGUARD_A_PIDNS: u64,'
+mutant "header: a type in the rules table" \
+	'KABIGUARD_RULE_A_CRC: u64 in .*kabiguard.h:[0-9]+ \(table\), type u32 in the spec \(rule.crc\)' \
+	"$HDR" ' *   KABIGUARD_RULE_A_CRC       u32,' ' *   KABIGUARD_RULE_A_CRC       u64,'
+mutant "header: a command's kind" \
+	'KABIGUARD_CMD_POLICY_GET \(doit\), the spec has dump for policy-get' \
+	"$HDR" ' * KABIGUARD_CMD_POLICY_GET (dump, admin)' ' * KABIGUARD_CMD_POLICY_GET (doit, admin)'
 
 # --- kmod changed
 mutant "kmod: a range check dropped" \
