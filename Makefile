@@ -15,6 +15,11 @@
 # make demo         boot a VM and show an allowed and a denied module load
 # make bench        print the benchmark figures
 # make style        checkpatch on the kernel sources
+# make spec-check   the genl family's YNL spec (Documentation/netlink/specs/)
+#                   against the uapi header and kmod/'s policies and op
+#                   table (scripts/spec-check.py; needs build/ynl from
+#                   scripts/install-deps.sh); make spec-check-test proves
+#                   that it fails on a mismatch
 #
 # make install      tools, daemon and its unit (when built), man pages,
 #                   default config in /etc/kabiguard/, modules-load.d and
@@ -107,6 +112,12 @@ bench:
 
 style:
 	./scripts/style.sh
+
+spec-check:
+	./scripts/spec-check.py
+
+spec-check-test:
+	./selftests/install/spec_check_test.sh
 
 install: userspace
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
@@ -235,5 +246,6 @@ clean:
 	rm -rf build
 
 .PHONY: all module module-clean userspace check check-debug check-guest demo bench style clean \
+	spec-check spec-check-test \
 	install uninstall install-module dkms-install dkms-uninstall \
 	install-initramfs uninstall-initramfs

@@ -11,6 +11,9 @@
 # Parts (each skipped with a message while it does not exist):
 #   userspace      make -C userspace SANITIZE=1; make -C userspace check
 #   style          scripts/style.sh (checkpatch)
+#   spec-check     scripts/spec-check.py (the YNL spec against the uapi
+#                  header and kmod/'s policies and op table), and
+#                  selftests/install/spec_check_test.sh (it can fail)
 #   sparse         scripts/sparse.sh (sparse and W=1 on kmod/, each kernel)
 #   vm-runner      selftests/vm/runner_test.sh (the QEMU runner's own tests)
 #   per kernel     scripts/build-kernel-objs.sh KVER,
@@ -107,6 +110,10 @@ fi
 
 # --- style
 part style scripts/style.sh || true
+
+# --- the genl family's YNL spec against the header and the module
+part spec-check scripts/spec-check.py || true
+part spec-check-test selftests/install/spec_check_test.sh || true
 part sparse scripts/sparse.sh "${KVERS[@]}" || true
 
 # --- the VM runner itself

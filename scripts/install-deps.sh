@@ -3,7 +3,9 @@
 #
 # Install everything the build and the tests need on a Debian bookworm
 # machine (run as root), extract the few kernel-tree files the tests use
-# from linux-source-6.1 into build/, then set up the test kernels
+# from linux-source-6.1 into build/, the kernel's YNL tooling from
+# linux-source-6.12 into build/ynl (scripts/fetch-ynl.sh), then set up the
+# test kernels
 # (scripts/setup-kernels.sh: the matrix, or $KERNELS).  Idempotent: apt is
 # only called when a package is missing, tar only when a file is missing,
 # a kernel root only made when its kernel is new.
@@ -38,6 +40,8 @@ PKGS=(
 	# JSON output validated against its schemas (userspace/doc/schema),
 	# duplicate keys rejected, by /usr/bin/python3 (tests/jsoncheck.py)
 	python3-jsonschema
+	# scripts/spec-check.py and the kernel's ynl-gen-c.py read YAML
+	python3-yaml
 	# VM runner: qemu, initramfs contents and compression
 	qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
 	# the Debian test guest (scripts/guest-image.sh): its disk overlays
@@ -121,6 +125,10 @@ if [ ! -x "$ROOT/build/promtool/promtool" ]; then
 	mv "$ptmp/usr/bin/promtool" "$ROOT/build/promtool/promtool"
 	rm -rf "$ptmp"
 fi
+
+# The kernel's YNL tooling for scripts/spec-check.py (tools/net/ynl and
+# the netlink schemas from Debian's linux-source-6.12, into build/ynl).
+[ -n "$DEBUG_KERNEL" ] || "$ROOT/scripts/fetch-ynl.sh"
 
 # The test kernels: fail early if one cannot be set up.
 [ -n "$DEBUG_KERNEL" ] || "$ROOT/scripts/setup-kernels.sh" >/dev/null
