@@ -9,7 +9,7 @@
 # build/guest/KVER.img, plus the kernel and initramfs to boot it with,
 # build/guest/KVER.boot/.  Made once and reused while KVER is current.
 #
-# The guest mounts the host directory given to selftests/guest/run.sh as
+# The guest mounts the host directory given to selftests/guest/boot_guest.sh as
 # /kg (9p) and runs /kg/scenario.sh once per boot (kg-scenario.service,
 # after multi-user.target); see that script.
 set -euo pipefail

@@ -4,7 +4,7 @@
 # What the guest tests share (sourced; ROOT and KVER set by the caller):
 #   guest_setup SCENARIO   the packages built from this tree's tracked files
 #                          and scenarios/SCENARIO, in $SHARE (the guest's /kg)
-#   guest_run BOOTS SECS   selftests/guest/run.sh, then the scenario's TAP
+#   guest_run BOOTS SECS   selftests/guest/boot_guest.sh, then the scenario's TAP
 #                          lines (numbered in the guest, across boots)
 #   guest_tap OK DESC      one more test line, decided on the host
 #   guest_finish WANT      the plan; exits 1 unless the scenario ran its
@@ -44,7 +44,7 @@ guest_setup() {
 }
 
 guest_run() {
-	"$ROOT/selftests/guest/run.sh" -k "$KVER" -b "$1" -t "$2" "$SHARE"
+	"$ROOT/selftests/guest/boot_guest.sh" -k "$KVER" -b "$1" -t "$2" "$SHARE"
 	GUEST_RC=$?
 	tap_begin
 	touch "$SHARE/out.log"

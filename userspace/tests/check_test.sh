@@ -5,7 +5,7 @@
 # generate` and the symsets formats, against the Debian module trees and
 # Module.symvers files of the test matrix (no VM, no kabiguard.ko): 5.10,
 # 6.1, 6.12 and 7.3, or those in $KERNELS, each resolved at run time by
-# tests/kernels.sh.  Every expected set of modules is computed
+# tests/test_kernels.sh.  Every expected set of modules is computed
 # independently: candidates by grep, then `modprobe --dump-modversions` of
 # each candidate (or `nm -u` where modules have no __versions).  A kernel
 # the set-up installs but that is missing fails the run; nothing is
@@ -109,7 +109,7 @@ tap_begin
 # signed uncompressed uas.ko of that kernel, for the tests that need them.
 declare -A KV MD SV
 SERIES=()
-if "$HERE/kernels.sh" >"$T/kernels" 2>"$T/kernels.err"; then
+if "$HERE/test_kernels.sh" >"$T/kernels" 2>"$T/kernels.err"; then
 	ok "the matrix kernels are set up: $(awk '{ printf "%s%s", sep, $2; sep = ", " }' "$T/kernels")"
 else
 	not_ok "the matrix kernels are set up (scripts/install-deps.sh)"

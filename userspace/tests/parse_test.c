@@ -4,7 +4,7 @@
  * output; exits 1 when any test fails. Inputs are written to a fresh
  * temporary directory. The arguments are real Module.symvers files (the
  * `check` target of userspace/Makefile gives those of the test matrix,
- * resolved at run time by tests/kernels.sh): each must be readable, or its
+ * resolved at run time by tests/test_kernels.sh): each must be readable, or its
  * tests fail.
  */
 #include <errno.h>

@@ -6,7 +6,7 @@
 # the target kernel's modpost for missing namespace imports) on each real
 # Debian tree against the next kernel of the matrix: 5.10 -> 6.1,
 # 6.1 -> 6.12, 6.12 -> 7.3 (pairs with a kernel of ${KERNELS:-the matrix}).
-# Every kernel of a pair must be set up (tests/kernels.sh fails
+# Every kernel of a pair must be set up (tests/test_kernels.sh fails
 # otherwise): a missing input fails, it never skips. TAP 13.
 set -euo pipefail
 
@@ -28,7 +28,7 @@ for ((i = 0; i + 1 < ${#matrix[@]}; i++)); do
 		[ "$(kg_series_of "$w")" = "$b" ] && use=true
 	done
 	$use || continue
-	if ! lines=$(KERNELS="$a $b" "$HERE/kernels.sh"); then
+	if ! lines=$(KERNELS="$a $b" "$HERE/test_kernels.sh"); then
 		tap_begin
 		bail "kernels $a and $b are set up (scripts/setup-kernels.sh)"
 	fi

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh FUZZDIR [SECONDS]: runs each fuzzer built in FUZZDIR for SECONDS
+# run_fuzzers.sh FUZZDIR [SECONDS]: runs each fuzzer built in FUZZDIR for SECONDS
 # (default 15) on a fresh seed corpus; one TAP line per fuzzer. A crash,
 # leak or sanitizer report fails it; the reproducer is kept in FUZZDIR.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-DIR=${1:?usage: run.sh FUZZDIR [SECONDS]}
+DIR=${1:?usage: run_fuzzers.sh FUZZDIR [SECONDS]}
 SECS=${2:-15}
 C=$(mktemp -d /tmp/kg-fuzz.XXXXXX)
 trap 'rm -rf "$C"' EXIT

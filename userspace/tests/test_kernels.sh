@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernels.sh: one line per kernel of the test matrix (${KERNELS:-the
+# test_kernels.sh: one line per kernel of the test matrix (${KERNELS:-the
 # matrix}, as scripts/check.sh narrows it): "SERIES KVER MODDIR SYMVERS",
 # each resolved at run time (scripts/kernels.sh, kernel-lib.sh), never
 # written in the tree.  Fails naming the first kernel that is not set up:
@@ -18,7 +18,7 @@ for s in "${series[@]}"; do
 	m=$(kg_moddir "$k")
 	sv=$(kg_symvers "$k")
 	if [ ! -d "$m/kernel" ]; then
-		echo "kernels.sh: $k: no modules in $m/kernel (scripts/setup-kernels.sh $k)" >&2
+		echo "test_kernels.sh: $k: no modules in $m/kernel (scripts/setup-kernels.sh $k)" >&2
 		exit 1
 	fi
 	echo "$(kg_series_of "$k") $k $m $sv"

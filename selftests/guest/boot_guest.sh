@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE: boot the Debian
+# boot_guest.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE: boot the Debian
 # test guest of KVER (scripts/guest-image.sh; a copy-on-write overlay, so
 # the cached image stays clean) with the host directory SHARE as /kg.
 # SHARE holds scenario.sh, run once per boot with the boot's number; it
@@ -23,9 +23,9 @@ while getopts k:b:t: o; do
 	esac
 done
 shift $((OPTIND - 1))
-SHARE=${1:?usage: run.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE}
-[ -n "$KVER" ] || { echo "run.sh: -k SERIES|KVER is required" >&2; exit 2; }
-[ -r "$SHARE/scenario.sh" ] || { echo "run.sh: no $SHARE/scenario.sh" >&2; exit 2; }
+SHARE=${1:?usage: boot_guest.sh -k SERIES|KVER [-b MAX_BOOTS] [-t SECONDS] SHARE}
+[ -n "$KVER" ] || { echo "boot_guest.sh: -k SERIES|KVER is required" >&2; exit 2; }
+[ -r "$SHARE/scenario.sh" ] || { echo "boot_guest.sh: no $SHARE/scenario.sh" >&2; exit 2; }
 SHARE=$(cd "$SHARE" && pwd)
 
 # The guest boots its own kernel and initramfs, as a host does: what
@@ -67,23 +67,23 @@ for ((boot = 1; boot <= BOOTS; boot++)); do
 		-serial "file:$SHARE/console.$boot" </dev/null
 	q=$?
 	if [ "$q" -ne 0 ]; then
-		echo "run.sh: boot $boot: qemu exited with $q (timeout ${TIMEOUT}s?); console tail:" >&2
+		echo "boot_guest.sh: boot $boot: qemu exited with $q (timeout ${TIMEOUT}s?); console tail:" >&2
 		tail -n 40 "$SHARE/console.$boot" >&2
 		rc=1
 		break
 	fi
 	if [ ! -e "$SHARE/status.$boot" ]; then
-		echo "run.sh: boot $boot: the scenario did not run; console tail:" >&2
+		echo "boot_guest.sh: boot $boot: the scenario did not run; console tail:" >&2
 		tail -n 40 "$SHARE/console.$boot" >&2
 		rc=1
 		break
 	fi
 	st=$(cat "$SHARE/status.$boot")
-	[ "$st" = 0 ] || { echo "run.sh: boot $boot: scenario exited $st" >&2; rc=1; }
+	[ "$st" = 0 ] || { echo "boot_guest.sh: boot $boot: scenario exited $st" >&2; rc=1; }
 	# No reboot asked: the guest powered off after this boot.
 	[ -e "$SHARE/rebooting.$boot" ] || break
 	if [ "$boot" -eq "$BOOTS" ]; then
-		echo "run.sh: the scenario asked for boot $((boot + 1)) of $BOOTS" >&2
+		echo "boot_guest.sh: the scenario asked for boot $((boot + 1)) of $BOOTS" >&2
 		rc=1
 	fi
 done
