@@ -84,7 +84,11 @@ int kgd_batch_add(struct kgd_batch *b, const struct kgc_event *ev,
 	};
 	if (target == KGD_LOG_JOURNAL)
 		ret = kgd_journal_fields(&b->jr, ev, jx);
-	/* A journal that refuses the record sends the line to syslog. */
+	/*
+	 * The short form is made for the journal target too: when the
+	 * journal refuses a record, kgd_batch_send() falls back to syslog,
+	 * which takes lines of at most KGD_SYSLOG_MAX bytes.
+	 */
 	if (!ret && target != KGD_LOG_NONE && l->len > KGD_SYSLOG_MAX) {
 		ret = kgd_batch_short(b, ev, jx);
 		l->short_len = ret ? 0 : b->short_lines.len - slen - 1;
