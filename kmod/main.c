@@ -91,8 +91,9 @@ static void __exit kg_exit(void)
 {
 	kg_verdict_exit();
 	kg_requester_exit();
-	kg_log_limit_exit();
+	/* SCAN logs verdicts too: no command may rearm the summary work. */
 	kg_netlink_exit();
+	kg_log_limit_exit();
 	kg_ring_exit();
 	kg_state_exit();
 	kg_ksyms_exit();
