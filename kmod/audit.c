@@ -105,6 +105,15 @@ void kg_audit_verdict(const struct kg_verdict *v, u64 seq)
 		if (l->exe)
 			kg_audit_str(ab, "exe", l->exe, KG_AUDIT_PATH_MAX);
 		audit_log_format(ab, " kmod_request=%u", l->kmod_request);
+		if (l->has_req) {
+			/* The task whose request_module() ran the loader. */
+			audit_log_format(ab, " req_pid=%d req_uid=%u",
+					 l->req.pid, l->req.uid);
+			kg_audit_str(ab, "req_comm", l->req.comm,
+				     sizeof(l->req.comm));
+			kg_audit_str(ab, "req_name", l->req.name,
+				     sizeof(l->req.name));
+		}
 	}
 	audit_log_format(ab, " res=%u",
 			 v->verdict == KABIGUARD_VERDICT_DENIED ? 0 : 1);

@@ -250,6 +250,21 @@ int kgd_journal_fields(struct kgc_strbuf *b, const struct kgc_event *ev,
 		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_KMOD_REQUEST",
 					ev->kmod_request);
 	}
+	if (ev->has_requester) {
+		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_REQ_PID", ev->req_pid);
+		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_REQ_UID", ev->req_uid);
+		ret = ret ?: kgd_jr_str(b, "KABIGUARD_REQ_COMM", ev->req_comm,
+					sizeof(ev->req_comm),
+					sizeof(ev->req_comm));
+		ret = ret ?: kgd_jr_str(b, "KABIGUARD_REQ_NAME", ev->req_name,
+					sizeof(ev->req_name),
+					KGD_JOURNAL_NAME_MAX);
+	}
+	if (ev->repeat_count) {
+		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_REPEAT_OF", ev->repeat_of);
+		ret = ret ?: kgd_jr_u64(b, "KABIGUARD_REPEAT_COUNT",
+					ev->repeat_count);
+	}
 	return ret ?: kgc_strbuf_put(b, "\n", 1);
 }
 

@@ -239,9 +239,42 @@ static void test_journal(void)
 	   field(b.s, "KABIGUARD_KIND", buf, sizeof(buf)) &&
 	   !strcmp(buf, "scan") && !count_fields(b.s, "KABIGUARD_PID"),
 	   "journal: an allowed scan: PRIORITY 6, the scan id, no loader");
+	ok(!count_fields(b.s, "KABIGUARD_REQ_PID") &&
+	   !count_fields(b.s, "KABIGUARD_REPEAT_OF"),
+	   "journal: no requester nor repeat fields when the event has none");
+	kgc_strbuf_free(&b);
+
+	/* An autoload's repeat: who asked, and which event it repeats. */
+	ev.verdict = KABIGUARD_VERDICT_DENIED;
+	ev.kind = KABIGUARD_EVENT_LOAD;
+	ev.has_process = true;
+	ev.kmod_request = true;
+	ev.has_requester = true;
+	ev.req_pid = 4242;
+	ev.req_uid = 65534;
+	snprintf(ev.req_comm, sizeof(ev.req_comm), "flood\x1b");
+	snprintf(ev.req_name, sizeof(ev.req_name), "net-pf-38\nMESSAGE=x");
+	ev.repeat_of = 40;
+	ev.repeat_count = 7;
+	ok(kgd_journal_fields(&b, &ev, &x) == 0 &&
+	   field(b.s, "KABIGUARD_REQ_PID", buf, sizeof(buf)) &&
+	   !strcmp(buf, "4242") &&
+	   field(b.s, "KABIGUARD_REQ_UID", buf, sizeof(buf)) &&
+	   !strcmp(buf, "65534") &&
+	   field(b.s, "KABIGUARD_REQ_COMM", buf, sizeof(buf)) &&
+	   !strcmp(buf, "flood\\x1b") &&
+	   field(b.s, "KABIGUARD_REQ_NAME", buf, sizeof(buf)) &&
+	   !strcmp(buf, "net-pf-38\\x0aMESSAGE=x") &&
+	   count_fields(b.s, "MESSAGE") == 1 &&
+	   field(b.s, "KABIGUARD_REPEAT_OF", buf, sizeof(buf)) &&
+	   !strcmp(buf, "40") &&
+	   field(b.s, "KABIGUARD_REPEAT_COUNT", buf, sizeof(buf)) &&
+	   !strcmp(buf, "7"),
+	   "journal: an autoload names its requester (pid, uid, comm, name "
+	   "escaped), a repeat the event it repeats and its count");
+	kgc_strbuf_free(&b);
 	ok(kgd_journal_priority(KABIGUARD_VERDICT_AUDITED) == LOG_WARNING,
 	   "journal: an audited load has PRIORITY 4 (warning)");
-	kgc_strbuf_free(&b);
 }
 
 static void test_metrics(void)
