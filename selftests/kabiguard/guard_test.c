@@ -30,11 +30,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 
 #include "kselftest_harness.h"
 #include "kg_selftest.h"
+#include "kg_nlmsg.h"
 
 #define GUARD		"kabiguard"
 #define PARAMS		"/sys/module/kabiguard/parameters/"
@@ -368,11 +367,9 @@ static int dump_unread(struct kg_client **out)
 	if (ret)
 		return ret;
 	*out = c;
-	msg = nlmsg_alloc();
+	msg = kg_t_genl_msg(c, KABIGUARD_CMD_POLICY_GET, NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kg_family(c), 0,
-		    NLM_F_DUMP, KABIGUARD_CMD_POLICY_GET, KABIGUARD_GENL_VERSION);
 	ret = nl_send_auto(kg_sock(c), msg);
 	nlmsg_free(msg);
 	if (ret < 0)
