@@ -101,20 +101,6 @@ static void try_every_command(struct ures *u)
 
 enum caller { NOBODY_USER, USERNS_ROOT };
 
-static int write_file(const char *path, const char *s)
-{
-	int fd, ret = 0;
-	ssize_t len = strlen(s);
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static bool has_cap_sys_module(void)
 {
 	struct __user_cap_header_struct hdr = {
@@ -156,11 +142,11 @@ static void become(enum caller who, struct ures *u)
 			  errno == EPERM || errno == EUSERS;
 		return;
 	}
-	err = write_file("/proc/self/setgroups", "deny");
+	err = kg_t_write_file("/proc/self/setgroups", "deny");
 	if (!err)
-		err = write_file("/proc/self/uid_map", "0 0 1");
+		err = kg_t_write_file("/proc/self/uid_map", "0 0 1");
 	if (!err)
-		err = write_file("/proc/self/gid_map", "0 0 1");
+		err = kg_t_write_file("/proc/self/gid_map", "0 0 1");
 	if (err) {
 		snprintf(u->setup, sizeof(u->setup), "writing the id maps: %s",
 			 strerror(-err));

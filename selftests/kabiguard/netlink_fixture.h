@@ -38,7 +38,7 @@
 #define CONSUMER_OK	"kg_consumer_ok"
 #define CONSUMER_FORB	"kg_consumer_forbidden"
 #define TEST_NS		"KABIGUARD_TEST"
-#define MAX_RULES_PARAM	"/sys/module/kabiguard/parameters/max_rules"
+#define MAX_RULES_PARAM	"max_rules"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -260,38 +260,6 @@ static inline uint32_t local_port(struct kg_client *c)
 	return nl_socket_get_local_port(kg_sock(c));
 }
 
-static inline int read_param(const char *path, unsigned long *val)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*val = strtoul(buf, NULL, 0);
-	return 0;
-}
-
-static inline int write_param(const char *path, unsigned long val)
-{
-	char buf[64];
-	int fd, n, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%lu\n", val);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 /* ------------------------------------------------------------------ */
 /* Fixture: a control socket, audit mode, a known two-rule policy       */
 
@@ -329,7 +297,8 @@ FIXTURE_TEARDOWN(nl)
 		waitpid(self->child, NULL, 0);
 	}
 	if (self->saved_max_rules)
-		write_param(MAX_RULES_PARAM, self->saved_max_rules);
+		kg_t_param_write_ull(MAX_RULES_PARAM,
+				     self->saved_max_rules);
 	kg_t_unload(CONSUMER_OK);
 	kg_t_unload(CONSUMER_FORB);
 	restore(self->c);

@@ -207,15 +207,15 @@ TEST_F_TIMEOUT(nl, max_rules, 300)
 	int err;
 
 	get_status(_metadata, self->c, &st);
-	ASSERT_EQ(0, read_param(MAX_RULES_PARAM, &param));
+	ASSERT_EQ(0, kg_t_param_read(MAX_RULES_PARAM, &param));
 	EXPECT_EQ(param, st.max_rules);
 	max = st.max_rules;
 	if (max > MAX_RULES_TESTABLE) {
 		/* The parameter is writable (0644): lower it for this test. */
-		err = write_param(MAX_RULES_PARAM, MAX_RULES_TEST);
+		err = kg_t_param_write_ull(MAX_RULES_PARAM, MAX_RULES_TEST);
 		if (err)
 			SKIP(return, "max_rules %u is too many to fill under TCG and "
-			     MAX_RULES_PARAM " is not writable (%s): load kabiguard.ko with max_rules=5000",
+			     KG_T_PARAMS MAX_RULES_PARAM " is not writable (%s): load kabiguard.ko with max_rules=5000",
 			     max, strerror(-err));
 		self->saved_max_rules = param;
 		get_status(_metadata, self->c, &st);

@@ -298,7 +298,7 @@ TEST_F_TIMEOUT(nl, status, 120)
 	EXPECT_EQ(2, st.nr_symbol);
 	EXPECT_EQ(1, st.nr_namespace);
 	EXPECT_EQ(1, st.nr_any);
-	ASSERT_EQ(0, read_param(MAX_RULES_PARAM, &param));
+	ASSERT_EQ(0, kg_t_param_read(MAX_RULES_PARAM, &param));
 	EXPECT_EQ(param, st.max_rules);
 
 	/* Features: Debian's 6.1 and 6.12 honour a denial. */
