@@ -75,8 +75,6 @@ FIXTURE(ev) {
 	uint64_t gen;
 };
 
-static int set_param(const char *name, unsigned long long val);
-
 FIXTURE_SETUP(ev)
 {
 	struct kgc_policy p = { 0 };
@@ -86,7 +84,7 @@ FIXTURE_SETUP(ev)
 	 * These tests read the verdicts' kernel log lines: the log's rate
 	 * limit (flood_test's subject) must not hide them after a burst.
 	 */
-	ASSERT_EQ(0, set_param("log_burst", 10000));
+	ASSERT_EQ(0, kg_t_param_write_ull("log_burst", 10000));
 
 	ASSERT_EQ(0, kgc_open(&self->c));
 	for (i = 0; i < ARRAY_SIZE(base_rules); i++)
@@ -400,23 +398,6 @@ TEST_F(ev, overflow_per_reader)
 	kgc_close(rb);
 }
 
-/* Set a module parameter through sysfs; 0 or -errno. */
-static int set_param(const char *name, unsigned long long val)
-{
-	char path[128], text[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/kabiguard/parameters/%s", name);
-	n = snprintf(text, sizeof(text), "%llu", val);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * ring_bytes bounds what the ring holds: the oldest events leave first,
  * unread ones count as overflow, the newest always stays.
@@ -435,18 +416,19 @@ TEST_F(ev, ring_byte_limit)
 	ASSERT_EQ(0, kgc_cmd_events_get(self->c, st0.ring_next, collect, &got));
 
 	/* One byte: only the newest event stays, over the limit. */
-	ASSERT_EQ(0, set_param("ring_bytes", 1));
+	ASSERT_EQ(0, kg_t_param_write_ull("ring_bytes", 1));
 	first = load_once(_metadata, self, CONSUMER_OK);
 	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
 	EXPECT_EQ(first, st1.ring_first);
 	EXPECT_LT(1, st1.ring_bytes);
 	EXPECT_EQ(1, st1.ring_bytes_max);
 	/* Room for two events of that size (all of them are). */
-	ASSERT_EQ(0, set_param("ring_bytes", st1.ring_bytes * 2 + 1));
+	ASSERT_EQ(0, kg_t_param_write_ull("ring_bytes",
+					  st1.ring_bytes * 2 + 1));
 	for (i = 0; i < 6; i++)
 		last = load_once(_metadata, self, CONSUMER_OK);
 	ASSERT_EQ(0, kgc_cmd_get_status(self->c, &st1));
-	EXPECT_EQ(0, set_param("ring_bytes", st0.ring_bytes_max));
+	EXPECT_EQ(0, kg_t_param_write_ull("ring_bytes", st0.ring_bytes_max));
 
 	kept = st1.ring_next - st1.ring_first;
 	TH_LOG("%u events kept in %llu of %llu bytes", kept,

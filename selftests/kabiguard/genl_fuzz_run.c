@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "genl_fuzz_run.h"
+#include "kg_nla.h"
 
 #define SOL_NETLINK_ 270	/* SOL_NETLINK, not in every libc */
 
@@ -295,88 +296,54 @@ static void fz_halfdump(struct fz_run *R)
 	close(fd);
 }
 
-/* An attribute into @buf at @off (aligned); returns the new offset. */
-static size_t fz_put_attr(unsigned char *buf, size_t off, size_t cap,
-			  uint16_t type, const void *data, size_t len)
-{
-	struct nlattr h = { .nla_type = type,
-			    .nla_len = (uint16_t)(NLA_HDRLEN + len) };
-
-	if (off + NLA_ALIGN(NLA_HDRLEN + len) > cap)
-		return off;
-	memset(buf + off, 0, NLA_ALIGN(NLA_HDRLEN + len));
-	memcpy(buf + off, &h, sizeof(h));
-	if (len)
-		memcpy(buf + off + NLA_HDRLEN, data, len);
-	return off + NLA_ALIGN(NLA_HDRLEN + len);
-}
-
-static size_t fz_put_str(unsigned char *buf, size_t off, size_t cap,
-			 uint16_t type, const char *s)
-{
-	return fz_put_attr(buf, off, cap, type, s, strlen(s) + 1);
-}
-
 /*
  * One to three rules the guard accepts, so that commits carry real
  * policies and the loads meanwhile are checked against them. Random
  * rules from the policy alone rarely pass the guard's own checks (a kind
  * needs its name, flags their partners).
  */
-static size_t fz_known_rules(struct fz_run *R, unsigned char *buf, size_t cap)
+static void fz_known_rules(struct fz_run *R, struct kg_nla_buf *a)
 {
 	static const char *const syms[] = {
 		"kg_plain_a", "kg_plain_b", "printk", "_printk", "module_layout",
 	};
 	unsigned int i, k = 1 + fz_below(&R->r, 3);
-	size_t off = 0;
 
 	for (i = 0; i < k; i++) {
-		uint32_t kind = KABIGUARD_RULE_SYMBOL, flags;
-		size_t nest = off;
+		uint32_t kind = KABIGUARD_RULE_SYMBOL;
+		size_t nest = kg_nla_nest(a, KABIGUARD_A_RULE);
 
-		off = fz_put_attr(buf, off, cap, KABIGUARD_A_RULE | NLA_F_NESTED,
-				  NULL, 0);
 		switch (fz_below(&R->r, 6)) {
 		case 0:
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME,
-					 syms[fz_below(&R->r, ARRAY_SIZE(syms))]);
+			kg_nla_str(a, KABIGUARD_RULE_A_NAME,
+				   syms[fz_below(&R->r, ARRAY_SIZE(syms))]);
 			break;
 		case 1:
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME, "kg_ns_a");
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAMESPACE,
-					 "KABIGUARD_TEST");
+			kg_nla_str(a, KABIGUARD_RULE_A_NAME, "kg_ns_a");
+			kg_nla_str(a, KABIGUARD_RULE_A_NAMESPACE, "KABIGUARD_TEST");
 			break;
 		case 2:
 			kind = KABIGUARD_RULE_NAMESPACE;
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME,
-					 "KABIGUARD_TEST");
+			kg_nla_str(a, KABIGUARD_RULE_A_NAME, "KABIGUARD_TEST");
 			break;
 		case 3:
 			kind = KABIGUARD_RULE_ANY;
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_EXPORTER,
-					 "kg_exporter");
+			kg_nla_str(a, KABIGUARD_RULE_A_EXPORTER, "kg_exporter");
 			break;
 		case 4:
 			kind = KABIGUARD_RULE_ANY;
-			flags = KABIGUARD_RULE_F_SIGNED_ONLY | KABIGUARD_RULE_F_IN_TREE;
-			off = fz_put_attr(buf, off, cap, KABIGUARD_RULE_A_FLAGS,
-					  &flags, sizeof(flags));
+			kg_nla_u32(a, KABIGUARD_RULE_A_FLAGS,
+				   KABIGUARD_RULE_F_SIGNED_ONLY |
+				   KABIGUARD_RULE_F_IN_TREE);
 			break;
 		default:
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_NAME, "kg_plain_a");
-			off = fz_put_str(buf, off, cap, KABIGUARD_RULE_A_MODULE,
-					 "kg_consumer_ok");
+			kg_nla_str(a, KABIGUARD_RULE_A_NAME, "kg_plain_a");
+			kg_nla_str(a, KABIGUARD_RULE_A_MODULE, "kg_consumer_ok");
 		}
-		off = fz_put_attr(buf, off, cap, KABIGUARD_RULE_A_KIND, &kind,
-				  sizeof(kind));
-		if (off > nest + NLA_HDRLEN) {	/* the nest's length */
-			uint16_t len = (uint16_t)(off - nest);
-
-			memcpy(buf + nest, &len, sizeof(len));
-		}
+		/* The kind last: the order the fuzzer has always sent. */
+		kg_nla_u32(a, KABIGUARD_RULE_A_KIND, kind);
+		kg_nla_nest_end(a, nest);
 	}
-	return off;
 }
 
 /* BEGIN, some ADDs, then commit, abort, close (abandon) or park. */
@@ -398,12 +365,12 @@ static void fz_txn(struct fz_run *R)
 			break;
 		fz_msg_reset(&R->m);
 		if (cmd == KABIGUARD_CMD_POLICY_ADD && fz_below(&R->r, 2)) {
-			unsigned char rules[1024];
-			size_t n = fz_known_rules(R, rules, sizeof(rules));
+			struct kg_nla_buf rules = { .len = 0 };
 
+			fz_known_rules(R, &rules);
 			fz_build_cmd(&R->r, R->f, cmd, false, false, ++R->seq,
 				     &R->m);
-			fz_append(&R->m, rules, n);
+			fz_append(&R->m, rules.buf, rules.len);
 		} else {
 			fz_build_cmd(&R->r, R->f, cmd, false, true, ++R->seq,
 				     &R->m);

@@ -30,14 +30,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 
 #include "kselftest_harness.h"
 #include "kg_selftest.h"
+#include "kg_nlmsg.h"
 
 #define GUARD		"kabiguard"
-#define PARAMS		"/sys/module/kabiguard/parameters/"
 #define NOBODY		65534
 
 static const char *guard_ko(void)
@@ -73,41 +71,6 @@ static void guard_fresh(struct __test_metadata *_metadata)
 	if (kg_t_loaded(GUARD))
 		ASSERT_EQ(0, guard_unload(false));
 	ASSERT_EQ(0, guard_load(""));
-}
-
-static int read_param(const char *name, unsigned long *val)
-{
-	char path[128], buf[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*val = strtoul(buf, NULL, 0);
-	return 0;
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	ssize_t len = strlen(val);
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 /* A kernel WARN or BUG since the mark, for the failure message. */
@@ -184,7 +147,7 @@ TEST_F_TIMEOUT(g, bounds_at_load, 300)
 	EXPECT_EQ(65536, st.ring_size);
 	EXPECT_EQ(268435456, st.ring_bytes_max);
 	EXPECT_EQ(1000000, st.max_rules);
-	ASSERT_EQ(0, read_param("ring_size", &v));
+	ASSERT_EQ(0, kg_t_param_read("ring_size", &v));
 	EXPECT_EQ(65536, v);
 	guard_fresh(_metadata);
 }
@@ -203,22 +166,22 @@ TEST_F_TIMEOUT(g, bounds_at_run_time, 300)
 
 	guard_fresh(_metadata);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		ASSERT_EQ(0, read_param(bad[i].name, &before));
-		EXPECT_EQ(-EINVAL, write_param(bad[i].name, bad[i].val))
+		ASSERT_EQ(0, kg_t_param_read(bad[i].name, &before));
+		EXPECT_EQ(-EINVAL, kg_t_param_write(bad[i].name, bad[i].val))
 			TH_LOG("%s=%s", bad[i].name, bad[i].val);
-		ASSERT_EQ(0, read_param(bad[i].name, &after));
+		ASSERT_EQ(0, kg_t_param_read(bad[i].name, &after));
 		EXPECT_EQ(before, after) TH_LOG("%s=%s", bad[i].name, bad[i].val);
 	}
 	/* Within bounds, writable before the lock. */
-	ASSERT_EQ(0, write_param("max_rules", "1000000"));
-	ASSERT_EQ(0, read_param("max_rules", &after));
+	ASSERT_EQ(0, kg_t_param_write("max_rules", "1000000"));
+	ASSERT_EQ(0, kg_t_param_read("max_rules", &after));
 	EXPECT_EQ(1000000, after);
-	ASSERT_EQ(0, write_param("ring_bytes", "268435456"));
-	ASSERT_EQ(0, read_param("ring_bytes", &after));
+	ASSERT_EQ(0, kg_t_param_write("ring_bytes", "268435456"));
+	ASSERT_EQ(0, kg_t_param_read("ring_bytes", &after));
 	EXPECT_EQ(268435456, after);
 	/* Not writable at all: the ring is allocated once, at load. */
-	EXPECT_NE(0, write_param("ring_size", "32"));
-	ASSERT_EQ(0, read_param("ring_size", &after));
+	EXPECT_NE(0, kg_t_param_write("ring_size", "32"));
+	ASSERT_EQ(0, kg_t_param_read("ring_size", &after));
 	EXPECT_EQ(4096, after);
 	guard_fresh(_metadata);
 }
@@ -251,9 +214,9 @@ static int load_nomem(struct __test_metadata *_metadata, struct kgc_client *c,
 	int err;
 
 	ASSERT_EQ(0, kgc_cmd_get_status(c, &st));
-	ASSERT_EQ(0, write_param("test_nomem", nomem));
+	ASSERT_EQ(0, kg_t_param_write("test_nomem", nomem));
 	err = kg_t_load(name);
-	EXPECT_EQ(0, write_param("test_nomem", "0"));
+	EXPECT_EQ(0, kg_t_param_write("test_nomem", "0"));
 	memset(l, 0, sizeof(*l));
 	EXPECT_EQ(0, kgc_cmd_events_get(c, st.ring_next, keep_last, l));
 	EXPECT_EQ(1, l->n) TH_LOG("%s: %u events", name, l->n);
@@ -368,11 +331,9 @@ static int dump_unread(struct kgc_client **out)
 	if (ret)
 		return ret;
 	*out = c;
-	msg = nlmsg_alloc();
+	msg = kg_t_genl_msg(c, KABIGUARD_CMD_POLICY_GET, NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kgc_family(c), 0,
-		    NLM_F_DUMP, KABIGUARD_CMD_POLICY_GET, KABIGUARD_GENL_VERSION);
 	ret = nl_send_auto(kgc_sock(c), msg);
 	nlmsg_free(msg);
 	if (ret < 0)

@@ -83,6 +83,76 @@ static inline bool kg_t_loaded(const char *name)
 	return stat(path, &st) == 0;
 }
 
+/* Writes the text s to path (a sysfs or procfs file): 0 or -errno. */
+static inline int kg_t_write_file(const char *path, const char *s)
+{
+	ssize_t len = strlen(s);
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* kabiguard's module parameters, as root sees them in sysfs. */
+#define KG_T_PARAMS	"/sys/module/kabiguard/parameters/"
+
+/* Parameter name's text (its newline kept) into buf: 0 or -errno. */
+static inline int kg_t_param_read_text(const char *name, char *buf,
+				       size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), KG_T_PARAMS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Parameter name as a number: 0, -errno, or -EIO if it reads empty. */
+static inline int kg_t_param_read(const char *name, unsigned long *val)
+{
+	char buf[64];
+	int err = kg_t_param_read_text(name, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	if (!buf[0])
+		return -EIO;
+	*val = strtoul(buf, NULL, 0);
+	return 0;
+}
+
+/* Sets parameter name to the text val: 0 or the write's -errno. */
+static inline int kg_t_param_write(const char *name, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), KG_T_PARAMS "%s", name);
+	return kg_t_write_file(path, val);
+}
+
+static inline int kg_t_param_write_ull(const char *name,
+				       unsigned long long val)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%llu", val);
+	return kg_t_param_write(name, text);
+}
+
 /* A main()'s preamble: skip the whole program unless root with the guard. */
 static inline void kg_t_require_guard(void)
 {

@@ -174,26 +174,6 @@ TEST_F(lock, delete_module_busy)
 	EXPECT_TRUE(kg_t_loaded("kabiguard"));
 }
 
-/* Reads /sys/module/kabiguard/parameters/NAME into buf: 0 or -errno. */
-static int read_param(const char *name, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/module/kabiguard/parameters/%s",
-		 name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 /*
  * Every module parameter is sealed: a write fails (EPERM for the ones
  * writable before the lock) and the value stays. Each is tried with a
@@ -220,7 +200,8 @@ TEST_F(lock, params_sealed)
 	for (i = 0; i < ARRAY_SIZE(known); i++) {
 		ssize_t n = strlen(known[i].val), w;
 
-		ASSERT_EQ(0, read_param(known[i].name, before, sizeof(before)))
+		ASSERT_EQ(0, kg_t_param_read_text(known[i].name, before,
+						  sizeof(before)))
 			TH_LOG("%s", known[i].name);
 		snprintf(path, sizeof(path),
 			 "/sys/module/kabiguard/parameters/%s", known[i].name);
@@ -233,7 +214,8 @@ TEST_F(lock, params_sealed)
 						       strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		ASSERT_EQ(0, read_param(known[i].name, after, sizeof(after)));
+		ASSERT_EQ(0, kg_t_param_read_text(known[i].name, after,
+						  sizeof(after)));
 		EXPECT_STREQ(before, after) TH_LOG("%s", known[i].name);
 	}
 	/* No parameter this test does not know of. */

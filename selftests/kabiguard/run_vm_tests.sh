@@ -5,9 +5,9 @@
 # (selftests/vm/run.sh), each part in a fresh boot with a freshly loaded
 # kabiguard.ko:
 #
-#   1. policy_test, then netlink_test if it was built, then refs_test and
-#      match_test
-#      (kabiguard reloaded in between, so each starts from the defaults);
+#   1. policy_test, then the netlink_*_test programs (access, malformed,
+#      txn, verdict), then refs_test and match_test (kabiguard reloaded in
+#      between, so each starts from the defaults);
 #   2. lock_test (the lock lasts until reboot), then a shell check that
 #      `rmmod kabiguard` is refused;
 #   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
@@ -58,7 +58,11 @@ if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
 	[ ! -x "$HERE/refs_test" ] || [ ! -x "$HERE/match_test" ] ||
 	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ] ||
 	[ ! -x "$HERE/guard_test" ] || [ ! -x "$HERE/flood_test" ] ||
-	[ ! -x "$HERE/genl_fuzz_test" ]; then
+	[ ! -x "$HERE/genl_fuzz_test" ] ||
+	[ ! -x "$HERE/netlink_access_test" ] ||
+	[ ! -x "$HERE/netlink_malformed_test" ] ||
+	[ ! -x "$HERE/netlink_txn_test" ] ||
+	[ ! -x "$HERE/netlink_verdict_test" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
 fi
@@ -84,8 +88,8 @@ vm() {
 	fi
 }
 
-# 1. policy_test (+ netlink_test), refs_test, match_test.
-vm "policy_test$([ -x "$HERE/netlink_test" ] && echo ' + netlink_test') + refs_test + match_test" policy
+# 1. policy_test, the netlink_*_test programs, refs_test, match_test.
+vm "policy_test + netlink_*_test + refs_test + match_test" policy
 
 # 2. lock_test, then rmmod from the shell.
 vm lock_test lock

@@ -5,8 +5,9 @@
 # per boot, run by selftests/vm/run.sh in /kabiguard (where it puts the
 # test programs, the test modules and kabiguard.ko):
 #
-#   policy           policy_test, netlink_test (if built), refs_test,
-#                    match_test, kabiguard reloaded before each
+#   policy           policy_test, the netlink_*_test programs
+#                    (NETLINK_TESTS), refs_test, match_test, kabiguard
+#                    reloaded before each
 #   lock             lock_test, then rmmod must be refused
 #   events-daemon    events_test (ring_size=16), then daemon_test with the
 #                    test modules installed under /lib/modules/KVER/extra;
@@ -45,18 +46,33 @@ kg_reload() {
 	kg_insmod "$@"
 }
 
-# kg_run PROGRAM [ARGS...]: one test program under its "# KVER: " header.
+# kg_run PROGRAM [ARGS...]: one test program under its "# KVER: " header;
+# a ./PROGRAM that is missing is a TAP failure of its own.
 kg_run() {
 	echo "# $(uname -r): $*"
+	case $1 in
+	./*)
+		if [ ! -x "$1" ]; then
+			echo "1..1"
+			echo "not ok 1 $1 is missing (not built?)"
+			rc=1
+			return
+		fi
+		;;
+	esac
 	"$@" || rc=1
 }
 
+# The generic netlink family's tests, one concern each (netlink_fixture.h).
+NETLINK_TESTS="netlink_access_test netlink_malformed_test netlink_txn_test
+netlink_verdict_test"
+
 part_policy() {
 	kg_run ./policy_test
-	if [ -x ./netlink_test ]; then
+	for t in $NETLINK_TESTS; do
 		kg_reload
-		kg_run ./netlink_test
-	fi
+		kg_run "./$t"
+	done
 	kg_reload
 	kg_run ./refs_test
 	kg_reload
