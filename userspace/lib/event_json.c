@@ -17,94 +17,42 @@
 
 #include "kgclient.h"
 
-size_t kgc_utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-static int kgc_sb_json_str(struct kgc_strbuf *b, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	int ret = kgc_strbuf_put(b, "\"", 1);
-
-	while (!ret && *s) {
-		const char *esc = NULL;
-		size_t n;
-
-		switch (*s) {
-		case '"':  esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		}
-		if (esc) {
-			ret = kgc_strbuf_put(b, esc, strlen(esc));
-		} else if (*s < 0x20 || *s == 0x7f) {
-			ret = kgc_strbuf_printf(b, "\\u%04x", *s);
-		} else if (*s < 0x80) {
-			ret = kgc_strbuf_put(b, (const char *)s, 1);
-		} else if ((n = kgc_utf8_len(s))) {
-			ret = kgc_strbuf_put(b, (const char *)s, n);
-			s += n;
-			continue;
-		} else {
-			ret = kgc_strbuf_printf(b, "\\u%04x", *s);
-		}
-		s++;
-	}
-	return ret ? ret : kgc_strbuf_put(b, "\"", 1);
-}
-
 /* ,"key": */
 static int kgc_sb_key(struct kgc_strbuf *b, const char *key)
 {
-	return kgc_strbuf_printf(b, ",\"%s\":", key);
+	return kgc_json_key(b, key);
 }
 
 /* A string member; NULL or "" is written as null. */
 static int kgc_sb_str(struct kgc_strbuf *b, const char *key, const char *val)
 {
-	int ret = kgc_sb_key(b, key);
+	int ret = kgc_json_key(b, key);
 
-	if (ret)
-		return ret;
-	if (!val || !*val)
-		return kgc_strbuf_put(b, "null", 4);
-	return kgc_sb_json_str(b, val);
+	return ret ? ret : kgc_json_str_or_null(b, val);
 }
 
 static int kgc_sb_u64(struct kgc_strbuf *b, const char *key, uint64_t v)
 {
-	return kgc_strbuf_printf(b, ",\"%s\":%" PRIu64, key, v);
+	int ret = kgc_json_key(b, key);
+
+	return ret ? ret : kgc_json_u64(b, v);
 }
 
 static int kgc_sb_bool(struct kgc_strbuf *b, const char *key, bool v)
 {
-	return kgc_strbuf_printf(b, ",\"%s\":%s", key, v ? "true" : "false");
+	int ret = kgc_json_key(b, key);
+
+	return ret ? ret : kgc_json_bool(b, v);
 }
 
 static int kgc_sb_hex(struct kgc_strbuf *b, const char *key, bool has,
 		     uint32_t v)
 {
-	if (!has)
-		return kgc_strbuf_printf(b, ",\"%s\":null", key);
-	return kgc_strbuf_printf(b, ",\"%s\":\"0x%08x\"", key, v);
+	int ret = kgc_json_key(b, key);
+
+	if (ret)
+		return ret;
+	return has ? kgc_json_hex32(b, v) : kgc_json_null(b);
 }
 
 const char *kgc_event_kind_name(enum kabiguard_event_kind k)
@@ -158,7 +106,7 @@ static int kgc_sb_violation(struct kgc_strbuf *b, const struct kgc_violation *v,
 	if (!ret)
 		ret = kgc_strbuf_put(b, "\"symbol\":", 9);
 	if (!ret)
-		ret = kgc_sb_json_str(b, v->symbol);
+		ret = kgc_json_str(b, v->symbol);
 	if (!ret)
 		ret = kgc_sb_str(b, "namespace", v->ns);
 	if (!ret)
@@ -198,7 +146,7 @@ static int kgc_sb_argv(struct kgc_strbuf *b, const struct kgc_event *ev)
 		if (off)
 			ret = kgc_strbuf_put(b, ",", 1);
 		if (!ret)
-			ret = kgc_sb_json_str(b, ev->argv + off);
+			ret = kgc_json_str(b, ev->argv + off);
 		off += strlen(ev->argv + off) + 1;
 	}
 	return ret ? ret : kgc_strbuf_put(b, "]", 1);
@@ -322,7 +270,7 @@ int kgc_event_json(struct kgc_strbuf *b, const struct kgc_event *ev,
 	if (!ret)
 		ret = kgc_sb_key(b, "taint_flags");
 	if (!ret)
-		ret = kgc_sb_json_str(b, taints);
+		ret = kgc_json_str(b, taints);
 	if (!ret)
 		ret = kgc_sb_u64(b, "nr_imports", ev->nr_imports);
 	if (!ret)
