@@ -185,12 +185,14 @@ void kgc_attr_store(const struct kgc_attr_set *set, struct nlattr **tb,
 			kgc_store_one(&set->f[i], tb[set->f[i].attr], obj);
 }
 
-static uint64_t kgc_member_num(const struct kgc_field *f, const void *obj)
+uint64_t kgc_field_u64(const struct kgc_field *f, const void *obj)
 {
 	const char *p = (const char *)obj + f->off;
 	uint32_t v32;
 	uint64_t v64;
 
+	if (f->size == sizeof(bool))
+		return *(const bool *)p;
 	if (f->size == sizeof(v32)) {
 		memcpy(&v32, p, sizeof(v32));
 		return v32;
@@ -209,6 +211,30 @@ static bool kgc_member_zero(const void *obj, size_t off, size_t size)
 	return true;
 }
 
+bool kgc_field_null(const struct kgc_field *f, const void *obj)
+{
+	return (f->cond_size &&
+		kgc_member_zero(obj, f->cond_off, f->cond_size)) ||
+	       ((f->flags & KGC_F_ZERO_NULL) &&
+		kgc_member_zero(obj, f->off, f->size));
+}
+
+const char *kgc_field_str(const struct kgc_field *f, const void *obj)
+{
+	const char *p = (const char *)obj + f->off;
+
+	switch (f->json) {
+	case KGC_J_NAME:
+		return f->enum_name(kgc_field_u64(f, obj));
+	case KGC_J_STR:
+		return *p ? p : NULL;
+	case KGC_J_STR_EMPTY:
+		return p;
+	default:
+		return NULL;
+	}
+}
+
 static int kgc_field_value(struct kgc_strbuf *b, const struct kgc_field *f,
 			   const void *obj)
 {
@@ -216,22 +242,20 @@ static int kgc_field_value(struct kgc_strbuf *b, const struct kgc_field *f,
 
 	switch (f->json) {
 	case KGC_J_NUM:
-		return kgc_json_u64(b, kgc_member_num(f, obj));
+		return kgc_json_u64(b, kgc_field_u64(f, obj));
 	case KGC_J_STR:
-		return kgc_json_str_or_null(b, p);
+	case KGC_J_NAME:
+		return kgc_json_str_or_null(b, kgc_field_str(f, obj));
 	case KGC_J_STR_EMPTY:
 		return kgc_json_str(b, p);
 	case KGC_J_BOOL:
 		return kgc_json_bool(b, *(const bool *)p);
 	case KGC_J_BIT:
-		return kgc_json_bool(b, kgc_member_num(f, obj) & f->mask);
+		return kgc_json_bool(b, kgc_field_u64(f, obj) & f->mask);
 	case KGC_J_HEX:
 		if (!*(const bool *)((const char *)obj + f->aux))
 			return kgc_json_null(b);
-		return kgc_json_hex32(b, kgc_member_num(f, obj));
-	case KGC_J_NAME:
-		return kgc_json_str_or_null(b, f->enum_name(
-				kgc_member_num(f, obj)));
+		return kgc_json_hex32(b, kgc_field_u64(f, obj));
 	default:
 		return -EINVAL;
 	}
@@ -249,10 +273,7 @@ int kgc_fields_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
 
 		if (f->json == KGC_J_NONE)
 			continue;
-		null = (f->cond_size &&
-			kgc_member_zero(obj, f->cond_off, f->cond_size)) ||
-		       ((f->flags & KGC_F_ZERO_NULL) &&
-			kgc_member_zero(obj, f->off, f->size));
+		null = kgc_field_null(f, obj);
 		if (f->json == KGC_J_HOOK && !null) {
 			ret = f->hook(b, f, obj, ctx);
 			first = false;
