@@ -49,13 +49,6 @@ static void print_hook(const struct kgc_field *f, const struct kgc_status *st)
 	}
 }
 
-static void print_null(const struct kgc_field *f)
-{
-	out_null(f->key);
-	if (f->text_null)
-		out_text("%s", f->text_null);
-}
-
 /* Every member of the status table (status_fields.c), in its order, in
  * the JSON object its row names. */
 static void print_status(const struct kgc_status *st)
@@ -76,14 +69,8 @@ static void print_status(const struct kgc_status *st)
 		group = f->group;
 		if (f->json == KGC_J_HOOK)
 			print_hook(f, st);
-		else if (kgc_field_null(f, st))
-			print_null(f);
-		else if (f->json == KGC_J_BOOL)
-			out_bool(f->key, f->text, kgc_field_u64(f, st));
-		else if (f->json == KGC_J_NUM)
-			out_u64(f->key, f->text, kgc_field_u64(f, st));
 		else
-			out_str(f->key, f->text, kgc_field_str(f, st));
+			out_field(f, st);
 	}
 	if (group)
 		out_obj_end();

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "kgc_fields.h"
 
 #define OUT_MAX_DEPTH	16
 
@@ -250,4 +251,37 @@ void out_rule(const struct kgc_rule *r)
 	out_bool("signed_only", NULL, r->flags & KABIGUARD_RULE_F_SIGNED_ONLY);
 	out_bool("in_tree", NULL, r->flags & KABIGUARD_RULE_F_IN_TREE);
 	out_obj_end();
+}
+
+void out_field(const struct kgc_field *f, const void *obj)
+{
+	if (kgc_field_null(f, obj)) {
+		out_null(f->key);
+		if (f->text_null)
+			out_text("%s", f->text_null);
+		return;
+	}
+	switch (f->json) {
+	case KGC_J_NUM:
+		out_u64(f->key, f->text, kgc_field_u64(f, obj));
+		break;
+	case KGC_J_BOOL:
+	case KGC_J_BIT:
+		out_bool(f->key, f->text, kgc_field_u64(f, obj) &
+			 (f->json == KGC_J_BIT ? f->mask : 1));
+		break;
+	case KGC_J_HEX:
+		if (*(const bool *)((const char *)obj + f->aux))
+			out_hex32(f->key, f->text, kgc_field_u64(f, obj));
+		else
+			out_null(f->key);
+		break;
+	case KGC_J_STR:
+	case KGC_J_STR_EMPTY:
+	case KGC_J_NAME:
+		out_str(f->key, f->text, kgc_field_str(f, obj));
+		break;
+	default:	/* KGC_J_NONE; hooks are the caller's */
+		break;
+	}
 }
