@@ -44,7 +44,7 @@ enum kgc_json_kind {
 	KGC_J_BIT,	/* true when the u32 member has any bit of .mask */
 	KGC_J_HEX,	/* "0x%08x" when the bool at .aux is set, else null */
 	KGC_J_NAME,	/* a u32 enum member through .enum_name() */
-	KGC_J_HOOK,	/* .json() writes the whole member, key included
+	KGC_J_HOOK,	/* .hook writes the whole member, key included
 			 * (kgc_json_key(b, f->key)), or nothing */
 };
 
