@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kabiguardctl status: everything GET_STATUS says. */
+#include <string.h>
+
 #include "ctl.h"
+#include "kgc_fields.h"
 
 static const struct {
 	uint32_t bit;
@@ -35,6 +38,46 @@ static void print_features(uint32_t features)
 	out_text("\n");
 }
 
+/* The rows that are more than a value and a format. */
+static void print_hook(const struct kgc_field *f, const struct kgc_status *st)
+{
+	if (!strcmp(f->key, "generation")) {
+		out_u64(f->key, f->text, st->generation);
+		out_text("%s\n", st->generation ? "" : " (no policy committed)");
+	} else if (!strcmp(f->key, "features")) {
+		print_features(st->features);
+	}
+}
+
+/* Every member of the status table (status_fields.c), in its order, in
+ * the JSON object its row names. */
+static void print_status(const struct kgc_status *st)
+{
+	const char *group = NULL;
+	size_t i;
+
+	out_obj_begin(NULL);
+	for (i = 0; i < kgc_status_attrs.nr; i++) {
+		const struct kgc_field *f = &kgc_status_attrs.f[i];
+
+		if (f->json == KGC_J_NONE)
+			continue;
+		if (group && (!f->group || strcmp(group, f->group)))
+			out_obj_end();
+		if (f->group && (!group || strcmp(group, f->group)))
+			out_obj_begin(f->group);
+		group = f->group;
+		if (f->json == KGC_J_HOOK)
+			print_hook(f, st);
+		else
+			out_field(f, st);
+	}
+	if (group)
+		out_obj_end();
+	out_obj_end();
+	out_flush();
+}
+
 int cmd_status(int argc, char **argv)
 {
 	struct kgc_client *c;
@@ -48,55 +91,10 @@ int cmd_status(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = kgc_cmd_get_status(c, &st);
-	if (ret) {
+	if (ret)
 		ret = ctl_kernel_error(c, ret, "status");
-		goto out;
-	}
-
-	out_obj_begin(NULL);
-	out_str("mode", "mode: %s\n", kgc_mode_name(st.mode));
-	out_u64("generation", "generation: %llu", st.generation);
-	out_text("%s\n", st.generation ? "" : " (no policy committed)");
-	out_bool("locked", "locked: %s\n", st.locked);
-	print_features(st.features);
-
-	out_obj_begin("rules");
-	out_u64("total", "rules: %llu", st.nr_rules);
-	out_u64("symbol", " (symbol %llu", st.nr_symbol);
-	out_u64("namespace", ", namespace %llu", st.nr_namespace);
-	out_u64("any", ", any %llu)", st.nr_any);
-	out_u64("max", ", max %llu\n", st.max_rules);
-	out_obj_end();
-
-	out_obj_begin("transaction");
-	out_bool("open", NULL, st.txn_open);
-	if (st.txn_open)
-		out_u64("owner", "transaction: open, owner port %llu\n",
-			st.txn_owner);
 	else
-		out_null("owner");
-	out_text("%s", st.txn_open ? "" : "transaction: none\n");
-	out_obj_end();
-
-	out_obj_begin("counters");
-	out_u64("checked", "loads checked: %llu", st.checked);
-	out_u64("allowed", " (allowed %llu", st.allowed);
-	out_u64("audited", ", audited %llu", st.audited);
-	out_u64("denied", ", denied %llu)\n", st.denied);
-	out_u64("violations", "violations: %llu\n", st.violations);
-	out_obj_end();
-
-	out_obj_begin("ring");
-	out_u64("size", "event ring: %llu slots", st.ring_size);
-	out_u64("first", ", seq %llu", st.ring_first);
-	out_u64("next", " to %llu (next)", st.ring_next);
-	out_u64("bytes", ", %llu", st.ring_bytes);
-	out_u64("bytes_max", " of %llu bytes", st.ring_bytes_max);
-	out_u64("overflow", ", %llu lost to overflow\n", st.ring_overflow);
-	out_obj_end();
-	out_obj_end();
-	out_flush();
-out:
+		print_status(&st);
 	kgc_close(c);
 	return ret;
 }

@@ -90,6 +90,10 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Ends a line of output (a newline after a top-level JSON value) and
  * flushes, so that pipes see every event at once. */
 void out_flush(void);
+/* One row of an attribute table (kgc_fields.h) of obj: its value under
+ * its key, or its text format; null as text_null. Not for hook rows. */
+struct kgc_field;
+void out_field(const struct kgc_field *f, const void *obj);
 /* A rule as an object (JSON) or one native-format line (text). */
 void out_rule(const struct kgc_rule *r);
 

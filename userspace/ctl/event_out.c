@@ -11,9 +11,14 @@
 #include <sys/utsname.h>
 
 #include "ctl.h"
+#include "kgc_fields.h"
 
+/* One line per violation, its members from the violation table
+ * (event_fields.c) but the symbol. */
 static void print_violation(const struct kgc_violation *v)
 {
+	size_t i;
+
 	/* Empty: the module itself (livepatch) or a nameless symbol. */
 	if (*v->symbol)
 		out_str("symbol", "    %s", v->symbol);
@@ -22,13 +27,9 @@ static void print_violation(const struct kgc_violation *v)
 			 "(module: livepatch=Y)" : "(nameless symbol)");
 	if (v->flags & KABIGUARD_VIOLF_SYMBOL_TRUNC)
 		out_text("...");
-	out_str("namespace", " ns=%s", *v->ns ? v->ns : NULL);
-	out_str("exporter", " from=%s", *v->exporter ? v->exporter : NULL);
-	out_str("reason", ": %s", kgc_reason_name(v->reason));
-	if (v->has_kernel_crc)
-		out_hex32("kernel_crc", " kernel-crc=%s", v->kernel_crc);
-	if (v->has_rule_crc)
-		out_hex32("rule_crc", " rule-crc=%s", v->rule_crc);
+	for (i = 0; i < kgc_violation_attrs.nr; i++)
+		if (kgc_violation_attrs.f[i].attr != KABIGUARD_VIOL_A_SYMBOL)
+			out_field(&kgc_violation_attrs.f[i], v);
 	out_text("\n");
 }
 

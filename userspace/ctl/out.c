@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The one output path of kabiguardctl: every value goes through out_*(),
- * which prints it as text or as JSON. The JSON writer is deliberately tiny:
- * compact output, one top-level value per line (so `monitor --json` is JSON
- * lines), strings escaped per RFC 8259, invalid UTF-8 bytes escaped as
- * \u00XX so the output stays valid whatever the kernel sends.
+ * which prints it as text or as JSON: compact output, one top-level value
+ * per line (so `monitor --json` is JSON lines). Values are written by the
+ * library's JSON writer (kgc_json_*(), json_writer.c); this file only
+ * places them (commas, keys, nesting).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "kgc_fields.h"
 
 #define OUT_MAX_DEPTH	16
 
@@ -31,38 +32,27 @@ bool out_json(void)
 	return o.json;
 }
 
+/* Writes what the library's JSON writer made of one value (json_writer.c,
+ * the writer of the event line too). */
+static void json_emit(struct kgc_strbuf *b, int ret)
+{
+	if (!ret && b->s)
+		fputs(b->s, stdout);
+	kgc_strbuf_free(b);
+}
+
 static void json_string(const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	struct kgc_strbuf b = { 0 };
 
-	putchar('"');
-	while (*s) {
-		size_t n;
+	json_emit(&b, kgc_json_str(&b, str));
+}
 
-		switch (*s) {
-		case '"':  fputs("\\\"", stdout); break;
-		case '\\': fputs("\\\\", stdout); break;
-		case '\b': fputs("\\b", stdout); break;
-		case '\f': fputs("\\f", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
-		default:
-			if (*s < 0x20 || *s == 0x7f) {
-				printf("\\u%04x", *s);
-			} else if (*s < 0x80) {
-				putchar(*s);
-			} else if ((n = kgc_utf8_len(s))) {
-				fwrite(s, 1, n, stdout);
-				s += n;
-				continue;
-			} else {
-				printf("\\u%04x", *s);
-			}
-		}
-		s++;
-	}
-	putchar('"');
+static void json_null(void)
+{
+	struct kgc_strbuf b = { 0 };
+
+	json_emit(&b, kgc_json_null(&b));
 }
 
 /* Comma and key before a JSON value. */
@@ -159,7 +149,7 @@ void out_str(const char *key, const char *fmt, const char *val)
 		if (val)
 			json_string(val);
 		else
-			fputs("null", stdout);
+			json_null();
 	} else if (fmt && val) {
 		text_sanitize(buf, sizeof(buf), val);
 		printf(fmt, buf);
@@ -169,8 +159,10 @@ void out_str(const char *key, const char *fmt, const char *val)
 void out_u64(const char *key, const char *fmt, uint64_t val)
 {
 	if (o.json) {
+		struct kgc_strbuf b = { 0 };
+
 		json_member(key);
-		printf("%llu", (unsigned long long)val);
+		json_emit(&b, kgc_json_u64(&b, val));
 	} else if (fmt) {
 		printf(fmt, (unsigned long long)val);
 	}
@@ -178,14 +170,14 @@ void out_u64(const char *key, const char *fmt, uint64_t val)
 
 void out_hex32(const char *key, const char *fmt, uint32_t val)
 {
+	struct kgc_strbuf b = { 0 };
 	char buf[16];
 
-	/* As a string: CRCs are compared with Module.symvers by eye. */
-	snprintf(buf, sizeof(buf), "0x%08x", val);
 	if (o.json) {
 		json_member(key);
-		json_string(buf);
+		json_emit(&b, kgc_json_hex32(&b, val));
 	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "0x%08x", val);
 		printf(fmt, buf);
 	}
 }
@@ -193,8 +185,10 @@ void out_hex32(const char *key, const char *fmt, uint32_t val)
 void out_bool(const char *key, const char *fmt, bool val)
 {
 	if (o.json) {
+		struct kgc_strbuf b = { 0 };
+
 		json_member(key);
-		fputs(val ? "true" : "false", stdout);
+		json_emit(&b, kgc_json_bool(&b, val));
 	} else if (fmt) {
 		printf(fmt, val ? "yes" : "no");
 	}
@@ -204,7 +198,7 @@ void out_null(const char *key)
 {
 	if (o.json) {
 		json_member(key);
-		fputs("null", stdout);
+		json_null();
 	}
 }
 
@@ -257,4 +251,37 @@ void out_rule(const struct kgc_rule *r)
 	out_bool("signed_only", NULL, r->flags & KABIGUARD_RULE_F_SIGNED_ONLY);
 	out_bool("in_tree", NULL, r->flags & KABIGUARD_RULE_F_IN_TREE);
 	out_obj_end();
+}
+
+void out_field(const struct kgc_field *f, const void *obj)
+{
+	if (kgc_field_null(f, obj)) {
+		out_null(f->key);
+		if (f->text_null)
+			out_text("%s", f->text_null);
+		return;
+	}
+	switch (f->json) {
+	case KGC_J_NUM:
+		out_u64(f->key, f->text, kgc_field_u64(f, obj));
+		break;
+	case KGC_J_BOOL:
+	case KGC_J_BIT:
+		out_bool(f->key, f->text, kgc_field_u64(f, obj) &
+			 (f->json == KGC_J_BIT ? f->mask : 1));
+		break;
+	case KGC_J_HEX:
+		if (*(const bool *)((const char *)obj + f->aux))
+			out_hex32(f->key, f->text, kgc_field_u64(f, obj));
+		else
+			out_null(f->key);
+		break;
+	case KGC_J_STR:
+	case KGC_J_STR_EMPTY:
+	case KGC_J_NAME:
+		out_str(f->key, f->text, kgc_field_str(f, obj));
+		break;
+	default:	/* KGC_J_NONE; hooks are the caller's */
+		break;
+	}
 }

@@ -10,6 +10,7 @@
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
+#include "attr_table.h"
 #include "internal.h"
 
 /*
@@ -21,32 +22,6 @@
 #define KG_BATCH_BYTES	(48 * 1024)
 /* Room for the headers and one rule of maximal size beyond the budget. */
 #define KG_BATCH_ALLOC	(KG_BATCH_BYTES + 4096)
-
-static struct nla_policy kgc_status_policy[KABIGUARD_A_MAX + 1] = {
-	[KABIGUARD_A_MODE]		= { .type = NLA_U32 },
-	[KABIGUARD_A_GENERATION]	= { .type = NLA_U64 },
-	[KABIGUARD_A_LOCKED]		= { .type = NLA_U8 },
-	[KABIGUARD_A_FEATURES]		= { .type = NLA_U32 },
-	[KABIGUARD_A_MAX_RULES]		= { .type = NLA_U32 },
-	[KABIGUARD_A_NR_RULES]		= { .type = NLA_U32 },
-	[KABIGUARD_A_NR_SYMBOL_RULES]	= { .type = NLA_U32 },
-	[KABIGUARD_A_NR_NAMESPACE_RULES] = { .type = NLA_U32 },
-	[KABIGUARD_A_NR_ANY_RULES]	= { .type = NLA_U32 },
-	[KABIGUARD_A_TXN_OWNER]		= { .type = NLA_U32 },
-	[KABIGUARD_A_CNT_CHECKED]	= { .type = NLA_U64 },
-	[KABIGUARD_A_CNT_ALLOWED]	= { .type = NLA_U64 },
-	[KABIGUARD_A_CNT_AUDITED]	= { .type = NLA_U64 },
-	[KABIGUARD_A_CNT_DENIED]	= { .type = NLA_U64 },
-	[KABIGUARD_A_CNT_VIOLATIONS]	= { .type = NLA_U64 },
-	[KABIGUARD_A_RULE]		= { .type = NLA_NESTED },
-	[KABIGUARD_A_RING_SIZE]		= { .type = NLA_U32 },
-	[KABIGUARD_A_RING_FIRST]	= { .type = NLA_U64 },
-	[KABIGUARD_A_RING_NEXT]		= { .type = NLA_U64 },
-	[KABIGUARD_A_RING_OVERFLOW]	= { .type = NLA_U64 },
-	[KABIGUARD_A_RING_BYTES]	= { .type = NLA_U64 },
-	[KABIGUARD_A_RING_BYTES_MAX]	= { .type = NLA_U64 },
-	[KABIGUARD_A_RING_READER_OVERFLOW] = { .type = NLA_U64 },
-};
 
 static struct nla_policy kgc_rule_policy[KABIGUARD_RULE_A_MAX + 1] = {
 	[KABIGUARD_RULE_A_KIND]		= { .type = NLA_U32 },
@@ -72,12 +47,14 @@ static uint64_t kgc_u64(struct nlattr *a)
 	return a ? nla_get_u64(a) : 0;
 }
 
+/* Every reply, by the status table's policy (status_fields.c). */
 static int kgc_parse_reply(struct nl_msg *msg, struct nlattr **tb)
 {
+	struct nla_policy policy[KABIGUARD_A_MAX + 1];
 	int ret;
 
-	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, KABIGUARD_A_MAX,
-			    kgc_status_policy);
+	kgc_attr_policy(&kgc_status_attrs, policy);
+	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, KABIGUARD_A_MAX, policy);
 	return ret < 0 ? -EBADMSG : 0;
 }
 
@@ -90,32 +67,7 @@ static int kgc_status_reply(struct nl_msg *msg, void *arg)
 	ret = kgc_parse_reply(msg, tb);
 	if (ret)
 		return ret;
-	st->mode = kgc_u32(tb[KABIGUARD_A_MODE]);
-	st->generation = kgc_u64(tb[KABIGUARD_A_GENERATION]);
-	st->locked = tb[KABIGUARD_A_LOCKED] &&
-		     nla_get_u8(tb[KABIGUARD_A_LOCKED]);
-	st->features = kgc_u32(tb[KABIGUARD_A_FEATURES]);
-	st->max_rules = kgc_u32(tb[KABIGUARD_A_MAX_RULES]);
-	st->nr_rules = kgc_u32(tb[KABIGUARD_A_NR_RULES]);
-	st->nr_symbol = kgc_u32(tb[KABIGUARD_A_NR_SYMBOL_RULES]);
-	st->nr_namespace = kgc_u32(tb[KABIGUARD_A_NR_NAMESPACE_RULES]);
-	st->nr_any = kgc_u32(tb[KABIGUARD_A_NR_ANY_RULES]);
-	st->txn_open = tb[KABIGUARD_A_TXN_OWNER] != NULL;
-	st->txn_owner = kgc_u32(tb[KABIGUARD_A_TXN_OWNER]);
-	st->checked = kgc_u64(tb[KABIGUARD_A_CNT_CHECKED]);
-	st->allowed = kgc_u64(tb[KABIGUARD_A_CNT_ALLOWED]);
-	st->audited = kgc_u64(tb[KABIGUARD_A_CNT_AUDITED]);
-	st->denied = kgc_u64(tb[KABIGUARD_A_CNT_DENIED]);
-	st->violations = kgc_u64(tb[KABIGUARD_A_CNT_VIOLATIONS]);
-	st->ring_size = kgc_u32(tb[KABIGUARD_A_RING_SIZE]);
-	st->ring_first = kgc_u64(tb[KABIGUARD_A_RING_FIRST]);
-	st->ring_next = kgc_u64(tb[KABIGUARD_A_RING_NEXT]);
-	st->ring_overflow = kgc_u64(tb[KABIGUARD_A_RING_OVERFLOW]);
-	st->ring_bytes = kgc_u64(tb[KABIGUARD_A_RING_BYTES]);
-	st->ring_bytes_max = kgc_u64(tb[KABIGUARD_A_RING_BYTES_MAX]);
-	st->ring_reader = tb[KABIGUARD_A_RING_READER_OVERFLOW] != NULL;
-	st->ring_reader_overflow =
-		kgc_u64(tb[KABIGUARD_A_RING_READER_OVERFLOW]);
+	kgc_attr_store(&kgc_status_attrs, tb, st);
 	return 0;
 }
 

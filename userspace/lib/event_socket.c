@@ -21,98 +21,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 
+#include "attr_table.h"
 #include "internal.h"
 
 /* Bursts of module loads (boot, udev coldplug) queue many events. */
 #define KG_EVENTS_RCVBUF	(4 * 1024 * 1024)
-
-/*
- * Every attribute at its exact size (fixed-size ones) or within its limit
- * (strings, NUL included, as the uapi header documents them): libnl's
- * nla_parse() checks minlen and maxlen and a string's NUL.
- */
-#define KG_U8	{ .type = NLA_U8, .minlen = 1, .maxlen = 1 }
-#define KG_U32	{ .type = NLA_U32, .minlen = 4, .maxlen = 4 }
-#define KG_U64	{ .type = NLA_U64, .minlen = 8, .maxlen = 8 }
-#define KG_STR(max) { .type = NLA_STRING, .minlen = 1, .maxlen = (max) }
-
-static struct nla_policy kgc_event_policy[KABIGUARD_A_MAX + 1] = {
-	[KABIGUARD_A_PAD]		= { .type = NLA_UNSPEC },
-	[KABIGUARD_A_MODE]		= KG_U32,
-	[KABIGUARD_A_GENERATION]	= KG_U64,
-	[KABIGUARD_A_VERDICT]		= KG_U32,
-	[KABIGUARD_A_MODULE]		= KG_STR(KABIGUARD_MODNAME_MAX),
-	[KABIGUARD_A_MODULE_VERSION]	= KG_STR(KABIGUARD_MODINFO_MAX),
-	[KABIGUARD_A_SRCVERSION]	= KG_STR(KABIGUARD_MODINFO_MAX),
-	[KABIGUARD_A_SIG_OK]		= KG_U8,
-	[KABIGUARD_A_TAINTS]		= KG_U64,
-	[KABIGUARD_A_NR_IMPORTS]	= KG_U32,
-	[KABIGUARD_A_NR_VIOLATIONS]	= KG_U32,
-	[KABIGUARD_A_VIOLATION]		= { .type = NLA_NESTED },
-	[KABIGUARD_A_PID]		= KG_U32,
-	[KABIGUARD_A_UID]		= KG_U32,
-	[KABIGUARD_A_COMM]		= KG_STR(32),
-	[KABIGUARD_A_CHECK_NS]		= KG_U64,
-	[KABIGUARD_A_SEQ]		= KG_U64,
-	[KABIGUARD_A_EVENT_KIND]	= KG_U32,
-	[KABIGUARD_A_TIME_BOOT_NS]	= KG_U64,
-	[KABIGUARD_A_TIME_REAL_NS]	= KG_U64,
-	[KABIGUARD_A_PPID]		= KG_U32,
-	[KABIGUARD_A_EUID]		= KG_U32,
-	[KABIGUARD_A_LOGINUID]		= KG_U32,
-	[KABIGUARD_A_SESSIONID]		= KG_U32,
-	[KABIGUARD_A_EXE]		= KG_STR(2 * KABIGUARD_PATH_MAX),
-	[KABIGUARD_A_CGROUP]		= KG_STR(2 * KABIGUARD_PATH_MAX),
-	[KABIGUARD_A_KMOD_REQUEST]	= KG_U8,
-	[KABIGUARD_A_GID]		= KG_U32,
-	[KABIGUARD_A_EGID]		= KG_U32,
-	[KABIGUARD_A_TTY]		= KG_STR(64),
-	[KABIGUARD_A_CGROUP_ID]		= KG_U64,
-	[KABIGUARD_A_PIDNS]		= KG_U32,
-	[KABIGUARD_A_ARGV]		= { .type = NLA_BINARY,
-					    .maxlen = KABIGUARD_ARGV_MAX },
-	[KABIGUARD_A_ARGV_TRUNCATED]	= KG_U8,
-	[KABIGUARD_A_LSM_LABEL]		= KG_STR(KABIGUARD_LABEL_MAX),
-	[KABIGUARD_A_EVENT_FLAGS]	= KG_U32,
-	[KABIGUARD_A_REQ_PID]		= KG_U32,
-	[KABIGUARD_A_REQ_UID]		= KG_U32,
-	[KABIGUARD_A_REQ_COMM]		= KG_STR(32),
-	[KABIGUARD_A_REQ_NAME]		= KG_STR(KABIGUARD_MODNAME_MAX),
-	[KABIGUARD_A_REPEAT_OF]		= KG_U64,
-	[KABIGUARD_A_REPEAT_COUNT]	= KG_U32,
-};
-
-static struct nla_policy kgc_viol_policy[KABIGUARD_VIOL_A_MAX + 1] = {
-	[KABIGUARD_VIOL_A_SYMBOL]	= KG_STR(KABIGUARD_SYMBOL_MAX),
-	[KABIGUARD_VIOL_A_NAMESPACE]	= KG_STR(KABIGUARD_NAMESPACE_MAX),
-	[KABIGUARD_VIOL_A_EXPORTER]	= KG_STR(KABIGUARD_MODNAME_MAX),
-	[KABIGUARD_VIOL_A_REASON]	= KG_U32,
-	[KABIGUARD_VIOL_A_KERNEL_CRC]	= KG_U32,
-	[KABIGUARD_VIOL_A_RULE_CRC]	= KG_U32,
-	[KABIGUARD_VIOL_A_FLAGS]	= KG_U32,
-};
-
-/* Attribute names for error messages. */
-#define KG_N(x) [KABIGUARD_A_##x] = "KABIGUARD_A_" #x
-static const char *const kgc_event_attr_names[KABIGUARD_A_MAX + 1] = {
-	KG_N(PAD), KG_N(MODE), KG_N(GENERATION), KG_N(VERDICT), KG_N(MODULE),
-	KG_N(MODULE_VERSION), KG_N(SRCVERSION), KG_N(SIG_OK), KG_N(TAINTS),
-	KG_N(NR_IMPORTS), KG_N(NR_VIOLATIONS), KG_N(VIOLATION), KG_N(PID),
-	KG_N(UID), KG_N(COMM), KG_N(CHECK_NS), KG_N(SEQ), KG_N(EVENT_KIND),
-	KG_N(TIME_BOOT_NS), KG_N(TIME_REAL_NS), KG_N(PPID), KG_N(EUID),
-	KG_N(LOGINUID), KG_N(SESSIONID), KG_N(EXE), KG_N(CGROUP),
-	KG_N(KMOD_REQUEST), KG_N(GID), KG_N(EGID), KG_N(TTY), KG_N(CGROUP_ID),
-	KG_N(PIDNS), KG_N(ARGV), KG_N(ARGV_TRUNCATED), KG_N(LSM_LABEL),
-	KG_N(EVENT_FLAGS), KG_N(REQ_PID), KG_N(REQ_UID), KG_N(REQ_COMM),
-	KG_N(REQ_NAME), KG_N(REPEAT_OF), KG_N(REPEAT_COUNT),
-};
-#undef KG_N
-#define KG_N(x) [KABIGUARD_VIOL_A_##x] = "KABIGUARD_VIOL_A_" #x
-static const char *const kgc_viol_attr_names[KABIGUARD_VIOL_A_MAX + 1] = {
-	KG_N(SYMBOL), KG_N(NAMESPACE), KG_N(EXPORTER), KG_N(REASON),
-	KG_N(KERNEL_CRC), KG_N(RULE_CRC), KG_N(FLAGS),
-};
-#undef KG_N
 
 int kgc_events_open(struct kgc_client **out)
 {
@@ -156,115 +69,17 @@ void kgc_event_free(struct kgc_event *ev)
 	ev->nr_listed = 0;
 }
 
-static void kgc_strcpy_attr(char *dst, size_t size, const struct nlattr *a)
-{
-	size_t n;
-
-	dst[0] = '\0';
-	if (!a)
-		return;
-	n = strnlen(nla_data(a), nla_len(a));
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, nla_data(a), n);
-	dst[n] = '\0';
-}
-
-static void kgc_set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void kgc_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Strict walk of a stream of attributes (a message's or a nest's): each
- * one valid against @policy (exact sizes, string limits and NUL), none
- * overrunning the stream, no bytes left over, none but @repeat (0: none)
- * given twice (@pad: 0 or a padding attribute, which may repeat too).
- * Attributes newer than @maxtype are skipped (the ABI grows append-only).
- * On error names the attribute in @err.
- */
-static int kgc_validate_attrs(struct nlattr *head, int len, int maxtype,
-			     struct nla_policy *policy,
-			     const char *const *names, int repeat, int pad,
-			     const char *where, char *err, size_t errlen)
-{
-	unsigned char seen[KABIGUARD_A_MAX + 1] = { 0 };
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_attr(a, head, len, rem) {
-		int type = nla_type(a);
-		const char *name;
-
-		if (type > maxtype)
-			continue;
-		name = names[type] ? names[type] : "attribute";
-		if (type == 0 || nla_validate(a, a->nla_len, maxtype,
-					      policy) < 0) {
-			kgc_set_err(err, errlen,
-				   "%s: %s (type %d) invalid (length %d)",
-				   where, name, type, nla_len(a));
-			return -EBADMSG;
-		}
-		if (seen[type]++ && type != repeat && type != pad) {
-			kgc_set_err(err, errlen, "%s: %s given twice", where,
-				   name);
-			return -EBADMSG;
-		}
-	}
-	if (rem != 0) {
-		kgc_set_err(err, errlen,
-			   "%s: %d trailing bytes after the last attribute",
-			   where, rem);
-		return -EBADMSG;
-	}
-	return 0;
-}
-
 static int kgc_parse_violation(struct nlattr *nest, struct kgc_violation *v,
-			      char *err, size_t errlen)
+			       char *err, size_t errlen)
 {
 	struct nlattr *tb[KABIGUARD_VIOL_A_MAX + 1];
 	int ret;
 
-	ret = kgc_validate_attrs(nla_data(nest), nla_len(nest),
-				KABIGUARD_VIOL_A_MAX, kgc_viol_policy,
-				kgc_viol_attr_names, 0, 0, "KABIGUARD_A_VIOLATION",
-				err, errlen);
-	if (ret)
-		return ret;
-	if (nla_parse_nested(tb, KABIGUARD_VIOL_A_MAX, nest,
-			     kgc_viol_policy) < 0 ||
-	    !tb[KABIGUARD_VIOL_A_SYMBOL] || !tb[KABIGUARD_VIOL_A_REASON]) {
-		kgc_set_err(err, errlen,
-			   "KABIGUARD_A_VIOLATION: no KABIGUARD_VIOL_A_SYMBOL or KABIGUARD_VIOL_A_REASON");
-		return -EBADMSG;
-	}
-	kgc_strcpy_attr(v->symbol, sizeof(v->symbol),
-		       tb[KABIGUARD_VIOL_A_SYMBOL]);
-	kgc_strcpy_attr(v->ns, sizeof(v->ns), tb[KABIGUARD_VIOL_A_NAMESPACE]);
-	kgc_strcpy_attr(v->exporter, sizeof(v->exporter),
-		       tb[KABIGUARD_VIOL_A_EXPORTER]);
-	v->reason = nla_get_u32(tb[KABIGUARD_VIOL_A_REASON]);
-	if (tb[KABIGUARD_VIOL_A_KERNEL_CRC]) {
-		v->has_kernel_crc = true;
-		v->kernel_crc = nla_get_u32(tb[KABIGUARD_VIOL_A_KERNEL_CRC]);
-	}
-	if (tb[KABIGUARD_VIOL_A_RULE_CRC]) {
-		v->has_rule_crc = true;
-		v->rule_crc = nla_get_u32(tb[KABIGUARD_VIOL_A_RULE_CRC]);
-	}
-	if (tb[KABIGUARD_VIOL_A_FLAGS])
-		v->flags = nla_get_u32(tb[KABIGUARD_VIOL_A_FLAGS]);
-	return 0;
+	ret = kgc_attr_parse(&kgc_violation_attrs, nla_data(nest),
+			     nla_len(nest), tb, err, errlen);
+	if (!ret)
+		kgc_attr_store(&kgc_violation_attrs, tb, v);
+	return ret;
 }
 
 int kgc_event_parse(const struct nlmsghdr *h, int family, struct kgc_event *ev,
@@ -287,112 +102,20 @@ int kgc_event_parse(const struct nlmsghdr *h, int family, struct kgc_event *ev,
 	gh = nlmsg_data(nlh);
 	if (gh->cmd != KABIGUARD_CMD_VERDICT)
 		return 0;
-	ret = kgc_validate_attrs(genlmsg_attrdata(gh, 0),
-				genlmsg_attrlen(gh, 0), KABIGUARD_A_MAX,
-				kgc_event_policy, kgc_event_attr_names,
-				KABIGUARD_A_VIOLATION, KABIGUARD_A_PAD,
-				"verdict event", err,
-				errlen);
+	ret = kgc_attr_parse(&kgc_event_attrs, genlmsg_attrdata(gh, 0),
+			     genlmsg_attrlen(gh, 0), tb, err, errlen);
 	if (ret)
 		return ret;
-	if (genlmsg_parse(nlh, 0, tb, KABIGUARD_A_MAX, kgc_event_policy) < 0) {
-		kgc_set_err(err, errlen, "verdict event: invalid attributes");
-		return -EBADMSG;
-	}
-	if (!tb[KABIGUARD_A_SEQ] || !tb[KABIGUARD_A_MODULE] ||
-	    !tb[KABIGUARD_A_VERDICT]) {
-		kgc_set_err(err, errlen,
-			   "verdict event: no KABIGUARD_A_SEQ, KABIGUARD_A_MODULE or KABIGUARD_A_VERDICT");
-		return -EBADMSG;
-	}
-
 	memset(ev, 0, sizeof(*ev));
-	if (tb[KABIGUARD_A_VERDICT])
-		ev->verdict = nla_get_u32(tb[KABIGUARD_A_VERDICT]);
-	if (tb[KABIGUARD_A_MODE])
-		ev->mode = nla_get_u32(tb[KABIGUARD_A_MODE]);
-	if (tb[KABIGUARD_A_GENERATION])
-		ev->generation = nla_get_u64(tb[KABIGUARD_A_GENERATION]);
-	kgc_strcpy_attr(ev->module, sizeof(ev->module), tb[KABIGUARD_A_MODULE]);
-	kgc_strcpy_attr(ev->version, sizeof(ev->version),
-		       tb[KABIGUARD_A_MODULE_VERSION]);
-	kgc_strcpy_attr(ev->srcversion, sizeof(ev->srcversion),
-		       tb[KABIGUARD_A_SRCVERSION]);
-	ev->sig_ok = tb[KABIGUARD_A_SIG_OK] &&
-		     nla_get_u8(tb[KABIGUARD_A_SIG_OK]);
-	if (tb[KABIGUARD_A_TAINTS])
-		ev->taints = nla_get_u64(tb[KABIGUARD_A_TAINTS]);
-	if (tb[KABIGUARD_A_NR_IMPORTS])
-		ev->nr_imports = nla_get_u32(tb[KABIGUARD_A_NR_IMPORTS]);
-	if (tb[KABIGUARD_A_NR_VIOLATIONS])
-		ev->nr_violations = nla_get_u32(tb[KABIGUARD_A_NR_VIOLATIONS]);
-	if (tb[KABIGUARD_A_PID])
-		ev->pid = nla_get_u32(tb[KABIGUARD_A_PID]);
-	if (tb[KABIGUARD_A_UID])
-		ev->uid = nla_get_u32(tb[KABIGUARD_A_UID]);
-	kgc_strcpy_attr(ev->comm, sizeof(ev->comm), tb[KABIGUARD_A_COMM]);
-	if (tb[KABIGUARD_A_CHECK_NS])
-		ev->check_ns = nla_get_u64(tb[KABIGUARD_A_CHECK_NS]);
-	if (tb[KABIGUARD_A_SEQ])
-		ev->seq = nla_get_u64(tb[KABIGUARD_A_SEQ]);
-	if (tb[KABIGUARD_A_EVENT_KIND])
-		ev->kind = nla_get_u32(tb[KABIGUARD_A_EVENT_KIND]);
-	if (tb[KABIGUARD_A_TIME_BOOT_NS])
-		ev->time_boot_ns = nla_get_u64(tb[KABIGUARD_A_TIME_BOOT_NS]);
-	if (tb[KABIGUARD_A_TIME_REAL_NS])
-		ev->time_real_ns = nla_get_u64(tb[KABIGUARD_A_TIME_REAL_NS]);
-	/* Loads carry the loading process, scans do not. */
-	ev->has_process = tb[KABIGUARD_A_PID] != NULL;
-	if (tb[KABIGUARD_A_PPID])
-		ev->ppid = nla_get_u32(tb[KABIGUARD_A_PPID]);
-	if (tb[KABIGUARD_A_EUID])
-		ev->euid = nla_get_u32(tb[KABIGUARD_A_EUID]);
-	ev->loginuid = ev->sessionid = UINT32_MAX;
-	if (tb[KABIGUARD_A_LOGINUID])
-		ev->loginuid = nla_get_u32(tb[KABIGUARD_A_LOGINUID]);
-	if (tb[KABIGUARD_A_SESSIONID])
-		ev->sessionid = nla_get_u32(tb[KABIGUARD_A_SESSIONID]);
-	kgc_strcpy_attr(ev->exe, sizeof(ev->exe), tb[KABIGUARD_A_EXE]);
-	kgc_strcpy_attr(ev->cgroup, sizeof(ev->cgroup), tb[KABIGUARD_A_CGROUP]);
-	if (tb[KABIGUARD_A_GID])
-		ev->gid = nla_get_u32(tb[KABIGUARD_A_GID]);
-	if (tb[KABIGUARD_A_EGID])
-		ev->egid = nla_get_u32(tb[KABIGUARD_A_EGID]);
-	kgc_strcpy_attr(ev->tty, sizeof(ev->tty), tb[KABIGUARD_A_TTY]);
-	if (tb[KABIGUARD_A_CGROUP_ID])
-		ev->cgroup_id = nla_get_u64(tb[KABIGUARD_A_CGROUP_ID]);
-	if (tb[KABIGUARD_A_PIDNS])
-		ev->pidns = nla_get_u32(tb[KABIGUARD_A_PIDNS]);
-	if (tb[KABIGUARD_A_ARGV]) {
-		ev->argv_len = nla_len(tb[KABIGUARD_A_ARGV]);
-		memcpy(ev->argv, nla_data(tb[KABIGUARD_A_ARGV]), ev->argv_len);
-		ev->argv[ev->argv_len] = '\0';
-	}
-	ev->argv_truncated = tb[KABIGUARD_A_ARGV_TRUNCATED] &&
-			     nla_get_u8(tb[KABIGUARD_A_ARGV_TRUNCATED]);
-	kgc_strcpy_attr(ev->lsm_label, sizeof(ev->lsm_label),
-		       tb[KABIGUARD_A_LSM_LABEL]);
-	ev->kmod_request = tb[KABIGUARD_A_KMOD_REQUEST] &&
-			   nla_get_u8(tb[KABIGUARD_A_KMOD_REQUEST]);
-
-	if (tb[KABIGUARD_A_EVENT_FLAGS])
-		ev->flags = nla_get_u32(tb[KABIGUARD_A_EVENT_FLAGS]);
-	/* The task whose request_module() started the loader. */
-	ev->has_requester = tb[KABIGUARD_A_REQ_PID] != NULL;
+	kgc_attr_store(&kgc_event_attrs, tb, ev);
+	/* The special cases: what comes together, what a repeat is, the
+	 * violations (one repeated nest). */
 	if (ev->has_requester != (tb[KABIGUARD_A_REQ_UID] != NULL) ||
 	    ev->has_requester != (tb[KABIGUARD_A_REQ_COMM] != NULL) ||
 	    ev->has_requester != (tb[KABIGUARD_A_REQ_NAME] != NULL)) {
 		kgc_set_err(err, errlen,
 			   "verdict event: KABIGUARD_A_REQ_PID, _UID, _COMM and _NAME come together or not at all");
 		return -EBADMSG;
-	}
-	if (ev->has_requester) {
-		ev->req_pid = nla_get_u32(tb[KABIGUARD_A_REQ_PID]);
-		ev->req_uid = nla_get_u32(tb[KABIGUARD_A_REQ_UID]);
-		kgc_strcpy_attr(ev->req_comm, sizeof(ev->req_comm),
-			       tb[KABIGUARD_A_REQ_COMM]);
-		kgc_strcpy_attr(ev->req_name, sizeof(ev->req_name),
-			       tb[KABIGUARD_A_REQ_NAME]);
 	}
 	/* A repeat event: both, with a count of at least 2. */
 	if ((tb[KABIGUARD_A_REPEAT_OF] != NULL) !=
@@ -402,8 +125,6 @@ int kgc_event_parse(const struct nlmsghdr *h, int family, struct kgc_event *ev,
 		return -EBADMSG;
 	}
 	if (tb[KABIGUARD_A_REPEAT_OF]) {
-		ev->repeat_of = nla_get_u64(tb[KABIGUARD_A_REPEAT_OF]);
-		ev->repeat_count = nla_get_u32(tb[KABIGUARD_A_REPEAT_COUNT]);
 		if (ev->repeat_count < 2 || !ev->repeat_of ||
 		    (ev->seq && ev->repeat_of >= ev->seq)) {
 			kgc_set_err(err, errlen,

@@ -37,6 +37,21 @@ int kgc_event_json(struct kgc_strbuf *b, const struct kgc_event *ev,
 /* Length of the valid UTF-8 sequence at s (1 to 4 bytes above ASCII),
  * or 0: how JSON output tells text it may copy from bytes to escape. */
 size_t kgc_utf8_len(const unsigned char *s);
+
+/*
+ * The one JSON writer (json_writer.c): each call appends one JSON value
+ * to b and returns 0 or -ENOMEM. kgc_json_key() writes the separator and
+ * the key of a member that is not an object's first: ,"key":
+ */
+int kgc_json_str(struct kgc_strbuf *b, const char *s);
+/* NULL or "" as null. */
+int kgc_json_str_or_null(struct kgc_strbuf *b, const char *s);
+int kgc_json_u64(struct kgc_strbuf *b, uint64_t v);
+int kgc_json_bool(struct kgc_strbuf *b, bool v);
+int kgc_json_null(struct kgc_strbuf *b);
+/* As a string, "0x%08x": CRCs are compared with Module.symvers by eye. */
+int kgc_json_hex32(struct kgc_strbuf *b, uint32_t v);
+int kgc_json_key(struct kgc_strbuf *b, const char *key);
 /* The kernel's taint letters for taint bits (kernel/panic.c order). */
 void kgc_taint_letters(uint64_t taints, char *buf, size_t len);
 

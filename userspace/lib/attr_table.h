@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The attribute tables' parser (attr_table.c), inside the library: the
+ * tables themselves are described in kgc_fields.h.
+ */
+#ifndef KGC_ATTR_TABLE_H
+#define KGC_ATTR_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kabiguard.h>
+#include <netlink/attr.h>
+#include "kgc_fields.h"
+
+/* Writes set's own policy (from its rows) into policy[0..maxtype]. */
+void kgc_attr_policy(const struct kgc_attr_set *set,
+		     struct nla_policy *policy);
+/*
+ * Strict walk of a stream of attributes (a message's or a nest's): each one
+ * valid against its row (exact sizes, string limits and NUL), none
+ * overrunning the stream, no bytes left over, none given twice but padding
+ * and KGC_F_REPEAT rows. Attributes newer than the set's maxtype are
+ * skipped (the ABI grows append-only). Fills tb[0..maxtype] (NULL where
+ * absent; a repeated one: its last), checks the required ones. On error
+ * names the attribute in err and returns -EBADMSG.
+ */
+int kgc_attr_parse(const struct kgc_attr_set *set, struct nlattr *head,
+		   int len, struct nlattr **tb, char *err, size_t errlen);
+/* Stores every row's attribute of tb into obj (zeroed by the caller). */
+void kgc_attr_store(const struct kgc_attr_set *set, struct nlattr **tb,
+		    void *obj);
+/* event_json.c: "2026-11-23T10:00:00.123456789Z" */
+void kgc_iso8601(uint64_t ns, char *buf, size_t len);
+
+void kgc_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Row builders. T is the struct, m its member. */
+#define KGC_SIZE_IS(T, m, n) \
+	(0 * sizeof(char[sizeof(((T *)0)->m) == (n) ? 1 : -1]))
+#define KGC_MEMBER(T, m) \
+	.off = offsetof(T, m), .size = sizeof(((T *)0)->m)
+
+#endif /* KGC_ATTR_TABLE_H */
