@@ -11,21 +11,24 @@
 
 #include "internal.h"
 
-static enum kgc_failure kgc_explain_perm(struct kgc_client *c,
+/*
+ * The kernel checks the capability first, then the lock, and says which
+ * in its extended ACK (kmod/netlink.c kg_nl_admin(), kmod/state.c
+ * kg_check_unlocked()); a refusal without one comes from the genetlink
+ * core's own capability check. So the words decide, not the lock state: a
+ * caller without the capability on a locked guard lacks the capability.
+ */
+static enum kgc_failure kgc_explain_perm(const char *extack,
 					 enum kgc_request req,
 					 const char **msg)
 {
-	struct kgc_status st;
-
 	if (req == KGC_REQ_EVENTS) {
 		*msg = "permission denied: joining the \"" KABIGUARD_MCGRP_EVENTS
 		       "\" group needs CAP_SYS_ADMIN in the initial user "
 		       "namespace";
 		return KGC_FAIL_PERM;
 	}
-	/* GET_STATUS is open to everyone: ask why. */
-	if (c && req == KGC_REQ_COMMAND && !kgc_cmd_get_status(c, &st) &&
-	    st.locked) {
+	if (req == KGC_REQ_COMMAND && strstr(extack, "locked until reboot")) {
 		*msg = "policy is locked until reboot";
 		return KGC_FAIL_LOCKED;
 	}
@@ -37,19 +40,18 @@ static enum kgc_failure kgc_explain_perm(struct kgc_client *c,
 enum kgc_failure kgc_explain(struct kgc_client *c, int err,
 			     enum kgc_request req, char *msg, size_t len)
 {
-	char extack[KG_EXTACK_MAX], where[300] = "";
 	const struct kgc_rule *bad = c ? kgc_bad_rule(c) : NULL;
+	const char *extack = c ? kgc_extack(c) : "";
 	enum kgc_failure cls = KGC_FAIL_OTHER;
 	const char *what = strerror(-err);
+	char where[300] = "";
 
-	/* Asking for the status (EPERM) clears them: keep them first. */
-	snprintf(extack, sizeof(extack), "%s", c ? kgc_extack(c) : "");
 	if (bad && bad->file)
 		snprintf(where, sizeof(where), " (rule from %s:%u)", bad->file,
 			 bad->line);
 
 	if (err == -EPERM) {
-		cls = kgc_explain_perm(c, req, &what);
+		cls = kgc_explain_perm(extack, req, &what);
 	} else if (err == -ENOENT && req != KGC_REQ_COMMAND) {
 		what = "module not loaded (no generic netlink family \""
 		       KABIGUARD_GENL_NAME "\"); load kabiguard.ko first";

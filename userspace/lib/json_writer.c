@@ -30,6 +30,15 @@ size_t kgc_utf8_len(const unsigned char *s)
 	for (i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
+	/*
+	 * The second byte's range for the lead bytes that allow overlong
+	 * forms (E0, F0), UTF-16 surrogates (ED) or code points past
+	 * U+10FFFF (F4): what RFC 3629 calls valid, so that a strict decoder
+	 * reads every line, and an overlong C1 control never passes as text.
+	 */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
 	return n;
 }
 

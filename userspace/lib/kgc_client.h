@@ -217,9 +217,9 @@ enum kgc_request {
  * Explains err, the negative errno a call of kind req returned on client c
  * (NULL when there is none: kgc_open() failed): writes what went wrong to
  * msg, with the kernel's extended ACK and the policy file line of the rule
- * it pointed at when there are, and returns its class. On EPERM it asks
- * the kernel's status (open to everyone) whether the policy is locked,
- * which clears kgc_extack(): call it before anything else on c.
+ * it pointed at when there are, and returns its class: on EPERM, locked
+ * or missing capability as the kernel's extended ACK says. Call it before
+ * anything else on c (the next request clears kgc_extack()).
  */
 enum kgc_failure kgc_explain(struct kgc_client *c, int err,
 			     enum kgc_request req, char *msg, size_t len);

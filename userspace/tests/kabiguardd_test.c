@@ -21,6 +21,7 @@
 
 #include "../daemon/kabiguardd.h"
 #include "kgc_raw.h"
+#include "../lib/internal.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/kgd-test.XXXXXX";
@@ -599,6 +600,84 @@ static void test_event_parse(void)
 	nlmsg_free(m);
 }
 
+/*
+ * Only RFC 3629 UTF-8 passes raw: overlong forms, UTF-16 surrogates and
+ * code points past U+10FFFF are bytes to escape (a strict decoder rejects
+ * them, and an overlong C1 control must not reach a terminal as text);
+ * the valid sequences at each boundary pass.
+ */
+static void test_json_utf8(void)
+{
+	static const char bad[] = "a\xe0\x80\x80" "b\xed\xa0\x80"
+		"c\xf4\x90\x80\x80" "d\xf0\x80\x80\x80" "e\xe0\x82\x9b";
+	static const char bad_want[] = "\"a\\u00e0\\u0080\\u0080"
+		"b\\u00ed\\u00a0\\u0080" "c\\u00f4\\u0090\\u0080\\u0080"
+		"d\\u00f0\\u0080\\u0080\\u0080" "e\\u00e0\\u0082\\u009b\"";
+	static const char good[] = "\xe0\xa0\x80\xed\x9f\xbf"
+		"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\xc2\xa0";
+	struct kgc_strbuf b = { 0 };
+
+	ok(kgc_json_str(&b, bad) == 0 && !strcmp(b.s, bad_want),
+	   "json: overlong, surrogate and out-of-range UTF-8 escaped byte by "
+	   "byte");
+	if (b.s && strcmp(b.s, bad_want))
+		diag("got", b.s);
+	b.len = 0;
+	ok(kgc_json_str(&b, good) == 0 && b.len == strlen(good) + 2 &&
+	   !memcmp(b.s + 1, good, strlen(good)),
+	   "json: U+0800, U+D7FF, U+10000, U+10FFFF and U+00A0 kept as they "
+	   "are");
+	kgc_strbuf_free(&b);
+}
+
+/*
+ * kgc_explain(), the one errno-to-words-and-exit-status mapping of both
+ * tools: EPERM is "locked" only when the kernel says so (it checks the
+ * capability first), the failing rule's file line is named.
+ */
+static void test_explain(void)
+{
+	struct kgc_rule r = { .file = "/etc/kabiguard/policy.d/x.policy",
+			      .line = 7 };
+	struct kgc_client c = { 0 };
+	char msg[1024];
+
+	snprintf(c.extack, sizeof(c.extack),
+		 "kabiguard: policy and mode are locked until reboot");
+	ok(kgc_explain(&c, -EPERM, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
+	   KGC_FAIL_LOCKED && !strcmp(msg, "policy is locked until reboot: "
+	   "kabiguard: policy and mode are locked until reboot"),
+	   "explain: EPERM with the lock's words: locked, exit 5 (%s)", msg);
+	snprintf(c.extack, sizeof(c.extack), "kabiguard: needs CAP_SYS_MODULE "
+		 "in the initial user namespace");
+	ok(kgc_explain(&c, -EPERM, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
+	   KGC_FAIL_PERM && strstr(msg, "permission denied"),
+	   "explain: EPERM with the capability's words: permission, exit 4");
+	*c.extack = '\0';
+	ok(kgc_explain(&c, -EPERM, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
+	   KGC_FAIL_PERM,
+	   "explain: EPERM without words (genetlink's own check): permission");
+	ok(kgc_explain(NULL, -EPERM, KGC_REQ_EVENTS, msg, sizeof(msg)) ==
+	   KGC_FAIL_PERM && strstr(msg, "CAP_SYS_ADMIN"),
+	   "explain: joining the events group needs CAP_SYS_ADMIN");
+	ok(kgc_explain(NULL, -ENOENT, KGC_REQ_OPEN, msg, sizeof(msg)) ==
+	   KGC_FAIL_NOMOD && strstr(msg, "load kabiguard.ko first"),
+	   "explain: no family: module not loaded, exit 3");
+	ok(kgc_explain(NULL, -ECONNREFUSED, KGC_REQ_OPEN, msg, sizeof(msg)) ==
+	   KGC_FAIL_OTHER && strstr(msg, "cannot talk to the kabiguard "
+	   "netlink family: "),
+	   "explain: another failure to open: exit 1, said as such");
+	c.bad_rule = &r;
+	snprintf(c.extack, sizeof(c.extack), "kabiguard: bad CRC");
+	ok(kgc_explain(&c, -EINVAL, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
+	   KGC_FAIL_OTHER && !strcmp(msg, "Invalid argument: kabiguard: bad "
+	   "CRC (rule from /etc/kabiguard/policy.d/x.policy:7)"),
+	   "explain: the kernel's words and the rule's file line (%s)", msg);
+	ok(kgc_explain(&c, -ENODEV, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
+	   KGC_FAIL_NOMOD && strstr(msg, "being unloaded"),
+	   "explain: ENODEV: the guard is being unloaded, exit 3");
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -613,6 +692,8 @@ int main(void)
 	test_state();
 	test_log_recover();
 	test_json();
+	test_json_utf8();
+	test_explain();
 	test_event_parse();
 	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
