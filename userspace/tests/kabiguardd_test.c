@@ -484,6 +484,29 @@ static void test_event_parse(void)
 	ev_rejected(m, "KABIGUARD_A_SRCVERSION",
 		    "a string over its limit is refused");
 
+	/* A path one byte over KABIGUARD_PATH_MAX (NUL included). */
+	{
+		char path[KABIGUARD_PATH_MAX + 1];
+
+		memset(path, 'p', sizeof(path) - 1);
+		path[sizeof(path) - 1] = '\0';
+		m = ev_msg();
+		nla_put_string(m, KABIGUARD_A_EXE, path);
+		ev_rejected(m, "KABIGUARD_A_EXE",
+			    "an exe path over KABIGUARD_PATH_MAX is refused");
+		path[sizeof(path) - 2] = '\0';
+		m = ev_msg();
+		nla_put_string(m, KABIGUARD_A_CGROUP, path);
+		ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err,
+				      sizeof(err));
+		ok(ret == 1 && strlen(ev.cgroup) == KABIGUARD_PATH_MAX - 1,
+		   "event parse: a cgroup path of KABIGUARD_PATH_MAX bytes "
+		   "is kept whole");
+		if (ret == 1)
+			kgc_event_free(&ev);
+		nlmsg_free(m);
+	}
+
 	/* A second KABIGUARD_A_SEQ, as a wrapped attribute length forged. */
 	m = ev_msg();
 	nla_put_u64(m, KABIGUARD_A_SEQ, 999999);
