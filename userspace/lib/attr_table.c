@@ -64,6 +64,45 @@ void kgc_attr_policy(const struct kgc_attr_set *set, struct nla_policy *policy)
 	}
 }
 
+int kgc_attr_set_check(const struct kgc_attr_set *set, char *err,
+		       size_t errlen)
+{
+	size_t i;
+
+	if (set->maxtype < 1 || set->maxtype > KABIGUARD_A_MAX) {
+		kgc_set_err(err, errlen, "%s: maxtype %d outside 1..%d",
+			    set->where, set->maxtype, KABIGUARD_A_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < set->nr; i++) {
+		const struct kgc_field *f = &set->f[i];
+		const char *bad = NULL;
+
+		if (f->type != KGC_T_NONE &&
+		    (f->attr < 1 || f->attr > set->maxtype))
+			bad = "attribute outside 1..maxtype";
+		else if ((f->type == KGC_T_U32 && f->size != 4) ||
+			 (f->type == KGC_T_U64 && f->size != 8) ||
+			 (f->type == KGC_T_BOOL8 && f->size != sizeof(bool)))
+			bad = "integer row on a member of another size";
+		else if ((f->type == KGC_T_STRING ||
+			  f->type == KGC_T_BINARY) && (!f->size || !f->len))
+			bad = "string or binary row without room or limit";
+		else if ((f->type == KGC_T_BINARY || f->json == KGC_J_HEX) &&
+			 f->aux == KGC_NO_AUX)
+			bad = "binary or hex row without its aux member";
+		else if (f->json == KGC_J_NUM && f->size != 4 && f->size != 8)
+			bad = "number written from a member of 4 or 8 bytes only";
+		if (bad) {
+			kgc_set_err(err, errlen, "%s: row %zu (%s): %s",
+				    set->where, i, f->name ? f->name : f->key,
+				    bad);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static const struct kgc_field *kgc_row(const struct kgc_attr_set *set,
 				       int attr)
 {

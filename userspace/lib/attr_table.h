@@ -27,6 +27,16 @@ void kgc_attr_policy(const struct kgc_attr_set *set,
  */
 int kgc_attr_parse(const struct kgc_attr_set *set, struct nlattr *head,
 		   int len, struct nlattr **tb, char *err, size_t errlen);
+/*
+ * Checks the rows of set against what the parser and writers assume: the
+ * set's maxtype within KABIGUARD_A_MAX (the parser's arrays), each row's
+ * attribute within maxtype, integer rows on members of their size, string
+ * and binary rows with room and a limit, binary and hex rows with their
+ * aux member. 0, or -EINVAL naming the first bad row in err. The tests run
+ * it over every table, so that a new row cannot break the parser.
+ */
+int kgc_attr_set_check(const struct kgc_attr_set *set, char *err,
+		       size_t errlen);
 /* Stores every row's attribute of tb into obj (zeroed by the caller). */
 void kgc_attr_store(const struct kgc_attr_set *set, struct nlattr **tb,
 		    void *obj);

@@ -22,6 +22,7 @@
 #include "../daemon/kabiguardd.h"
 #include "kgc_raw.h"
 #include "../lib/internal.h"
+#include "../lib/attr_table.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/kgd-test.XXXXXX";
@@ -701,6 +702,49 @@ static void test_explain(void)
 	   "explain: ENODEV: the guard is being unloaded, exit 3");
 }
 
+/* Every attribute table fits what its parser and writers assume. */
+static void test_attr_tables(void)
+{
+	const struct kgc_attr_set *sets[] = {
+		&kgc_event_attrs, &kgc_violation_attrs, &kgc_status_attrs,
+	};
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		*err = '\0';
+		ok(kgc_attr_set_check(sets[i], err, sizeof(err)) == 0,
+		   "attribute table %s: %zu rows sound%s%s", sets[i]->where,
+		   sets[i]->nr, *err ? ": " : "", err);
+	}
+	/* And the check can fail: a u64 row on a 4-byte member, an
+	 * attribute past the set's maxtype. */
+	{
+		struct kgc_field bad[] = {
+			{ .key = "seq", .name = "KABIGUARD_A_SEQ",
+			  .attr = KABIGUARD_A_SEQ, .type = KGC_T_U64,
+			  .json = KGC_J_NUM, .off = 0, .size = 4,
+			  .aux = KGC_NO_AUX },
+			{ .key = "x", .name = "X", .attr = 40,
+			  .type = KGC_T_U32, .json = KGC_J_NUM, .size = 4,
+			  .aux = KGC_NO_AUX },
+		};
+		struct kgc_attr_set set = { .f = bad, .nr = 1,
+					    .maxtype = KABIGUARD_A_MAX,
+					    .where = "test" };
+
+		ok(kgc_attr_set_check(&set, err, sizeof(err)) == -EINVAL &&
+		   strstr(err, "KABIGUARD_A_SEQ"),
+		   "attribute tables: a u64 row on a 4-byte member is caught "
+		   "(%s)", err);
+		set.f = bad + 1;
+		set.maxtype = 39;
+		ok(kgc_attr_set_check(&set, err, sizeof(err)) == -EINVAL &&
+		   strstr(err, "maxtype"),
+		   "attribute tables: a row past maxtype is caught (%s)", err);
+	}
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -717,6 +761,7 @@ int main(void)
 	test_json();
 	test_json_utf8();
 	test_explain();
+	test_attr_tables();
 	test_event_parse();
 	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
