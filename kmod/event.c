@@ -66,8 +66,8 @@ static size_t kg_event_base_size(const struct kg_verdict *v)
 			nla_total_size(sizeof(v->loader->tty)) +
 			nla_total_size(sizeof(v->loader->lsm_label)) +
 			nla_total_size(v->loader->argv_len) +
-			kg_str_size(v->loader->exe, SIZE_MAX) +
-			kg_str_size(v->loader->cgroup, SIZE_MAX) +
+			kg_str_size(v->loader->exe, KABIGUARD_PATH_MAX) +
+			kg_str_size(v->loader->cgroup, KABIGUARD_PATH_MAX) +
 			KG_REQUESTER_SIZE;
 	return size;
 }
