@@ -40,13 +40,15 @@ s=$(grep -E '^ok ' "$LOG" | grep -cE '#[[:space:]]*SKIP' || true)
 f=$(grep -cE '^not ok ' "$LOG" || true)
 boots=$(grep -c '^kg-klog: ' "$LOG" || true)
 reports=$(sed -n 's/^kg-klog: \([0-9]*\) report.*/\1/p' "$LOG" | awk '{ n += $1 } END { print n + 0 }')
-msgs=$(sed -n 's/.*genl_fuzz_test.* \([0-9]*\) messages.*/\1/p' "$LOG" | tail -n 1)
+# genl_fuzz_test's figures: "# total: N messages in ...", then "# locked: N ...".
+msgs=$(sed -n 's/^# total: \([0-9]*\) messages.*/\1/p' "$LOG" | tail -n 1)
+lmsgs=$(sed -n 's/^# locked: \([0-9]*\) messages.*/\1/p' "$LOG" | tail -n 1)
 [ "$boots" -gt 0 ] || { say "no boot reported its kernel log (KG_VM_KLOG_CHECK)"; rc=1; }
 [ "$reports" -eq 0 ] || { say "$reports kernel report(s): grep '# klog:' $LOG"; rc=1; }
 [ "$f" -eq 0 ] || rc=1
 {
 	echo "check-debug: kernel $KVER (built in $tk s; cached: 0 s)"
-	echo "check-debug: $boots boots, $((tv / 60)) min in the VMs, ${msgs:-?} fuzzer messages"
+	echo "check-debug: $boots boots, $((tv / 60)) min in the VMs, ${msgs:-?} fuzzer messages (then ${lmsgs:-?} locked)"
 	echo "check-debug: $reports kernel report(s) (KASAN, KFENCE, lockdep, RCU, slab, BUG, WARNING)"
 	echo "check-debug: $((SECONDS - T0)) s in all"
 	echo "$p passed, $f failed, $s skipped"

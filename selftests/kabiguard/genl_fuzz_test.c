@@ -195,12 +195,17 @@ static int fz_unpriv(const struct fz_family *f, const struct fz_opts *o,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* Kernel log lines that mean the kernel found a bug in itself. */
+/*
+ * Kernel log lines that mean the kernel found a bug in itself. Lockdep's
+ * reports are matched by their own words, not "lockdep": a debug kernel
+ * says "RCU lockdep checking is enabled" at every boot.
+ */
 static const char *const fz_bad_log[] = {
 	"Oops", "BUG:", "WARNING:", "KASAN", "UBSAN", "KFENCE",
 	"general protection fault", "Call Trace", "possible circular locking",
 	"possible recursive locking", "inconsistent lock state",
-	"suspicious RCU usage", "lockdep", "soft lockup", "hard LOCKUP",
+	"suspicious RCU usage", "DEBUG_LOCKS_WARN_ON", "lockdep is turned off",
+	"soft lockup", "hard LOCKUP",
 	"blocked for more than", "hung_task", "kernel BUG", "list_add corruption",
 	"list_del corruption", "refcount_t:", "stack-protector",
 };
