@@ -23,6 +23,11 @@
 #include <unistd.h>
 #include <sys/uio.h>
 #ifdef KG_HAVE_LIBSYSTEMD
+/*
+ * No CODE_FILE, CODE_LINE and CODE_FUNC: they would name this function in
+ * every verdict's record, which says nothing about the verdict.
+ */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 #endif
 
