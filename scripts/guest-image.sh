@@ -77,7 +77,9 @@ rm -rf "$BOOT"
 mkdir -p "$BOOT"
 cp "$DIR/boot/vmlinuz-$KVER" "$DIR/boot/initrd.img-$KVER" "$BOOT/"
 say "root file system in $((SECONDS - t0)) s; making the image"
-mke2fs -q -t ext4 -L kgroot -d "$DIR" "$IMG.new" 6G
+# stdout is the image's path: mke2fs says "Creating regular file" even
+# with -q.
+mke2fs -q -t ext4 -L kgroot -d "$DIR" "$IMG.new" 6G >&2
 mv "$IMG.new" "$IMG"
 touch "$BOOT/.kg-ready"
 echo "$IMG"
