@@ -77,7 +77,7 @@ static inline const struct kgc_rule *find(const struct kgc_policy *p, const char
 }
 
 static inline int load(struct kgc_policy *p, const char *path, enum kgc_format fmt,
-		char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	err[0] = '\0';
 	return kgc_policy_load_file(p, path, fmt, err, errlen);
