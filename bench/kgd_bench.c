@@ -15,7 +15,7 @@
  *   3. daemon stopped (SIGSTOP) during the burst, then continued: the
  *      loads' time when nobody reads the events, and how fast the daemon
  *      drains the backlog from the kernel's ring.
- * Prints figures only; the tests (daemon_test) check correctness.
+ * Prints figures only; the tests (daemon_*_test) check correctness.
  */
 #include <errno.h>
 #include <fcntl.h>

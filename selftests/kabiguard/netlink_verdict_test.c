@@ -107,7 +107,7 @@ static void check_swap_event(struct __test_metadata *_metadata,
 		EXPECT_STREQ(EXPORTER, ev->viol[i].exporter);
 		/*
 		 * Which reason "any from=vmlinux" gives an import from a
-		 * module is policy_test's business; here it only has to be
+		 * module is policy_*_test's business; here it only has to be
 		 * the same in every B generation.
 		 */
 		if (!s->seen_b_reason) {

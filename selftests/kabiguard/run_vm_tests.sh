@@ -5,13 +5,15 @@
 # (selftests/vm/run.sh), each part in a fresh boot with a freshly loaded
 # kabiguard.ko:
 #
-#   1. policy_test, then the netlink_*_test programs (access, malformed,
-#      txn, verdict), then refs_test and match_test (kabiguard reloaded in
-#      between, so each starts from the defaults);
+#   1. the policy_*_test programs (modes, rules, signed, module_ns), then
+#      the netlink_*_test programs (access, malformed, txn, verdict), then
+#      refs_test and match_test (kabiguard reloaded in between, so each
+#      starts from the defaults);
 #   2. lock_test (the lock lasts until reboot), then a shell check that
 #      `rmmod kabiguard` is refused;
-#   3. events_test (ring_size=16), then daemon_test (kabiguardd, built
-#      with ASan/UBSan, end to end);
+#   3. the events_*_test programs (fields, ring, scan, bounds;
+#      ring_size=16), then the daemon_*_test programs (verdict, follow,
+#      signal, scan: kabiguardd, built with ASan/UBSan, end to end);
 #   3b. flood_test (ring_size=16; the kernel's af_alg module installed in
 #      the guest, so that socket(AF_ALG) makes modprobe load it);
 #   4. guard_test (two CPUs: it races lock against rmmod; it loads,
@@ -54,15 +56,17 @@ if [ ! -e "$OBJ/kmod/kabiguard.ko" ] ||
 	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" || exit 1
 fi
 [ -e "$OBJ/kmod/kabiguard.ko" ] || { say "no $OBJ/kmod/kabiguard.ko"; exit 1; }
-if [ ! -x "$HERE/policy_test" ] || [ ! -x "$HERE/lock_test" ] ||
-	[ ! -x "$HERE/refs_test" ] || [ ! -x "$HERE/match_test" ] ||
-	[ ! -x "$HERE/events_test" ] || [ ! -x "$HERE/daemon_test" ] ||
-	[ ! -x "$HERE/guard_test" ] || [ ! -x "$HERE/flood_test" ] ||
-	[ ! -x "$HERE/genl_fuzz_test" ] ||
-	[ ! -x "$HERE/netlink_access_test" ] ||
-	[ ! -x "$HERE/netlink_malformed_test" ] ||
-	[ ! -x "$HERE/netlink_txn_test" ] ||
-	[ ! -x "$HERE/netlink_verdict_test" ]; then
+progs_built=1
+for t in policy_modes_test policy_rules_test policy_signed_test \
+	policy_module_ns_test lock_test refs_test match_test \
+	events_fields_test events_ring_test events_scan_test \
+	events_bounds_test daemon_verdict_test daemon_follow_test \
+	daemon_signal_test daemon_scan_test guard_test flood_test \
+	genl_fuzz_test netlink_access_test netlink_malformed_test \
+	netlink_txn_test netlink_verdict_test; do
+	[ -x "$HERE/$t" ] || progs_built=
+done
+if [ -z "$progs_built" ]; then
 	say "building the test programs"
 	make -C "$HERE" >&2 || exit 1
 fi
@@ -88,14 +92,14 @@ vm() {
 	fi
 }
 
-# 1. policy_test, the netlink_*_test programs, refs_test, match_test.
-vm "policy_test + netlink_*_test + refs_test + match_test" policy
+# 1. policy_*_test, the netlink_*_test programs, refs_test, match_test.
+vm "policy_*_test + netlink_*_test + refs_test + match_test" policy
 
 # 2. lock_test, then rmmod from the shell.
 vm lock_test lock
 
-# 3. events_test (a 16-event ring, to reach overflow quickly), then
-# daemon_test with the default ring and the sanitized kabiguardd; the test
+# 3. events_*_test (a 16-event ring, to reach overflow quickly), then
+# daemon_*_test with the default ring and the sanitized kabiguardd; the test
 # modules are installed under /lib/modules/KVER/extra, as a host would
 # have them, so that the daemon's retro scan finds their files.
 san=()
@@ -105,8 +109,8 @@ else
 	say "cannot build the sanitized kabiguardd"
 	rc=1
 fi
-RUN_VM_ARGS="${RUN_VM_ARGS:-} ${san[*]}" vm "events_test + daemon_test" events-daemon
-# Every line kabiguardd wrote to its log files in daemon_test, against the
+RUN_VM_ARGS="${RUN_VM_ARGS:-} ${san[*]}" vm "events_*_test + daemon_*_test" events-daemon
+# Every line kabiguardd wrote to its log files in daemon_*_test, against the
 # event schema (userspace/tests/jsoncheck.py: strict, no duplicate key).
 sed -n 's/^@kgdlog //p' "$TMP/vm.out" | tr -d '\r' >"$TMP/kgd.jsonl"
 n=$(grep -c . "$TMP/kgd.jsonl")
@@ -114,10 +118,10 @@ echo "# $KVER: kabiguardd's log files"
 echo "1..1"
 if [ "$n" -gt 0 ] &&
 	/usr/bin/python3 "$ROOT/userspace/tests/jsoncheck.py" --lines event "$TMP/kgd.jsonl" >"$TMP/kgd.v" 2>&1; then
-	echo "ok 1 - daemon_test: kabiguardd's log files, $n lines, each valid against userspace/doc/schema/event.schema.json"
+	echo "ok 1 - daemon_*_test: kabiguardd's log files, $n lines, each valid against userspace/doc/schema/event.schema.json"
 else
 	sed 's/^/# /' "$TMP/kgd.v" 2>/dev/null | head -20
-	echo "not ok 1 - daemon_test: kabiguardd's log files ($n lines) valid against userspace/doc/schema/event.schema.json"
+	echo "not ok 1 - daemon_*_test: kabiguardd's log files ($n lines) valid against userspace/doc/schema/event.schema.json"
 	rc=1
 fi
 

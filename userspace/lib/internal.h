@@ -88,7 +88,7 @@ extern int (*kgc_tar_hook)(struct kgc_policy *p, const char *name,
  * *outlen bytes; -EFBIG past KG_FILE_MAX. */
 int kgc_read_all(int fd, char **out, size_t *outlen);
 
-/* modread.c: a module's decompressed bytes (image, len; libelf may
+/* modinfo_elf.c: a module's decompressed bytes (image, len; libelf may
  * convert them in place) into mi, all but the signer. Returns 0, or a
  * negative errno with "path: reason" in err. */
 int kgc_modinfo_parse(const char *path, char *image, size_t len,

@@ -67,7 +67,8 @@ void kgc_symtab_free(struct kgc_symtab *t);
  * path filled, or -ENOENT. */
 int kgc_kernel_symvers(const char *kver, char *path, size_t len);
 
-/* One module file, read with elfutils' libelf (lib/modread.c). */
+/* One module file (lib/modread.c), its ELF read with elfutils' libelf
+ * (lib/modinfo_elf.c). */
 struct kgc_modsym {
 	char *name;
 	uint32_t crc;		/* what the loader compares: from
@@ -171,8 +172,8 @@ struct kgc_checker {
 };
 
 /* Checks paths[0..nr) with nworkers worker processes (0: one per CPU;
- * fewer for small sets, none for one), one reader each (lib/offline_check.c says
- * why processes); results[i] belongs to paths[i] (handed to ck->each if
+ * fewer for small sets, none for one), one reader each (lib/check_workers.c
+ * says why processes); results[i] belongs to paths[i] (handed to ck->each if
  * set). Returns 0, or -ENOMEM. */
 int kgc_check_files(const struct kgc_checker *ck, char *const *paths, size_t nr,
 		   unsigned int nworkers, struct kgc_check_result *results);

@@ -5,7 +5,7 @@
  *   "kg_evil\nkabiguard: evil: allowed (enforce, generation 1), 3 imports\e[31mx"
  * Neither C nor gas (which keeps escapes in quoted symbol names
  * literally) can spell a newline or ESC in a symbol name, so the name is
- * built with '~' for the newline and '`' for ESC, and events_test
+ * built with '~' for the newline and '`' for ESC, and events_bounds_test
  * replaces those two bytes in the string table of the .ko it reads before
  * it loads the module with init_module(2). Nothing exports the symbol: it
  * stays unresolved (weak, value 0) and the module loads; only a data table
