@@ -58,7 +58,7 @@ static int kgc_parse_reply(struct nl_msg *msg, struct nlattr **tb)
 	return ret < 0 ? -EBADMSG : 0;
 }
 
-static int kgc_status_reply(struct nl_msg *msg, void *arg)
+int kgc_status_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KABIGUARD_A_MAX + 1];
 	struct kgc_status *st = arg;

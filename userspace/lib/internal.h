@@ -44,6 +44,10 @@ int kgc_connect(struct kgc_client **out);
 int kgc_family_version_check(unsigned int version);
 unsigned int kgc_family_version(void);
 
+/* commands.c: a GET_STATUS reply into the struct kgc_status at arg
+ * (zeroed by the caller); -EBADMSG when it or its ring nest is malformed. */
+int kgc_status_reply(struct nl_msg *msg, void *arg);
+
 /* policy_array.c */
 int kgc_policy_reserve(struct kgc_policy *p, size_t more);
 void kgc_prefault(void *addr, size_t len);

@@ -746,6 +746,49 @@ static void test_explain(void)
 	   "explain: EPROTO from open names both versions (%s)", msg);
 }
 
+/* A status reply: the ring's figures from their nest, a bad nest refused. */
+static void test_status_parse(void)
+{
+	struct kgc_status st = { 0 };
+	struct nlattr *nest;
+	struct nl_msg *m;
+
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, EV_FAMILY, 0, 0,
+			       KABIGUARD_CMD_GET_STATUS, KABIGUARD_GENL_VERSION))
+		abort();
+	nla_put_u32(m, KABIGUARD_A_MODE, KABIGUARD_MODE_AUDIT);
+	nla_put_u64(m, KABIGUARD_A_CNT_CHECKED, 9);
+	nest = nla_nest_start(m, KABIGUARD_A_RING);
+	nla_put_u32(m, KABIGUARD_RING_A_SIZE, 16);
+	nla_put_u64(m, KABIGUARD_RING_A_FIRST, 3);
+	nla_put_u64(m, KABIGUARD_RING_A_NEXT, 19);
+	nla_put_u64(m, KABIGUARD_RING_A_OVERFLOW, 2);
+	nla_put_u64(m, KABIGUARD_RING_A_BYTES, 4000);
+	nla_put_u64(m, KABIGUARD_RING_A_BYTES_MAX, 65536);
+	nla_put_u64(m, KABIGUARD_RING_A_READER_OVERFLOW, 1);
+	nla_nest_end(m, nest);
+	ok(kgc_status_reply(m, &st) == 0 && st.mode == KABIGUARD_MODE_AUDIT &&
+	   st.checked == 9 && st.ring_size == 16 && st.ring_first == 3 &&
+	   st.ring_next == 19 && st.ring_overflow == 2 &&
+	   st.ring_bytes == 4000 && st.ring_bytes_max == 65536 &&
+	   st.ring_reader && st.ring_reader_overflow == 1,
+	   "status parse: the ring's figures from KABIGUARD_A_RING");
+	nlmsg_free(m);
+
+	memset(&st, 0, sizeof(st));
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, EV_FAMILY, 0, 0,
+			       KABIGUARD_CMD_GET_STATUS, KABIGUARD_GENL_VERSION))
+		abort();
+	nest = nla_nest_start(m, KABIGUARD_A_RING);
+	nla_put_u16(m, KABIGUARD_RING_A_FIRST, 3);
+	nla_nest_end(m, nest);
+	ok(kgc_status_reply(m, &st) == -EBADMSG,
+	   "status parse: a ring nest with a short u64 is refused");
+	nlmsg_free(m);
+}
+
 /* Every attribute table fits what its parser and writers assume. */
 static void test_attr_tables(void)
 {
@@ -845,6 +888,7 @@ int main(void)
 	test_json_utf8();
 	test_explain();
 	test_attr_tables();
+	test_status_parse();
 	test_event_parse();
 	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
