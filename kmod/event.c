@@ -37,10 +37,29 @@ static int kg_put_capped(struct sk_buff *msg, int type, const char *s,
 	return 0;
 }
 
-/* Bytes kg_put_requester() takes at most. */
-#define KG_REQUESTER_SIZE (2 * nla_total_size(sizeof(u32)) +		\
+/* Bytes kg_put_requester() takes at most: the nest and its four. */
+#define KG_REQUESTER_SIZE (nla_total_size(0) +				\
+			   2 * nla_total_size(sizeof(u32)) +		\
 			   nla_total_size(TASK_COMM_LEN) +		\
 			   nla_total_size(KG_REQ_NAME_MAX))
+
+/*
+ * Payload bytes of a minimal event: the sequence number and kg_put_head()
+ * with every string full.
+ */
+#define KG_EVENT_MIN_SIZE (7 * nla_total_size_64bit(sizeof(u64)) +	\
+			   8 * nla_total_size(sizeof(u32)) +		\
+			   nla_total_size(KABIGUARD_MODNAME_MAX) +		\
+			   2 * nla_total_size(KABIGUARD_MODINFO_MAX))
+
+/*
+ * Bytes of KABIGUARD_A_LOADER but its strings: the nest, one u64, nine
+ * u32 and two u8 attributes, and the comm.
+ */
+#define KG_LOADER_FIXED_SIZE (nla_total_size(0) +			\
+			      nla_total_size_64bit(sizeof(u64)) +	\
+			      11 * nla_total_size(sizeof(u32)) +	\
+			      nla_total_size(TASK_COMM_LEN))
 
 static size_t kg_violation_size(const struct kg_violation *x)
 {
@@ -56,18 +75,15 @@ static size_t kg_violation_size(const struct kg_violation *x)
  */
 static size_t kg_event_base_size(const struct kg_verdict *v)
 {
-	size_t size = 10 * nla_total_size_64bit(sizeof(u64)) +
-		      24 * nla_total_size(sizeof(u32)) +
-		      nla_total_size(KABIGUARD_MODNAME_MAX) +
-		      2 * nla_total_size(KABIGUARD_MODINFO_MAX);
+	const struct kg_loader *l = v->loader;
+	size_t size = KG_EVENT_MIN_SIZE;
 
-	if (v->loader)
-		size += nla_total_size(TASK_COMM_LEN) +
-			nla_total_size(sizeof(v->loader->tty)) +
-			nla_total_size(sizeof(v->loader->lsm_label)) +
-			nla_total_size(v->loader->argv_len) +
-			kg_str_size(v->loader->exe, KABIGUARD_PATH_MAX) +
-			kg_str_size(v->loader->cgroup, KABIGUARD_PATH_MAX) +
+	if (l)
+		size += KG_LOADER_FIXED_SIZE + nla_total_size(sizeof(l->tty)) +
+			nla_total_size(sizeof(l->lsm_label)) +
+			nla_total_size(l->argv_len) +
+			kg_str_size(l->exe, KABIGUARD_PATH_MAX) +
+			kg_str_size(l->cgroup, KABIGUARD_PATH_MAX) +
 			KG_REQUESTER_SIZE;
 	return size;
 }
@@ -122,43 +138,72 @@ static int kg_put_violation(struct sk_buff *msg, const struct kg_violation *x)
 /* The task whose request_module() started the loader (requester.c). */
 static int kg_put_requester(struct sk_buff *msg, const struct kg_loader *l)
 {
+	struct nlattr *nest;
+
 	if (!l->has_req)
 		return 0;
-	if (nla_put_u32(msg, KABIGUARD_A_REQ_PID, l->req.pid) ||
-	    nla_put_u32(msg, KABIGUARD_A_REQ_UID, l->req.uid) ||
-	    nla_put_string(msg, KABIGUARD_A_REQ_COMM, l->req.comm) ||
-	    nla_put_string(msg, KABIGUARD_A_REQ_NAME, l->req.name))
+	nest = nla_nest_start(msg, KABIGUARD_A_REQUESTER);
+	if (!nest ||
+	    nla_put_u32(msg, KABIGUARD_REQUESTER_A_PID, l->req.pid) ||
+	    nla_put_u32(msg, KABIGUARD_REQUESTER_A_UID, l->req.uid) ||
+	    nla_put_string(msg, KABIGUARD_REQUESTER_A_COMM, l->req.comm) ||
+	    nla_put_string(msg, KABIGUARD_REQUESTER_A_NAME, l->req.name))
 		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
 	return 0;
 }
 
+/* The loading process (KABIGUARD_A_LOADER), then its requester. */
 static int kg_put_loader(struct sk_buff *msg, const struct kg_loader *l)
 {
-	if (nla_put_u32(msg, KABIGUARD_A_PID, l->pid) ||
-	    nla_put_u32(msg, KABIGUARD_A_PPID, l->ppid) ||
-	    nla_put_u32(msg, KABIGUARD_A_UID, l->uid) ||
-	    nla_put_u32(msg, KABIGUARD_A_EUID, l->euid) ||
-	    nla_put_u32(msg, KABIGUARD_A_GID, l->gid) ||
-	    nla_put_u32(msg, KABIGUARD_A_EGID, l->egid) ||
-	    nla_put_u32(msg, KABIGUARD_A_LOGINUID, l->loginuid) ||
-	    nla_put_u32(msg, KABIGUARD_A_SESSIONID, l->sessionid) ||
-	    nla_put_string(msg, KABIGUARD_A_COMM, l->comm) ||
-	    (l->tty[0] && nla_put_string(msg, KABIGUARD_A_TTY, l->tty)) ||
-	    nla_put_u32(msg, KABIGUARD_A_PIDNS, l->pidns) ||
+	struct nlattr *nest = nla_nest_start(msg, KABIGUARD_A_LOADER);
+
+	if (!nest ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_PID, l->pid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_PPID, l->ppid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_UID, l->uid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_EUID, l->euid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_GID, l->gid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_EGID, l->egid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_LOGINUID, l->loginuid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_SESSIONID, l->sessionid) ||
+	    nla_put_string(msg, KABIGUARD_LOADER_A_COMM, l->comm) ||
+	    (l->tty[0] &&
+	     nla_put_string(msg, KABIGUARD_LOADER_A_TTY, l->tty)) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_PIDNS, l->pidns) ||
 	    (l->argv_len &&
-	     nla_put(msg, KABIGUARD_A_ARGV, l->argv_len, l->argv)) ||
-	    nla_put_u8(msg, KABIGUARD_A_ARGV_TRUNCATED, l->argv_truncated) ||
+	     nla_put(msg, KABIGUARD_LOADER_A_ARGV, l->argv_len, l->argv)) ||
+	    nla_put_u8(msg, KABIGUARD_LOADER_A_ARGV_TRUNCATED,
+		       l->argv_truncated) ||
 	    (l->lsm_label[0] &&
-	     nla_put_string(msg, KABIGUARD_A_LSM_LABEL, l->lsm_label)) ||
+	     nla_put_string(msg, KABIGUARD_LOADER_A_LSM_LABEL,
+			    l->lsm_label)) ||
 	    (l->cgroup_id &&
-	     nla_put_u64_64bit(msg, KABIGUARD_A_CGROUP_ID, l->cgroup_id,
-			       KABIGUARD_A_PAD)) ||
-	    (l->exe && nla_put_string(msg, KABIGUARD_A_EXE, l->exe)) ||
-	    (l->cgroup && nla_put_string(msg, KABIGUARD_A_CGROUP, l->cgroup)) ||
-	    nla_put_u8(msg, KABIGUARD_A_KMOD_REQUEST, l->kmod_request) ||
-	    kg_put_requester(msg, l))
+	     nla_put_u64_64bit(msg, KABIGUARD_LOADER_A_CGROUP_ID,
+			       l->cgroup_id, KABIGUARD_LOADER_A_PAD)) ||
+	    (l->exe && nla_put_string(msg, KABIGUARD_LOADER_A_EXE, l->exe)) ||
+	    (l->cgroup &&
+	     nla_put_string(msg, KABIGUARD_LOADER_A_CGROUP, l->cgroup)) ||
+	    nla_put_u8(msg, KABIGUARD_LOADER_A_KMOD_REQUEST, l->kmod_request))
 		return -EMSGSIZE;
-	return 0;
+	nla_nest_end(msg, nest);
+	return kg_put_requester(msg, l);
+}
+
+/* A repeat event's loader: only what tells one denial's loads apart. */
+static int kg_put_loader_ids(struct sk_buff *msg, const struct kg_loader *l)
+{
+	struct nlattr *nest = nla_nest_start(msg, KABIGUARD_A_LOADER);
+
+	if (!nest ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_PID, l->pid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_UID, l->uid) ||
+	    nla_put_u32(msg, KABIGUARD_LOADER_A_EUID, l->euid) ||
+	    nla_put_string(msg, KABIGUARD_LOADER_A_COMM, l->comm) ||
+	    nla_put_u8(msg, KABIGUARD_LOADER_A_KMOD_REQUEST, l->kmod_request))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return kg_put_requester(msg, l);
 }
 
 /*
@@ -223,12 +268,6 @@ static int kg_put_event(struct sk_buff *msg, const struct kg_verdict *v,
 	return 0;
 }
 
-/* Payload bytes of a minimal event: kg_put_head() with every string full. */
-#define KG_EVENT_MIN_SIZE (7 * nla_total_size_64bit(sizeof(u64)) +	\
-			   8 * nla_total_size(sizeof(u32)) +		\
-			   nla_total_size(KABIGUARD_MODNAME_MAX) +		\
-			   2 * nla_total_size(KABIGUARD_MODINFO_MAX))
-
 static struct sk_buff *kg_event_new(size_t size, gfp_t gfp,
 				    struct nlattr **seq_attr)
 {
@@ -248,12 +287,16 @@ static struct sk_buff *kg_event_new(size_t size, gfp_t gfp,
 	return msg;
 }
 
-/* Payload bytes of a repeat event: the head, the loader's ids, the repeat. */
-#define KG_EVENT_REPEAT_SIZE (KG_EVENT_MIN_SIZE +			\
-			      2 * nla_total_size_64bit(sizeof(u64)) +	\
-			      5 * nla_total_size(sizeof(u32)) +		\
+/*
+ * Payload bytes of a repeat event: the head, the loader's ids (a nest of
+ * four small integers and the comm), the requester and the repeat.
+ */
+#define KG_EVENT_REPEAT_SIZE (KG_EVENT_MIN_SIZE + nla_total_size(0) +	\
+			      4 * nla_total_size(sizeof(u32)) +		\
 			      nla_total_size(TASK_COMM_LEN) +		\
-			      KG_REQUESTER_SIZE)
+			      KG_REQUESTER_SIZE +				\
+			      nla_total_size_64bit(sizeof(u64)) +	\
+			      nla_total_size(sizeof(u32)))
 
 /*
  * Prepares the small repeat event of denial @v in @rep (repeat.c decides
@@ -276,12 +319,7 @@ static bool kg_event_repeat_prepare(const struct kg_verdict *v,
 	if (!msg)
 		return false;
 	if (kg_put_head(msg, v, KABIGUARD_EVF_VIOLATIONS_CUT) ||
-	    nla_put_u32(msg, KABIGUARD_A_PID, l->pid) ||
-	    nla_put_u32(msg, KABIGUARD_A_UID, l->uid) ||
-	    nla_put_u32(msg, KABIGUARD_A_EUID, l->euid) ||
-	    nla_put_string(msg, KABIGUARD_A_COMM, l->comm) ||
-	    nla_put_u8(msg, KABIGUARD_A_KMOD_REQUEST, l->kmod_request) ||
-	    kg_put_requester(msg, l))
+	    kg_put_loader_ids(msg, l))
 		goto fail;
 	/* repeat.c fills these in under the ring's lock. */
 	rep->of_attr = nla_reserve_64bit(msg, KABIGUARD_A_REPEAT_OF,

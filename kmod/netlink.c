@@ -71,12 +71,39 @@ static struct sk_buff *kg_nl_reply_new(struct genl_info *info, u8 cmd,
 	return msg;
 }
 
+/* The event ring's figures (KABIGUARD_A_RING), as socket @portid sees them. */
+static int kg_nl_put_ring(struct sk_buff *msg, u32 portid)
+{
+	struct kg_ring_status rs;
+	struct nlattr *nest;
+
+	kg_ring_status(&rs, portid);
+	nest = nla_nest_start(msg, KABIGUARD_A_RING);
+	if (!nest ||
+	    nla_put_u32(msg, KABIGUARD_RING_A_SIZE, rs.size) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_RING_A_FIRST, rs.first,
+			      KABIGUARD_RING_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_RING_A_NEXT, rs.next,
+			      KABIGUARD_RING_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_RING_A_OVERFLOW, rs.overflow,
+			      KABIGUARD_RING_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_RING_A_BYTES, rs.bytes,
+			      KABIGUARD_RING_A_PAD) ||
+	    nla_put_u64_64bit(msg, KABIGUARD_RING_A_BYTES_MAX, rs.bytes_max,
+			      KABIGUARD_RING_A_PAD) ||
+	    (rs.is_reader &&
+	     nla_put_u64_64bit(msg, KABIGUARD_RING_A_READER_OVERFLOW,
+			       rs.reader_overflow, KABIGUARD_RING_A_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st,
 			    u32 portid)
 {
 	u32 features = KABIGUARD_FEAT_ENFORCE | KABIGUARD_FEAT_RING |
 		       KABIGUARD_FEAT_SCAN;
-	struct kg_ring_status rs;
 
 	if (kg_ksyms_have_crcs())
 		features |= KABIGUARD_FEAT_MODVERSIONS;
@@ -111,23 +138,7 @@ static int kg_nl_put_status(struct sk_buff *msg, const struct kg_status *st,
 	    nla_put_u64_64bit(msg, KABIGUARD_A_CNT_VIOLATIONS, st->violations,
 			      KABIGUARD_A_PAD))
 		return -EMSGSIZE;
-	kg_ring_status(&rs, portid);
-	if (nla_put_u32(msg, KABIGUARD_A_RING_SIZE, rs.size) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_FIRST, rs.first,
-			      KABIGUARD_A_PAD) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_NEXT, rs.next,
-			      KABIGUARD_A_PAD) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_OVERFLOW, rs.overflow,
-			      KABIGUARD_A_PAD) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_BYTES, rs.bytes,
-			      KABIGUARD_A_PAD) ||
-	    nla_put_u64_64bit(msg, KABIGUARD_A_RING_BYTES_MAX, rs.bytes_max,
-			      KABIGUARD_A_PAD) ||
-	    (rs.is_reader &&
-	     nla_put_u64_64bit(msg, KABIGUARD_A_RING_READER_OVERFLOW,
-			       rs.reader_overflow, KABIGUARD_A_PAD)))
-		return -EMSGSIZE;
-	return 0;
+	return kg_nl_put_ring(msg, portid);
 }
 
 /**

@@ -20,8 +20,9 @@ and prints one "not ok" line per mismatch, naming the item on each side:
   ops      the genl_ops table (which commands, doit/dumpit, start/done,
            pre_doit/post_doit, flags), the multicast groups, the family
            name and version
-  put      the nla_put_*() type of every attribute the module sends, and
-           which top-level attributes the spec's replies and events list
+  put      the nla_put_*() type of every attribute the module sends,
+           which top-level attributes the spec's replies and events list,
+           and that every attribute of the sets nested in them is sent
 
 The kernel's tooling (tools/net/ynl, the schemas) comes from Debian's
 linux-source at set-up time (scripts/fetch-ynl.sh, build/ynl).  It is run

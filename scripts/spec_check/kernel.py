@@ -234,3 +234,24 @@ def check_puts(rep, spec, km):
             problems.append(f'the spec lists {sn}.{n} in a reply or event; kmod never puts '
                             f'{a["enum"]}')
     rep.check('kmod puts exactly the attributes the spec\'s replies and events list', problems)
+
+    # Nested sets of replies and events (loader, ring...): every attribute
+    # of theirs is put somewhere (which one in which message is not known).
+    problems = []
+    todo = [spec.attr(sn, n) for sn, n in sorted(listed)]
+    seen = set()
+    while todo:
+        a = todo.pop()
+        sub = a.get('nested-attributes') if a and a['type'] == 'nest' else None
+        if not sub or sub in seen:
+            continue
+        seen.add(sub)
+        for b in spec.sets[sub]['attrs']:
+            if b['type'] in ('pad', 'unused'):
+                continue
+            todo.append(b)
+            if b['enum'] not in sent:
+                problems.append(f'the spec\'s set {sub} (in a reply or event) has {b["name"]}; '
+                                f'kmod never puts {b["enum"]}')
+    rep.check(f'kmod puts every attribute of the nested sets replies and events carry '
+              f'({", ".join(sorted(seen))})', problems)

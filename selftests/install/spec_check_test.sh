@@ -99,7 +99,7 @@ mutant "spec: an attribute's type, as kmod puts it" \
 	'nla_put_u8\(KABIGUARD_A_SIG_OK\) puts u8, spec kabiguard.sig-ok is u32' \
 	"$SPEC" $'name: sig-ok\n        type: u8' $'name: sig-ok\n        type: u32'
 mutant "spec: an attribute missing" \
-	'KABIGUARD_A_REPEAT_COUNT = 64 in .*kabiguard.h, missing in the spec' \
+	'KABIGUARD_A_REPEAT_COUNT = 35 in .*kabiguard.h, missing in the spec' \
 	"$SPEC" $'      -\n        name: repeat-count\n        type: u32\n' '' \
 	"$SPEC" $'          - repeat-count\n' ''
 mutant "spec: an attribute renumbered" \
@@ -136,16 +136,16 @@ mutant "spec: the multicast group" \
 	'KABIGUARD_MCGRP_EVENTS: .verdicts. in the spec, .events. in' \
 	"$SPEC" $'    -\n      name: events\n      c-define-name' $'    -\n      name: verdicts\n      c-define-name'
 mutant "spec: the family version" \
-	'KABIGUARD_GENL_VERSION: 2 in the spec, 1 in' \
-	"$SPEC" $'\nversion: 1\n' $'\nversion: 2\n'
+	'KABIGUARD_GENL_VERSION: 3 in the spec, 2 in' \
+	"$SPEC" $'\nversion: 2\n' $'\nversion: 3\n'
 mutant "spec: against the schema" \
 	'not ok .*schema|schema genetlink-legacy.yaml' \
 	"$SPEC" $'name: crc\n        type: u32' $'name: crc\n        type: u31'
 
 # --- the header changed
-mutant "header: two attributes swapped" \
-	'KABIGUARD_A_GID: 47 in the spec, 48 in .*kabiguard.h' \
-	"$HDR" $'\tKABIGUARD_A_GID,\n\tKABIGUARD_A_EGID,' $'\tKABIGUARD_A_EGID,\n\tKABIGUARD_A_GID,'
+mutant "header: two nested attributes swapped" \
+	'KABIGUARD_LOADER_A_GID: 6 in the spec, 7 in .*kabiguard.h' \
+	"$HDR" $'\tKABIGUARD_LOADER_A_GID,\n\tKABIGUARD_LOADER_A_EGID,' $'\tKABIGUARD_LOADER_A_EGID,\n\tKABIGUARD_LOADER_A_GID,'
 mutant "header: an entry appended" \
 	'KABIGUARD_REASON_SOMETHING = 8 in .*kabiguard.h, missing in the spec' \
 	"$HDR" $'\tKABIGUARD_REASON_OUT_OF_TREE,\n' $'\tKABIGUARD_REASON_OUT_OF_TREE,\n\tKABIGUARD_REASON_SOMETHING,\n'
@@ -153,8 +153,8 @@ mutant "header: a flag left out of its _ALL mask" \
 	'__KABIGUARD_RULE_F_ALL = 0x3, not every bit of enum kabiguard_rule_flags \(0x7\)' \
 	"$HDR" $'KABIGUARD_RULE_F_NS_PINNED |\n\t\t\t\t KABIGUARD_RULE_F_IN_TREE,' 'KABIGUARD_RULE_F_NS_PINNED,'
 mutant "header: a kernel-doc type" \
-	'KABIGUARD_A_PIDNS: u64 in .*kabiguard.h:[0-9]+ \(kernel-doc\), type u32 in the spec' \
-	"$HDR" '@KABIGUARD_A_PIDNS: u32,' '@KABIGUARD_A_PIDNS: u64,'
+	'KABIGUARD_LOADER_A_PIDNS: u64 in .*kabiguard.h:[0-9]+ \(kernel-doc\), type u32 in the spec' \
+	"$HDR" '@KABIGUARD_LOADER_A_PIDNS: u32,' '@KABIGUARD_LOADER_A_PIDNS: u64,'
 mutant "header: a type in the rules table" \
 	'KABIGUARD_RULE_A_CRC: u64 in .*kabiguard.h:[0-9]+ \(table\), type u32 in the spec \(rule.crc\)' \
 	"$HDR" ' *   KABIGUARD_RULE_A_CRC       u32,' ' *   KABIGUARD_RULE_A_CRC       u64,'
@@ -207,15 +207,27 @@ mutant "kmod: a command's maxattr" \
 		.policy = kg_set_mode_policy,
 		.maxattr = KABIGUARD_RULE_A_MAX,'
 mutant "kmod: the family's version" \
-	'kg_genl_family.version = 2 \(2\), spec version 1' \
-	kmod/netlink.c '.version = KABIGUARD_GENL_VERSION,' '.version = 2,'
+	'kg_genl_family.version = 1 \(1\), spec version 2' \
+	kmod/netlink.c '.version = KABIGUARD_GENL_VERSION,' '.version = 1,'
 mutant "kmod: a put of another type" \
 	'nla_put_u32\(KABIGUARD_A_SIG_OK\) puts u32, spec kabiguard.sig-ok is u8' \
 	kmod/event.c 'nla_put_u8(msg, KABIGUARD_A_SIG_OK' 'nla_put_u32(msg, KABIGUARD_A_SIG_OK'
 mutant "kmod: an attribute no longer sent" \
-	'the spec lists kabiguard.pidns in a reply or event; kmod never puts KABIGUARD_A_PIDNS' \
-	kmod/event.c '	    nla_put_u32(msg, KABIGUARD_A_PIDNS, l->pidns) ||
+	'the spec lists kabiguard.nr-imports in a reply or event; kmod never puts KABIGUARD_A_NR_IMPORTS' \
+	kmod/event.c '	    nla_put_u32(msg, KABIGUARD_A_NR_IMPORTS, v->nr_imports) ||
 ' ''
+mutant "kmod: a nested attribute no longer sent" \
+	'the spec.s set loader \(in a reply or event\) has pidns; kmod never puts KABIGUARD_LOADER_A_PIDNS' \
+	kmod/event.c '	    nla_put_u32(msg, KABIGUARD_LOADER_A_PIDNS, l->pidns) ||
+' ''
+mutant "kmod: a nested u64 padded with the top level's pad" \
+	'nla_put_u64_64bit\(KABIGUARD_RING_A_FIRST\) pads with KABIGUARD_A_PAD, not a pad attribute of spec set ring' \
+	kmod/netlink.c 'KABIGUARD_RING_A_FIRST, rs.first,
+			      KABIGUARD_RING_A_PAD)' 'KABIGUARD_RING_A_FIRST, rs.first,
+			      KABIGUARD_A_PAD)'
+mutant "spec: a nested attribute's type" \
+	'KABIGUARD_RING_A_SIZE: u32 in .*kabiguard.h:[0-9]+ \(kernel-doc\), type u64 in the spec' \
+	"$SPEC" $'name: size\n        type: u32' $'name: size\n        type: u64'
 mutant "kmod: the multicast group" \
 	"kmod multicast groups \\['events', 'events'\\], spec mcast-groups \\['events'\\]" \
 	kmod/netlink.c '{ .name = KABIGUARD_MCGRP_EVENTS, KG_MCGRP_ADMIN_ONLY },' \

@@ -49,29 +49,41 @@ static void print_hook(const struct kgc_field *f, const struct kgc_status *st)
 	}
 }
 
-/* Every member of the status table (status_fields.c), in its order, in
- * the JSON object its row names. */
-static void print_status(const struct kgc_status *st)
+/* The rows of set (an inline nest's in its place), each in the JSON
+ * object its row names; *group: the object open now. */
+static void print_rows(const struct kgc_attr_set *set,
+		       const struct kgc_status *st, const char **group)
 {
-	const char *group = NULL;
 	size_t i;
 
-	out_obj_begin(NULL);
-	for (i = 0; i < kgc_status_attrs.nr; i++) {
-		const struct kgc_field *f = &kgc_status_attrs.f[i];
+	for (i = 0; i < set->nr; i++) {
+		const struct kgc_field *f = &set->f[i];
 
 		if (f->json == KGC_J_NONE)
 			continue;
-		if (group && (!f->group || strcmp(group, f->group)))
+		if (f->json == KGC_J_INLINE) {
+			print_rows(f->sub, st, group);
+			continue;
+		}
+		if (*group && (!f->group || strcmp(*group, f->group)))
 			out_obj_end();
-		if (f->group && (!group || strcmp(group, f->group)))
+		if (f->group && (!*group || strcmp(*group, f->group)))
 			out_obj_begin(f->group);
-		group = f->group;
+		*group = f->group;
 		if (f->json == KGC_J_HOOK)
 			print_hook(f, st);
 		else
 			out_field(f, st);
 	}
+}
+
+/* Every member of the status table (status_fields.c), in its order. */
+static void print_status(const struct kgc_status *st)
+{
+	const char *group = NULL;
+
+	out_obj_begin(NULL);
+	print_rows(&kgc_status_attrs, st, &group);
 	if (group)
 		out_obj_end();
 	out_obj_end();

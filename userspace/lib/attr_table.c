@@ -68,6 +68,7 @@ int kgc_attr_set_check(const struct kgc_attr_set *set, char *err,
 		       size_t errlen)
 {
 	size_t i;
+	int ret;
 
 	if (set->maxtype < 1 || set->maxtype > KABIGUARD_A_MAX) {
 		kgc_set_err(err, errlen, "%s: maxtype %d outside 1..%d",
@@ -93,11 +94,21 @@ int kgc_attr_set_check(const struct kgc_attr_set *set, char *err,
 			bad = "binary or hex row without its aux member";
 		else if (f->json == KGC_J_NUM && f->size != 4 && f->size != 8)
 			bad = "number written from a member of 4 or 8 bytes only";
+		else if ((f->json == KGC_J_INLINE || f->sub) &&
+			 (f->type != KGC_T_NEST || !f->sub))
+			bad = "inline or table row that is not a nest with a table";
+		else if (f->sub && (f->flags & KGC_F_REPEAT))
+			bad = "nest with a table of its own repeated";
 		if (bad) {
 			kgc_set_err(err, errlen, "%s: row %zu (%s): %s",
 				    set->where, i, f->name ? f->name : f->key,
 				    bad);
 			return -EINVAL;
+		}
+		if (f->sub) {
+			ret = kgc_attr_set_check(f->sub, err, errlen);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
@@ -119,9 +130,10 @@ int kgc_attr_parse(const struct kgc_attr_set *set, struct nlattr *head,
 {
 	struct nla_policy policy[KABIGUARD_A_MAX + 1];
 	unsigned char seen[KABIGUARD_A_MAX + 1] = { 0 };
+	struct nlattr *sub_tb[KABIGUARD_A_MAX + 1];
 	struct nlattr *a;
 	size_t i;
-	int rem;
+	int rem, ret;
 
 	kgc_attr_policy(set, policy);
 	memset(tb, 0, (set->maxtype + 1) * sizeof(*tb));
@@ -160,6 +172,16 @@ int kgc_attr_parse(const struct kgc_attr_set *set, struct nlattr *head,
 			kgc_set_err(err, errlen, "%s", set->missing);
 			return -EBADMSG;
 		}
+	}
+	for (i = 0; i < set->nr; i++) {
+		const struct kgc_field *f = &set->f[i];
+
+		if (!f->sub || !tb[f->attr])
+			continue;
+		ret = kgc_attr_parse(f->sub, nla_data(tb[f->attr]),
+				     nla_len(tb[f->attr]), sub_tb, err, errlen);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -213,15 +235,37 @@ static void kgc_store_one(const struct kgc_field *f, struct nlattr *a,
 	}
 }
 
-void kgc_attr_store(const struct kgc_attr_set *set, struct nlattr **tb,
-		    void *obj)
+int kgc_attr_store(const struct kgc_attr_set *set, struct nlattr **tb,
+		   void *obj)
 {
+	struct nla_policy policy[KABIGUARD_A_MAX + 1];
+	struct nlattr *sub_tb[KABIGUARD_A_MAX + 1];
 	size_t i;
+	int ret;
 
-	for (i = 0; i < set->nr; i++)
-		if (set->f[i].type != KGC_T_NONE &&
-		    set->f[i].type != KGC_T_PAD)
-			kgc_store_one(&set->f[i], tb[set->f[i].attr], obj);
+	for (i = 0; i < set->nr; i++) {
+		const struct kgc_field *f = &set->f[i];
+		struct nlattr *a;
+
+		if (f->type == KGC_T_NONE || f->type == KGC_T_PAD)
+			continue;
+		a = tb[f->attr];
+		kgc_store_one(f, a, obj);
+		if (!f->sub)
+			continue;
+		/* Absent: its rows' defaults (KGC_F_UNSET_MAX) all the same. */
+		memset(sub_tb, 0, (f->sub->maxtype + 1) * sizeof(*sub_tb));
+		if (a) {
+			kgc_attr_policy(f->sub, policy);
+			if (nla_parse_nested(sub_tb, f->sub->maxtype, a,
+					     policy) < 0)
+				return -EBADMSG;
+		}
+		ret = kgc_attr_store(f->sub, sub_tb, obj);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 uint64_t kgc_field_u64(const struct kgc_field *f, const void *obj)
@@ -300,8 +344,9 @@ static int kgc_field_value(struct kgc_strbuf *b, const struct kgc_field *f,
 	}
 }
 
-int kgc_fields_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
-		    const void *obj, const void *ctx, bool first)
+/* kgc_fields_json(); *first: nothing written yet. */
+static int kgc_rows_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
+			 const void *obj, const void *ctx, bool *first)
 {
 	size_t i;
 	int ret = 0;
@@ -312,17 +357,21 @@ int kgc_fields_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
 
 		if (f->json == KGC_J_NONE)
 			continue;
+		if (f->json == KGC_J_INLINE) {
+			ret = kgc_rows_json(b, f->sub, obj, ctx, first);
+			continue;
+		}
 		null = kgc_field_null(f, obj);
 		if (f->json == KGC_J_HOOK && !null) {
 			ret = f->hook(b, f, obj, ctx);
-			first = false;
+			*first = false;
 			continue;
 		}
-		if (first) {
+		if (*first) {
 			ret = kgc_json_str(b, f->key);
 			if (!ret)
 				ret = kgc_strbuf_put(b, ":", 1);
-			first = false;
+			*first = false;
 		} else {
 			ret = kgc_json_key(b, f->key);
 		}
@@ -330,4 +379,10 @@ int kgc_fields_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
 			ret = null ? kgc_json_null(b) : kgc_field_value(b, f, obj);
 	}
 	return ret;
+}
+
+int kgc_fields_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
+		    const void *obj, const void *ctx, bool first)
+{
+	return kgc_rows_json(b, set, obj, ctx, &first);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The request socket: connect, resolve the family, send one request and
+ * The request socket: connect, resolve the family (and refuse a module
+ * of another ABI version), send one request and
  * collect its replies and ACK, and turn the kernel's extended ACK into
  * kgc_extack().
  */
@@ -12,6 +13,7 @@
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
 
 #include "internal.h"
 
@@ -62,6 +64,46 @@ int kgc_nlerr(int nlerr)
 	}
 }
 
+/* The version of the last family kgc_family_version_check() was given. */
+static unsigned int kgc_module_version;
+
+int kgc_family_version_check(unsigned int version)
+{
+	kgc_module_version = version;
+	return version == KABIGUARD_GENL_VERSION ? 0 : -EPROTO;
+}
+
+unsigned int kgc_family_version(void)
+{
+	return kgc_module_version;
+}
+
+/*
+ * The family's id and version, from the genl controller's list: its
+ * attributes are numbered by the version (2 nested the loader and ring
+ * fields), so a module of another one would be misread.
+ */
+static int kgc_resolve(struct kgc_client *c)
+{
+	struct genl_family *fam;
+	struct nl_cache *cache;
+	int ret;
+
+	ret = genl_ctrl_alloc_cache(c->sk, &cache);
+	if (ret < 0)
+		return kgc_nlerr(ret);
+	fam = genl_ctrl_search_by_name(cache, KABIGUARD_GENL_NAME);
+	if (!fam) {
+		nl_cache_free(cache);
+		return -ENOENT;
+	}
+	c->family = genl_family_get_id(fam);
+	ret = kgc_family_version_check(genl_family_get_version(fam));
+	genl_family_put(fam);
+	nl_cache_free(cache);
+	return ret;
+}
+
 int kgc_connect(struct kgc_client **out)
 {
 	struct kgc_client *c;
@@ -97,12 +139,9 @@ int kgc_connect(struct kgc_client **out)
 	/* Let libnl size its receive buffer to each message. */
 	nl_socket_enable_msg_peek(c->sk);
 
-	ret = genl_ctrl_resolve(c->sk, KABIGUARD_GENL_NAME);
-	if (ret < 0) {
-		ret = kgc_nlerr(ret);
+	ret = kgc_resolve(c);
+	if (ret < 0)
 		goto err_sock;
-	}
-	c->family = ret;
 	*out = c;
 	return 0;
 

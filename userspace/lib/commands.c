@@ -58,7 +58,7 @@ static int kgc_parse_reply(struct nl_msg *msg, struct nlattr **tb)
 	return ret < 0 ? -EBADMSG : 0;
 }
 
-static int kgc_status_reply(struct nl_msg *msg, void *arg)
+int kgc_status_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KABIGUARD_A_MAX + 1];
 	struct kgc_status *st = arg;
@@ -67,8 +67,7 @@ static int kgc_status_reply(struct nl_msg *msg, void *arg)
 	ret = kgc_parse_reply(msg, tb);
 	if (ret)
 		return ret;
-	kgc_attr_store(&kgc_status_attrs, tb, st);
-	return 0;
+	return kgc_attr_store(&kgc_status_attrs, tb, st);
 }
 
 /* Sends a command without attributes and waits for its ACK. */

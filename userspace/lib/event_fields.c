@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The verdict event's attributes and its violation nest (attr_table.h):
- * where each one lands in struct kgc_event / kgc_violation and how the
- * event's JSON line writes it. Rows are in JSON member order; the parser
+ * The verdict event's attributes and its violation, loader and requester
+ * nests (attr_table.h): where each one lands in struct kgc_event /
+ * kgc_violation and how the event's JSON line writes it. Rows are in JSON member order; the parser
  * does not care about order. seq comes first so that kabiguardd finds it
  * in its log's last line without a JSON parser.
  */
@@ -16,10 +16,19 @@
 #pragma GCC diagnostic ignored "-Woverride-init"
 
 /* An attribute of the event, stored in the member of that name. */
-#define EV(a, t, m, j, ...) { .attr = KABIGUARD_A_##a, \
-	.name = "KABIGUARD_A_" #a, .type = KGC_T_##t, .json = KGC_J_##j, \
+#define EV(a, t, m, j, ...) ROW(t, m, j, .attr = KABIGUARD_A_##a, \
+	.name = "KABIGUARD_A_" #a, __VA_ARGS__)
+/* A member of the event; the attribute and its name from the caller. */
+#define ROW(t, m, j, ...) { .type = KGC_T_##t, .json = KGC_J_##j, \
 	.key = #m, KGC_MEMBER(struct kgc_event, m), .aux = KGC_NO_AUX, \
 	__VA_ARGS__ }
+/* An attribute of the loader (LO) or requester (RQ) nest, into the event. */
+#define LO(a, t, m, j, ...) ROW(t, m, j, .attr = KABIGUARD_LOADER_A_##a, \
+	.name = "KABIGUARD_LOADER_A_" #a, __VA_ARGS__)
+#define RQ(a, t, m, ...) ROW(t, m, NONE, \
+	.attr = KABIGUARD_REQUESTER_A_##a, \
+	.name = "KABIGUARD_REQUESTER_A_" #a, .flags = KGC_F_REQUIRED, \
+	__VA_ARGS__)
 /* The same, under another JSON key. */
 #define EVK(a, t, m, key_, j, ...) EV(a, t, m, j, .key = key_, __VA_ARGS__)
 /* A JSON member made from other fields. */
@@ -171,6 +180,61 @@ static int kgc_j_requester(struct kgc_strbuf *b, const struct kgc_field *f,
 #define BIT(m) .off = offsetof(struct kgc_event, flags), \
 	.size = sizeof(uint32_t), .mask = (m)
 
+/*
+ * KABIGUARD_A_LOADER: in the event's JSON in this order, where its row is.
+ * A PID means the event has a loading process.
+ */
+static const struct kgc_field kgc_loader_fields[] = {
+	LO(PID, U32, pid, NUM, PROC,
+	   .aux = offsetof(struct kgc_event, has_process)),
+	LO(PPID, U32, ppid, NUM, PROC),
+	LO(UID, U32, uid, NUM, PROC),
+	LO(EUID, U32, euid, NUM, PROC),
+	LO(GID, U32, gid, NUM, PROC),
+	LO(EGID, U32, egid, NUM, PROC),
+	LO(LOGINUID, U32, loginuid, NUM, PROC, .flags = KGC_F_UNSET_MAX),
+	LO(SESSIONID, U32, sessionid, NUM, PROC, .flags = KGC_F_UNSET_MAX),
+	LO(TTY, STRING, tty, STR, PROC, STR(64)),
+	LO(COMM, STRING, comm, STR, PROC, STR(32)),
+	LO(EXE, STRING, exe, STR, PROC, STR(KABIGUARD_PATH_MAX)),
+	LO(ARGV, BINARY, argv, HOOK, PROC, HOOK(kgc_j_argv),
+	   STR(KABIGUARD_ARGV_MAX),
+	   .aux = offsetof(struct kgc_event, argv_len)),
+	LO(ARGV_TRUNCATED, BOOL8, argv_truncated, BOOL, PROC),
+	LO(LSM_LABEL, STRING, lsm_label, STR, PROC, STR(KABIGUARD_LABEL_MAX)),
+	LO(CGROUP, STRING, cgroup, STR, PROC, STR(KABIGUARD_PATH_MAX)),
+	LO(CGROUP_ID, U64, cgroup_id, NUM, PROC, .flags = KGC_F_ZERO_NULL),
+	LO(PIDNS, U32, pidns, NUM, PROC),
+	LO(KMOD_REQUEST, BOOL8, kmod_request, BOOL, PROC),
+	{ .attr = KABIGUARD_LOADER_A_PAD, .name = "KABIGUARD_LOADER_A_PAD",
+	  .type = KGC_T_PAD, .aux = KGC_NO_AUX },
+};
+
+const struct kgc_attr_set kgc_loader_attrs = {
+	.f = kgc_loader_fields,
+	.nr = sizeof(kgc_loader_fields) / sizeof(kgc_loader_fields[0]),
+	.maxtype = KABIGUARD_LOADER_A_MAX,
+	.exact = true,
+	.where = "KABIGUARD_A_LOADER",
+};
+
+/* KABIGUARD_A_REQUESTER: written by its row's hook, as one object. */
+static const struct kgc_field kgc_requester_fields[] = {
+	RQ(PID, U32, req_pid),
+	RQ(UID, U32, req_uid),
+	RQ(COMM, STRING, req_comm, STR(32)),
+	RQ(NAME, STRING, req_name, STR(KABIGUARD_MODNAME_MAX)),
+};
+
+const struct kgc_attr_set kgc_requester_attrs = {
+	.f = kgc_requester_fields,
+	.nr = sizeof(kgc_requester_fields) / sizeof(kgc_requester_fields[0]),
+	.maxtype = KABIGUARD_REQUESTER_A_MAX,
+	.exact = true,
+	.where = "KABIGUARD_A_REQUESTER",
+	.missing = "KABIGUARD_A_REQUESTER: KABIGUARD_REQUESTER_A_PID, _UID, _COMM and _NAME come together",
+};
+
 static const struct kgc_field kgc_event_fields[] = {
 	EV(SEQ, U64, seq, NUM, .flags = KGC_F_REQUIRED),
 	EVJ("boot_id", HOOK, HOOK(kgc_j_ctx)),
@@ -197,28 +261,10 @@ static const struct kgc_field kgc_event_fields[] = {
 	EV(NR_IMPORTS, U32, nr_imports, NUM),
 	EV(NR_VIOLATIONS, U32, nr_violations, NUM),
 	EV(CHECK_NS, U64, check_ns, NUM),
-	/* The loading process: a PID means the event has one. */
-	EV(PID, U32, pid, NUM, PROC,
-	   .aux = offsetof(struct kgc_event, has_process)),
-	EV(PPID, U32, ppid, NUM, PROC),
-	EV(UID, U32, uid, NUM, PROC),
-	EV(EUID, U32, euid, NUM, PROC),
-	EV(GID, U32, gid, NUM, PROC),
-	EV(EGID, U32, egid, NUM, PROC),
-	EV(LOGINUID, U32, loginuid, NUM, PROC, .flags = KGC_F_UNSET_MAX),
-	EV(SESSIONID, U32, sessionid, NUM, PROC, .flags = KGC_F_UNSET_MAX),
-	EV(TTY, STRING, tty, STR, PROC, STR(64)),
-	EV(COMM, STRING, comm, STR, PROC, STR(32)),
-	EV(EXE, STRING, exe, STR, PROC, STR(KABIGUARD_PATH_MAX)),
-	EV(ARGV, BINARY, argv, HOOK, PROC, HOOK(kgc_j_argv),
-	   STR(KABIGUARD_ARGV_MAX),
-	   .aux = offsetof(struct kgc_event, argv_len)),
-	EV(ARGV_TRUNCATED, BOOL8, argv_truncated, BOOL, PROC),
-	EV(LSM_LABEL, STRING, lsm_label, STR, PROC, STR(KABIGUARD_LABEL_MAX)),
-	EV(CGROUP, STRING, cgroup, STR, PROC, STR(KABIGUARD_PATH_MAX)),
-	EV(CGROUP_ID, U64, cgroup_id, NUM, PROC, .flags = KGC_F_ZERO_NULL),
-	EV(PIDNS, U32, pidns, NUM, PROC),
-	EV(KMOD_REQUEST, BOOL8, kmod_request, BOOL, PROC),
+	/* The loading process (kgc_loader_fields), its members here. */
+	{ .attr = KABIGUARD_A_LOADER, .name = "KABIGUARD_A_LOADER",
+	  .type = KGC_T_NEST, .sub = &kgc_loader_attrs, .json = KGC_J_INLINE,
+	  .aux = KGC_NO_AUX },
 	{ .attr = KABIGUARD_A_VIOLATION, .name = "KABIGUARD_A_VIOLATION",
 	  .type = KGC_T_NEST, .flags = KGC_F_REPEAT, .key = "violations",
 	  .json = KGC_J_HOOK, HOOK(kgc_j_violations), .aux = KGC_NO_AUX },
@@ -231,13 +277,11 @@ static const struct kgc_field kgc_event_fields[] = {
 	EVJ("minimal", BIT, BIT(KABIGUARD_EVF_MINIMAL)),
 	EVK(EVENT_FLAGS, U32, flags, "flags", NUM),
 	EVJ("argv_not_resident", BIT, BIT(KABIGUARD_EVF_ARGV_NOT_RESIDENT)),
-	/* The requester: all four or none (kgc_event_parse() checks). */
-	EVJ("requester", HOOK, HOOK(kgc_j_requester)),
-	EV(REQ_PID, U32, req_pid, NONE,
-	   .aux = offsetof(struct kgc_event, has_requester)),
-	EV(REQ_UID, U32, req_uid, NONE),
-	EV(REQ_COMM, STRING, req_comm, NONE, STR(32)),
-	EV(REQ_NAME, STRING, req_name, NONE, STR(KABIGUARD_MODNAME_MAX)),
+	/* The requester (kgc_requester_fields): all four or none. */
+	{ .attr = KABIGUARD_A_REQUESTER, .name = "KABIGUARD_A_REQUESTER",
+	  .type = KGC_T_NEST, .sub = &kgc_requester_attrs, .key = "requester",
+	  .json = KGC_J_HOOK, HOOK(kgc_j_requester),
+	  .aux = offsetof(struct kgc_event, has_requester) },
 	/* A repeat event: the full event it repeats and the count so far. */
 	EV(REPEAT_OF, U64, repeat_of, NUM, REPEAT),
 	EV(REPEAT_COUNT, U32, repeat_count, NUM, REPEAT),

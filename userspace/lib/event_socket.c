@@ -78,7 +78,7 @@ static int kgc_parse_violation(struct nlattr *nest, struct kgc_violation *v,
 	ret = kgc_attr_parse(&kgc_violation_attrs, nla_data(nest),
 			     nla_len(nest), tb, err, errlen);
 	if (!ret)
-		kgc_attr_store(&kgc_violation_attrs, tb, v);
+		ret = kgc_attr_store(&kgc_violation_attrs, tb, v);
 	return ret;
 }
 
@@ -107,16 +107,14 @@ int kgc_event_parse(const struct nlmsghdr *h, int family, struct kgc_event *ev,
 	if (ret)
 		return ret;
 	memset(ev, 0, sizeof(*ev));
-	kgc_attr_store(&kgc_event_attrs, tb, ev);
-	/* The special cases: what comes together, what a repeat is, the
-	 * violations (one repeated nest). */
-	if (ev->has_requester != (tb[KABIGUARD_A_REQ_UID] != NULL) ||
-	    ev->has_requester != (tb[KABIGUARD_A_REQ_COMM] != NULL) ||
-	    ev->has_requester != (tb[KABIGUARD_A_REQ_NAME] != NULL)) {
-		kgc_set_err(err, errlen,
-			   "verdict event: KABIGUARD_A_REQ_PID, _UID, _COMM and _NAME come together or not at all");
-		return -EBADMSG;
+	ret = kgc_attr_store(&kgc_event_attrs, tb, ev);
+	if (ret) {
+		kgc_set_err(err, errlen, "verdict event: a nest does not parse");
+		return ret;
 	}
+	/* The special cases: what a repeat is, the violations (one repeated
+	 * nest). The requester's four come together: its table requires
+	 * them. */
 	/* A repeat event: both, with a count of at least 2. */
 	if ((tb[KABIGUARD_A_REPEAT_OF] != NULL) !=
 	    (tb[KABIGUARD_A_REPEAT_COUNT] != NULL)) {

@@ -3,7 +3,8 @@
  * What a failed call means, in the words and exit status every tool uses
  * (kabiguardctl, kabiguardd): the one place that knows that EPERM from a
  * command is either a locked policy or a missing capability, that ENOENT
- * from kgc_open() is an unloaded module, that ENODEV is a guard going away.
+ * from kgc_open() is an unloaded module, that ENODEV is a guard going away,
+ * that EPROTO from it is a module of another ABI version.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ enum kgc_failure kgc_explain(struct kgc_client *c, int err,
 	const char *extack = c ? kgc_extack(c) : "";
 	enum kgc_failure cls = KGC_FAIL_OTHER;
 	const char *what = strerror(-err);
-	char where[300] = "";
+	char where[300] = "", version[160];
 
 	if (bad && bad->file)
 		snprintf(where, sizeof(where), " (rule from %s:%u)", bad->file,
@@ -56,6 +57,11 @@ enum kgc_failure kgc_explain(struct kgc_client *c, int err,
 		what = "module not loaded (no generic netlink family \""
 		       KABIGUARD_GENL_NAME "\"); load kabiguard.ko first";
 		cls = KGC_FAIL_NOMOD;
+	} else if (err == -EPROTO && req != KGC_REQ_COMMAND) {
+		snprintf(version, sizeof(version),
+			 "the loaded kabiguard.ko speaks netlink version %u, these tools version %u: install the module and tools of one release",
+			 kgc_family_version(), KABIGUARD_GENL_VERSION);
+		what = version;
 	} else if (err == -ENODEV) {
 		/* lock raced rmmod: the module is going away. */
 		what = "kabiguard is being unloaded";

@@ -38,6 +38,15 @@ int kgc_nlerr(int nlerr);
 struct nl_msg *kgc_msg_new(const struct kgc_client *c, uint8_t cmd, int flags,
 			  size_t size);
 int kgc_connect(struct kgc_client **out);
+/* 0 when a module's genl family version is KABIGUARD_GENL_VERSION, else
+ * -EPROTO; either way kgc_family_version() returns it afterwards (for
+ * kgc_explain()'s message). */
+int kgc_family_version_check(unsigned int version);
+unsigned int kgc_family_version(void);
+
+/* commands.c: a GET_STATUS reply into the struct kgc_status at arg
+ * (zeroed by the caller); -EBADMSG when it or its ring nest is malformed. */
+int kgc_status_reply(struct nl_msg *msg, void *arg);
 
 /* policy_array.c */
 int kgc_policy_reserve(struct kgc_policy *p, size_t more);

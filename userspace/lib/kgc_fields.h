@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One table per attribute set (the verdict event, its violation nest, the
- * status reply): each row says where an attribute's value lives in the
+ * One table per attribute set (the verdict event, its violation, loader and
+ * requester nests, the status reply and its ring nest): each row says where an attribute's value lives in the
  * library's struct, how the wire carries it, and how JSON and text output
  * write it. The strict parser (attr_table.c) builds its nla_policy and its
  * error names from the rows, checks and stores every value by them; the
  * JSON writer (kgc_fields_json()) and kabiguardctl's status printer walk
  * the same rows in order. What is not a plain copy (argv as NUL-separated
  * strings, taints as letters, times as ISO 8601, members that come from
- * the caller or from several attributes) is a small hook on its row.
+ * the caller or from several attributes) is a small hook on its row. A
+ * nest whose attributes are members of the same struct (the loading
+ * process, the requester, the ring's figures) is a KGC_T_NEST row with a
+ * table of its own in .sub: parsed, stored and written by that table, as
+ * if its rows were the outer table's, in the row's place.
  * Adding a field is one row, plus the uapi and the kernel.
  */
 #ifndef KGC_FIELDS_H
@@ -31,7 +35,9 @@ enum kgc_attr_type {
 			 * copied into char[.size] */
 	KGC_T_BINARY,	/* at most .len bytes, copied into char[.size] and
 			 * NUL-terminated; the byte count into size_t .aux */
-	KGC_T_NEST,	/* a nest, parsed by the set's owner */
+	KGC_T_NEST,	/* a nest: with .sub, parsed and stored by that
+			 * set into the same struct (once, not repeated);
+			 * without, parsed by the set's owner */
 };
 
 /* How the JSON walk writes a row's member. */
@@ -46,6 +52,8 @@ enum kgc_json_kind {
 	KGC_J_NAME,	/* a u32 enum member through .enum_name() */
 	KGC_J_HOOK,	/* .hook writes the whole member, key included
 			 * (kgc_json_key(b, f->key)), or nothing */
+	KGC_J_INLINE,	/* a KGC_T_NEST row's .sub rows, in its place, as
+			 * members of the same object */
 };
 
 #define KGC_F_REQUIRED	0x01	/* the set is invalid without it */
@@ -56,6 +64,7 @@ enum kgc_json_kind {
 #define KGC_NO_AUX	((size_t)-1)
 
 struct kgc_field;
+struct kgc_attr_set;
 /* Writes a KGC_J_HOOK row's member for obj; 0 or -ENOMEM. ctx is what
  * the caller of kgc_fields_json() passed. */
 typedef int (*kgc_field_json_fn)(struct kgc_strbuf *b,
@@ -85,6 +94,7 @@ struct kgc_field {
 	const char *group;
 	const char *(*enum_name)(uint32_t v);	/* KGC_J_NAME */
 	kgc_field_json_fn hook;			/* KGC_J_HOOK */
+	const struct kgc_attr_set *sub;		/* KGC_T_NEST: its rows */
 };
 
 struct kgc_attr_set {
@@ -99,10 +109,14 @@ struct kgc_attr_set {
 /* event_fields.c, status_fields.c */
 extern const struct kgc_attr_set kgc_event_attrs;
 extern const struct kgc_attr_set kgc_violation_attrs;
+extern const struct kgc_attr_set kgc_loader_attrs;
+extern const struct kgc_attr_set kgc_requester_attrs;
 extern const struct kgc_attr_set kgc_status_attrs;
+extern const struct kgc_attr_set kgc_ring_attrs;
 
 /* Appends obj's members in row order, each as ,"key":value (the first
- * without its comma when first is set). */
+ * without its comma when first is set); KGC_J_INLINE rows' sets in their
+ * place. */
 int kgc_fields_json(struct kgc_strbuf *b, const struct kgc_attr_set *set,
 		    const void *obj, const void *ctx, bool first);
 /* A row's member as a number (4 or 8 bytes; a bool as 0 or 1). */

@@ -108,12 +108,15 @@ static void run(struct nl_msg *m, const char *name)
 /*
  * Every event attribute; process: 0 none (a scan), 1 the basic identity,
  * 2 everything; req: a requester; rep: a repeat. Strings with quotes,
- * control characters, DEL, invalid and valid UTF-8.
+ * control characters, DEL, invalid and valid UTF-8. bad, when set, adds
+ * its attributes at the end of the loader nest.
  */
-static struct nl_msg *full(int process, int req, int rep)
+static struct nl_msg *full_bad(int process, int req, int rep,
+			       void (*bad)(struct nl_msg *m))
 {
 	static const char argv[] = "modprobe\0-v\0k\xc3\xa9y=\"x\\\x1b\"\0tail";
 	struct nl_msg *m = start();
+	struct nlattr *n = NULL;
 
 	nla_put_u64(m, KABIGUARD_A_SEQ, 42);
 	nla_put_u32(m, KABIGUARD_A_EVENT_KIND, KABIGUARD_EVENT_LOAD);
@@ -133,32 +136,39 @@ static struct nl_msg *full(int process, int req, int rep)
 	nla_put_u64(m, KABIGUARD_A_CHECK_NS, 3333);
 	nla_put_u32(m, KABIGUARD_A_EVENT_FLAGS, 0xffffffffu);
 	if (process) {
-		nla_put_u32(m, KABIGUARD_A_PID, 100);
-		nla_put_u32(m, KABIGUARD_A_UID, 0);
-		nla_put_string(m, KABIGUARD_A_COMM, "insmod");
-		nla_put_u32(m, KABIGUARD_A_PPID, 1);
-		nla_put_u32(m, KABIGUARD_A_EUID, 5);
-		nla_put_u32(m, KABIGUARD_A_GID, 6);
-		nla_put_u32(m, KABIGUARD_A_EGID, 7);
+		n = nla_nest_start(m, KABIGUARD_A_LOADER);
+		nla_put_u32(m, KABIGUARD_LOADER_A_PID, 100);
+		nla_put_u32(m, KABIGUARD_LOADER_A_UID, 0);
+		nla_put_string(m, KABIGUARD_LOADER_A_COMM, "insmod");
+		nla_put_u32(m, KABIGUARD_LOADER_A_PPID, 1);
+		nla_put_u32(m, KABIGUARD_LOADER_A_EUID, 5);
+		nla_put_u32(m, KABIGUARD_LOADER_A_GID, 6);
+		nla_put_u32(m, KABIGUARD_LOADER_A_EGID, 7);
 	}
 	if (process > 1) {
-		nla_put_u32(m, KABIGUARD_A_LOGINUID, 1000);
-		nla_put_u32(m, KABIGUARD_A_SESSIONID, 3);
-		nla_put_string(m, KABIGUARD_A_TTY, "pts/0");
-		nla_put_string(m, KABIGUARD_A_EXE, "/usr/bin/kmod");
-		nla_put_string(m, KABIGUARD_A_CGROUP, "/user.slice");
-		nla_put_u64(m, KABIGUARD_A_CGROUP_ID, 4242);
-		nla_put_u32(m, KABIGUARD_A_PIDNS, 4026531836u);
-		nla_put(m, KABIGUARD_A_ARGV, sizeof(argv) - 1, argv);
-		nla_put_u8(m, KABIGUARD_A_ARGV_TRUNCATED, 1);
-		nla_put_string(m, KABIGUARD_A_LSM_LABEL, "unconfined");
-		nla_put_u8(m, KABIGUARD_A_KMOD_REQUEST, 1);
+		nla_put_u32(m, KABIGUARD_LOADER_A_LOGINUID, 1000);
+		nla_put_u32(m, KABIGUARD_LOADER_A_SESSIONID, 3);
+		nla_put_string(m, KABIGUARD_LOADER_A_TTY, "pts/0");
+		nla_put_string(m, KABIGUARD_LOADER_A_EXE, "/usr/bin/kmod");
+		nla_put_string(m, KABIGUARD_LOADER_A_CGROUP, "/user.slice");
+		nla_put_u64(m, KABIGUARD_LOADER_A_CGROUP_ID, 4242);
+		nla_put_u32(m, KABIGUARD_LOADER_A_PIDNS, 4026531836u);
+		nla_put(m, KABIGUARD_LOADER_A_ARGV, sizeof(argv) - 1, argv);
+		nla_put_u8(m, KABIGUARD_LOADER_A_ARGV_TRUNCATED, 1);
+		nla_put_string(m, KABIGUARD_LOADER_A_LSM_LABEL, "unconfined");
+		nla_put_u8(m, KABIGUARD_LOADER_A_KMOD_REQUEST, 1);
 	}
+	if (bad)
+		bad(m);
+	if (n)
+		nla_nest_end(m, n);
 	if (req) {
-		nla_put_u32(m, KABIGUARD_A_REQ_PID, 55);
-		nla_put_u32(m, KABIGUARD_A_REQ_UID, 66);
-		nla_put_string(m, KABIGUARD_A_REQ_COMM, "sh\"x");
-		nla_put_string(m, KABIGUARD_A_REQ_NAME, "net-pf-99");
+		n = nla_nest_start(m, KABIGUARD_A_REQUESTER);
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_PID, 55);
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_UID, 66);
+		nla_put_string(m, KABIGUARD_REQUESTER_A_COMM, "sh\"x");
+		nla_put_string(m, KABIGUARD_REQUESTER_A_NAME, "net-pf-99");
+		nla_nest_end(m, n);
 	}
 	if (rep) {
 		nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 40);
@@ -172,11 +182,49 @@ static struct nl_msg *full(int process, int req, int rep)
 	return m;
 }
 
+static struct nl_msg *full(int process, int req, int rep)
+{
+	return full_bad(process, req, rep, NULL);
+}
+
+/* Malformed loader nests (full_bad()). */
+static void pid_u64(struct nl_msg *m)
+{
+	nla_put_u64(m, KABIGUARD_LOADER_A_PID, 1);
+}
+
+static void comm_unterminated(struct nl_msg *m)
+{
+	nla_put(m, KABIGUARD_LOADER_A_COMM, 3, "abc");
+}
+
+static void argv_too_long(struct nl_msg *m)
+{
+	char *zeros = calloc(1, KABIGUARD_ARGV_MAX + 1);
+
+	if (!zeros)
+		abort();
+	nla_put(m, KABIGUARD_LOADER_A_ARGV, KABIGUARD_ARGV_MAX + 1, zeros);
+	free(zeros);
+}
+
+static void uid_twice(struct nl_msg *m)
+{
+	nla_put_u32(m, KABIGUARD_LOADER_A_UID, 1);
+}
+
+static void loader_newer(struct nl_msg *m)
+{
+	nla_put_u32(m, 200, 1);
+	nla_put_u8(m, KABIGUARD_LOADER_A_PAD, 1);
+	nla_put_u8(m, KABIGUARD_LOADER_A_PAD, 1);
+}
+
 static void events(void)
 {
 	struct nl_msg *m;
 	struct nlattr *n;
-	char name[64], *zeros;
+	char name[64];
 	int p, r, q;
 
 	for (p = 0; p < 3; p++)
@@ -196,8 +244,10 @@ static void events(void)
 	nla_put_string(m, KABIGUARD_A_MODULE, "old");
 	nla_put_u32(m, KABIGUARD_A_VERDICT, KABIGUARD_VERDICT_ALLOWED);
 	nla_put_u64(m, KABIGUARD_A_SEQ, 0);
-	nla_put_u32(m, KABIGUARD_A_PID, 3);
-	nla_put_string(m, KABIGUARD_A_COMM, "c");
+	n = nla_nest_start(m, KABIGUARD_A_LOADER);
+	nla_put_u32(m, KABIGUARD_LOADER_A_PID, 3);
+	nla_put_string(m, KABIGUARD_LOADER_A_COMM, "c");
+	nla_nest_end(m, n);
 	run(m, "seq0 pid");
 
 	/* Malformed: each rejected with its own message. */
@@ -205,7 +255,9 @@ static void events(void)
 	nla_put_string(m, KABIGUARD_A_MODULE, "x");
 	run(m, "no seq");
 	m = full(1, 0, 0);
-	nla_put_u32(m, KABIGUARD_A_REQ_PID, 1);
+	n = nla_nest_start(m, KABIGUARD_A_REQUESTER);
+	nla_put_u32(m, KABIGUARD_REQUESTER_A_PID, 1);
+	nla_nest_end(m, n);
 	run(m, "req partial");
 	m = full(1, 0, 0);
 	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 1);
@@ -214,15 +266,11 @@ static void events(void)
 	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 50);
 	nla_put_u32(m, KABIGUARD_A_REPEAT_COUNT, 3);
 	run(m, "rep bad");
-	m = full(1, 0, 0);
-	nla_put_u64(m, KABIGUARD_A_PID, 1);
-	run(m, "pid twice");
+	run(full_bad(1, 0, 0, pid_u64), "pid twice");
 	m = full(1, 0, 0);
 	nla_put_u64(m, KABIGUARD_A_NR_IMPORTS, 1);
 	run(m, "u32 as u64");
-	m = full(1, 0, 0);
-	nla_put(m, KABIGUARD_A_COMM, 3, "abc");
-	run(m, "unterminated");
+	run(full_bad(1, 0, 0, comm_unterminated), "unterminated");
 	m = full(1, 0, 0);
 	nla_put_u32(m, KABIGUARD_A_NR_VIOLATIONS, 1);
 	run(m, "nr twice");
@@ -254,13 +302,27 @@ static void events(void)
 	nla_put_u8(m, KABIGUARD_A_PAD, 1);
 	nla_put_u8(m, KABIGUARD_A_PAD, 1);
 	run(m, "pad twice");
+	run(full_bad(1, 0, 0, argv_too_long), "argv too long");
+
+	/* The nests: each once, their own attributes validated, given
+	 * once, newer ones skipped, padding repeated; a nest that is not
+	 * one is refused. */
+	run(full_bad(1, 0, 0, uid_twice), "loader uid twice");
+	run(full_bad(2, 1, 0, loader_newer), "loader newer attr");
+	/* libnl drops an empty nest: these hold one attribute each. */
 	m = full(1, 0, 0);
-	zeros = calloc(1, KABIGUARD_ARGV_MAX + 1);
-	if (!zeros)
-		abort();
-	nla_put(m, KABIGUARD_A_ARGV, KABIGUARD_ARGV_MAX + 1, zeros);
-	run(m, "argv too long");
-	free(zeros);
+	n = nla_nest_start(m, KABIGUARD_A_LOADER);
+	nla_put_u32(m, KABIGUARD_LOADER_A_PID, 1);
+	nla_nest_end(m, n);
+	run(m, "loader twice");
+	m = full(0, 0, 0);
+	nla_put_u32(m, KABIGUARD_A_LOADER, 1);
+	run(m, "loader not a nest");
+	m = full(1, 1, 0);
+	n = nla_nest_start(m, KABIGUARD_A_REQUESTER);
+	nla_put_u32(m, KABIGUARD_REQUESTER_A_PID, 1);
+	nla_nest_end(m, n);
+	run(m, "requester twice");
 }
 
 static char *slurp(FILE *f)

@@ -474,8 +474,14 @@ static void test_event_parse(void)
 
 	/* A string without its NUL. */
 	m = ev_msg();
-	nla_put(m, KABIGUARD_A_COMM, 4, "abcd");
-	ev_rejected(m, "KABIGUARD_A_COMM", "a string without NUL is refused");
+	{
+		struct nlattr *nest = nla_nest_start(m, KABIGUARD_A_LOADER);
+
+		nla_put(m, KABIGUARD_LOADER_A_COMM, 4, "abcd");
+		nla_nest_end(m, nest);
+	}
+	ev_rejected(m, "KABIGUARD_LOADER_A_COMM",
+		    "a string without NUL is refused");
 
 	/* A string over its limit. */
 	memset(big, 'x', sizeof(big) - 1);
@@ -488,16 +494,21 @@ static void test_event_parse(void)
 	/* A path one byte over KABIGUARD_PATH_MAX (NUL included). */
 	{
 		char path[KABIGUARD_PATH_MAX + 1];
+		struct nlattr *nest;
 
 		memset(path, 'p', sizeof(path) - 1);
 		path[sizeof(path) - 1] = '\0';
 		m = ev_msg();
-		nla_put_string(m, KABIGUARD_A_EXE, path);
-		ev_rejected(m, "KABIGUARD_A_EXE",
+		nest = nla_nest_start(m, KABIGUARD_A_LOADER);
+		nla_put_string(m, KABIGUARD_LOADER_A_EXE, path);
+		nla_nest_end(m, nest);
+		ev_rejected(m, "KABIGUARD_LOADER_A_EXE",
 			    "an exe path over KABIGUARD_PATH_MAX is refused");
 		path[sizeof(path) - 2] = '\0';
 		m = ev_msg();
-		nla_put_string(m, KABIGUARD_A_CGROUP, path);
+		nest = nla_nest_start(m, KABIGUARD_A_LOADER);
+		nla_put_string(m, KABIGUARD_LOADER_A_CGROUP, path);
+		nla_nest_end(m, nest);
 		ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err,
 				      sizeof(err));
 		ok(ret == 1 && strlen(ev.cgroup) == KABIGUARD_PATH_MAX - 1,
@@ -568,10 +579,15 @@ static void test_event_parse(void)
 
 	/* A repeat event and a requester, well formed. */
 	m = ev_msg();
-	nla_put_u32(m, KABIGUARD_A_REQ_PID, 321);
-	nla_put_u32(m, KABIGUARD_A_REQ_UID, 65534);
-	nla_put_string(m, KABIGUARD_A_REQ_COMM, "flood");
-	nla_put_string(m, KABIGUARD_A_REQ_NAME, "net-pf-38");
+	{
+		struct nlattr *nest = nla_nest_start(m, KABIGUARD_A_REQUESTER);
+
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_PID, 321);
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_UID, 65534);
+		nla_put_string(m, KABIGUARD_REQUESTER_A_COMM, "flood");
+		nla_put_string(m, KABIGUARD_REQUESTER_A_NAME, "net-pf-38");
+		nla_nest_end(m, nest);
+	}
 	nla_put_u64(m, KABIGUARD_A_REPEAT_OF, 3);
 	nla_put_u32(m, KABIGUARD_A_REPEAT_COUNT, 5);
 	ret = kgc_event_parse(nlmsg_hdr(m), EV_FAMILY, &ev, err, sizeof(err));
@@ -601,18 +617,33 @@ static void test_event_parse(void)
 	ev_rejected(m, "KABIGUARD_A_REPEAT_COUNT",
 		    "a repeat count below 2 is refused");
 	m = ev_msg();
-	nla_put_u32(m, KABIGUARD_A_REQ_PID, 321);
-	ev_rejected(m, "KABIGUARD_A_REQ_PID",
+	{
+		struct nlattr *nest = nla_nest_start(m, KABIGUARD_A_REQUESTER);
+
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_PID, 321);
+		nla_nest_end(m, nest);
+	}
+	ev_rejected(m, "KABIGUARD_REQUESTER_A_PID",
 		    "a requester pid without the rest is refused");
 	m = ev_msg();
-	nla_put_u32(m, KABIGUARD_A_REQ_PID, 321);
-	nla_put_u32(m, KABIGUARD_A_REQ_UID, 65534);
-	nla_put_string(m, KABIGUARD_A_REQ_COMM, "flood");
-	memset(big, 'x', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	nla_put_string(m, KABIGUARD_A_REQ_NAME, big);
-	ev_rejected(m, "KABIGUARD_A_REQ_NAME",
+	{
+		struct nlattr *nest = nla_nest_start(m, KABIGUARD_A_REQUESTER);
+
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_PID, 321);
+		nla_put_u32(m, KABIGUARD_REQUESTER_A_UID, 65534);
+		nla_put_string(m, KABIGUARD_REQUESTER_A_COMM, "flood");
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		nla_put_string(m, KABIGUARD_REQUESTER_A_NAME, big);
+		nla_nest_end(m, nest);
+	}
+	ev_rejected(m, "KABIGUARD_REQUESTER_A_NAME",
 		    "a requested name over its limit is refused");
+	/* The loader nest given as a u32: its payload is no attribute. */
+	m = ev_msg();
+	nla_put_u32(m, KABIGUARD_A_LOADER, 1);
+	ev_rejected(m, "KABIGUARD_A_LOADER",
+		    "a loader nest that is not a nest is refused");
 
 	/* An attribute newer than this parser is skipped, not refused. */
 	m = ev_msg();
@@ -664,7 +695,7 @@ static void test_explain(void)
 	struct kgc_rule r = { .file = "/etc/kabiguard/policy.d/x.policy",
 			      .line = 7 };
 	struct kgc_client c = { 0 };
-	char msg[1024];
+	char msg[1024], want[128];
 
 	snprintf(c.extack, sizeof(c.extack),
 		 "kabiguard: policy and mode are locked until reboot");
@@ -700,13 +731,70 @@ static void test_explain(void)
 	ok(kgc_explain(&c, -ENODEV, KGC_REQ_COMMAND, msg, sizeof(msg)) ==
 	   KGC_FAIL_NOMOD && strstr(msg, "being unloaded"),
 	   "explain: ENODEV: the guard is being unloaded, exit 3");
+	/* A module of another netlink ABI version: refused, both named. */
+	ok(kgc_family_version_check(KABIGUARD_GENL_VERSION) == 0,
+	   "version: a module of version %d is taken",
+	   KABIGUARD_GENL_VERSION);
+	ok(kgc_family_version_check(KABIGUARD_GENL_VERSION - 1) == -EPROTO,
+	   "version: a module of version %d is refused",
+	   KABIGUARD_GENL_VERSION - 1);
+	snprintf(want, sizeof(want), "kabiguard.ko speaks netlink version "
+		 "%d, these tools version %d", KABIGUARD_GENL_VERSION - 1,
+		 KABIGUARD_GENL_VERSION);
+	ok(kgc_explain(NULL, -EPROTO, KGC_REQ_OPEN, msg, sizeof(msg)) ==
+	   KGC_FAIL_OTHER && strstr(msg, want),
+	   "explain: EPROTO from open names both versions (%s)", msg);
+}
+
+/* A status reply: the ring's figures from their nest, a bad nest refused. */
+static void test_status_parse(void)
+{
+	struct kgc_status st = { 0 };
+	struct nlattr *nest;
+	struct nl_msg *m;
+
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, EV_FAMILY, 0, 0,
+			       KABIGUARD_CMD_GET_STATUS, KABIGUARD_GENL_VERSION))
+		abort();
+	nla_put_u32(m, KABIGUARD_A_MODE, KABIGUARD_MODE_AUDIT);
+	nla_put_u64(m, KABIGUARD_A_CNT_CHECKED, 9);
+	nest = nla_nest_start(m, KABIGUARD_A_RING);
+	nla_put_u32(m, KABIGUARD_RING_A_SIZE, 16);
+	nla_put_u64(m, KABIGUARD_RING_A_FIRST, 3);
+	nla_put_u64(m, KABIGUARD_RING_A_NEXT, 19);
+	nla_put_u64(m, KABIGUARD_RING_A_OVERFLOW, 2);
+	nla_put_u64(m, KABIGUARD_RING_A_BYTES, 4000);
+	nla_put_u64(m, KABIGUARD_RING_A_BYTES_MAX, 65536);
+	nla_put_u64(m, KABIGUARD_RING_A_READER_OVERFLOW, 1);
+	nla_nest_end(m, nest);
+	ok(kgc_status_reply(m, &st) == 0 && st.mode == KABIGUARD_MODE_AUDIT &&
+	   st.checked == 9 && st.ring_size == 16 && st.ring_first == 3 &&
+	   st.ring_next == 19 && st.ring_overflow == 2 &&
+	   st.ring_bytes == 4000 && st.ring_bytes_max == 65536 &&
+	   st.ring_reader && st.ring_reader_overflow == 1,
+	   "status parse: the ring's figures from KABIGUARD_A_RING");
+	nlmsg_free(m);
+
+	memset(&st, 0, sizeof(st));
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, EV_FAMILY, 0, 0,
+			       KABIGUARD_CMD_GET_STATUS, KABIGUARD_GENL_VERSION))
+		abort();
+	nest = nla_nest_start(m, KABIGUARD_A_RING);
+	nla_put_u16(m, KABIGUARD_RING_A_FIRST, 3);
+	nla_nest_end(m, nest);
+	ok(kgc_status_reply(m, &st) == -EBADMSG,
+	   "status parse: a ring nest with a short u64 is refused");
+	nlmsg_free(m);
 }
 
 /* Every attribute table fits what its parser and writers assume. */
 static void test_attr_tables(void)
 {
 	const struct kgc_attr_set *sets[] = {
-		&kgc_event_attrs, &kgc_violation_attrs, &kgc_status_attrs,
+		&kgc_event_attrs, &kgc_violation_attrs, &kgc_loader_attrs,
+		&kgc_requester_attrs, &kgc_status_attrs, &kgc_ring_attrs,
 	};
 	char err[256];
 	size_t i;
@@ -743,6 +831,44 @@ static void test_attr_tables(void)
 		   strstr(err, "maxtype"),
 		   "attribute tables: a row past maxtype is caught (%s)", err);
 	}
+	/* A nest's table is checked too, and an inline row needs one. */
+	{
+		struct kgc_field bad_sub[] = {
+			{ .key = "seq", .name = "KABIGUARD_LOADER_A_PID",
+			  .attr = KABIGUARD_LOADER_A_PID, .type = KGC_T_U64,
+			  .json = KGC_J_NUM, .off = 0, .size = 4,
+			  .aux = KGC_NO_AUX },
+		};
+		struct kgc_attr_set sub = { .f = bad_sub, .nr = 1,
+					    .maxtype = KABIGUARD_LOADER_A_MAX,
+					    .where = "test loader" };
+		struct kgc_field outer[] = {
+			{ .name = "KABIGUARD_A_LOADER",
+			  .attr = KABIGUARD_A_LOADER, .type = KGC_T_NEST,
+			  .json = KGC_J_INLINE, .sub = &sub,
+			  .aux = KGC_NO_AUX },
+		};
+		struct kgc_attr_set set = { .f = outer, .nr = 1,
+					    .maxtype = KABIGUARD_A_MAX,
+					    .where = "test" };
+
+		ok(kgc_attr_set_check(&set, err, sizeof(err)) == -EINVAL &&
+		   strstr(err, "test loader") &&
+		   strstr(err, "KABIGUARD_LOADER_A_PID"),
+		   "attribute tables: a bad row of a nest's table is caught "
+		   "(%s)", err);
+		outer[0].sub = NULL;
+		ok(kgc_attr_set_check(&set, err, sizeof(err)) == -EINVAL &&
+		   strstr(err, "KABIGUARD_A_LOADER"),
+		   "attribute tables: an inline row without a table is "
+		   "caught (%s)", err);
+		outer[0].sub = &kgc_loader_attrs;
+		outer[0].flags = KGC_F_REPEAT;
+		ok(kgc_attr_set_check(&set, err, sizeof(err)) == -EINVAL &&
+		   strstr(err, "repeated"),
+		   "attribute tables: a repeated nest with a table is caught "
+		   "(%s)", err);
+	}
 }
 
 int main(void)
@@ -762,6 +888,7 @@ int main(void)
 	test_json_utf8();
 	test_explain();
 	test_attr_tables();
+	test_status_parse();
 	test_event_parse();
 	printf("1..%u\n", tap_nr_tests);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

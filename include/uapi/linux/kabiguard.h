@@ -24,7 +24,12 @@
  *
  * The ABI grows append-only: new attributes and commands are added at the
  * end of their enums. Userspace probes KABIGUARD_A_FEATURES in the status
- * reply instead of relying on the genl version.
+ * reply for what a module can do. KABIGUARD_GENL_VERSION (the family's
+ * version, as the genl controller reports it) changes only when the ABI
+ * breaks: version 2 moved the loading process, the requester and the
+ * ring's figures from the top level into KABIGUARD_A_LOADER,
+ * KABIGUARD_A_REQUESTER and KABIGUARD_A_RING, renumbering the top-level
+ * attributes. Tools refuse a module of another version.
  *
  * Commands
  * --------
@@ -36,10 +41,11 @@
  *   KABIGUARD_A_NR_RULES, KABIGUARD_A_NR_SYMBOL_RULES,
  *   KABIGUARD_A_NR_NAMESPACE_RULES, KABIGUARD_A_NR_ANY_RULES,
  *   KABIGUARD_A_TXN_OWNER (only while a transaction is open), the
- *   verdict counters KABIGUARD_A_CNT_*, and the event ring:
- *   KABIGUARD_A_RING_SIZE, KABIGUARD_A_RING_FIRST, KABIGUARD_A_RING_NEXT,
- *   KABIGUARD_A_RING_OVERFLOW, KABIGUARD_A_RING_BYTES,
- *   KABIGUARD_A_RING_BYTES_MAX, and KABIGUARD_A_RING_READER_OVERFLOW
+ *   verdict counters KABIGUARD_A_CNT_*, and the event ring in
+ *   KABIGUARD_A_RING (nested, KABIGUARD_RING_A_*): KABIGUARD_RING_A_SIZE,
+ *   KABIGUARD_RING_A_FIRST, KABIGUARD_RING_A_NEXT,
+ *   KABIGUARD_RING_A_OVERFLOW, KABIGUARD_RING_A_BYTES,
+ *   KABIGUARD_RING_A_BYTES_MAX, and KABIGUARD_RING_A_READER_OVERFLOW
  *   when the asking socket has read the ring (EVENTS_GET).
  *
  * KABIGUARD_CMD_SET_MODE (doit, admin)
@@ -96,20 +102,20 @@
  *   KABIGUARD_A_TAINTS, KABIGUARD_A_NR_IMPORTS, KABIGUARD_A_NR_VIOLATIONS,
  *   KABIGUARD_A_CHECK_NS, KABIGUARD_A_MODULE_VERSION and
  *   KABIGUARD_A_SRCVERSION when the module has them; for loads the loading
- *   process: KABIGUARD_A_PID, KABIGUARD_A_PPID, KABIGUARD_A_UID,
- *   KABIGUARD_A_EUID, KABIGUARD_A_GID, KABIGUARD_A_EGID,
- *   KABIGUARD_A_LOGINUID and KABIGUARD_A_SESSIONID (when the kernel
- *   audits), KABIGUARD_A_COMM, KABIGUARD_A_TTY, KABIGUARD_A_EXE,
- *   KABIGUARD_A_CGROUP and KABIGUARD_A_CGROUP_ID (when obtainable),
- *   KABIGUARD_A_PIDNS, KABIGUARD_A_KMOD_REQUEST, KABIGUARD_A_ARGV and
- *   KABIGUARD_A_ARGV_TRUNCATED, KABIGUARD_A_LSM_LABEL (when an LSM gives
- *   one); then
+ *   process in KABIGUARD_A_LOADER (nested, KABIGUARD_LOADER_A_*):
+ *   KABIGUARD_LOADER_A_PID, _PPID, _UID, _EUID, _GID, _EGID,
+ *   KABIGUARD_LOADER_A_LOGINUID and _SESSIONID (when the kernel audits),
+ *   KABIGUARD_LOADER_A_COMM, _TTY, _EXE, KABIGUARD_LOADER_A_CGROUP and
+ *   _CGROUP_ID (when obtainable), KABIGUARD_LOADER_A_PIDNS,
+ *   _KMOD_REQUEST, _ARGV and _ARGV_TRUNCATED, KABIGUARD_LOADER_A_LSM_LABEL
+ *   (when an LSM gives one); then
  *   one KABIGUARD_A_VIOLATION (nested, KABIGUARD_VIOL_A_*) per import that
  *   no rule allows, in import order. At most KABIGUARD_MAX_VIOLATIONS
  *   violations are listed; KABIGUARD_A_NR_VIOLATIONS always holds the full
  *   count. For a load the kernel started (request_module()), also the task
- *   that asked for it, when the guard saw the request: KABIGUARD_A_REQ_PID,
- *   KABIGUARD_A_REQ_UID, KABIGUARD_A_REQ_COMM, KABIGUARD_A_REQ_NAME.
+ *   that asked for it, when the guard saw the request: KABIGUARD_A_REQUESTER
+ *   (nested, KABIGUARD_REQUESTER_A_*, all four always present):
+ *   KABIGUARD_REQUESTER_A_PID, _UID, _COMM and _NAME.
  *
  *   Repeated denials: a denial identical to one whose full event is still
  *   in the ring (same module name and srcversion, same policy generation
@@ -118,8 +124,9 @@
  *   is multicast like any other (a follower sees every load), but it is
  *   small: the module's own attributes (KABIGUARD_A_SEQ to
  *   KABIGUARD_A_EVENT_FLAGS, with KABIGUARD_EVF_VIOLATIONS_CUT set and no
- *   violation listed), KABIGUARD_A_PID, KABIGUARD_A_UID, KABIGUARD_A_EUID,
- *   KABIGUARD_A_COMM, KABIGUARD_A_KMOD_REQUEST, the requester's attributes,
+ *   violation listed), KABIGUARD_A_LOADER with only
+ *   KABIGUARD_LOADER_A_PID, _UID, _EUID, _COMM and _KMOD_REQUEST,
+ *   KABIGUARD_A_REQUESTER when the full event has it,
  *   KABIGUARD_A_REPEAT_OF (the full event's sequence number) and
  *   KABIGUARD_A_REPEAT_COUNT (the denial's count so far). In the ring,
  *   repeat events do not take the slots of full events: ring_size full
@@ -159,7 +166,7 @@
  *   socket that dumps the ring is a reader (at most 64 at a time, -EBUSY
  *   beyond) with its own position and its own overflow count: events
  *   that left the ring before it declared having them, reported to it
- *   in KABIGUARD_A_RING_READER_OVERFLOW. KABIGUARD_A_RING_OVERFLOW
+ *   in KABIGUARD_RING_A_READER_OVERFLOW. KABIGUARD_RING_A_OVERFLOW
  *   counts the events that left before some open reader had them (with
  *   no reader open: before any reader had declared them), so no
  *   reader's request hides another's loss. A reader that missed multicast messages
@@ -276,16 +283,16 @@
 #define _UAPI_LINUX_KABIGUARD_H
 
 #define KABIGUARD_GENL_NAME	"kabiguard"
-#define KABIGUARD_GENL_VERSION	1
+#define KABIGUARD_GENL_VERSION	2
 #define KABIGUARD_MCGRP_EVENTS	"events"
 
 /* Longest strings accepted, NUL included. */
 #define KABIGUARD_SYMBOL_MAX	512	/* KSYM_NAME_LEN since v6.1 */
 #define KABIGUARD_NAMESPACE_MAX	128
 #define KABIGUARD_MODNAME_MAX	64	/* at least MODULE_NAME_LEN */
-#define KABIGUARD_PATH_MAX	512	/* KABIGUARD_A_EXE, KABIGUARD_A_CGROUP */
-#define KABIGUARD_ARGV_MAX	512	/* KABIGUARD_A_ARGV */
-#define KABIGUARD_LABEL_MAX	256	/* KABIGUARD_A_LSM_LABEL */
+#define KABIGUARD_PATH_MAX	512	/* KABIGUARD_LOADER_A_EXE, _CGROUP */
+#define KABIGUARD_ARGV_MAX	512	/* KABIGUARD_LOADER_A_ARGV */
+#define KABIGUARD_LABEL_MAX	256	/* KABIGUARD_LOADER_A_LSM_LABEL */
 
 #define KABIGUARD_MODINFO_MAX	128	/* KABIGUARD_A_MODULE_VERSION, _SRCVERSION */
 
@@ -446,9 +453,9 @@ enum kabiguard_event_kind {
  * @KABIGUARD_EVF_MINIMAL: memory was short: a minimal event, without the
  *	loading process and without violations.
  * @KABIGUARD_EVF_ARGV_NOT_RESIDENT: part of the loading process's command
- *	line was not in memory and was left out of KABIGUARD_A_ARGV: the
- *	guard reads user memory only without faulting, so that no page a
- *	process controls (userfaultfd, FUSE, swap) can stall module loads.
+ *	line was not in memory and was left out of KABIGUARD_LOADER_A_ARGV:
+ *	the guard reads user memory only without faulting, so that no page
+ *	a process controls (userfaultfd, FUSE, swap) can stall module loads.
  */
 enum kabiguard_event_flags {
 	KABIGUARD_EVF_MODULE_TRUNC = 1U << 0,
@@ -518,68 +525,28 @@ enum kabiguard_cmd {
  *	relocation and unverifiable ones; see "Livepatches").
  * @KABIGUARD_A_NR_VIOLATIONS: u32, imports no rule allows.
  * @KABIGUARD_A_VIOLATION: nested, KABIGUARD_VIOL_A_*; repeated.
- * @KABIGUARD_A_PID: u32, pid (thread group id) of the loading process.
- * @KABIGUARD_A_UID: u32, its real uid in the initial user namespace.
- * @KABIGUARD_A_COMM: string, its comm.
  * @KABIGUARD_A_CHECK_NS: u64, time the check took, in nanoseconds.
  * @KABIGUARD_A_SEQ: u64, event sequence number, from 1, monotonic per boot;
  *	in EVENTS_GET requests the first one wanted.
  * @KABIGUARD_A_EVENT_KIND: u32, enum kabiguard_event_kind.
  * @KABIGUARD_A_TIME_BOOT_NS: u64, CLOCK_BOOTTIME of the verdict.
  * @KABIGUARD_A_TIME_REAL_NS: u64, CLOCK_REALTIME of the verdict.
- * @KABIGUARD_A_PPID: u32, pid of the loading process's parent.
- * @KABIGUARD_A_EUID: u32, its effective uid (initial user namespace).
- * @KABIGUARD_A_LOGINUID: u32, its audit login uid (4294967295: unset).
- * @KABIGUARD_A_SESSIONID: u32, its audit session id (4294967295: unset).
- * @KABIGUARD_A_EXE: string, path of its executable.
- * @KABIGUARD_A_CGROUP: string, its cgroup v2 path.
- * @KABIGUARD_A_KMOD_REQUEST: u8, 1 when the loader was started by the
- *	kernel (request_module(), its parent is a kernel thread), 0 for a
- *	load a user process asked for.
  * @KABIGUARD_A_IMPORT: nested, KABIGUARD_IMPORT_A_*; repeated in SCAN.
- * @KABIGUARD_A_RING_SIZE: u32, events the ring holds.
- * @KABIGUARD_A_RING_FIRST: u64, oldest sequence number in the ring.
- * @KABIGUARD_A_RING_NEXT: u64, sequence number the next event gets.
- * @KABIGUARD_A_RING_OVERFLOW: u64, events that left the ring before some
- *	reader had them (see KABIGUARD_CMD_EVENTS_GET).
- * @KABIGUARD_A_GID: u32, the loading process's real gid (initial user
- *	namespace).
- * @KABIGUARD_A_EGID: u32, its effective gid (initial user namespace).
- * @KABIGUARD_A_TTY: string, name of its controlling terminal ("pts0",
- *	"ttyS0"); absent when it has none.
- * @KABIGUARD_A_CGROUP_ID: u64, id of its cgroup v2 (the inode number of
- *	the cgroup's directory, as bpf_get_current_cgroup_id() gives it).
- * @KABIGUARD_A_PIDNS: u32, inode number of its pid namespace (as in
- *	/proc/PID/ns/pid).
- * @KABIGUARD_A_ARGV: binary, its command line as /proc/PID/cmdline has it
- *	(each argument followed by a NUL), at most KABIGUARD_ARGV_MAX bytes.
- * @KABIGUARD_A_ARGV_TRUNCATED: u8, 1 when the command line was longer
- *	than KABIGUARD_A_ARGV holds (its last argument is then cut short).
- * @KABIGUARD_A_LSM_LABEL: string, its security context as the active LSM
- *	gives it (SELinux "system_u:system_r:kmod_t:s0", AppArmor
- *	"unconfined"), at most KABIGUARD_LABEL_MAX - 1 bytes.
- * @KABIGUARD_A_RING_BYTES: u64, payload bytes the ring's events take.
- * @KABIGUARD_A_RING_BYTES_MAX: u64, most it keeps (module parameter
- *	ring_bytes); older events leave first.
  * @KABIGUARD_A_EVENT_FLAGS: u32, enum kabiguard_event_flags bits; in
  *	every verdict event.
- * @KABIGUARD_A_RING_READER_OVERFLOW: u64, in a status reply to a socket
- *	that has read the ring: events that left it before that socket had
- *	them.
- * @KABIGUARD_A_REQ_PID: u32, for a load the kernel started
- *	(KABIGUARD_A_KMOD_REQUEST 1): pid (thread group id) of the task whose
- *	request_module() asked for it, when the guard saw the request (the
- *	kernel's module_request tracepoint, within the last minute).
- * @KABIGUARD_A_REQ_UID: u32, that task's real uid (initial user namespace).
- * @KABIGUARD_A_REQ_COMM: string, that task's comm.
- * @KABIGUARD_A_REQ_NAME: string, the name it asked for ("net-pf-38",
- *	"crypto-xts(aes)", "fs-foo"): an alias, not always the module's
- *	name; at most KABIGUARD_MODNAME_MAX bytes with the NUL.
  * @KABIGUARD_A_REPEAT_OF: u64, in a repeat event: the sequence number of
  *	the full event of the denial it repeats (see "Repeated denials").
  * @KABIGUARD_A_REPEAT_COUNT: u32, in a repeat event: how many times this
  *	denial has happened, the full event's included (2 for the first
  *	repeat).
+ * @KABIGUARD_A_LOADER: nested, KABIGUARD_LOADER_A_*: the loading process
+ *	of a load (see KABIGUARD_CMD_VERDICT).
+ * @KABIGUARD_A_REQUESTER: nested, KABIGUARD_REQUESTER_A_*: for a load the
+ *	kernel started (KABIGUARD_LOADER_A_KMOD_REQUEST 1), the task whose
+ *	request_module() asked for it, when the guard saw the request (the
+ *	kernel's module_request tracepoint, within the last minute).
+ * @KABIGUARD_A_RING: nested, KABIGUARD_RING_A_*: the event ring, in the
+ *	status reply.
  */
 enum kabiguard_attr {
 	KABIGUARD_A_UNSPEC,
@@ -609,48 +576,140 @@ enum kabiguard_attr {
 	KABIGUARD_A_NR_IMPORTS,
 	KABIGUARD_A_NR_VIOLATIONS,
 	KABIGUARD_A_VIOLATION,
-	KABIGUARD_A_PID,
-	KABIGUARD_A_UID,
-	KABIGUARD_A_COMM,
 	KABIGUARD_A_CHECK_NS,
 	KABIGUARD_A_SEQ,
 	KABIGUARD_A_EVENT_KIND,
 	KABIGUARD_A_TIME_BOOT_NS,
 	KABIGUARD_A_TIME_REAL_NS,
-	KABIGUARD_A_PPID,
-	KABIGUARD_A_EUID,
-	KABIGUARD_A_LOGINUID,
-	KABIGUARD_A_SESSIONID,
-	KABIGUARD_A_EXE,
-	KABIGUARD_A_CGROUP,
-	KABIGUARD_A_KMOD_REQUEST,
 	KABIGUARD_A_IMPORT,
-	KABIGUARD_A_RING_SIZE,
-	KABIGUARD_A_RING_FIRST,
-	KABIGUARD_A_RING_NEXT,
-	KABIGUARD_A_RING_OVERFLOW,
-	KABIGUARD_A_GID,
-	KABIGUARD_A_EGID,
-	KABIGUARD_A_TTY,
-	KABIGUARD_A_CGROUP_ID,
-	KABIGUARD_A_PIDNS,
-	KABIGUARD_A_ARGV,
-	KABIGUARD_A_ARGV_TRUNCATED,
-	KABIGUARD_A_LSM_LABEL,
-	KABIGUARD_A_RING_BYTES,
-	KABIGUARD_A_RING_BYTES_MAX,
 	KABIGUARD_A_EVENT_FLAGS,
-	KABIGUARD_A_RING_READER_OVERFLOW,
-	KABIGUARD_A_REQ_PID,
-	KABIGUARD_A_REQ_UID,
-	KABIGUARD_A_REQ_COMM,
-	KABIGUARD_A_REQ_NAME,
 	KABIGUARD_A_REPEAT_OF,
 	KABIGUARD_A_REPEAT_COUNT,
+	KABIGUARD_A_LOADER,
+	KABIGUARD_A_REQUESTER,
+	KABIGUARD_A_RING,
 	__KABIGUARD_A_MAX
 };
 
 #define KABIGUARD_A_MAX (__KABIGUARD_A_MAX - 1)
+
+/**
+ * enum kabiguard_loader_attr - attributes nested in KABIGUARD_A_LOADER
+ * @KABIGUARD_LOADER_A_PAD: padding of the u64 attributes.
+ * @KABIGUARD_LOADER_A_PID: u32, pid (thread group id) of the loading
+ *	process.
+ * @KABIGUARD_LOADER_A_PPID: u32, pid of its parent.
+ * @KABIGUARD_LOADER_A_UID: u32, its real uid in the initial user namespace.
+ * @KABIGUARD_LOADER_A_EUID: u32, its effective uid (initial user
+ *	namespace).
+ * @KABIGUARD_LOADER_A_GID: u32, its real gid (initial user namespace).
+ * @KABIGUARD_LOADER_A_EGID: u32, its effective gid (initial user
+ *	namespace).
+ * @KABIGUARD_LOADER_A_LOGINUID: u32, its audit login uid (4294967295:
+ *	unset).
+ * @KABIGUARD_LOADER_A_SESSIONID: u32, its audit session id (4294967295:
+ *	unset).
+ * @KABIGUARD_LOADER_A_COMM: string, its comm.
+ * @KABIGUARD_LOADER_A_TTY: string, name of its controlling terminal
+ *	("pts0", "ttyS0"); absent when it has none.
+ * @KABIGUARD_LOADER_A_EXE: string, path of its executable.
+ * @KABIGUARD_LOADER_A_CGROUP: string, its cgroup v2 path.
+ * @KABIGUARD_LOADER_A_CGROUP_ID: u64, id of its cgroup v2 (the inode
+ *	number of the cgroup's directory, as bpf_get_current_cgroup_id()
+ *	gives it).
+ * @KABIGUARD_LOADER_A_PIDNS: u32, inode number of its pid namespace (as
+ *	in /proc/PID/ns/pid).
+ * @KABIGUARD_LOADER_A_KMOD_REQUEST: u8, 1 when the loader was started by
+ *	the kernel (request_module(), its parent is a kernel thread), 0 for
+ *	a load a user process asked for.
+ * @KABIGUARD_LOADER_A_ARGV: binary, its command line as /proc/PID/cmdline
+ *	has it (each argument followed by a NUL), at most KABIGUARD_ARGV_MAX
+ *	bytes.
+ * @KABIGUARD_LOADER_A_ARGV_TRUNCATED: u8, 1 when the command line was
+ *	longer than KABIGUARD_LOADER_A_ARGV holds (its last argument is then
+ *	cut short).
+ * @KABIGUARD_LOADER_A_LSM_LABEL: string, its security context as the
+ *	active LSM gives it (SELinux "system_u:system_r:kmod_t:s0", AppArmor
+ *	"unconfined"), at most KABIGUARD_LABEL_MAX - 1 bytes.
+ */
+enum kabiguard_loader_attr {
+	KABIGUARD_LOADER_A_UNSPEC,
+	KABIGUARD_LOADER_A_PAD,
+	KABIGUARD_LOADER_A_PID,
+	KABIGUARD_LOADER_A_PPID,
+	KABIGUARD_LOADER_A_UID,
+	KABIGUARD_LOADER_A_EUID,
+	KABIGUARD_LOADER_A_GID,
+	KABIGUARD_LOADER_A_EGID,
+	KABIGUARD_LOADER_A_LOGINUID,
+	KABIGUARD_LOADER_A_SESSIONID,
+	KABIGUARD_LOADER_A_COMM,
+	KABIGUARD_LOADER_A_TTY,
+	KABIGUARD_LOADER_A_EXE,
+	KABIGUARD_LOADER_A_CGROUP,
+	KABIGUARD_LOADER_A_CGROUP_ID,
+	KABIGUARD_LOADER_A_PIDNS,
+	KABIGUARD_LOADER_A_KMOD_REQUEST,
+	KABIGUARD_LOADER_A_ARGV,
+	KABIGUARD_LOADER_A_ARGV_TRUNCATED,
+	KABIGUARD_LOADER_A_LSM_LABEL,
+	__KABIGUARD_LOADER_A_MAX
+};
+
+#define KABIGUARD_LOADER_A_MAX (__KABIGUARD_LOADER_A_MAX - 1)
+
+/**
+ * enum kabiguard_requester_attr - attributes nested in KABIGUARD_A_REQUESTER
+ * @KABIGUARD_REQUESTER_A_PID: u32, its pid (thread group id).
+ * @KABIGUARD_REQUESTER_A_UID: u32, its real uid (initial user namespace).
+ * @KABIGUARD_REQUESTER_A_COMM: string, its comm.
+ * @KABIGUARD_REQUESTER_A_NAME: string, the name it asked for ("net-pf-38",
+ *	"crypto-xts(aes)", "fs-foo"): an alias, not always the module's
+ *	name; at most KABIGUARD_MODNAME_MAX bytes with the NUL.
+ *
+ * The task whose request_module() started a load. A set of its own rather
+ * than the loader's: it is another task, and it carries the name it asked
+ * for. All four are present whenever the nest is.
+ */
+enum kabiguard_requester_attr {
+	KABIGUARD_REQUESTER_A_UNSPEC,
+	KABIGUARD_REQUESTER_A_PID,
+	KABIGUARD_REQUESTER_A_UID,
+	KABIGUARD_REQUESTER_A_COMM,
+	KABIGUARD_REQUESTER_A_NAME,
+	__KABIGUARD_REQUESTER_A_MAX
+};
+
+#define KABIGUARD_REQUESTER_A_MAX (__KABIGUARD_REQUESTER_A_MAX - 1)
+
+/**
+ * enum kabiguard_ring_attr - attributes nested in KABIGUARD_A_RING
+ * @KABIGUARD_RING_A_PAD: padding of the u64 attributes.
+ * @KABIGUARD_RING_A_SIZE: u32, events the ring holds.
+ * @KABIGUARD_RING_A_FIRST: u64, oldest sequence number in the ring.
+ * @KABIGUARD_RING_A_NEXT: u64, sequence number the next event gets.
+ * @KABIGUARD_RING_A_OVERFLOW: u64, events that left the ring before some
+ *	reader had them (see KABIGUARD_CMD_EVENTS_GET).
+ * @KABIGUARD_RING_A_BYTES: u64, payload bytes the ring's events take.
+ * @KABIGUARD_RING_A_BYTES_MAX: u64, most it keeps (module parameter
+ *	ring_bytes); older events leave first.
+ * @KABIGUARD_RING_A_READER_OVERFLOW: u64, only for a socket that has read
+ *	the ring: events that left it before that socket had them.
+ */
+enum kabiguard_ring_attr {
+	KABIGUARD_RING_A_UNSPEC,
+	KABIGUARD_RING_A_PAD,
+	KABIGUARD_RING_A_SIZE,
+	KABIGUARD_RING_A_FIRST,
+	KABIGUARD_RING_A_NEXT,
+	KABIGUARD_RING_A_OVERFLOW,
+	KABIGUARD_RING_A_BYTES,
+	KABIGUARD_RING_A_BYTES_MAX,
+	KABIGUARD_RING_A_READER_OVERFLOW,
+	__KABIGUARD_RING_A_MAX
+};
+
+#define KABIGUARD_RING_A_MAX (__KABIGUARD_RING_A_MAX - 1)
 
 /* Attributes nested in KABIGUARD_A_RULE; see "Rules" above. */
 enum kabiguard_rule_attr {
