@@ -29,7 +29,7 @@ guest_setup logs.sh
 cp "$MODS"/kg_exporter.ko "$MODS"/kg_consumer_ok.ko \
 	"$MODS"/kg_consumer_forbidden.ko "$SHARE/" ||
 	guest_fail "the test modules copied to the share"
-guest_run 1 900
+guest_run 1 1800
 if [ -s "$SHARE/kabiguard.prom" ] &&
 	out=$("$PROMTOOL" check metrics <"$SHARE/kabiguard.prom" 2>&1); then
 	guest_tap 1 "promtool check metrics accepts the guest's metrics file"

@@ -18,5 +18,5 @@ WANT=12
 . "$ROOT/selftests/guest/lib.sh"
 
 guest_setup packages.sh
-guest_run 3 900
+guest_run 3 1800
 guest_finish "$WANT"
