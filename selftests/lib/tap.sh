@@ -17,6 +17,10 @@
 #   check DESC CMD...    ok if CMD succeeds; CMD's output is left alone
 #   check_diag DESC CMD... ok if CMD succeeds; if it fails, the last 30
 #                        lines of its output (stdout and stderr) as comments
+#   check_log DESC LOG CMD...  as check_diag, but CMD's output is appended
+#                        to the file LOG as it runs (a slow or stuck step,
+#                        such as apt building a DKMS module in a guest,
+#                        shows there while it runs)
 #   skip_all WHY         "1..0 # SKIP WHY", exit 4 (kselftest's skip)
 #   bail DESC            a failed test, the plan, exit 1: for a missing
 #                        input that the set-up should have installed
@@ -89,6 +93,18 @@ check_diag() {
 		if [ -n "$kg_tap_out_" ]; then
 			printf '%s\n' "$kg_tap_out_" | tail -n 30 | sed 's/^/# /'
 		fi
+	fi
+}
+
+check_log() {
+	kg_tap_d_=$1
+	kg_tap_log_=$2
+	shift 2
+	if "$@" >>"$kg_tap_log_" 2>&1; then
+		ok "$kg_tap_d_"
+	else
+		not_ok "$kg_tap_d_"
+		tail -n 30 "$kg_tap_log_" | sed 's/^/# /'
 	fi
 }
 

@@ -67,7 +67,7 @@ initrd() { echo "/boot/initrd.img-$(uname -r)"; }
 echo "# boot $BOOT scenario starts at $(date -u +%T) ($(cut -d' ' -f1 /proc/uptime) s after boot)"
 case $BOOT in
 1)
-	check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+	check_log "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" /kg/apt.log \
 		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
 	lsinitramfs "$(initrd)" >/kg/initrd1.list 2>&1
@@ -166,7 +166,7 @@ case $BOOT in
 		[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' sh "$last_old" "$first_new"
 	check_diag "the state file names this boot" \
 		grep -qx "boot_id=$id" /var/lib/kabiguard/state
-	check_diag "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
+	check_log "apt purges both packages" /kg/apt.log env DEBIAN_FRONTEND=noninteractive \
 		apt-get purge -y -q kabiguard kabiguard-dkms
 	check_diag "the initramfs was made again, without the guard" sh -c '
 		! lsinitramfs "$1" | grep -E "kabiguard"' sh "$(initrd)"

@@ -27,7 +27,7 @@ PROM=/var/lib/prometheus/node-exporter/kabiguard.prom
 LOG=/var/log/kabiguard/events.jsonl
 ID_LOAD=71c6efd2db5a4821bedd71e8455e0d21
 
-check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+check_log "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" /kg/apt.log \
 	env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
 check_diag "kabiguardd is linked with libsystemd" \

@@ -22,7 +22,7 @@ files() {
 case $BOOT in
 1)
 	files >/kg/before.list
-	check_diag "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" \
+	check_log "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" /kg/apt.log \
 		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
 	check_diag "dkms built and installed kabiguard for the running kernel" \
@@ -40,7 +40,7 @@ case $BOOT in
 	check_diag "the mode is the configured one (audit)" grep -q 'audit' /kg/status.txt
 	check_diag "the daemon logs verdicts on the boot's modules" \
 		sh -c '[ -s /var/log/kabiguard/events.jsonl ] && grep -Eq "\"kind\":\"(load|scan)\"" /var/log/kabiguard/events.jsonl'
-	check_diag "apt purges both packages" env DEBIAN_FRONTEND=noninteractive \
+	check_log "apt purges both packages" /kg/apt.log env DEBIAN_FRONTEND=noninteractive \
 		apt-get purge -y -q kabiguard kabiguard-dkms
 	touch /kg/reboot
 	;;
