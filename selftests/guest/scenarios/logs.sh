@@ -123,7 +123,8 @@ echo "# audit serials: denied load $sd, allowed load $sa"
 check_diag "aureport's failed events list the denied load's KERNEL_OTHER event ($sd)" \
 	grep -Eq "^[0-9]+\. .* $sd KERNEL_OTHER .* no\$" /kg/aureport-failed.txt
 check_diag "aureport's successful events list the allowed load's ($sa), not the denied one" \
-	sh -c "grep -Eq '^[0-9]+\. .* $sa KERNEL_OTHER .* yes\$' /kg/aureport-success.txt && ! grep -Eq ' $sd KERNEL_OTHER ' /kg/aureport-success.txt'"
+	sh -c 'grep -Eq "^[0-9]+\. .* $1 KERNEL_OTHER .* yes\$" /kg/aureport-success.txt &&
+		! grep -Eq " $2 KERNEL_OTHER " /kg/aureport-success.txt' sh "$sa" "$sd"
 
 
 # The metrics file.
