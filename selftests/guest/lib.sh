@@ -2,8 +2,10 @@
 # shellcheck shell=bash
 #
 # What the guest tests share (sourced; ROOT and KVER set by the caller):
-#   guest_setup SCENARIO   the packages built from this tree's tracked files
-#                          and scenarios/SCENARIO, in $SHARE (the guest's /kg)
+#   guest_setup SCENARIO   the packages built from this tree's tracked files,
+#                          scenarios/SCENARIO as the scenario and the other
+#                          scenarios/ files it sources, in $SHARE (the
+#                          guest's /kg)
 #   guest_run BOOTS SECS   selftests/guest/boot_guest.sh, then the scenario's TAP
 #                          lines (numbered in the guest, across boots)
 #   guest_tap OK DESC      one more test line, decided on the host
@@ -39,8 +41,9 @@ guest_setup() {
 	cp "$TMP"/src/kabiguard_*_amd64.deb "$TMP"/src/kabiguard-dkms_*_all.deb \
 		"$SHARE/" || guest_fail "the packages copied to the share"
 	cp "$ROOT/selftests/guest/scenarios/$1" "$SHARE/scenario.sh" &&
+		cp -r "$ROOT/selftests/guest/scenarios" "$SHARE/" &&
 		cp "$ROOT/selftests/lib/tap.sh" "$SHARE/tap.sh" ||
-		guest_fail "scenarios/$1 and tap.sh copied to the share"
+		guest_fail "scenarios/ and tap.sh copied to the share"
 }
 
 guest_run() {

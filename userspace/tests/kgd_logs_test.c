@@ -5,7 +5,7 @@
  * (fields, escaping and bounds of hostile values), and the metrics file
  * (format, atomic replacement), and a record sent with libsystemd to a
  * socket of the test's at journald's address. The metrics file is checked with `promtool check metrics`
- * in the Debian guest test (selftests/guest/logs_test.sh). TAP 13.
+ * in the Debian guest test (selftests/guest/host_test.sh). TAP 13.
  */
 #define _GNU_SOURCE	/* unshare(), memmem() */
 #include <errno.h>
@@ -427,7 +427,7 @@ static bool has_line(const char *buf, size_t n, const char *line)
  * and the datagram must be the record's fields, one "NAME=value" line
  * each (libsystemd refuses an invalid field name, and would switch to its
  * binary form for a value holding a newline). A running journald is not
- * needed and not used: the Debian guest test (selftests/guest/logs_test.sh)
+ * needed and not used: the Debian guest test (selftests/guest/host_test.sh)
  * finds the records with journalctl.
  */
 static void test_journal_wire(void)

@@ -4,12 +4,11 @@
 # In the Debian guest (selftests/guest/packages_test.sh): install the
 # kabiguard packages from /kg with apt, reboot, check that the guard, the
 # daemon and the policy are active; purge them, reboot, and check that
-# the system is as it was before.  TAP lines, numbered across boots.
+# the system is as it was before, its initramfs included.  TAP lines,
+# numbered across boots.
 BOOT=$1
-# Test numbers go on across the boots of one run (/kg/tap.n).
-KG_TAP_COUNTER=/kg/tap.n
-# shellcheck source=selftests/lib/tap.sh
-. /kg/tap.sh
+# shellcheck source=selftests/guest/scenarios/common.sh
+. /kg/scenarios/common.sh
 # The files a package may leave behind by design are not counted: logs,
 # caches, apt's and dpkg's own records, the machine's runtime state.
 files() {
@@ -22,9 +21,7 @@ files() {
 case $BOOT in
 1)
 	files >/kg/before.list
-	check_log "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" /kg/apt.log \
-		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
+	install_packages
 	check_diag "dkms built and installed kabiguard for the running kernel" \
 		sh -c 'dkms status kabiguard | grep -q "$(uname -r).*installed"'
 	check_diag "kabiguardd.service is enabled for the next boot" \
@@ -49,6 +46,8 @@ case $BOOT in
 		sh -c '! grep -q "^kabiguard " /proc/modules'
 	check_diag "no kabiguard module is left for the kernel" \
 		sh -c '! find /lib/modules/$(uname -r) -name "kabiguard.ko*" | grep .'
+	check_diag "the initramfs was made again, without the guard" sh -c '
+		! lsinitramfs "/boot/initrd.img-$(uname -r)" | grep kabiguard'
 	files >/kg/after.list
 	check_diag "the file system is as before the installation" \
 		diff /kg/before.list /kg/after.list

@@ -1,28 +1,23 @@
-#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
-# In the Debian guest (selftests/guest/boot_test.sh): boot order,
-# persistence and log rotation, over three boots.
-#   1. apt installs the packages: the initramfs made afterwards holds the
-#      guard and loads it before udev.
-#   2. The guard was the first module loaded; kabiguardd was ready before
-#      udev's coldplug; every loaded module has its `load` verdict in the
-#      log, and the boot's sequence numbers are there once each, none
-#      missing.  Then module loads run while the real logrotate rotates
-#      the log: no event lost or repeated across the rotations.
-#   3. After the reboot sequence numbers start again at 1 under the new
-#      boot id, the previous boot's are all still there, once; then apt
-#      purges the packages and the initramfs is made again without them.
-# TAP lines, numbered across boots.
-BOOT=$1
+# Boot order, persistence and log rotation on the Debian guest (sourced by
+# scenarios/host.sh, after common.sh), in steps across boots:
+#   order_initramfs    after apt installed the packages, the initramfs
+#                      holds the guard and loads it before udev;
+#   order_boot         the next boot: the guard was the first module,
+#                      kabiguardd was ready before udev's coldplug, every
+#                      loaded module has its `load` verdict in the log, the
+#                      boot's sequence numbers are there once each;
+#   order_rotation     module loads run while the real logrotate rotates
+#                      the log: no event lost or repeated;
+#   order_persistence  after a reboot sequence numbers start again at 1
+#                      under the new boot id, and the previous boot's are
+#                      all still there, once.
 LOGDIR=/var/log/kabiguard
-# Test numbers go on across the boots of one run (/kg/tap.n).
-KG_TAP_COUNTER=/kg/tap.n
-# shellcheck source=selftests/lib/tap.sh
-. /kg/tap.sh
 
 # Every log line, oldest file first (rotated ones may be compressed).
-logs() {
+event_log() {
 	i=20
 	while [ "$i" -gt 0 ]; do
 		for f in "$LOGDIR/events.jsonl.$i.gz" "$LOGDIR/events.jsonl.$i"; do
@@ -34,7 +29,7 @@ logs() {
 }
 # "seq kind module" of each line of boot $1, in file order
 boot_events() {
-	logs | sed -n 's/^{"seq":\([0-9]*\),"boot_id":"'"$1"'","kind":"\([a-z?]*\)".*,"module":"\([^"]*\)".*/\1 \2 \3/p'
+	event_log | sed -n 's/^{"seq":\([0-9]*\),"boot_id":"'"$1"'","kind":"\([a-z?]*\)".*,"module":"\([^"]*\)".*/\1 \2 \3/p'
 }
 ring_next() {
 	kabiguardctl status --json | sed -n 's/.*"ring":{[^}]*"next":\([0-9]*\).*/\1/p'
@@ -64,12 +59,9 @@ caught_up() {
 }
 initrd() { echo "/boot/initrd.img-$(uname -r)"; }
 
-echo "# boot $BOOT scenario starts at $(date -u +%T) ($(cut -d' ' -f1 /proc/uptime) s after boot)"
-case $BOOT in
-1)
-	check_log "apt installs kabiguard and kabiguard-dkms from the .debs (no network)" /kg/apt.log \
-		env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends /kg/kabiguard_*.deb /kg/kabiguard-dkms_*.deb
+# After the installation: the initramfs holds the guard and loads it
+# before udev.
+order_initramfs() {
 	lsinitramfs "$(initrd)" >/kg/initrd1.list 2>&1
 	check_diag "the initramfs made after the installation holds kabiguard.ko" \
 		grep -q '/kabiguard\.ko' /kg/initrd1.list
@@ -81,9 +73,11 @@ case $BOOT in
 		u=$(grep -n "init-top/udev" "$1" | cut -d: -f1)
 		[ -n "$k" ] && [ -n "$u" ] && [ "$k" -lt "$u" ] || { cat "$1"; false; }' \
 		sh "${order:-/nonexistent}"
-	touch /kg/reboot
-	;;
-2)
+}
+
+# The first boot with the guard: it was the first module, kabiguardd was
+# ready before udev's coldplug, and every loaded module has its verdict.
+order_boot() {
 	id=$(cat /proc/sys/kernel/random/boot_id)
 	echo "$id" >/kg/boot2.id
 	check_diag "kabiguard is the first module loaded this boot (last in /proc/modules)" \
@@ -113,9 +107,13 @@ case $BOOT in
 		grep -q ' load 9pnet_virtio$' /kg/boot2.events
 	check_diag "this boot's events are in the log once each, from seq 1, none missing" \
 		seq_whole "$id" "$(($(ring_next) - 1))"
+}
 
-	# Rotation: module loads go on while the real logrotate rotates the
-	# log three times (as cron would, with its own state file).
+# Module loads go on while the real logrotate rotates the log three
+# times (as cron would, with its own state file): nothing lost or
+# repeated.  Leaves the boot's id and last seq in /kg for order_persistence.
+order_rotation() {
+	id=$(cat /proc/sys/kernel/random/boot_id)
 	rm -f /tmp/loads.stop
 	(i=0; while [ ! -e /tmp/loads.stop ]; do
 		modprobe dummy numdummies=0 && rmmod dummy || break
@@ -148,9 +146,11 @@ case $BOOT in
 		c=$(grep -c " load dummy$" /kg/boot2.events)
 		[ "$c" -eq "$1" ] || { echo "$c load events for dummy"; false; }' sh "$loads"
 	echo $(($(ring_next) - 1)) >/kg/boot2.last
-	touch /kg/reboot
-	;;
-3)
+}
+
+# The boot after order_rotation's: sequence numbers start again under a
+# new boot id, and the previous boot's are all still there.
+order_persistence() {
 	id=$(cat /proc/sys/kernel/random/boot_id)
 	old=$(cat /kg/boot2.id)
 	check_diag "this boot has another boot id" test "$id" != "$old"
@@ -159,19 +159,11 @@ case $BOOT in
 		seq_whole "$old" "$(cat /kg/boot2.last)"
 	check_diag "this boot's sequence numbers start again at 1, none missing or repeated" \
 		seq_whole "$id" "$(($(ring_next) - 1))"
-	last_old=$(logs | grep -n "\"boot_id\":\"$old\"" | tail -n 1 | cut -d: -f1)
-	first_new=$(logs | grep -n "\"boot_id\":\"$id\"" | head -n 1 | cut -d: -f1)
+	last_old=$(event_log | grep -n "\"boot_id\":\"$old\"" | tail -n 1 | cut -d: -f1)
+	first_new=$(event_log | grep -n "\"boot_id\":\"$id\"" | head -n 1 | cut -d: -f1)
 	check_diag "this boot's lines follow the previous boot's" sh -c '
 		echo "last line of the previous boot: $1, first of this one: $2"
 		[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' sh "$last_old" "$first_new"
 	check_diag "the state file names this boot" \
 		grep -qx "boot_id=$id" /var/lib/kabiguard/state
-	check_log "apt purges both packages" /kg/apt.log env DEBIAN_FRONTEND=noninteractive \
-		apt-get purge -y -q kabiguard kabiguard-dkms
-	check_diag "the initramfs was made again, without the guard" sh -c '
-		! lsinitramfs "$1" | grep -E "kabiguard"' sh "$(initrd)"
-	check_diag "the logrotate configuration went with the package" \
-		test ! -e /etc/logrotate.d/kabiguard
-	;;
-esac
-exit 0
+}

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# host_test.sh [SERIES|KVER [NEW_SERIES]]: kabiguard as an admin runs it,
+# on a Debian host booted in QEMU (scripts/guest-image.sh; default the
+# 6.12 series), installed once from the packages built here and checked
+# over three boots (selftests/guest/scenarios/host.sh):
+#   - boot order: the initramfs loads the guard before udev, kabiguardd is
+#     ready before udev's coldplug and logs a `load` verdict for every
+#     module the boot loaded;
+#   - persistence and rotation: the real logrotate rotates the log while
+#     modules load, and across a reboot sequence numbers start again under
+#     a new boot id, with no event lost or repeated;
+#   - logs: in enforce mode, an allowed and a denied test module's
+#     verdicts in the journal, the audit trail and the node_exporter
+#     metrics file (which promtool checks here);
+#   - the upgrade warning: apt installs a second kernel, NEW_SERIES
+#     (default the other bookworm series), its packages downloaded here
+#     with the project's apt configuration.
+# TAP output.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KVER=$("$ROOT/scripts/kernels.sh" "${1:-6.12}") || exit 1
+# shellcheck source=scripts/kernel-lib.sh
+. "$ROOT/scripts/kernel-lib.sh"
+other=6.1
+[ "$(kg_series_of "$KVER")" = 6.1 ] && other=6.12
+NEW=$("$ROOT/scripts/kernels.sh" "${2:-$other}") || exit 1
+# Every test the scenario has, over its three boots: the installation 1,
+# order.sh 22, logs.sh 24, upgrade.sh 10.
+WANT=57
+PROMTOOL=${PROMTOOL:-$ROOT/build/promtool/promtool}
+MODS=$ROOT/build/$KVER/src/selftests/kabiguard/test_modules
+# The new kernel's packages, kept between runs (their names carry the
+# version, so a newer release is fetched beside).
+PKGS=$ROOT/build/guest/pkgs
+
+# shellcheck source=selftests/guest/lib.sh
+. "$ROOT/selftests/guest/lib.sh"
+
+[ "$NEW" != "$KVER" ] || guest_fail "a second kernel other than $KVER (NEW_SERIES)"
+[ -x "$PROMTOOL" ] || guest_fail "promtool at $PROMTOOL (scripts/install-deps.sh unpacks it)"
+if [ ! -e "$MODS/kg_consumer_forbidden.ko" ]; then
+	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" >/dev/null 2>&1 ||
+		guest_fail "the test modules build for $KVER"
+fi
+suite=$(kg_series_info "$(kg_series_of "$NEW")" | cut -d' ' -f1)
+# The image, its headers, and the linux-* packages the headers depend on
+# (common headers, kbuild, compiler); the guest has the rest (gcc).
+want=("linux-image-$NEW" "linux-headers-$NEW")
+while read -r p; do
+	want+=("$p")
+done < <(kg_apt "$suite" apt-cache show "linux-headers-$NEW" 2>/dev/null |
+	sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
+	sed -E 's/^ *([^ ]+).*/\1/' | grep -E '^linux-(headers|kbuild|compiler)-')
+[ ${#want[@]} -gt 2 ] || guest_fail "the packages linux-headers-$NEW depends on, from $suite's lists"
+mkdir -p "$PKGS"
+(cd "$PKGS" && kg_apt "$suite" apt-get download -q "${want[@]}") >/dev/null 2>&1 ||
+	guest_fail "apt-get download ${want[*]} from $suite"
+
+guest_setup host.sh
+cp "$MODS"/kg_exporter.ko "$MODS"/kg_consumer_ok.ko \
+	"$MODS"/kg_consumer_forbidden.ko "$SHARE/" ||
+	guest_fail "the test modules copied to the share"
+echo "$NEW" >"$SHARE/new.kver"
+mkdir -p "$SHARE/kernel"
+for p in "${want[@]}"; do
+	f=$(find "$PKGS" -name "${p}_*.deb" | sort -V | tail -n 1)
+	[ -n "$f" ] || guest_fail "$p's package in $PKGS"
+	cp "$f" "$SHARE/kernel/"
+done
+
+guest_run 3 2400
+if [ -s "$SHARE/kabiguard.prom" ] &&
+	out=$("$PROMTOOL" check metrics <"$SHARE/kabiguard.prom" 2>&1); then
+	guest_tap 1 "promtool check metrics accepts the guest's metrics file"
+else
+	guest_tap 0 "promtool check metrics accepts the guest's metrics file"
+	printf '%s\n' "${out:-no file}" | sed 's/^/# /'
+fi
+guest_finish "$WANT"
