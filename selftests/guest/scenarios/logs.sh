@@ -54,6 +54,9 @@ logs_enforce() {
 	check_diag "kabiguardd says it writes to the journal and the metrics file" \
 		sh -c 'journalctl -b -u kabiguardd -o cat | grep -q "enforce mode, events to .* and journal, metrics to '"$PROM"'"'
 
+	# The audit log keeps earlier boots, whose event serials this boot
+	# uses again: searches and reports start here (the locale's date).
+	since_d=$(date +%x) since_t=$(date +%T)
 	insmod /kg/kg_exporter.ko
 	insmod /kg/kg_consumer_ok.ko
 	check_diag "a module the policy allows loads (kg_consumer_ok)" \
@@ -88,10 +91,11 @@ logs_enforce() {
 		jhas /tmp/a '"KABIGUARD_VERDICT":"allowed"' '"PRIORITY":"6"'
 
 	# The audit trail.
-	ausearch -m KERNEL_OTHER >/kg/ausearch.txt 2>&1
-	ausearch -m KERNEL_OTHER -i >/kg/ausearch-i.txt 2>&1
-	aureport -e -i --failed >/kg/aureport-failed.txt 2>&1
-	aureport -e -i --success >/kg/aureport-success.txt 2>&1
+	echo "# audit searches and reports from $since_d $since_t"
+	ausearch -m KERNEL_OTHER -ts "$since_d" "$since_t" >/kg/ausearch.txt 2>&1
+	ausearch -m KERNEL_OTHER -i -ts "$since_d" "$since_t" >/kg/ausearch-i.txt 2>&1
+	aureport -e -i --failed -ts "$since_d" "$since_t" >/kg/aureport-failed.txt 2>&1
+	aureport -e -i --success -ts "$since_d" "$since_t" >/kg/aureport-success.txt 2>&1
 	grep 'op=kabiguard' /kg/ausearch.txt | grep 'name="kg_consumer_forbidden"' >/tmp/r
 	echo "# $(cat /tmp/r)"
 	check_diag "ausearch -m KERNEL_OTHER finds one record of the denied load" \
@@ -100,7 +104,8 @@ logs_enforce() {
 		jhas /tmp/r 'guard_mode=enforce ' \
 		"violations=1 sym=\"kg_plain_b\" reason=unsigned seq=$seq " 'res=0'
 	check_diag "ausearch -m KERNEL_OTHER --success no finds the denied load, not the allowed" \
-		sh -c 'ausearch -m KERNEL_OTHER --success no | grep -q "name=\"kg_consumer_forbidden\"" && ! ausearch -m KERNEL_OTHER --success no | grep -q "name=\"kg_consumer_ok\""'
+		sh -c 'ausearch -m KERNEL_OTHER --success no -ts "$1" "$2" >/tmp/f 2>&1
+			grep -q "name=\"kg_consumer_forbidden\"" /tmp/f && ! grep -q "name=\"kg_consumer_ok\"" /tmp/f' sh "$since_d" "$since_t"
 	check_diag "ausearch -i interprets the record (guard_mode=enforce, res=no, uid=root, comm=insmod)" \
 		sh -c 'grep "name=kg_consumer_forbidden" /kg/ausearch-i.txt | grep "guard_mode=enforce" | grep "res=no" | grep "uid=root" | grep -q "comm=insmod"'
 	sd=$(serial kg_consumer_forbidden)

@@ -160,7 +160,7 @@ order_persistence() {
 	check_diag "this boot's sequence numbers start again at 1, none missing or repeated" \
 		seq_whole "$id" "$(($(ring_next) - 1))"
 	last_old=$(event_log | grep -n "\"boot_id\":\"$old\"" | tail -n 1 | cut -d: -f1)
-	first_new=$(event_log | grep -n "\"boot_id\":\"$id\"" | head -n 1 | cut -d: -f1)
+	first_new=$(event_log | grep -n "\"boot_id\":\"$id\"" | sed -n '1s/:.*//p')
 	check_diag "this boot's lines follow the previous boot's" sh -c '
 		echo "last line of the previous boot: $1, first of this one: $2"
 		[ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]' sh "$last_old" "$first_new"
