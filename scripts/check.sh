@@ -26,6 +26,13 @@
 #                  kernel, then the installed module in QEMU; dkms remove),
 #                  package_test.sh (.deb and .rpm builds, lintian, rpmlint),
 #                  upgrade_hook_test.sh (the kernel upgrade check, 6.1 to 6.12)
+#   guest          selftests/guest/: packages_test.sh (apt installs and purges
+#                  the packages on a booted Debian guest) and host_test.sh
+#                  (boot order, logs, persistence, rotation, the upgrade
+#                  warning), on GUEST_KERNELS (default 6.12; make
+#                  check-guest runs 6.1 too; empty: none).  The guest's
+#                  image (scripts/guest-image.sh) is made while the other
+#                  parts run.
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -95,6 +102,17 @@ mapfile -t KVERS < <(scripts/kernels.sh)
 say "kernels: ${KVERS[*]}"
 [ ${#KVERS[@]} -gt 0 ] || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
+# The guest images: mostly downloads and dpkg, beside the other parts.
+GUEST_SERIES=${GUEST_KERNELS-6.12}
+guest_images() {
+	local s
+	for s in $GUEST_SERIES; do
+		scripts/guest-image.sh "$s" || return 1
+	done
+}
+guest_images >"$LOGS/guest-images-build.log" 2>&1 &
+GUEST_IMAGES_PID=$!
+
 # --- userspace
 if [ -e userspace/Makefile ]; then
 	if step userspace-build make -C userspace SANITIZE=1; then
@@ -141,6 +159,20 @@ part install selftests/install/install_test.sh "${KVERS[@]}" || true
 part dkms selftests/install/dkms_test.sh "${KVERS[@]}" || true
 part packages selftests/install/package_test.sh || true
 part upgrade-hook selftests/install/upgrade_hook_test.sh || true
+
+# --- the Debian guest
+guest_images_wait() {
+	local rc=0
+	wait "$GUEST_IMAGES_PID" || rc=$?
+	cat "$LOGS/guest-images-build.log"
+	return "$rc"
+}
+if [ -n "$GUEST_SERIES" ] && step guest-images guest_images_wait; then
+	for s in $GUEST_SERIES; do
+		part "guest-packages-$s" selftests/guest/packages_test.sh "$s" || true
+		part "guest-host-$s" selftests/guest/host_test.sh "$s" || true
+	done
+fi
 
 echo
 echo "Summary (logs in $LOGS):"

@@ -15,8 +15,8 @@
 #     verdicts in the journal, the audit trail and the node_exporter
 #     metrics file (which promtool checks here);
 #   - the upgrade warning: apt installs a second kernel, NEW_SERIES
-#     (default the other bookworm series), its packages downloaded here
-#     with the project's apt configuration.
+#     (default the other bookworm series), its packages and what they
+#     need downloaded here with the project's apt configuration.
 # TAP output.
 set -uo pipefail
 
@@ -45,16 +45,19 @@ if [ ! -e "$MODS/kg_consumer_forbidden.ko" ]; then
 	"$ROOT/scripts/build-kernel-objs.sh" "$KVER" >/dev/null 2>&1 ||
 		guest_fail "the test modules build for $KVER"
 fi
+# The new kernel's image and headers, and what they need that the guest
+# lacks (the guest has no network): apt resolves them against the guest
+# image's own dpkg status, as the guest's apt will.
+IMG=$("$ROOT/scripts/guest-image.sh" "$KVER") || guest_fail "the guest image of $KVER"
 suite=$(kg_series_info "$(kg_series_of "$NEW")" | cut -d' ' -f1)
-# The image, its headers, and the linux-* packages the headers depend on
-# (common headers, kbuild, compiler); the guest has the rest (gcc).
-want=("linux-image-$NEW" "linux-headers-$NEW")
-while read -r p; do
-	want+=("$p")
-done < <(kg_apt "$suite" apt-cache show "linux-headers-$NEW" 2>/dev/null |
-	sed -n 's/^Depends: //p' | head -n 1 | tr ',' '\n' |
-	sed -E 's/^ *([^ ]+).*/\1/' | grep -E '^linux-(headers|kbuild|compiler)-')
-[ ${#want[@]} -gt 2 ] || guest_fail "the packages linux-headers-$NEW depends on, from $suite's lists"
+TMPST=$(mktemp)
+debugfs -R 'cat /var/lib/dpkg/status' "$IMG" >"$TMPST" 2>/dev/null
+grep -q '^Package: dpkg$' "$TMPST" || guest_fail "the guest's dpkg status read from $IMG (debugfs)"
+mapfile -t want < <(kg_apt "$suite" apt-get -s -q --no-install-recommends \
+	-o Dir::State::status="$TMPST" install "linux-image-$NEW" "linux-headers-$NEW" 2>/dev/null |
+	sed -n 's/^Inst \([^ ]*\) .*/\1/p')
+rm -f "$TMPST"
+[ ${#want[@]} -ge 2 ] || guest_fail "apt resolves linux-image-$NEW and linux-headers-$NEW against the guest's packages ($suite)"
 mkdir -p "$PKGS"
 (cd "$PKGS" && kg_apt "$suite" apt-get download -q "${want[@]}") >/dev/null 2>&1 ||
 	guest_fail "apt-get download ${want[*]} from $suite"
