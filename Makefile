@@ -62,7 +62,7 @@ INSTALL ?= install
 install-conf = @if [ -e $(DESTDIR)$(2) ]; then echo "kept $(DESTDIR)$(2)"; \
 	else $(INSTALL) -D -m $(or $(3),0644) $(1) $(DESTDIR)$(2) && echo "installed $(DESTDIR)$(2)"; fi
 # What the module build needs, as dkms gets it.
-DKMS_FILES := dkms.conf VERSION Kbuild kmod include
+DKMS_FILES := dkms.conf dkms-post-build VERSION Kbuild kmod include
 
 all: module userspace
 

@@ -130,8 +130,9 @@ D=$TMP/dkms
 V=$(cat "$SRC/VERSION")
 mk "make dkms-install DESTDIR=... (sources only)" "$TMP/dkms.log" dkms-install DESTDIR="$D"
 S=$D/usr/src/kabiguard-$V
-check "/usr/src/kabiguard-$V: dkms.conf VERSION Kbuild kmod/ include/, nothing else" \
-	test "$(cd "$S" && find . -mindepth 1 -maxdepth 1 -printf '%f ' | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')" = "Kbuild VERSION dkms.conf include kmod "
+check "/usr/src/kabiguard-$V: dkms.conf dkms-post-build VERSION Kbuild kmod/ include/, nothing else" \
+	test "$(cd "$S" && find . -mindepth 1 -maxdepth 1 -printf '%f ' | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')" = "Kbuild VERSION dkms-post-build dkms.conf include kmod "
+check "dkms-post-build is executable (dkms runs POST_BUILD only then)" test -x "$S/dkms-post-build"
 check "no objects in the dkms sources" test -z "$(find "$S" -name '*.o' -o -name '*.ko' -o -name '.*.cmd')"
 check "dkms.conf reads PACKAGE_VERSION $V from VERSION" \
 	test "$(cd / && bash -c '. "$1"; echo "$PACKAGE_NAME/$PACKAGE_VERSION"' sh "$S/dkms.conf")" = "kabiguard/$V"

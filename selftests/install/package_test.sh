@@ -102,7 +102,7 @@ check_diag "kabiguard enables kabiguardd.service for the next boot" \
 
 dkms_src=/usr/src/kabiguard-$VERSION
 check_diag "kabiguard-dkms holds the module source and its dkms.conf" \
-	has_files "$DKMS_DEB" "$dkms_src/dkms.conf" "$dkms_src/VERSION" \
+	has_files "$DKMS_DEB" "$dkms_src/dkms.conf" "$dkms_src/dkms-post-build" "$dkms_src/VERSION" \
 	"$dkms_src/Kbuild" "$dkms_src/kmod/Kbuild" "$dkms_src/kmod/main.c" \
 	"$dkms_src/include/uapi/linux/kabiguard.h"
 check_diag "kabiguard-dkms carries no build products" \

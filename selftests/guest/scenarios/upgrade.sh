@@ -7,7 +7,8 @@
 # goes to extra/, and apt installs a second kernel (image and headers
 # from /kg/kernel, no network; its version in /kg/new.kver).  The package
 # manager's output says which module would not load there and why, DKMS
-# built the guard for it, and with upgrade_check = fail the kernel's
+# built the guard for it (its post-build hook leaving the check to the
+# kernel's hook), and with upgrade_check = fail the kernel's
 # configuration fails until the check is set back to warn.
 
 # has FILE DESC ERE: FILE (apt's output) matches ERE
@@ -43,6 +44,8 @@ upgrade_kernel() {
 		sh -c "dkms status kabiguard | grep -q '$NEW.*installed'"
 	check_diag "the guard's own module is not reported" \
 		sh -c '! grep -E "^kabiguard: .*kabiguard\.ko" /kg/apt-install.log'
+	has /kg/apt-install.log "DKMS's post-build hook left the check to the kernel's, run once DKMS was done" \
+		"^kabiguard: DKMS built the guard for $NEW_RE; the kernel package's hook checks"
 
 	# upgrade_check = fail: the kernel package's configuration fails.
 	echo "upgrade_check = fail" >>/etc/kabiguard/kabiguard.conf
