@@ -28,8 +28,8 @@ other=6.1
 [ "$(kg_series_of "$KVER")" = 6.1 ] && other=6.12
 NEW=$("$ROOT/scripts/kernels.sh" "${2:-$other}") || exit 1
 # Every test the scenario has, over its three boots: the installation 1,
-# order.sh 22, logs.sh 24, upgrade.sh 10.
-WANT=57
+# order.sh 22, logs.sh 24, upgrade.sh 11.
+WANT=58
 PROMTOOL=${PROMTOOL:-$ROOT/build/promtool/promtool}
 MODS=$ROOT/build/$KVER/src/selftests/kabiguard/test_modules
 # The new kernel's packages, kept between runs (their names carry the
