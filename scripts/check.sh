@@ -30,9 +30,9 @@
 #                  the packages on a booted Debian guest) and host_test.sh
 #                  (boot order, logs, persistence, rotation, the upgrade
 #                  warning), on GUEST_KERNELS (default 6.12; make
-#                  check-guest runs 6.1 too; empty: none).  The guest's
-#                  image (scripts/guest-image.sh) is made while the other
-#                  parts run.
+#                  check-guest runs 6.1 too; empty: none), side by side.
+#                  The guest's image (scripts/guest-image.sh) is made
+#                  while the other parts run.
 #
 # Counting: every line that starts with "ok " or "not ok " (column 0: a
 # runner's nested, "# "-prefixed copies are not counted twice); an "ok"
@@ -167,10 +167,22 @@ guest_images_wait() {
 	cat "$LOGS/guest-images-build.log"
 	return "$rc"
 }
+# Each guest runs in one host thread (selftests/guest/boot_guest.sh): the
+# two tests of a kernel run side by side.  part runs its command in a
+# pipeline's subshell, which cannot wait for this shell's job: the
+# finished test's output is replayed.
+guest_replay() {
+	cat "$1"
+	return "$2"
+}
 if [ -n "$GUEST_SERIES" ] && step guest-images guest_images_wait; then
 	for s in $GUEST_SERIES; do
-		part "guest-packages-$s" selftests/guest/packages_test.sh "$s" || true
+		selftests/guest/packages_test.sh "$s" >"$LOGS/guest-packages-$s.out" 2>&1 &
+		pk=$!
 		part "guest-host-$s" selftests/guest/host_test.sh "$s" || true
+		rc=0
+		wait "$pk" || rc=$?
+		part "guest-packages-$s" guest_replay "$LOGS/guest-packages-$s.out" "$rc" || true
 	done
 fi
 
