@@ -100,9 +100,12 @@ for k in "${KVERS[@]}"; do
 		sed 's/^/# /' "$log"
 		tail -n 30 "$r/var/lib/dkms/kabiguard/$VERSION/build/make.log" 2>/dev/null | sed 's/^/# make.log: /'
 	fi
-	grep -A3 '^Running the post_build script' "$log" | sed 's/^/# /'
-	check "$k: dkms ran POST_BUILD, dkms-post-build (its kabiguard: line is in dkms's output)" \
-		grep -q '^kabiguard: ' "$log"
+	# dkms 3.2 (trixie's) writes a post-build script's output to the
+	# build's make.log; older ones print it.
+	mlog=$(echo "$r/var/lib/dkms/kabiguard/$VERSION/$k"/*/log/make.log)
+	grep -h '^kabiguard: ' "$log" "$mlog" 2>/dev/null | sed 's/^/# /'
+	check "$k: dkms ran POST_BUILD, dkms-post-build (its kabiguard: line in dkms's output or make.log)" \
+		grep -qs '^kabiguard: ' "$log" "$mlog"
 	rm -f "$log"
 	check "$k: sources in /usr/src/kabiguard-$VERSION have dkms.conf, Kbuild, kmod/, include/" \
 		test -e "$r/usr/src/kabiguard-$VERSION/dkms.conf" -a -e "$r/usr/src/kabiguard-$VERSION/Kbuild" \
