@@ -161,12 +161,7 @@ part packages selftests/install/package_test.sh || true
 part upgrade-hook selftests/install/upgrade_hook_test.sh || true
 
 # --- the Debian guest
-guest_images_wait() {
-	local rc=0
-	wait "$GUEST_IMAGES_PID" || rc=$?
-	cat "$LOGS/guest-images-build.log"
-	return "$rc"
-}
+# guest_replay LOG STATUS: what a background job printed, and its status.
 # Each guest runs in one host thread (selftests/guest/boot_guest.sh): the
 # two tests of a kernel run side by side.  part runs its command in a
 # pipeline's subshell, which cannot wait for this shell's job: the
@@ -175,7 +170,10 @@ guest_replay() {
 	cat "$1"
 	return "$2"
 }
-if [ -n "$GUEST_SERIES" ] && step guest-images guest_images_wait; then
+rc=0
+wait "$GUEST_IMAGES_PID" || rc=$?
+if [ -n "$GUEST_SERIES" ] &&
+	step guest-images guest_replay "$LOGS/guest-images-build.log" "$rc"; then
 	for s in $GUEST_SERIES; do
 		selftests/guest/packages_test.sh "$s" >"$LOGS/guest-packages-$s.out" 2>&1 &
 		pk=$!
